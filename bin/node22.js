@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs Node.js with the given arguments on Node >= 22.18 (needed for TypeScript type stripping).
+// Users who already have such a Node pay nothing; older Nodes get node@22 from the npm registry once,
+// and its path is remembered under node_modules/.cache so later runs start it directly.
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const NODE22_SPEC = "node@22.23.3";
+
+export function currentNodeIsEnough(version = process.versions.node) {
+  const [major, minor] = version.split(".").map(Number);
+  return major > 22 || (major === 22 && minor >= 18);
+}
+
+export function resolveNode() {
+  if (currentNodeIsEnough()) return process.execPath;
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const cacheFile = join(root, "node_modules", ".cache", "switchboard", "node22-path");
+  if (existsSync(cacheFile)) {
+    const cached = readFileSync(cacheFile, "utf8").trim();
+    if (cached && existsSync(cached)) return cached;
+  }
+  process.stderr.write(`switchboard: Node ${process.versions.node} is too old; using ${NODE22_SPEC} from npm\n`);
+  const path = execFileSync("npx", ["-y", "-p", NODE22_SPEC, "node", "-p", "process.execPath"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    writeFileSync(cacheFile, path);
+  } catch {
+    // A read-only install still works; it just resolves again next time.
+  }
+  return path;
+}
+
+/** Runs `node args…` on a suitable Node, forwarding signals and the exit status. */
+export function runNode(args) {
+  const child = spawn(resolveNode(), args, { stdio: "inherit" });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on("exit", (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runNode(process.argv.slice(2));
+}

@@ -1,0 +1,56 @@
+// Environment variables that override the configuration file (names from the seeds where they fit).
+// Precedence: CLI flags > environment > file > built-in defaults. Seconds-valued seed variables are converted.
+import type { ConfigProblem } from "../core/gateway-config.ts";
+
+export interface EnvOverrides {
+  gateway: Record<string, unknown>;
+  serverDefaults: Record<string, unknown>;
+  problems: ConfigProblem[];
+}
+
+type Target = "gateway" | "serverDefaults";
+interface Mapping {
+  names: string[];
+  target: Target;
+  key: string;
+  parse: (raw: string) => unknown;
+}
+
+const seconds = (raw: string) => toNumber(raw) * 1000;
+const toNumber = (raw: string) => {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n)) throw new Error(`"${raw}" is not a number`);
+  return n;
+};
+const toBoolean = (raw: string) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`"${raw}" is not a boolean`);
+};
+
+/** The documented mapping (docs/configuration.md lists the same table). */
+export const ENV_MAPPINGS: readonly Mapping[] = [
+  { names: ["MCP_BIND_HOST", "SWITCHBOARD_HOST"], target: "gateway", key: "host", parse: (v) => v },
+  { names: ["SWITCHBOARD_PORT"], target: "gateway", key: "port", parse: toNumber },
+  { names: ["SWITCHBOARD_STATE_DIR"], target: "gateway", key: "stateDir", parse: (v) => v },
+  { names: ["LOG_LEVEL", "MCP_LOG_LEVEL"], target: "gateway", key: "logLevel", parse: (v) => v.toLowerCase() },
+  { names: ["USE_JSON_LOGS"], target: "gateway", key: "jsonLogs", parse: toBoolean },
+  { names: ["AUTO_SHUTDOWN_TIMEOUT"], target: "serverDefaults", key: "idleTimeoutMs", parse: seconds },
+  { names: ["HEALTH_CHECK_INTERVAL", "MCP_HEALTH_CHECK_INTERVAL"], target: "serverDefaults", key: "healthCheckIntervalMs", parse: seconds },
+  { names: ["MCP_MAX_STARTUP_TIME"], target: "serverDefaults", key: "startTimeoutMs", parse: seconds },
+  { names: ["REQUEST_TIMEOUT", "STDIO_TIMEOUT"], target: "serverDefaults", key: "timeoutMs", parse: seconds },
+];
+
+export function readEnvOverrides(env: Readonly<Record<string, string | undefined>>): EnvOverrides {
+  const result: EnvOverrides = { gateway: {}, serverDefaults: {}, problems: [] };
+  for (const mapping of ENV_MAPPINGS) {
+    const name = mapping.names.find((n) => env[n] !== undefined && env[n] !== "");
+    if (name === undefined) continue;
+    try {
+      result[mapping.target][mapping.key] = mapping.parse(env[name] as string);
+    } catch (error) {
+      result.problems.push({ path: `env.${name}`, message: (error as Error).message });
+    }
+  }
+  return result;
+}

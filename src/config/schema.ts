@@ -1,0 +1,104 @@
+// The configuration file's schema (zod): the single source for validation, defaults and the published
+// JSON Schema under schema/. Every duration names its unit; defaults are stated in each description.
+import { z } from "zod";
+
+export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const ms = (description: string, defaultValue: number) =>
+  z.number().int().min(0).default(defaultValue).describe(`${description} Milliseconds; default ${defaultValue}.`);
+
+export const RestartSchema = z
+  .object({
+    initialDelayMs: ms("Delay before the first restart after a failure.", 250),
+    maxDelayMs: ms("Upper bound of the restart delay.", 30_000),
+    multiplier: z.number().min(1).default(2).describe("Growth factor of the delay per consecutive failure; default 2."),
+    maxRestarts: z
+      .number()
+      .int()
+      .min(0)
+      .default(5)
+      .describe("Consecutive failures before the server is held in `failed`; default 5."),
+    resetAfterMs: ms("Uptime after which the failure count resets.", 60_000),
+  })
+  .strict()
+  .describe("Restart backoff: jittered exponential delay between consecutive failures, with a limit.");
+
+/** Settings every server has, whatever its transport; also the shape of `gateway.serverDefaults`. */
+const serverSettings = {
+  enabled: z.boolean().optional().describe("Serve this server; default true."),
+  disabled: z.boolean().optional().describe("Claude-Desktop/Cline spelling of `enabled: false`."),
+  lifecycle: z
+    .enum(["on-demand", "eager", "always"])
+    .optional()
+    .describe("on-demand (default): start at first call, sleep when idle. eager: also start at boot. always: never sleep."),
+  idleTimeoutMs: z.number().int().min(0).optional().describe("Stop after this long without client calls; 0 never. Milliseconds; default 300000."),
+  startTimeoutMs: z.number().int().min(1).optional().describe("Limit for spawn + initialize. Milliseconds; default 60000."),
+  healthCheckIntervalMs: z.number().int().min(0).optional().describe("MCP ping interval while running; 0 disables. Milliseconds; default 30000."),
+  timeoutMs: z.number().int().min(1).optional().describe("Per-call timeout. Milliseconds; default 30000."),
+  maxRetries: z.number().int().min(0).optional().describe("Retries of a call that failed before reaching the server; default 3."),
+  stopGraceMs: z.number().int().min(0).optional().describe("Wait after closing stdin and again after SIGTERM. Milliseconds; default 2000."),
+  restart: RestartSchema.partial().optional(),
+  description: z.string().optional().describe("Shown to operators and used by tool search."),
+  tags: z.array(z.string()).optional().describe("Free-form labels."),
+};
+
+export const ServerSchema = z
+  .object({
+    ...serverSettings,
+    type: z.enum(["stdio", "http", "streamable-http", "sse"]).optional().describe("Transport; inferred from `command` or `url`."),
+    command: z.string().min(1).optional().describe("Executable of a stdio server."),
+    package: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Run the `bin` of an installed npm package with the gateway's own Node (no npx). Alternative to `command`."),
+    args: z.array(z.string()).optional().describe("Arguments of a stdio server."),
+    env: z.record(z.string(), z.string()).optional().describe("Extra environment of a stdio server; `${VAR}` allowed."),
+    cwd: z.string().optional().describe("Working directory of a stdio server, relative to the config file."),
+    url: z.string().optional().describe("Endpoint of a remote server (streamable HTTP, or HTTP+SSE)."),
+    headers: z.record(z.string(), z.string()).optional().describe("HTTP headers for a remote server; `${VAR}` allowed."),
+  })
+  .strict();
+
+export const GatewaySchema = z
+  .object({
+    host: z.string().default("127.0.0.1").describe("Bind address; default 127.0.0.1 (env MCP_BIND_HOST)."),
+    port: z.number().int().min(0).max(65535).default(8080).describe("HTTP port; default 8080; 0 picks a free one."),
+    stateDir: z.string().default(".switchboard").describe("State directory, relative to the config file; default .switchboard."),
+    namespaceSeparator: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,4}$/)
+      .default("__")
+      .describe("Joins server and tool names on the aggregated endpoint; default __."),
+    maxBodyBytes: z.number().int().min(1024).default(4 * 1024 * 1024).describe("Request body cap. Bytes; default 4194304."),
+    allowedHosts: z.array(z.string()).default([]).describe("Extra Host header values accepted besides the bind address and localhost."),
+    allowedOrigins: z.array(z.string()).default([]).describe("Extra Origin values accepted besides http(s)://localhost and loopback."),
+    shutdownGraceMs: ms("How long shutdown waits for calls in flight.", 10_000),
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Log level; default info (env LOG_LEVEL)."),
+    jsonLogs: z.boolean().default(true).describe("JSON log lines on stderr; default true (env USE_JSON_LOGS)."),
+    inheritEnv: z
+      .array(z.string())
+      .default([])
+      .describe("Environment variables passed to stdio servers besides the built-in allow-list (PATH, HOME, LANG, …)."),
+    serverDefaults: z.object(serverSettings).strict().partial().default({}).describe("Defaults for every server."),
+  })
+  .strict();
+
+export const ConfigFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    gateway: z.unknown().optional().describe("Gateway settings (see GatewaySchema)."),
+    servers: z.record(z.string(), z.unknown()).optional().describe("Servers by name (see ServerSchema)."),
+    mcpServers: z.record(z.string(), z.unknown()).optional().describe("Claude-Desktop form; merged with `servers`."),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+export type ServerEntry = z.infer<typeof ServerSchema>;
+export type GatewaySection = z.infer<typeof GatewaySchema>;
+
+/** The whole file as one schema, for the published JSON Schema (validation itself goes section by section). */
+export const PublishedConfigSchema = ConfigFileSchema.extend({
+  gateway: GatewaySchema.partial().optional().describe("Gateway settings."),
+  servers: z.record(z.string().regex(SERVER_NAME), ServerSchema).optional().describe("Servers by name."),
+  mcpServers: z.record(z.string().regex(SERVER_NAME), ServerSchema).optional().describe("Claude-Desktop form; merged with `servers`."),
+}).describe("Switchboard configuration (switchboard.json)");

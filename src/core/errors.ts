@@ -1,0 +1,78 @@
+// One error type for the whole gateway: a stable string code from one registry, converted to JSON-RPC or HTTP
+// at exactly one boundary (see docs/errors.md).
+
+/** Every error the gateway raises, with its JSON-RPC code, HTTP status and whether retrying may help. */
+export const ERROR_CODES = {
+  /** The configuration failed validation; every problem is listed in `data.problems`. */
+  config_invalid: { jsonRpc: -32602, http: 400, retryable: false },
+  /** The JSON-RPC message could not be parsed. */
+  parse_error: { jsonRpc: -32700, http: 400, retryable: false },
+  /** The message is not a valid JSON-RPC 2.0 request or notification (batches included). */
+  invalid_request: { jsonRpc: -32600, http: 400, retryable: false },
+  /** The method is not served by the gateway or the server behind it. */
+  method_not_found: { jsonRpc: -32601, http: 404, retryable: false },
+  /** Bad parameters, including unknown tool, prompt or resource names. */
+  invalid_params: { jsonRpc: -32602, http: 400, retryable: false },
+  /** No server of that name is configured (or it is disabled). */
+  server_not_found: { jsonRpc: -32602, http: 404, retryable: false },
+  /** The server could not be started or its connection broke before the request was delivered. */
+  upstream_unavailable: { jsonRpc: -31000, http: 503, retryable: true },
+  /** The server exited or the connection closed while the request was in flight. */
+  upstream_closed: { jsonRpc: -31005, http: 502, retryable: false },
+  /** The server did not answer within the call timeout. */
+  timeout: { jsonRpc: -31001, http: 504, retryable: true },
+  /** The server failed to start too many times and is held in `failed` until started by hand. */
+  server_failed: { jsonRpc: -31006, http: 503, retryable: false },
+  /** The gateway is shutting down and takes no new calls. */
+  shutting_down: { jsonRpc: -31007, http: 503, retryable: true },
+  /** The downstream request was cancelled by the client. */
+  cancelled: { jsonRpc: -31008, http: 499, retryable: false },
+  /** The request body exceeded `gateway.maxBodyBytes`. */
+  payload_too_large: { jsonRpc: -32600, http: 413, retryable: false },
+  /** Host or Origin header not allowed (DNS-rebinding protection). */
+  forbidden: { jsonRpc: -32600, http: 403, retryable: false },
+  /** The session id is unknown or the session has ended. */
+  session_not_found: { jsonRpc: -32001, http: 404, retryable: false },
+  /** Anything else: a bug in the gateway. */
+  internal: { jsonRpc: -32603, http: 500, retryable: false },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface SwitchboardErrorOptions {
+  cause?: unknown;
+  data?: Record<string, unknown>;
+}
+
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly data: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: SwitchboardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "SwitchboardError";
+    this.code = code;
+    this.data = options.data;
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http;
+  }
+}
+
+/** The JSON-RPC `error` member for any thrown value; unknown errors become `internal` without leaking details. */
+export function toJsonRpcError(error: unknown): { code: number; message: string; data?: Record<string, unknown> } {
+  if (error instanceof SwitchboardError) {
+    const spec = ERROR_CODES[error.code];
+    return { code: spec.jsonRpc, message: error.message, data: { kind: error.code, retryable: spec.retryable, ...error.data } };
+  }
+  return { code: ERROR_CODES.internal.jsonRpc, message: "Internal gateway error", data: { kind: "internal", retryable: false } };
+}
+
+export function isSwitchboardError(error: unknown, code?: ErrorCode): error is SwitchboardError {
+  return error instanceof SwitchboardError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,51 @@
+// The normalized, frozen description of one upstream server that the rest of the gateway works from.
+import type { Lifecycle } from "./server-state.ts";
+
+export interface RestartPolicy {
+  /** Delay before the first restart after a failure, in ms. */
+  initialDelayMs: number;
+  /** Upper bound for the growing delay, in ms. */
+  maxDelayMs: number;
+  /** Factor the delay grows by per consecutive failure. */
+  multiplier: number;
+  /** Consecutive failures allowed before the server is held in `failed`. */
+  maxRestarts: number;
+  /** A server that stayed up this long has its failure count reset, in ms. */
+  resetAfterMs: number;
+}
+
+export interface StdioTransportSpec {
+  kind: "stdio";
+  command: string;
+  args: readonly string[];
+  /** Extra environment, `${VAR}` references already resolved. */
+  env: Readonly<Record<string, string>>;
+  /** Absolute working directory. */
+  cwd: string;
+}
+
+export interface HttpTransportSpec {
+  kind: "http";
+  url: string;
+  headers: Readonly<Record<string, string>>;
+  /** `auto` tries streamable HTTP and falls back to the older HTTP+SSE transport. */
+  mode: "auto" | "streamable-http" | "sse";
+}
+
+export type TransportSpec = StdioTransportSpec | HttpTransportSpec;
+
+export interface ServerSpec {
+  name: string;
+  enabled: boolean;
+  lifecycle: Lifecycle;
+  idleTimeoutMs: number;
+  startTimeoutMs: number;
+  healthCheckIntervalMs: number;
+  timeoutMs: number;
+  maxRetries: number;
+  stopGraceMs: number;
+  restart: RestartPolicy;
+  description: string | undefined;
+  tags: readonly string[];
+  transport: TransportSpec;
+}
