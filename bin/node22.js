@@ -2,7 +2,7 @@
 // Runs Node.js with the given arguments on Node >= 22.18 (needed for TypeScript type stripping).
 // Users who already have such a Node pay nothing; older Nodes get node@22 from the npm registry once,
 // and its path is remembered under node_modules/.cache so later runs start it directly.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

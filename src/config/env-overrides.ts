@@ -36,7 +36,12 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   { names: ["LOG_LEVEL", "MCP_LOG_LEVEL"], target: "gateway", key: "logLevel", parse: (v) => v.toLowerCase() },
   { names: ["USE_JSON_LOGS"], target: "gateway", key: "jsonLogs", parse: toBoolean },
   { names: ["AUTO_SHUTDOWN_TIMEOUT"], target: "serverDefaults", key: "idleTimeoutMs", parse: seconds },
-  { names: ["HEALTH_CHECK_INTERVAL", "MCP_HEALTH_CHECK_INTERVAL"], target: "serverDefaults", key: "healthCheckIntervalMs", parse: seconds },
+  {
+    names: ["HEALTH_CHECK_INTERVAL", "MCP_HEALTH_CHECK_INTERVAL"],
+    target: "serverDefaults",
+    key: "healthCheckIntervalMs",
+    parse: seconds,
+  },
   { names: ["MCP_MAX_STARTUP_TIME"], target: "serverDefaults", key: "startTimeoutMs", parse: seconds },
   { names: ["REQUEST_TIMEOUT", "STDIO_TIMEOUT"], target: "serverDefaults", key: "timeoutMs", parse: seconds },
 ];

@@ -12,8 +12,8 @@ import { interpolate } from "./interpolate.ts";
 import { resolvePackageBin } from "./resolve-package.ts";
 import {
   ConfigFileSchema,
-  type GatewaySection,
   GatewaySchema,
+  type GatewaySection,
   RestartSchema,
   SERVER_NAME,
   type ServerEntry,
@@ -47,7 +47,9 @@ export function loadConfigFile(path: string, options: LoadOptions = {}): Gateway
   try {
     text = readFileSync(absolute, "utf8");
   } catch (error) {
-    throw invalid(absolute, [{ path: "", message: `cannot read ${absolute}: ${(error as NodeJS.ErrnoException).code ?? error}` }]);
+    throw invalid(absolute, [
+      { path: "", message: `cannot read ${absolute}: ${(error as NodeJS.ErrnoException).code ?? error}` },
+    ]);
   }
   return parseConfig(text, absolute, options);
 }
@@ -69,9 +71,11 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
   // The top level, the gateway section and each server are validated separately so that one bad entry
   // does not hide the problems of the others.
   const top = ConfigFileSchema.safeParse(applyOverrides(raw, envOverrides, options.overrides));
-  if (!top.success) throw invalid(source, [...problems, ...zodProblems(top.error, [], Object.keys(ConfigFileSchema.shape))]);
+  if (!top.success)
+    throw invalid(source, [...problems, ...zodProblems(top.error, [], Object.keys(ConfigFileSchema.shape))]);
   const gatewaySection = GatewaySchema.safeParse(top.data.gateway ?? {});
-  if (!gatewaySection.success) problems.push(...zodProblems(gatewaySection.error, ["gateway"], Object.keys(GatewaySchema.shape)));
+  if (!gatewaySection.success)
+    problems.push(...zodProblems(gatewaySection.error, ["gateway"], Object.keys(GatewaySchema.shape)));
   const sectionData = gatewaySection.success ? gatewaySection.data : GatewaySchema.parse({});
   const configDir = source ? dirname(source) : process.cwd();
   const gateway = normalizeGateway(sectionData, configDir);
@@ -82,7 +86,10 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
     for (const [name, rawEntry] of Object.entries(top.data[section] ?? {})) {
       const path = `${section}.${name}`;
       if (!SERVER_NAME.test(name)) {
-        problems.push({ path, message: "server names use letters, digits, _ . - (at most 64, starting with a letter or digit)" });
+        problems.push({
+          path,
+          message: "server names use letters, digits, _ . - (at most 64, starting with a letter or digit)",
+        });
         continue;
       }
       if (seen.has(name)) {
@@ -103,7 +110,11 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
   return deepFreeze({ source, gateway, servers });
 }
 
-function applyOverrides(raw: unknown, env: ReturnType<typeof readEnvOverrides>, cli: LoadOptions["overrides"]): unknown {
+function applyOverrides(
+  raw: unknown,
+  env: ReturnType<typeof readEnvOverrides>,
+  cli: LoadOptions["overrides"],
+): unknown {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
   const file = raw as Record<string, unknown>;
   const fileGateway = isObject(file.gateway) ? file.gateway : {};
@@ -173,7 +184,10 @@ function normalizeTransport(entry: ServerEntry, ctx: ServerContext): TransportSp
     return undefined;
   }
   if (entry.type && (entry.type === "stdio") !== isLocal) {
-    problems.push({ path: `${path}.type`, message: `type "${entry.type}" does not match the given ${isLocal ? "command" : "url"}` });
+    problems.push({
+      path: `${path}.type`,
+      message: `type "${entry.type}" does not match the given ${isLocal ? "command" : "url"}`,
+    });
   }
   if (isRemote) return normalizeRemote(entry, ctx);
   if (entry.command !== undefined && entry.package !== undefined) {
@@ -200,7 +214,8 @@ function normalizeTransport(entry: ServerEntry, ctx: ServerContext): TransportSp
 function normalizeRemote(entry: ServerEntry, ctx: ServerContext): TransportSpec | undefined {
   const { path, problems } = ctx;
   for (const key of ["args", "env", "cwd"] as const) {
-    if (entry[key] !== undefined) problems.push({ path: `${path}.${key}`, message: `\`${key}\` applies to stdio servers only` });
+    if (entry[key] !== undefined)
+      problems.push({ path: `${path}.${key}`, message: `\`${key}\` applies to stdio servers only` });
   }
   const url = resolveRef(entry.url as string, `${path}.url`, ctx);
   let parsed: URL | undefined;
@@ -224,11 +239,18 @@ function resolveRef(text: string, path: string, ctx: ServerContext): string {
   return value;
 }
 
-function zodProblems(error: z.ZodError, prefix: readonly PropertyKey[] = [], rootKeys: readonly string[] = []): ConfigProblem[] {
+function zodProblems(
+  error: z.ZodError,
+  prefix: readonly PropertyKey[] = [],
+  rootKeys: readonly string[] = [],
+): ConfigProblem[] {
   return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: unknownKeyMessage(key, issue, rootKeys) }));
+      return issue.keys.map((key) => ({
+        path: formatPath([...path, key]),
+        message: unknownKeyMessage(key, issue, rootKeys),
+      }));
     }
     return [{ path: formatPath(path), message: issue.message }];
   });
@@ -257,7 +279,11 @@ function editDistance(a: string, b: string): number {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
     }
     previous = current;
   }
@@ -276,7 +302,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function invalid(source: string | undefined, problems: ConfigProblem[]): SwitchboardError {
   const where = source ? ` in ${source}` : "";
   return new SwitchboardError("config_invalid", `${problems.length} configuration problem(s)${where}`, {
-    data: { problems },
+    data: { source: source ?? null, problems },
   });
 }
 

@@ -12,7 +12,9 @@ export function resolvePackageBin(name: string, baseDirs: readonly string[]): st
       if (dirname(dir) === dir) break;
     }
   }
-  throw new Error(`npm package "${packageName}" is not installed (looked in node_modules above ${baseDirs.join(", ")})`);
+  throw new Error(
+    `npm package "${packageName}" is not installed (looked in node_modules above ${baseDirs.join(", ")})`,
+  );
 }
 
 /** `pkg` or `pkg#bin` (for packages with several bins). */
@@ -30,7 +32,9 @@ function binOf(manifestPath: string, packageName: string, binName: string | unde
   const unscoped = packageName.replace(/^@[^/]+\//, "");
   const chosen = binName ?? (names.length === 1 ? names[0] : names.find((n) => n === unscoped));
   if (chosen === undefined || bins[chosen] === undefined) {
-    throw new Error(`npm package "${packageName}" has bins ${names.join(", ") || "(none)"}; name one as "${packageName}#<bin>"`);
+    throw new Error(
+      `npm package "${packageName}" has bins ${names.join(", ") || "(none)"}; name one as "${packageName}#<bin>"`,
+    );
   }
   return join(dir, bins[chosen]);
 }

@@ -29,13 +29,40 @@ const serverSettings = {
   lifecycle: z
     .enum(["on-demand", "eager", "always"])
     .optional()
-    .describe("on-demand (default): start at first call, sleep when idle. eager: also start at boot. always: never sleep."),
-  idleTimeoutMs: z.number().int().min(0).optional().describe("Stop after this long without client calls; 0 never. Milliseconds; default 300000."),
-  startTimeoutMs: z.number().int().min(1).optional().describe("Limit for spawn + initialize. Milliseconds; default 60000."),
-  healthCheckIntervalMs: z.number().int().min(0).optional().describe("MCP ping interval while running; 0 disables. Milliseconds; default 30000."),
+    .describe(
+      "on-demand (default): start at first call, sleep when idle. eager: also start at boot. always: never sleep.",
+    ),
+  idleTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Stop after this long without client calls; 0 never. Milliseconds; default 300000."),
+  startTimeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("Limit for spawn + initialize. Milliseconds; default 60000."),
+  healthCheckIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("MCP ping interval while running; 0 disables. Milliseconds; default 30000."),
   timeoutMs: z.number().int().min(1).optional().describe("Per-call timeout. Milliseconds; default 30000."),
-  maxRetries: z.number().int().min(0).optional().describe("Retries of a call that failed before reaching the server; default 3."),
-  stopGraceMs: z.number().int().min(0).optional().describe("Wait after closing stdin and again after SIGTERM. Milliseconds; default 2000."),
+  maxRetries: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Retries of a call that failed before reaching the server; default 3."),
+  stopGraceMs: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Wait after closing stdin and again after SIGTERM. Milliseconds; default 2000."),
   restart: RestartSchema.partial().optional(),
   description: z.string().optional().describe("Shown to operators and used by tool search."),
   tags: z.array(z.string()).optional().describe("Free-form labels."),
@@ -44,18 +71,26 @@ const serverSettings = {
 export const ServerSchema = z
   .object({
     ...serverSettings,
-    type: z.enum(["stdio", "http", "streamable-http", "sse"]).optional().describe("Transport; inferred from `command` or `url`."),
+    type: z
+      .enum(["stdio", "http", "streamable-http", "sse"])
+      .optional()
+      .describe("Transport; inferred from `command` or `url`."),
     command: z.string().min(1).optional().describe("Executable of a stdio server."),
     package: z
       .string()
       .min(1)
       .optional()
-      .describe("Run the `bin` of an installed npm package with the gateway's own Node (no npx). Alternative to `command`."),
+      .describe(
+        "Run the `bin` of an installed npm package with the gateway's own Node (no npx). Alternative to `command`.",
+      ),
     args: z.array(z.string()).optional().describe("Arguments of a stdio server."),
     env: z.record(z.string(), z.string()).optional().describe("Extra environment of a stdio server; `${VAR}` allowed."),
     cwd: z.string().optional().describe("Working directory of a stdio server, relative to the config file."),
     url: z.string().optional().describe("Endpoint of a remote server (streamable HTTP, or HTTP+SSE)."),
-    headers: z.record(z.string(), z.string()).optional().describe("HTTP headers for a remote server; `${VAR}` allowed."),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("HTTP headers for a remote server; `${VAR}` allowed."),
   })
   .strict();
 
@@ -63,17 +98,34 @@ export const GatewaySchema = z
   .object({
     host: z.string().default("127.0.0.1").describe("Bind address; default 127.0.0.1 (env MCP_BIND_HOST)."),
     port: z.number().int().min(0).max(65535).default(8080).describe("HTTP port; default 8080; 0 picks a free one."),
-    stateDir: z.string().default(".switchboard").describe("State directory, relative to the config file; default .switchboard."),
+    stateDir: z
+      .string()
+      .default(".switchboard")
+      .describe("State directory, relative to the config file; default .switchboard."),
     namespaceSeparator: z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,4}$/)
       .default("__")
       .describe("Joins server and tool names on the aggregated endpoint; default __."),
-    maxBodyBytes: z.number().int().min(1024).default(4 * 1024 * 1024).describe("Request body cap. Bytes; default 4194304."),
-    allowedHosts: z.array(z.string()).default([]).describe("Extra Host header values accepted besides the bind address and localhost."),
-    allowedOrigins: z.array(z.string()).default([]).describe("Extra Origin values accepted besides http(s)://localhost and loopback."),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(4 * 1024 * 1024)
+      .describe("Request body cap. Bytes; default 4194304."),
+    allowedHosts: z
+      .array(z.string())
+      .default([])
+      .describe("Extra Host header values accepted besides the bind address and localhost."),
+    allowedOrigins: z
+      .array(z.string())
+      .default([])
+      .describe("Extra Origin values accepted besides http(s)://localhost and loopback."),
     shutdownGraceMs: ms("How long shutdown waits for calls in flight.", 10_000),
-    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Log level; default info (env LOG_LEVEL)."),
+    logLevel: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info")
+      .describe("Log level; default info (env LOG_LEVEL)."),
     jsonLogs: z.boolean().default(true).describe("JSON log lines on stderr; default true (env USE_JSON_LOGS)."),
     inheritEnv: z
       .array(z.string())
@@ -100,5 +152,8 @@ export type GatewaySection = z.infer<typeof GatewaySchema>;
 export const PublishedConfigSchema = ConfigFileSchema.extend({
   gateway: GatewaySchema.partial().optional().describe("Gateway settings."),
   servers: z.record(z.string().regex(SERVER_NAME), ServerSchema).optional().describe("Servers by name."),
-  mcpServers: z.record(z.string().regex(SERVER_NAME), ServerSchema).optional().describe("Claude-Desktop form; merged with `servers`."),
+  mcpServers: z
+    .record(z.string().regex(SERVER_NAME), ServerSchema)
+    .optional()
+    .describe("Claude-Desktop form; merged with `servers`."),
 }).describe("Switchboard configuration (switchboard.json)");

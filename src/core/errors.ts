@@ -68,9 +68,17 @@ export class SwitchboardError extends Error {
 export function toJsonRpcError(error: unknown): { code: number; message: string; data?: Record<string, unknown> } {
   if (error instanceof SwitchboardError) {
     const spec = ERROR_CODES[error.code];
-    return { code: spec.jsonRpc, message: error.message, data: { kind: error.code, retryable: spec.retryable, ...error.data } };
+    return {
+      code: spec.jsonRpc,
+      message: error.message,
+      data: { kind: error.code, retryable: spec.retryable, ...error.data },
+    };
   }
-  return { code: ERROR_CODES.internal.jsonRpc, message: "Internal gateway error", data: { kind: "internal", retryable: false } };
+  return {
+    code: ERROR_CODES.internal.jsonRpc,
+    message: "Internal gateway error",
+    data: { kind: "internal", retryable: false },
+  };
 }
 
 export function isSwitchboardError(error: unknown, code?: ErrorCode): error is SwitchboardError {

@@ -54,7 +54,10 @@ export function envelopeProblem(value: unknown): string | undefined {
   if ("method" in message) {
     if (typeof message.method !== "string" || message.method.length === 0) return "method must be a non-empty string";
     if ("id" in message && !isValidId(message.id)) return "id must be a string or an integer";
-    if ("params" in message && (message.params === null || typeof message.params !== "object" || Array.isArray(message.params)))
+    if (
+      "params" in message &&
+      (message.params === null || typeof message.params !== "object" || Array.isArray(message.params))
+    )
       return "params must be an object";
     return undefined;
   }

@@ -1,0 +1,107 @@
+// The one composition root: configuration → chosen adapters → a running gateway with start()/close().
+
+import { subscribeLogging } from "./adapters/observability/log-events.ts";
+import { createPinoLogger } from "./adapters/observability/pino-logger.ts";
+import { createFileChildRegistry } from "./adapters/process/file-child-registry.ts";
+import { createFileManifestStore } from "./adapters/storage/file-manifest-store.ts";
+import { createHttpConnector } from "./adapters/upstream/http-connector.ts";
+import { createStdioConnector } from "./adapters/upstream/stdio-connector.ts";
+import { SwitchboardError } from "./core/errors.ts";
+import { EventBus } from "./core/events.ts";
+import type { GatewayConfig } from "./core/gateway-config.ts";
+import { type Clock, systemClock } from "./ports/clock.ts";
+import type { Connector } from "./ports/connector.ts";
+import type { Logger } from "./ports/logger.ts";
+import { Catalog } from "./services/catalog/catalog.ts";
+import { Router } from "./services/router/router.ts";
+import { SessionRegistry } from "./services/router/sessions.ts";
+import { Supervisor } from "./services/supervisor/supervisor.ts";
+
+/** Sessions idle this long without a request are ended (clients that never send DELETE). */
+const SESSION_TTL_MS = 30 * 60_000;
+
+export interface GatewayOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export interface Gateway {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  readonly events: EventBus;
+  readonly supervisor: Supervisor;
+  readonly catalog: Catalog;
+  readonly sessions: SessionRegistry;
+  readonly router: Router;
+  readonly startedAt: number;
+  /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */
+  start(): Promise<void>;
+  /** Drains calls in flight (up to `shutdownGraceMs`), then stops every server. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const settings = config.gateway;
+  const logger = options.logger ?? createPinoLogger({ level: settings.logLevel, json: settings.jsonLogs });
+  const clock = options.clock ?? systemClock;
+  const events = new EventBus();
+  subscribeLogging(events, logger);
+  const children = createFileChildRegistry(settings.stateDir, logger);
+  const stdio = createStdioConnector({ logger, children, inheritEnv: settings.inheritEnv });
+  const http = createHttpConnector(logger);
+  const connector: Connector = {
+    open: (spec, signal) => (spec.transport.kind === "stdio" ? stdio : http).open(spec, signal),
+  };
+  const catalog = new Catalog({
+    specs: config.servers,
+    store: createFileManifestStore(settings.stateDir),
+    separator: settings.namespaceSeparator,
+    events,
+    logger,
+  });
+  const sessions = new SessionRegistry(clock);
+  let router: Router | undefined;
+  const supervisor = new Supervisor(config.servers, {
+    connector,
+    clock,
+    events,
+    logger,
+    hooksFor: (server) => ({
+      onNotification: (notification) => router?.upstreamNotification(server, notification),
+      onRequest: async (request) => {
+        throw new SwitchboardError("method_not_found", `the gateway does not relay ${request.method} to clients yet`);
+      },
+    }),
+    onReady: (server, peer) => void catalog.refresh(server, peer),
+  });
+  router = new Router({ supervisor, catalog, sessions, events, logger });
+
+  let sweep: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    events,
+    supervisor,
+    catalog,
+    sessions,
+    router,
+    startedAt: clock.now(),
+    async start() {
+      const reaped = await children.reapOrphans();
+      if (reaped.length > 0) logger.warn({ pids: reaped }, "reaped server processes left by a previous gateway");
+      await catalog.load();
+      sweep = setInterval(() => sessions.expire(SESSION_TTL_MS), 60_000);
+      sweep.unref();
+      await supervisor.startEager();
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(sweep);
+        await supervisor.close(settings.shutdownGraceMs);
+        sessions.closeAll();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Typed domain events. Services emit; observability (logs, later metrics and audit) subscribes.
+import type { ServerState, StopReason } from "./server-state.ts";
+
+export interface GatewayEvents {
+  "server-state": { server: string; from: ServerState; to: ServerState; reason?: string };
+  "server-started": { server: string; pid: number | undefined; durationMs: number; cold: boolean };
+  "server-stopped": { server: string; reason: StopReason; detail?: string };
+  "server-start-failed": { server: string; error: string; failures: number };
+  "catalog-changed": { server: string; kinds: readonly CatalogKind[] };
+  "call-finished": { server: string; method: string; durationMs: number; outcome: "ok" | "error"; errorKind?: string };
+}
+
+export type CatalogKind = "tools" | "prompts" | "resources";
+
+export type EventName = keyof GatewayEvents;
+export type Listener<K extends EventName> = (event: GatewayEvents[K]) => void;
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export class EventBus {
+  private readonly listeners = new Map<EventName, Set<(event: never) => void>>();
+
+  on<K extends EventName>(name: K, listener: Listener<K>): Disposable {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener as (event: never) => void);
+    return { dispose: () => set.delete(listener as (event: never) => void) };
+  }
+
+  emit<K extends EventName>(name: K, event: GatewayEvents[K]): void {
+    const set = this.listeners.get(name);
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        (listener as Listener<K>)(event);
+      } catch {
+        // A failing subscriber must never break the gateway.
+      }
+    }
+  }
+}

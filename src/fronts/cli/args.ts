@@ -1,0 +1,89 @@
+// Command-line parsing for every subcommand (node:util parseArgs; no dependency).
+import { parseArgs } from "node:util";
+
+export const OPTIONS = {
+  config: { type: "string", short: "c" },
+  url: { type: "string" },
+  host: { type: "string" },
+  port: { type: "string", short: "p" },
+  "state-dir": { type: "string" },
+  "log-level": { type: "string" },
+  server: { type: "string", short: "s" },
+  args: { type: "string", short: "a" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+export interface CliArgs {
+  positionals: string[];
+  config: string | undefined;
+  url: string | undefined;
+  host: string | undefined;
+  port: number | undefined;
+  stateDir: string | undefined;
+  logLevel: string | undefined;
+  server: string | undefined;
+  args: string | undefined;
+  json: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  let port: number | undefined;
+  if (v.port !== undefined) {
+    port = Number(v.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be 0..65535, got "${v.port}"`);
+  }
+  return {
+    positionals: parsed.positionals,
+    config: v.config,
+    url: v.url,
+    host: v.host,
+    port,
+    stateDir: v["state-dir"],
+    logLevel: v["log-level"],
+    server: v.server,
+    args: v.args,
+    json: v.json ?? false,
+    help: v.help ?? false,
+    version: v.version ?? false,
+  };
+}
+
+export const USAGE = `Usage: switchboard <command> [options]
+
+Commands:
+  serve                     Run the gateway: MCP at /mcp and /mcp/{server}, admin API (default 127.0.0.1:8080)
+  stdio                     Serve the aggregated endpoint on stdin/stdout (for desktop clients)
+  check-config              Validate the configuration; lists every problem, exit 2 when invalid
+  servers list              Servers with status, pid, last activity, restarts, tool count
+  servers start NAME        Start a server
+  servers stop NAME         Stop a server
+  tools list [--server S]   Tools (namespaced, or one server's own names with --server)
+  tools call NAME [--args JSON]
+                            Call a tool; exit 1 when the call fails or the tool reports an error
+
+Options:
+  -c, --config FILE   Configuration file (default: $MCP_CONFIG_PATH, else ./switchboard.json)
+      --url URL       Talk to a running gateway (default: $SWITCHBOARD_URL) instead of loading the config
+      --host HOST     Bind address for serve (default 127.0.0.1; env MCP_BIND_HOST)
+  -p, --port PORT     Port for serve (default 8080; 0 picks a free one)
+      --state-dir DIR State directory (manifest cache, process records)
+      --log-level LVL fatal|error|warn|info|debug|trace|silent
+      --json          Machine-readable output
+  -h, --help          This help
+  -v, --version       Print the version
+
+Exit codes: 0 success, 1 failure (call failed, gateway unreachable), 2 usage or configuration error.`;

@@ -1,0 +1,159 @@
+// The CLI's commands. Each returns an exit code; output goes to stdout, diagnostics to stderr.
+import { createGateway } from "../../app.ts";
+import { isSwitchboardError } from "../../core/errors.ts";
+import type { ConfigProblem } from "../../core/gateway-config.ts";
+import { startHttpFront } from "../http/http-front.ts";
+import { serveStdio } from "../stdio/stdio-front.ts";
+import { type CliArgs, UsageError } from "./args.ts";
+import { configPath, loadCliConfig } from "./config-source.ts";
+import { openTarget, type ServerRow, type Target } from "./target.ts";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const err = (text: string) => process.stderr.write(`${text}\n`);
+
+export async function checkConfig(args: CliArgs): Promise<number> {
+  const path = configPath(args);
+  try {
+    const config = loadCliConfig(args);
+    const enabled = config.servers.filter((s) => s.enabled).length;
+    if (args.json) out(JSON.stringify({ valid: true, path, servers: config.servers.map((s) => s.name) }));
+    else out(`${path}: valid (${config.servers.length} servers, ${enabled} enabled)`);
+    return EXIT_OK;
+  } catch (error) {
+    if (!isSwitchboardError(error, "config_invalid")) throw error;
+    const problems = (error.data?.problems ?? []) as ConfigProblem[];
+    if (args.json) out(JSON.stringify({ valid: false, path, problems }));
+    else printProblems(path, problems);
+    return EXIT_USAGE;
+  }
+}
+
+export function printProblems(path: string, problems: readonly ConfigProblem[]): void {
+  err(`${path}: ${problems.length} problem(s)`);
+  for (const p of problems) err(`  ${p.path || "(file)"}: ${p.message}`);
+}
+
+/** `serve`: HTTP front until SIGINT/SIGTERM, then a graceful drain. */
+export async function serve(args: CliArgs): Promise<number> {
+  const gateway = createGateway(loadCliConfig(args));
+  await gateway.start();
+  const front = await startHttpFront(gateway);
+  gateway.logger.info(
+    { url: front.url, servers: gateway.config.servers.length },
+    `switchboard listening on ${front.url}`,
+  );
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        gateway.logger.warn("second signal: exiting now");
+        process.exit(EXIT_FAILURE);
+      }
+      stopping = true;
+      gateway.logger.info({ signal }, "shutting down");
+      void Promise.all([front.close(), gateway.close()]).then(() => resolve());
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  return EXIT_OK;
+}
+
+/** `stdio`: aggregated endpoint on stdin/stdout until stdin ends. */
+export async function stdio(args: CliArgs): Promise<number> {
+  const gateway = createGateway(loadCliConfig(args));
+  await gateway.start();
+  const shutdown = () => void gateway.close().then(() => process.exit(EXIT_OK));
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+  await serveStdio(gateway);
+  await gateway.close();
+  return EXIT_OK;
+}
+
+export async function servers(args: CliArgs): Promise<number> {
+  const [, action = "list", name] = args.positionals;
+  if (action !== "list" && !name) throw new UsageError(`servers ${action} needs a server name`);
+  return withTarget(args, async (target) => {
+    if (action === "list") {
+      const rows = await target.servers();
+      if (args.json) out(JSON.stringify(rows));
+      else out(table(rows));
+      return EXIT_OK;
+    }
+    if (action !== "start" && action !== "stop") throw new UsageError(`unknown action "servers ${action}"`);
+    const row = action === "start" ? await target.start(name as string) : await target.stop(name as string);
+    if (args.json) out(JSON.stringify(row));
+    else out(`${row.name}: ${row.status}${row.pid ? ` (pid ${row.pid})` : ""}`);
+    return EXIT_OK;
+  });
+}
+
+export async function tools(args: CliArgs): Promise<number> {
+  const [, action = "list", name] = args.positionals;
+  return withTarget(args, async (target) => {
+    if (action === "list") {
+      const response = await target.rpc("tools/list", {}, args.server);
+      if (response.error) return rpcFailure(response.error);
+      const list = (response.result?.tools ?? []) as { name: string; description?: string }[];
+      if (args.json) out(JSON.stringify(list));
+      else for (const tool of list) out(`${tool.name}${tool.description ? `  ${firstLine(tool.description)}` : ""}`);
+      return EXIT_OK;
+    }
+    if (action !== "call") throw new UsageError(`unknown action "tools ${action}"`);
+    if (!name) throw new UsageError("tools call needs a tool name");
+    let toolArgs: unknown = {};
+    try {
+      toolArgs = args.args ? JSON.parse(args.args) : {};
+    } catch {
+      throw new UsageError("--args must be a JSON object");
+    }
+    const response = await target.rpc("tools/call", { name, arguments: toolArgs }, args.server);
+    if (response.error) return rpcFailure(response.error);
+    const result = response.result ?? {};
+    if (args.json) out(JSON.stringify(result));
+    else
+      for (const block of (result.content ?? []) as { type: string; text?: string }[])
+        out(block.type === "text" ? String(block.text) : JSON.stringify(block));
+    return result.isError ? EXIT_FAILURE : EXIT_OK;
+  });
+}
+
+async function withTarget(args: CliArgs, run: (target: Target) => Promise<number>): Promise<number> {
+  const target = await openTarget(args);
+  try {
+    return await run(target);
+  } finally {
+    await target.close();
+  }
+}
+
+function rpcFailure(error: { code: number; message: string; data?: unknown }): number {
+  err(`error ${error.code}: ${error.message}`);
+  return EXIT_FAILURE;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 100 ? `${line.slice(0, 97)}...` : line;
+}
+
+function table(rows: readonly ServerRow[]): string {
+  const header = ["NAME", "STATUS", "PID", "TOOLS", "RESTARTS", "LAST ACTIVITY"];
+  const body = rows.map((r) =>
+    [r.name, r.status, r.pid ?? "-", r.tools ?? "?", r.restarts, r.lastActivity ?? "-"].map(String),
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  return [header, ...body]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] as number))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}

@@ -1,0 +1,44 @@
+// Entry point of the `switchboard` command.
+import { isSwitchboardError } from "../../core/errors.ts";
+import type { ConfigProblem } from "../../core/gateway-config.ts";
+import { GATEWAY_VERSION } from "../../core/version.ts";
+import { parseCliArgs, USAGE, UsageError } from "./args.ts";
+import { checkConfig, EXIT_FAILURE, EXIT_USAGE, printProblems, serve, servers, stdio, tools } from "./commands.ts";
+
+const COMMANDS = { serve, stdio, "check-config": checkConfig, servers, tools } as const;
+
+/** Runs a command and exits with its code (stdout/stderr writes are synchronous on pipes and files). */
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exit(await run(argv));
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  try {
+    const args = parseCliArgs(argv);
+    if (args.version) {
+      process.stdout.write(`${GATEWAY_VERSION}\n`);
+      return 0;
+    }
+    const command = args.positionals[0];
+    if (args.help || !command) {
+      process.stdout.write(`${USAGE}\n`);
+      return command || args.help ? 0 : EXIT_USAGE;
+    }
+    const handler = COMMANDS[command as keyof typeof COMMANDS];
+    if (!handler) throw new UsageError(`unknown command "${command}"`);
+    return await handler(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`switchboard: ${error.message}\nRun "switchboard --help" for usage.\n`);
+      return EXIT_USAGE;
+    }
+    if (isSwitchboardError(error, "config_invalid")) {
+      printProblems(String(error.data?.source ?? "configuration"), (error.data?.problems ?? []) as ConfigProblem[]);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+if (import.meta.main) await main(process.argv.slice(2));

@@ -1,0 +1,94 @@
+// What `servers` and `tools` commands talk to: a running gateway over HTTP (--url), or a gateway built
+// in-process from the configuration (started servers are stopped again when the command ends).
+
+import { createPinoLogger } from "../../adapters/observability/pino-logger.ts";
+import { createGateway, type Gateway } from "../../app.ts";
+import { SwitchboardError } from "../../core/errors.ts";
+import type { JsonRpcResponse } from "../../core/jsonrpc.ts";
+import type { ServerStatus } from "../../services/supervisor/server-supervisor.ts";
+import type { CliArgs } from "./args.ts";
+import { loadCliConfig } from "./config-source.ts";
+
+export type ServerRow = ServerStatus & { tools: number | null };
+
+export interface Target {
+  servers(): Promise<ServerRow[]>;
+  start(name: string): Promise<ServerRow>;
+  stop(name: string): Promise<ServerRow>;
+  /** One JSON-RPC request on the aggregated endpoint or on `/mcp/{server}`. */
+  rpc(method: string, params: Record<string, unknown>, server?: string): Promise<JsonRpcResponse>;
+  close(): Promise<void>;
+}
+
+export async function openTarget(args: CliArgs): Promise<Target> {
+  const url = args.url ?? process.env.SWITCHBOARD_URL;
+  return url ? remoteTarget(url) : localTarget(args);
+}
+
+function remoteTarget(base: string): Target {
+  const call = async (path: string, init?: RequestInit) => {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, base), init);
+    } catch (error) {
+      throw new SwitchboardError(
+        "upstream_unavailable",
+        `cannot reach the gateway at ${base}: ${(error as Error).cause ?? error}`,
+      );
+    }
+    const body = (await response.json()) as Record<string, unknown>;
+    if (!response.ok && !("jsonrpc" in body)) {
+      throw new SwitchboardError("internal", String(body.message ?? `HTTP ${response.status}`));
+    }
+    return body;
+  };
+  let id = 0;
+  return {
+    servers: async () => (await call("/servers")) as unknown as ServerRow[],
+    start: async (name) =>
+      (await call(`/servers/${encodeURIComponent(name)}/start`, { method: "POST" })).server as ServerRow,
+    stop: async (name) =>
+      (await call(`/servers/${encodeURIComponent(name)}/stop`, { method: "POST" })).server as ServerRow,
+    rpc: async (method, params, server) =>
+      (await call(server ? `/mcp/${encodeURIComponent(server)}` : "/mcp", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }),
+      })) as unknown as JsonRpcResponse,
+    close: async () => {},
+  };
+}
+
+async function localTarget(args: CliArgs): Promise<Target> {
+  const config = loadCliConfig(args);
+  const logger = createPinoLogger({ level: (args.logLevel as "warn" | undefined) ?? "warn", json: false });
+  const gateway: Gateway = createGateway(config, { logger });
+  await gateway.start();
+  const row = (name: string): ServerRow => ({
+    ...gateway.supervisor.get(name).status(),
+    tools: gateway.catalog.manifest(name)?.tools.length ?? null,
+  });
+  let id = 0;
+  return {
+    servers: async () => gateway.supervisor.all().map((s) => row(s.spec.name)),
+    start: async (name) => {
+      await gateway.supervisor.get(name).start();
+      await gateway.catalog.settled(name);
+      return row(name);
+    },
+    stop: async (name) => {
+      await gateway.supervisor.get(name).stop("requested");
+      return row(name);
+    },
+    rpc: async (method, params, server) => {
+      const session = gateway.sessions.create(server ? { kind: "server", server } : { kind: "aggregate" }, true);
+      const out = await gateway.router.handle(
+        session,
+        { jsonrpc: "2.0", id: ++id, method, params },
+        { notify: () => {} },
+      );
+      return JSON.parse(out) as JsonRpcResponse;
+    },
+    close: () => gateway.close(),
+  };
+}

@@ -1,0 +1,85 @@
+// The REST admin API (seed 001): health, server list, start and stop.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Gateway } from "../../app.ts";
+import { SwitchboardError } from "../../core/errors.ts";
+import { GATEWAY_VERSION } from "../../core/version.ts";
+import { sendAdminError, sendJson } from "./respond.ts";
+
+export function createAdminApi(gateway: Gateway) {
+  const serverView = (name: string) => {
+    const supervised = gateway.supervisor.get(name);
+    const manifest = gateway.catalog.manifest(name);
+    return {
+      ...supervised.status(),
+      tools: manifest?.tools.length ?? null,
+      prompts: manifest?.prompts.length ?? null,
+      resources: manifest?.resources.length ?? null,
+      description: supervised.spec.description ?? null,
+      tags: supervised.spec.tags,
+      problems: gateway.catalog
+        .problems()
+        .filter((p) => p.server === name)
+        .map((p) => p.message),
+    };
+  };
+
+  function health() {
+    const statuses = gateway.supervisor.statuses();
+    const count = (state: string) => statuses.filter((s) => s.status === state).length;
+    const failed = count("failed");
+    return {
+      status: failed > 0 ? "degraded" : "healthy",
+      server_name: "switchboard",
+      version: GATEWAY_VERSION,
+      timestamp: new Date().toISOString(),
+      uptime_seconds: Math.round((Date.now() - gateway.startedAt) / 1000),
+      servers: {
+        total: statuses.length,
+        ready: count("ready"),
+        asleep: count("asleep"),
+        starting: count("starting"),
+        backoff: count("backoff"),
+        failed,
+        disabled: count("disabled"),
+      },
+      sessions: gateway.sessions.size,
+      in_flight: gateway.supervisor.inFlight(),
+    };
+  }
+
+  return {
+    /** Returns false when the path is not an admin route. */
+    async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+      const method = req.method ?? "GET";
+      try {
+        if (path === "/health" && method === "GET") {
+          sendJson(res, 200, JSON.stringify(health()));
+          return true;
+        }
+        if (path === "/servers" && method === "GET") {
+          sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
+          return true;
+        }
+        const match = /^\/servers\/([^/]+)(?:\/(start|stop))?$/.exec(path);
+        if (!match) return false;
+        const name = decodeURIComponent(match[1] as string);
+        const action = match[2];
+        const supervised = gateway.supervisor.get(name);
+        if (!action && method === "GET") {
+          sendJson(res, 200, JSON.stringify(serverView(name)));
+        } else if (action === "start" && method === "POST") {
+          await supervised.start();
+          sendJson(res, 200, JSON.stringify({ success: true, message: "Server started", server: serverView(name) }));
+        } else if (action === "stop" && method === "POST") {
+          await supervised.stop("requested");
+          sendJson(res, 200, JSON.stringify({ success: true, message: "Server stopped", server: serverView(name) }));
+        } else {
+          throw new SwitchboardError("method_not_found", `${method} ${path} is not an admin route`);
+        }
+      } catch (error) {
+        sendAdminError(res, error);
+      }
+      return true;
+    },
+  };
+}

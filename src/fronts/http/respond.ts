@@ -1,0 +1,32 @@
+// Small response helpers of the HTTP front; the one place where gateway errors become HTTP statuses.
+import type { ServerResponse } from "node:http";
+import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+/** A JSON-RPC error envelope with the HTTP status of the error's code. */
+export function sendRpcError(res: ServerResponse, error: unknown, id: string | number | null = null): void {
+  const status = error instanceof SwitchboardError ? error.httpStatus : 500;
+  const headers: Record<string, string> = status === 413 ? { connection: "close" } : {};
+  sendJson(res, status, JSON.stringify({ jsonrpc: "2.0", id, error: toJsonRpcError(error) }), headers);
+}
+
+/** The admin API's error shape: `{ success: false, error: { code, message } }`. */
+export function sendAdminError(res: ServerResponse, error: unknown): void {
+  const known = error instanceof SwitchboardError;
+  const status = known ? error.httpStatus : 500;
+  const body = {
+    success: false,
+    message: known ? error.message : "internal error",
+    error: { code: known ? error.code : "internal" },
+  };
+  sendJson(res, status, JSON.stringify(body));
+}

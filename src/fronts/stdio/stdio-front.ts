@@ -1,0 +1,73 @@
+// The stdio front (`switchboard stdio`): the aggregated endpoint over newline-delimited JSON-RPC on
+// stdin/stdout, for desktop clients. One session; requests are served concurrently; logs go to stderr.
+import { createLineSplitter } from "../../adapters/upstream/line-splitter.ts";
+import type { Gateway } from "../../app.ts";
+import { SwitchboardError } from "../../core/errors.ts";
+import {
+  envelopeProblem,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+} from "../../core/jsonrpc.ts";
+import { errorJson } from "../../services/router/router.ts";
+
+export interface StdioStreams {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}
+
+/** Serves until the input ends; resolves once every request read so far has been answered. */
+export function serveStdio(
+  gateway: Gateway,
+  streams: StdioStreams = { input: process.stdin, output: process.stdout },
+): Promise<void> {
+  const session = gateway.sessions.create({ kind: "aggregate" });
+  const closed = new AbortController();
+  const write = (line: string) => {
+    streams.output.write(`${line}\n`);
+  };
+  session.push = (notification) => write(JSON.stringify(notification));
+  const pending = new Set<Promise<void>>();
+
+  const onLine = (line: string) => {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      write(errorJson(null, new SwitchboardError("parse_error", "line is not valid JSON")));
+      return;
+    }
+    const problem = envelopeProblem(message);
+    if (problem) {
+      const id = (message as { id?: unknown })?.id;
+      write(
+        errorJson(
+          typeof id === "string" || typeof id === "number" ? id : null,
+          new SwitchboardError("invalid_request", problem),
+        ),
+      );
+      return;
+    }
+    const msg = message as JsonRpcMessage;
+    if (!("method" in msg)) return; // answers to server-initiated requests: none are relayed yet
+    if (!("id" in msg) || msg.id === undefined) {
+      gateway.router.notification(session, msg as JsonRpcNotification);
+      return;
+    }
+    const notify = (notification: JsonRpcNotification) => write(JSON.stringify(notification));
+    const task = gateway.router
+      .handle(session, msg as JsonRpcRequest, { signal: closed.signal, notify })
+      .then(write)
+      .finally(() => pending.delete(task));
+    pending.add(task);
+  };
+
+  return new Promise((resolve) => {
+    streams.input.on("data", createLineSplitter(onLine) as (chunk: string | Buffer) => void);
+    streams.input.once("end", async () => {
+      await Promise.allSettled([...pending]);
+      gateway.sessions.end(session.id);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,226 @@
+// The aggregated catalog of every server's tools, prompts, resources and resource templates, built from the
+// per-server manifest cache so an asleep server's items are listed without starting it. Aggregated lists are
+// namespaced (`server__name`), cached, and kept as ready-to-send JSON.
+import { UriTemplate } from "@modelcontextprotocol/client";
+import type { CatalogKind, EventBus } from "../../core/events.ts";
+import { assignNames, type NamingProblem } from "../../core/naming.ts";
+import type { ServerSpec } from "../../core/server-spec.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { ManifestStore, ServerManifest } from "../../ports/manifest-store.ts";
+import type { UpstreamPeer } from "../upstream/upstream-peer.ts";
+import { fetchManifest, LISTS_OF_KIND, specHash } from "./fetch-manifest.ts";
+
+export interface Route {
+  server: string;
+  /** The name (or URI) the server itself uses. */
+  name: string;
+}
+
+export interface AggregateList {
+  items: readonly Record<string, unknown>[];
+  /** Exposed name → where it goes. */
+  routes: ReadonlyMap<string, Route>;
+  /** `{"<field>": [...]}` ready to splice into a response. */
+  json: string;
+}
+
+export interface CatalogProblem extends Partial<NamingProblem> {
+  server: string;
+  message: string;
+}
+
+export interface CatalogOptions {
+  specs: readonly ServerSpec[];
+  store: ManifestStore;
+  separator: string;
+  events: EventBus;
+  logger: Logger;
+}
+
+export class Catalog {
+  private readonly options: CatalogOptions;
+  private readonly specs: Map<string, ServerSpec>;
+  private readonly manifests = new Map<string, ServerManifest>();
+  private readonly refreshing = new Map<string, Promise<ServerManifest | undefined>>();
+  private views: Map<string, AggregateList> | undefined;
+  private resourceIndex:
+    | { uris: Map<string, string>; templates: { server: string; template: UriTemplate }[] }
+    | undefined;
+  private namingProblems: CatalogProblem[] = [];
+
+  constructor(options: CatalogOptions) {
+    this.options = options;
+    this.specs = new Map(options.specs.filter((s) => s.enabled).map((s) => [s.name, s]));
+  }
+
+  /** Reads cached manifests; those written for a different command or URL are ignored. */
+  async load(): Promise<void> {
+    await Promise.all(
+      [...this.specs.values()].map(async (spec) => {
+        const manifest = await this.options.store.load(spec.name);
+        if (manifest && manifest.specHash === specHash(spec)) this.manifests.set(spec.name, manifest);
+      }),
+    );
+    this.invalidate();
+  }
+
+  manifest(server: string): ServerManifest | undefined {
+    return this.manifests.get(server);
+  }
+
+  /** Enabled servers whose items are not known yet (never ran, or their command changed). */
+  unknownServers(): string[] {
+    return [...this.specs.keys()].filter((name) => !this.manifests.has(name));
+  }
+
+  /** Re-reads lists from a running server; only the given kinds when a list_changed named them. */
+  refresh(server: string, peer: UpstreamPeer, kinds?: readonly CatalogKind[]): Promise<ServerManifest | undefined> {
+    const running = this.refreshing.get(server);
+    const next = (running ?? Promise.resolve(undefined)).then(() => this.doRefresh(server, peer, kinds));
+    const tracked = next.finally(() => {
+      if (this.refreshing.get(server) === tracked) this.refreshing.delete(server);
+    });
+    this.refreshing.set(server, tracked);
+    return tracked;
+  }
+
+  /** Resolves when a refresh in progress for the server (if any) is done. */
+  async settled(server: string): Promise<void> {
+    await this.refreshing.get(server);
+  }
+
+  private async doRefresh(
+    server: string,
+    peer: UpstreamPeer,
+    kinds?: readonly CatalogKind[],
+  ): Promise<ServerManifest | undefined> {
+    const spec = this.specs.get(server);
+    if (!spec) return undefined;
+    const previous = this.manifests.get(server);
+    const keys = kinds ? kinds.flatMap((k) => LISTS_OF_KIND[k]) : undefined;
+    let manifest: ServerManifest;
+    try {
+      manifest = await fetchManifest(spec, peer, previous, keys);
+    } catch (error) {
+      this.options.logger.warn({ server, err: error }, "could not read the server's catalog");
+      return previous;
+    }
+    const changed = (["tools", "prompts", "resources"] as const).filter((kind) =>
+      LISTS_OF_KIND[kind].some((key) => JSON.stringify(previous?.[key] ?? null) !== JSON.stringify(manifest[key])),
+    );
+    this.manifests.set(server, manifest);
+    try {
+      await this.options.store.save(manifest);
+    } catch (error) {
+      this.options.logger.warn({ server, err: error }, "could not write the manifest cache");
+    }
+    if (changed.length > 0) {
+      this.invalidate();
+      this.options.events.emit("catalog-changed", { server, kinds: changed });
+    }
+    return manifest;
+  }
+
+  private invalidate(): void {
+    this.views = undefined;
+    this.resourceIndex = undefined;
+  }
+
+  /** Aggregated, namespaced tools of all servers with a known manifest. */
+  tools(): AggregateList {
+    return this.view("tools");
+  }
+
+  prompts(): AggregateList {
+    return this.view("prompts");
+  }
+
+  resources(): AggregateList {
+    return this.view("resources");
+  }
+
+  resourceTemplates(): AggregateList {
+    return this.view("resourceTemplates");
+  }
+
+  /** One server's items under their own names (the transparent `/mcp/{server}` endpoint). */
+  serverList(server: string, key: "tools" | "prompts" | "resources" | "resourceTemplates"): string | undefined {
+    const manifest = this.manifests.get(server);
+    return manifest ? JSON.stringify({ [key]: manifest[key] }) : undefined;
+  }
+
+  /** The server that serves a resource URI: exact match first, then the first matching template. */
+  resourceServer(uri: string): string | undefined {
+    this.resourceIndex ??= this.buildResourceIndex();
+    const exact = this.resourceIndex.uris.get(uri);
+    if (exact) return exact;
+    return this.resourceIndex.templates.find(({ template }) => template.match(uri) !== null)?.server;
+  }
+
+  /** Naming fix-ups and resource URI conflicts, for operators (GET /servers, check output, logs). */
+  problems(): CatalogProblem[] {
+    this.views ??= this.buildViews();
+    return this.namingProblems;
+  }
+
+  private view(key: "tools" | "prompts" | "resources" | "resourceTemplates"): AggregateList {
+    this.views ??= this.buildViews();
+    return this.views.get(key) as AggregateList;
+  }
+
+  private orderedManifests(): ServerManifest[] {
+    return [...this.specs.keys()].flatMap((name) => this.manifests.get(name) ?? []);
+  }
+
+  private buildViews(): Map<string, AggregateList> {
+    const views = new Map<string, AggregateList>();
+    const problems: CatalogProblem[] = [];
+    for (const key of ["tools", "prompts"] as const) {
+      const named = this.orderedManifests().flatMap((m) =>
+        m[key].map((item) => ({ server: m.server, name: String(item.name), item })),
+      );
+      const { assignments, problems: naming } = assignNames(named, this.options.separator);
+      problems.push(...naming);
+      const items = assignments.map(({ exposed, item }) => ({ ...item.item, name: exposed }));
+      const routes = new Map(
+        assignments.map(({ exposed, item }) => [exposed, { server: item.server, name: item.name }]),
+      );
+      views.set(key, { items, routes, json: JSON.stringify({ [key]: items }) });
+    }
+    for (const key of ["resources", "resourceTemplates"] as const) {
+      const items = this.orderedManifests().flatMap((m) => m[key]);
+      views.set(key, { items, routes: new Map(), json: JSON.stringify({ [key]: items }) });
+    }
+    this.resourceIndex = this.buildResourceIndex(problems);
+    this.namingProblems = problems;
+    return views;
+  }
+
+  private buildResourceIndex(problems: CatalogProblem[] = []): NonNullable<Catalog["resourceIndex"]> {
+    const uris = new Map<string, string>();
+    const templates: { server: string; template: UriTemplate }[] = [];
+    for (const manifest of this.orderedManifests()) {
+      for (const resource of manifest.resources) {
+        const uri = String(resource.uri);
+        const owner = uris.get(uri);
+        if (owner && owner !== manifest.server) {
+          problems.push({
+            server: manifest.server,
+            message: `resource ${uri} is also offered by ${owner}; reads go to ${owner}`,
+          });
+        } else uris.set(uri, manifest.server);
+      }
+      for (const item of manifest.resourceTemplates) {
+        try {
+          templates.push({ server: manifest.server, template: new UriTemplate(String(item.uriTemplate)) });
+        } catch {
+          problems.push({
+            server: manifest.server,
+            message: `resource template ${String(item.uriTemplate)} is not a valid URI template`,
+          });
+        }
+      }
+    }
+    return { uris, templates };
+  }
+}

@@ -1,0 +1,375 @@
+// The lifecycle of one upstream server (DESIGN.md "Server lifecycle"): single-flight start, in-flight counting,
+// idle stop driven only by client activity, crash detection, jittered exponential restart backoff with a limit,
+// MCP ping health checks that never keep a server awake, and graceful stop.
+import { SwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
+import type { ServerSpec } from "../../core/server-spec.ts";
+import type { ServerState, StopReason } from "../../core/server-state.ts";
+import type { Clock, TimerHandle } from "../../ports/clock.ts";
+import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
+import type { Logger } from "../../ports/logger.ts";
+import { type PeerHooks, UpstreamPeer } from "../upstream/upstream-peer.ts";
+import { restartDelayMs } from "./backoff.ts";
+
+/** Consecutive failed pings after which a running server is restarted. */
+const HEALTH_FAILURES_BEFORE_RESTART = 2;
+const MAX_PING_TIMEOUT_MS = 5_000;
+
+export interface Lease {
+  readonly peer: UpstreamPeer;
+  /** Ends the call: counts as client activity. Idempotent. */
+  release(): void;
+}
+
+export interface ServerStatus {
+  name: string;
+  status: ServerState;
+  lifecycle: ServerSpec["lifecycle"];
+  transport: "stdio" | "http";
+  pid: number | null;
+  inFlight: number;
+  lastActivity: string | null;
+  startedAt: string | null;
+  restarts: number;
+  consecutiveFailures: number;
+  lastError: string | null;
+}
+
+export interface ServerSupervisorDeps {
+  connector: Connector;
+  clock: Clock;
+  events: EventBus;
+  logger: Logger;
+  hooks: PeerHooks;
+  /** Called each time the server becomes ready (catalog refresh). */
+  onReady(peer: UpstreamPeer): void;
+}
+
+export class ServerSupervisor {
+  readonly spec: ServerSpec;
+  private readonly deps: ServerSupervisorDeps;
+  private state: ServerState;
+  private peer: UpstreamPeer | undefined;
+  private inFlight = 0;
+  private lastClientActivity: number | undefined;
+  private startedAt: number | undefined;
+  private restarts = 0;
+  private failures = 0;
+  private healthFailures = 0;
+  private lastError: string | undefined;
+  private starting: Promise<UpstreamPeer> | undefined;
+  private stopping: Promise<void> | undefined;
+  private backoffEnded: Promise<void> | undefined;
+  private endBackoff: (() => void) | undefined;
+  private idleTimer: TimerHandle | undefined;
+  private healthTimer: TimerHandle | undefined;
+  private backoffTimer: TimerHandle | undefined;
+  private shuttingDown = false;
+
+  constructor(spec: ServerSpec, deps: ServerSupervisorDeps) {
+    this.spec = spec;
+    this.deps = deps;
+    this.state = spec.enabled ? "asleep" : "disabled";
+  }
+
+  get currentState(): ServerState {
+    return this.state;
+  }
+
+  get callsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** The running peer, if ready; used for fan-out that must not wake a server (e.g. logging/setLevel). */
+  get readyPeer(): UpstreamPeer | undefined {
+    return this.state === "ready" ? this.peer : undefined;
+  }
+
+  /** Starts the server if needed and counts a call in flight until the lease is released. */
+  async acquire(signal?: AbortSignal): Promise<Lease> {
+    if (this.state === "disabled")
+      throw new SwitchboardError("server_not_found", `server ${this.spec.name} is disabled`);
+    if (this.shuttingDown) throw new SwitchboardError("shutting_down", "the gateway is shutting down");
+    this.inFlight++;
+    this.lastClientActivity = this.deps.clock.now();
+    this.idleTimer?.cancel();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      this.lastClientActivity = this.deps.clock.now();
+      this.scheduleIdle();
+    };
+    try {
+      const peer = this.state === "ready" && this.peer ? this.peer : await this.ensureStarted(signal);
+      return { peer, release };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** An explicit start (admin API, eager boot): also revives a `failed` server. */
+  async start(): Promise<void> {
+    if (this.state === "disabled")
+      throw new SwitchboardError("server_not_found", `server ${this.spec.name} is disabled`);
+    if (this.state === "failed") {
+      this.failures = 0;
+      this.setState("asleep", "started by request");
+    }
+    await this.ensureStarted();
+    this.scheduleIdle();
+  }
+
+  private async ensureStarted(signal?: AbortSignal): Promise<UpstreamPeer> {
+    for (;;) {
+      signal?.throwIfAborted();
+      switch (this.state) {
+        case "ready":
+          if (this.peer) return this.peer;
+          break;
+        case "starting":
+          return abortable(this.starting as Promise<UpstreamPeer>, signal);
+        case "stopping":
+          await abortable(this.stopping as Promise<void>, signal);
+          break;
+        case "backoff":
+          await abortable(this.backoffEnded as Promise<void>, signal);
+          break;
+        case "failed":
+          throw new SwitchboardError(
+            "server_failed",
+            `server ${this.spec.name} failed ${this.failures} times in a row and is held; start it explicitly (last error: ${this.lastError ?? "unknown"})`,
+          );
+        case "disabled":
+          throw new SwitchboardError("server_not_found", `server ${this.spec.name} is disabled`);
+        case "asleep":
+          if (this.shuttingDown) throw new SwitchboardError("shutting_down", "the gateway is shutting down");
+          return abortable(this.beginStart(), signal);
+      }
+    }
+  }
+
+  private beginStart(): Promise<UpstreamPeer> {
+    // A start that follows a failure (crash, failed start, failed health checks) is a restart.
+    if (this.failures > 0) this.restarts++;
+    this.setState("starting");
+    const promise = this.runStart().finally(() => {
+      if (this.starting === promise) this.starting = undefined;
+    });
+    this.starting = promise;
+    // Waiters may all have gone; the start itself must never become an unhandled rejection.
+    promise.catch(() => {});
+    return promise;
+  }
+
+  private async runStart(): Promise<UpstreamPeer> {
+    const { clock, connector, logger, events } = this.deps;
+    const begin = clock.now();
+    const controller = new AbortController();
+    const deadline = clock.setTimeout(() => controller.abort(), this.spec.startTimeoutMs);
+    let connection: UpstreamConnection | undefined;
+    try {
+      connection = await connector.open(this.spec, controller.signal);
+      const peer = new UpstreamPeer(this.spec.name, connection, this.deps.hooks);
+      connection.onClose = (closed) => this.connectionClosed(peer, closed);
+      const remaining = Math.max(1, this.spec.startTimeoutMs - (clock.now() - begin));
+      await peer.initialize(remaining, controller.signal);
+      if (this.shuttingDown) throw new SwitchboardError("shutting_down", "the gateway is shutting down");
+      this.peer = peer;
+      this.startedAt = clock.now();
+      this.healthFailures = 0;
+      this.setState("ready");
+      events.emit("server-started", {
+        server: this.spec.name,
+        pid: connection.pid,
+        durationMs: clock.now() - begin,
+        cold: true,
+      });
+      this.scheduleHealth();
+      this.scheduleIdle();
+      this.deps.onReady(peer);
+      return peer;
+    } catch (error) {
+      const tail = connection?.stderrTail() ?? [];
+      void connection?.close(Math.min(this.spec.stopGraceMs, 500)).catch(() => {});
+      const detail = startFailureDetail(error, this.spec.startTimeoutMs, controller.signal.aborted);
+      const message = `server ${this.spec.name} failed to start: ${detail}${tail.length ? ` (stderr: ${tail.slice(-3).join(" | ")})` : ""}`;
+      logger.warn({ err: error }, message);
+      if (!(error instanceof SwitchboardError && error.code === "shutting_down")) this.recordFailure(message);
+      else this.setState("asleep");
+      events.emit("server-start-failed", { server: this.spec.name, error: message, failures: this.failures });
+      throw new SwitchboardError("upstream_unavailable", message, { cause: error });
+    } finally {
+      deadline.cancel();
+    }
+  }
+
+  /** Stops the server gracefully. Calls still in flight fail; use `drain` first when that matters. */
+  async stop(reason: StopReason = "requested"): Promise<void> {
+    if (this.state === "starting") await this.starting?.catch(() => {});
+    if (this.state === "stopping") return this.stopping;
+    if (this.state === "backoff") {
+      this.backoffTimer?.cancel();
+      this.setState("asleep", `stopped (${reason})`);
+      this.endBackoff?.();
+      return;
+    }
+    if (this.state === "failed" && reason === "requested") this.failures = 0;
+    if (this.state !== "ready" || !this.peer) return;
+    const peer = this.peer;
+    this.setState("stopping", reason);
+    this.idleTimer?.cancel();
+    this.healthTimer?.cancel();
+    const promise = peer.connection.close(this.spec.stopGraceMs).finally(() => {
+      if (this.peer === peer) this.peer = undefined;
+      this.stopping = undefined;
+      this.setState("asleep", reason);
+      this.deps.events.emit("server-stopped", { server: this.spec.name, reason });
+    });
+    this.stopping = promise;
+    return promise;
+  }
+
+  /** From now on, new calls are refused (shutdown drain); calls in flight go on. */
+  refuseNewCalls(): void {
+    this.shuttingDown = true;
+  }
+
+  /** Refuses new calls and stops the server (the supervisor drains calls before calling this). */
+  async close(): Promise<void> {
+    this.shuttingDown = true;
+    this.idleTimer?.cancel();
+    this.healthTimer?.cancel();
+    this.backoffTimer?.cancel();
+    this.endBackoff?.();
+    await this.stop("shutdown");
+  }
+
+  private connectionClosed(peer: UpstreamPeer, closed: ConnectionClosed): void {
+    peer.connectionClosed(closed);
+    if (closed.requested || this.peer !== peer || this.state !== "ready") return;
+    // A crash: the process exited or the remote connection dropped while we considered it ready.
+    this.peer = undefined;
+    this.healthTimer?.cancel();
+    this.idleTimer?.cancel();
+    const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
+    const message = `server ${this.spec.name} ${closed.reason}${tail}`;
+    this.deps.logger.warn(message);
+    this.deps.events.emit("server-stopped", { server: this.spec.name, reason: "crashed", detail: closed.reason });
+    this.recordFailure(message);
+  }
+
+  /** Counts a failure and moves to `backoff` (then `asleep`, or a restart for `always`) or `failed`. */
+  private recordFailure(message: string): void {
+    const { clock } = this.deps;
+    this.lastError = message;
+    if (this.startedAt !== undefined && clock.now() - this.startedAt >= this.spec.restart.resetAfterMs)
+      this.failures = 0;
+    this.startedAt = undefined;
+    this.failures++;
+    if (this.failures > this.spec.restart.maxRestarts) {
+      this.setState("failed", message);
+      return;
+    }
+    const delay = restartDelayMs(this.spec.restart, this.failures);
+    this.backoffEnded = new Promise((resolve) => {
+      this.endBackoff = resolve;
+    });
+    this.setState("backoff", `${message}; next start allowed in ${delay} ms`);
+    this.backoffTimer = clock.setTimeout(() => {
+      if (this.state !== "backoff") return;
+      this.setState("asleep", "backoff over");
+      if (this.spec.lifecycle === "always" && !this.shuttingDown) this.beginStart().catch(() => {});
+      this.endBackoff?.();
+    }, delay);
+  }
+
+  private scheduleIdle(): void {
+    this.idleTimer?.cancel();
+    const idle = this.spec.idleTimeoutMs;
+    if (this.spec.lifecycle === "always" || idle === 0 || this.inFlight > 0 || this.state !== "ready") return;
+    const { clock } = this.deps;
+    const since = this.lastClientActivity ?? this.startedAt ?? clock.now();
+    this.idleTimer = clock.setTimeout(
+      () => {
+        const quietFor = clock.now() - (this.lastClientActivity ?? this.startedAt ?? 0);
+        if (this.inFlight === 0 && this.state === "ready" && quietFor >= idle) void this.stop("idle");
+        else this.scheduleIdle();
+      },
+      Math.max(0, since + idle - clock.now()),
+    );
+  }
+
+  private scheduleHealth(): void {
+    this.healthTimer?.cancel();
+    const interval = this.spec.healthCheckIntervalMs;
+    if (interval === 0) return;
+    this.healthTimer = this.deps.clock.setTimeout(() => void this.checkHealth(), interval);
+  }
+
+  /** One ping; never touches client activity, never starts an asleep server. */
+  private async checkHealth(): Promise<void> {
+    const peer = this.peer;
+    if (this.state !== "ready" || !peer) return;
+    try {
+      await peer.ping(Math.min(this.spec.healthCheckIntervalMs, MAX_PING_TIMEOUT_MS));
+      this.healthFailures = 0;
+    } catch (error) {
+      if (this.peer !== peer || this.state !== "ready") return;
+      this.healthFailures++;
+      this.deps.logger.warn({ err: error, failures: this.healthFailures }, "health check failed");
+      if (this.healthFailures >= HEALTH_FAILURES_BEFORE_RESTART) {
+        await this.stop("health-check");
+        this.recordFailure(`server ${this.spec.name} failed ${this.healthFailures} health checks`);
+        return;
+      }
+    }
+    if (this.peer === peer) this.scheduleHealth();
+  }
+
+  private setState(to: ServerState, reason?: string): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.deps.events.emit(
+      "server-state",
+      reason === undefined ? { server: this.spec.name, from, to } : { server: this.spec.name, from, to, reason },
+    );
+  }
+
+  status(): ServerStatus {
+    const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+    return {
+      name: this.spec.name,
+      status: this.state,
+      lifecycle: this.spec.lifecycle,
+      transport: this.spec.transport.kind,
+      pid: this.state === "ready" ? (this.peer?.connection.pid ?? null) : null,
+      inFlight: this.inFlight,
+      lastActivity: iso(this.lastClientActivity),
+      startedAt: this.state === "ready" ? iso(this.startedAt) : null,
+      restarts: this.restarts,
+      consecutiveFailures: this.failures,
+      lastError: this.lastError ?? null,
+    };
+  }
+}
+
+function startFailureDetail(error: unknown, startTimeoutMs: number, timedOut: boolean): string {
+  if (timedOut || (error instanceof SwitchboardError && error.code === "timeout"))
+    return `not ready within ${startTimeoutMs} ms`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Waits for a shared promise but lets one caller give up on its own signal. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SwitchboardError("cancelled", "request cancelled by the client"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

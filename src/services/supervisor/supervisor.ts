@@ -1,0 +1,84 @@
+// All servers' lifecycles: lookup by name, parallel eager boot bounded by each start timeout, drain and shutdown.
+import { SwitchboardError } from "../../core/errors.ts";
+import type { ServerSpec } from "../../core/server-spec.ts";
+import type { Logger } from "../../ports/logger.ts";
+import { type ServerStatus, ServerSupervisor, type ServerSupervisorDeps } from "./server-supervisor.ts";
+
+export type SupervisorDeps = Omit<ServerSupervisorDeps, "hooks" | "onReady" | "logger"> & {
+  logger: Logger;
+  hooksFor: (server: string) => ServerSupervisorDeps["hooks"];
+  onReady: (server: string, peer: Parameters<ServerSupervisorDeps["onReady"]>[0]) => void;
+};
+
+export class Supervisor {
+  private readonly servers = new Map<string, ServerSupervisor>();
+  private readonly logger: Logger;
+
+  constructor(specs: readonly ServerSpec[], deps: SupervisorDeps) {
+    this.logger = deps.logger;
+    for (const spec of specs) {
+      this.servers.set(
+        spec.name,
+        new ServerSupervisor(spec, {
+          connector: deps.connector,
+          clock: deps.clock,
+          events: deps.events,
+          logger: deps.logger.child({ server: spec.name }),
+          hooks: deps.hooksFor(spec.name),
+          onReady: (peer) => deps.onReady(spec.name, peer),
+        }),
+      );
+    }
+  }
+
+  /** The server of that name; `server_not_found` when it is not configured. */
+  get(name: string): ServerSupervisor {
+    const server = this.servers.get(name);
+    if (!server) throw new SwitchboardError("server_not_found", `no server named "${name}" is configured`);
+    return server;
+  }
+
+  has(name: string): boolean {
+    return this.servers.has(name);
+  }
+
+  all(): ServerSupervisor[] {
+    return [...this.servers.values()];
+  }
+
+  enabled(): ServerSupervisor[] {
+    return this.all().filter((s) => s.spec.enabled);
+  }
+
+  statuses(): ServerStatus[] {
+    return this.all().map((s) => s.status());
+  }
+
+  /** Starts `eager` and `always` servers in parallel; each is bounded by its own `startTimeoutMs`. */
+  async startEager(): Promise<void> {
+    const eager = this.enabled().filter((s) => s.spec.lifecycle !== "on-demand");
+    await Promise.all(
+      eager.map((s) =>
+        s.start().catch((error: unknown) => {
+          this.logger.warn({ server: s.spec.name, err: error }, "eager start failed");
+        }),
+      ),
+    );
+  }
+
+  inFlight(): number {
+    let total = 0;
+    for (const s of this.servers.values()) total += s.callsInFlight;
+    return total;
+  }
+
+  /** Waits until no call is in flight or `graceMs` passed, then stops every server. */
+  async close(graceMs: number): Promise<void> {
+    for (const s of this.servers.values()) s.refuseNewCalls();
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    if (this.inFlight() > 0)
+      this.logger.warn({ inFlight: this.inFlight() }, "shutdown grace over; failing calls still in flight");
+    await Promise.all(this.all().map((s) => s.close()));
+  }
+}

@@ -1,0 +1,254 @@
+// The gateway's JSON-RPC client side of one upstream connection, shared by every downstream session.
+// Each forwarded request gets a fresh upstream id (and a fresh progress token), so responses, progress and
+// cancellations go back to exactly the caller that asked, however many sessions reuse the same ids.
+import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/client";
+import { SwitchboardError } from "../../core/errors.ts";
+import type {
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  RequestId,
+} from "../../core/jsonrpc.ts";
+import { GATEWAY_NAME, GATEWAY_VERSION } from "../../core/version.ts";
+import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
+
+export const GATEWAY_CLIENT_INFO = { name: GATEWAY_NAME, version: GATEWAY_VERSION };
+
+export interface RequestOptions {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  /** Notifications tied to this request (progress), with the caller's own progress token restored. */
+  onNotification?: ((notification: JsonRpcNotification) => void) | undefined;
+}
+
+export interface PeerHooks {
+  /** Notifications not tied to a request: list_changed, logging, resource updates. */
+  onNotification(notification: JsonRpcNotification): void;
+  /** Requests the server sends to the client (sampling, elicitation, roots). Must settle; never hang. */
+  onRequest(request: JsonRpcRequest): Promise<Record<string, unknown>>;
+}
+
+interface Pending {
+  resolve(response: JsonRpcResponse): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout | undefined;
+  callerToken: string | number | undefined;
+  onNotification: RequestOptions["onNotification"];
+  cleanup: (() => void) | undefined;
+}
+
+export interface InitializeOutcome {
+  protocolVersion: string;
+  capabilities: Record<string, unknown>;
+  serverInfo: Record<string, unknown>;
+  instructions: string | undefined;
+}
+
+export class UpstreamPeer {
+  readonly connection: UpstreamConnection;
+  private readonly serverName: string;
+  private readonly hooks: PeerHooks;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closedWith: SwitchboardError | undefined;
+  initialized: InitializeOutcome | undefined;
+
+  constructor(serverName: string, connection: UpstreamConnection, hooks: PeerHooks) {
+    this.serverName = serverName;
+    this.connection = connection;
+    this.hooks = hooks;
+    connection.onMessage = (message) => this.receive(message);
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** The MCP handshake: initialize, check the version, then notifications/initialized. */
+  async initialize(timeoutMs: number, signal?: AbortSignal): Promise<InitializeOutcome> {
+    const response = await this.request(
+      {
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: { protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0], capabilities: {}, clientInfo: GATEWAY_CLIENT_INFO },
+      },
+      { timeoutMs, signal },
+    );
+    if (response.error) {
+      throw new SwitchboardError(
+        "upstream_unavailable",
+        `server ${this.serverName} refused initialize: ${response.error.message}`,
+      );
+    }
+    const result = response.result ?? {};
+    const protocolVersion = String(result.protocolVersion);
+    if (!SUPPORTED_PROTOCOL_VERSIONS.includes(protocolVersion)) {
+      throw new SwitchboardError(
+        "upstream_unavailable",
+        `server ${this.serverName} speaks unsupported protocol ${protocolVersion}`,
+      );
+    }
+    (this.connection as { setProtocolVersion?: (v: string) => void }).setProtocolVersion?.(protocolVersion);
+    await this.notify("notifications/initialized");
+    this.initialized = {
+      protocolVersion,
+      capabilities: (result.capabilities as Record<string, unknown>) ?? {},
+      serverInfo: (result.serverInfo as Record<string, unknown>) ?? {},
+      instructions: typeof result.instructions === "string" ? result.instructions : undefined,
+    };
+    return this.initialized;
+  }
+
+  /**
+   * Sends a request under a fresh upstream id and resolves with the server's response (result or error),
+   * carrying the caller's original id. Rejects with `upstream_unavailable` when it could not be delivered,
+   * `upstream_closed` when the server went away, `timeout` or `cancelled`.
+   */
+  request(message: JsonRpcRequest, options: RequestOptions): Promise<JsonRpcResponse> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    if (options.signal?.aborted) return Promise.reject(cancelledError());
+    const id = this.nextId++;
+    const callerId = message.id;
+    const params = message.params;
+    const meta = params?._meta as Record<string, unknown> | undefined;
+    const callerToken = meta?.progressToken as string | number | undefined;
+    const outgoing: JsonRpcRequest = { jsonrpc: "2.0", id, method: message.method };
+    if (params) {
+      outgoing.params = callerToken === undefined ? params : { ...params, _meta: { ...meta, progressToken: id } };
+    }
+    return new Promise<JsonRpcResponse>((resolve, reject) => {
+      const entry: Pending = {
+        resolve: (response) => resolve(response.id === callerId ? response : { ...response, id: callerId }),
+        reject,
+        timer: undefined,
+        callerToken,
+        onNotification: options.onNotification,
+        cleanup: undefined,
+      };
+      entry.timer = setTimeout(
+        () => this.abandon(id, "timeout", new SwitchboardError("timeout", this.timeoutMessage(message, options))),
+        options.timeoutMs,
+      );
+      if (options.signal) {
+        const signal = options.signal;
+        const onAbort = () => this.abandon(id, "cancelled by the client", cancelledError());
+        signal.addEventListener("abort", onAbort, { once: true });
+        entry.cleanup = () => signal.removeEventListener("abort", onAbort);
+      }
+      this.pending.set(id, entry);
+      this.deliver(id, outgoing);
+    });
+  }
+
+  private deliver(id: number, outgoing: JsonRpcRequest): void {
+    const fail = (error: unknown) => {
+      const entry = this.settle(id);
+      entry?.reject(
+        error instanceof SwitchboardError
+          ? error
+          : new SwitchboardError("upstream_unavailable", `server ${this.serverName}: ${String(error)}`, {
+              cause: error,
+            }),
+      );
+    };
+    try {
+      const sent = this.connection.send(outgoing);
+      if (sent) sent.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  private timeoutMessage(message: JsonRpcRequest, options: RequestOptions): string {
+    const what = message.method === "tools/call" ? `tool ${String(message.params?.name)}` : message.method;
+    return `server ${this.serverName} did not answer ${what} within ${options.timeoutMs} ms`;
+  }
+
+  /** Gives up on a request (timeout, client cancel) and tells the server with notifications/cancelled. */
+  private abandon(id: number, reason: string, error: SwitchboardError): void {
+    const entry = this.settle(id);
+    if (!entry) return;
+    void this.notify("notifications/cancelled", { requestId: id, reason }).catch(() => {});
+    entry.reject(error);
+  }
+
+  private settle(id: number): Pending | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    entry.cleanup?.();
+    return entry;
+  }
+
+  async notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    const message: JsonRpcNotification = params ? { jsonrpc: "2.0", method, params } : { jsonrpc: "2.0", method };
+    await this.connection.send(message);
+  }
+
+  /** A health ping: does not count as client activity. */
+  async ping(timeoutMs: number): Promise<void> {
+    const response = await this.request({ jsonrpc: "2.0", id: 0, method: "ping" }, { timeoutMs });
+    if (response.error) throw new SwitchboardError("upstream_unavailable", `ping failed: ${response.error.message}`);
+  }
+
+  private receive(message: JsonRpcMessage): void {
+    if ("method" in message) {
+      if ("id" in message && message.id !== undefined && message.id !== null)
+        this.answerServerRequest(message as JsonRpcRequest);
+      else this.routeNotification(message as JsonRpcNotification);
+      return;
+    }
+    const response = message as JsonRpcResponse;
+    if (typeof response.id !== "number") return;
+    this.settle(response.id)?.resolve(response);
+  }
+
+  private routeNotification(notification: JsonRpcNotification): void {
+    if (notification.method === "notifications/progress") {
+      const token = notification.params?.progressToken;
+      const entry = typeof token === "number" ? this.pending.get(token) : undefined;
+      if (entry?.onNotification && entry.callerToken !== undefined) {
+        entry.onNotification({ ...notification, params: { ...notification.params, progressToken: entry.callerToken } });
+      }
+      return;
+    }
+    this.hooks.onNotification(notification);
+  }
+
+  private answerServerRequest(request: JsonRpcRequest): void {
+    const reply = (body: Pick<JsonRpcResponse, "result" | "error">) => {
+      void Promise.resolve(this.connection.send({ jsonrpc: "2.0", id: request.id, ...body } as JsonRpcResponse)).catch(
+        () => {},
+      );
+    };
+    if (request.method === "ping") return reply({ result: {} });
+    this.hooks.onRequest(request).then(
+      (result) => reply({ result }),
+      (error: unknown) => {
+        const code = error instanceof SwitchboardError ? -32601 : -32603;
+        reply({ error: { code, message: error instanceof Error ? error.message : String(error) } });
+      },
+    );
+  }
+
+  /** Fails everything in flight; called when the connection ends. */
+  connectionClosed(closed: ConnectionClosed): void {
+    const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
+    this.closedWith = new SwitchboardError(
+      closed.requested ? "upstream_unavailable" : "upstream_closed",
+      `server ${this.serverName} ${closed.reason}${closed.requested ? "" : " while the call was in flight"}${tail}`,
+    );
+    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(this.closedWith);
+  }
+}
+
+export function isRequestId(value: unknown): value is RequestId {
+  return typeof value === "string" || typeof value === "number";
+}
+
+function cancelledError(): SwitchboardError {
+  return new SwitchboardError("cancelled", "request cancelled by the client");
+}
