@@ -1,0 +1,133 @@
+// Test helpers: a real gateway (real child processes, real HTTP on 127.0.0.1 port 0) in a fresh state directory.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createPinoLogger } from "../../src/adapters/observability/pino-logger.ts";
+import { createGateway, type Gateway } from "../../src/app.ts";
+import { normalizeConfig } from "../../src/config/load.ts";
+import { type HttpFront, startHttpFront } from "../../src/fronts/http/http-front.ts";
+
+export const FIXTURE_SERVER = fileURLToPath(new URL("../fixtures/misbehaving-server.ts", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const CLI = join(REPO_ROOT, "src/fronts/cli/main.ts");
+
+/** Server entries for the official reference servers, run as `node <bin>` from node_modules. */
+export function referenceServers(workspace: string): Record<string, Record<string, unknown>> {
+  return {
+    everything: { package: "@modelcontextprotocol/server-everything", args: ["stdio"] },
+    memory: { package: "@modelcontextprotocol/server-memory", env: { MEMORY_FILE_PATH: join(workspace, "memory.jsonl") } },
+    filesystem: { package: "@modelcontextprotocol/server-filesystem", args: [workspace] },
+    thinking: { package: "@modelcontextprotocol/server-sequential-thinking" },
+  };
+}
+
+export function fixtureServer(env: Record<string, string> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { command: process.execPath, args: [FIXTURE_SERVER], env, ...extra };
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  front: HttpFront | undefined;
+  url: string;
+  stateDir: string;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  gateway?: Record<string, unknown>;
+  http?: boolean;
+  stateDir?: string;
+}
+
+export function tempDir(prefix = "switchboard-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startTestGateway(servers: Record<string, unknown>, options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const stateDir = options.stateDir ?? tempDir();
+  const config = normalizeConfig(
+    { gateway: { port: 0, stateDir, ...options.gateway }, servers },
+    join(stateDir, "switchboard.json"),
+  );
+  const logger = createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
+  const gateway = createGateway(config, { logger });
+  await gateway.start();
+  const front = options.http === false ? undefined : await startHttpFront(gateway, { port: 0 });
+  let closed = false;
+  return {
+    gateway,
+    front,
+    url: front?.url ?? "",
+    stateDir,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await front?.close();
+      await gateway.close();
+      if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RpcReply {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+/** POSTs one JSON-RPC message (object or raw string) and parses a JSON or SSE reply. */
+export async function post(url: string, message: unknown, headers: Record<string, string> = {}): Promise<RpcReply> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: typeof message === "string" ? message : JSON.stringify(message),
+  });
+  const text = await response.text();
+  let body: unknown;
+  if ((response.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    body = text
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => JSON.parse(l.slice(6)));
+  } else {
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
+
+let nextId = 1;
+export function request(method: string, params: Record<string, unknown> = {}, id: number | string = nextId++) {
+  return { jsonrpc: "2.0", id, method, params };
+}
+
+/** initialize + notifications/initialized; returns the session id. */
+export async function openSession(endpointUrl: string, protocolVersion = "2025-11-25"): Promise<string> {
+  const reply = await post(endpointUrl, request("initialize", { protocolVersion, capabilities: {}, clientInfo: { name: "test", version: "1" } }));
+  const id = reply.headers.get("mcp-session-id");
+  if (reply.status !== 200 || !id) throw new Error(`initialize failed: ${reply.status} ${reply.text}`);
+  await post(endpointUrl, { jsonrpc: "2.0", method: "notifications/initialized" }, { "mcp-session-id": id });
+  return id;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
