@@ -68,10 +68,16 @@ export async function startHttpFront(
     url: `http://${isLoopbackHost(host) || host === "localhost" ? shownHost : host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
+        // Keep-alive connections become idle as their last response is sent: close them as they do.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         // Streams (GET) never go idle on their own: end them so close() can finish.
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+        const force = setTimeout(() => server.closeAllConnections(), settings.shutdownGraceMs);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
   return front;

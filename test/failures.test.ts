@@ -1,0 +1,101 @@
+// Upstream failures against real processes: SIGKILL during a call, crash-looping servers held in `failed`,
+// `always` servers restarted, stop escalation to SIGKILL of the whole process group.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { fixtureServer, isAlive, openSession, post, request, startTestGateway, waitUntil } from "./helpers/gateway.ts";
+
+const call = (url: string, name: string, args: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  post(`${url}/mcp`, request("tools/call", { name, arguments: args }), headers);
+
+const pidOf = async (url: string, server: string) => Number((await call(url, `${server}__pid`)).body.result.content[0].text);
+
+describe("upstream failures", () => {
+  it("SIGKILL during a call: the caller gets an error within 1 s, others are unaffected, the next call respawns", async () => {
+    const t = await startTestGateway({ fx: fixtureServer(), other: fixtureServer() });
+    try {
+      const otherSession = await openSession(`${t.url}/mcp`);
+      const pid = await pidOf(t.url, "fx");
+      const pending = call(t.url, "fx__sleep", { ms: 10_000 });
+      const otherCalls = Promise.all(
+        Array.from({ length: 5 }, (_, i) => call(t.url, "other__sleep", { ms: 200 + i * 50 }, { "mcp-session-id": otherSession })),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      const killedAt = Date.now();
+      process.kill(pid, "SIGKILL");
+      const reply = await pending;
+      assert.ok(Date.now() - killedAt < 1_000, `error took ${Date.now() - killedAt} ms`);
+      assert.equal(reply.body.error.data.kind, "upstream_closed");
+      assert.match(reply.body.error.message, /SIGKILL/);
+      for (const other of await otherCalls) assert.ok(other.body.result, `other server failed: ${other.text}`);
+
+      const again = await call(t.url, "fx__echo", { message: "back" });
+      assert.equal(again.body.result.content[0].text, "back");
+      const newPid = await pidOf(t.url, "fx");
+      assert.notEqual(newPid, pid);
+      assert.equal(t.gateway.supervisor.get("fx").status().restarts, 1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a crash-looping server is held in `failed` after the restart limit and fails fast", async () => {
+    const t = await startTestGateway({
+      bad: fixtureServer({ FIXTURE_CRASH_ON_START: "1" }, { restart: { initialDelayMs: 10, maxDelayMs: 20, maxRestarts: 2 } }),
+    });
+    try {
+      const kinds: string[] = [];
+      for (let i = 0; i < 3; i++) kinds.push((await call(t.url, "bad__echo")).body.error?.data?.kind);
+      assert.equal(t.gateway.supervisor.get("bad").currentState, "failed");
+      const began = Date.now();
+      const held = await post(`${t.url}/mcp/bad`, request("tools/call", { name: "echo", arguments: {} }));
+      assert.equal(held.body.error.data.kind, "server_failed");
+      assert.ok(Date.now() - began < 200, "failed servers answer fast");
+      assert.match(held.body.error.message, /exited with code 3/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("an `always` server is restarted after it dies, without a call", async () => {
+    const t = await startTestGateway({ fx: fixtureServer({}, { lifecycle: "always", restart: { initialDelayMs: 20 } }) });
+    try {
+      const first = await pidOf(t.url, "fx");
+      process.kill(first, "SIGKILL");
+      await waitUntil(() => {
+        const s = t.gateway.supervisor.get("fx").status();
+        return s.status === "ready" && s.pid !== first;
+      }, 5_000);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("stop escalates to SIGKILL and reaches the whole process group", async () => {
+    const t = await startTestGateway({
+      stubborn: fixtureServer({ FIXTURE_IGNORE_STDIN_CLOSE: "1", FIXTURE_IGNORE_SIGTERM: "1" }, { stopGraceMs: 150 }),
+    });
+    try {
+      const pid = await pidOf(t.url, "stubborn");
+      const grandchild = Number((await call(t.url, "stubborn__spawn-grandchild")).body.result.content[0].text);
+      assert.ok(isAlive(grandchild));
+      const stopped = await fetch(`${t.url}/servers/stubborn/stop`, { method: "POST" });
+      assert.equal(stopped.status, 200);
+      await waitUntil(() => !isAlive(pid) && !isAlive(grandchild), 3_000);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a call that outlives timeoutMs fails with `timeout` and the server keeps serving", async () => {
+    const t = await startTestGateway({ fx: fixtureServer({}, { timeoutMs: 300 }) });
+    try {
+      const began = Date.now();
+      const reply = await call(t.url, "fx__hang");
+      assert.equal(reply.body.error.data.kind, "timeout");
+      assert.ok(Date.now() - began < 2_000);
+      assert.equal((await call(t.url, "fx__echo", { message: "ok" })).body.result.content[0].text, "ok");
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+// Runs `switchboard serve` as a real child process and waits for its listening line.
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CLI } from "./gateway.ts";
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function writeConfig(dir: string, servers: Record<string, unknown>, gateway: Record<string, unknown> = {}): string {
+  const path = join(dir, "switchboard.json");
+  writeFileSync(path, JSON.stringify({ gateway: { port: 0, stateDir: join(dir, "state"), ...gateway }, servers }));
+  return path;
+}
+
+export async function startServe(configPath: string, extraArgs: string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI, "serve", "--config", configPath, "--port", "0", ...extraArgs], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, USE_JSON_LOGS: "true", LOG_LEVEL: "info" },
+  });
+  let log = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${log}`)), 15_000);
+    child.stderr?.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    void exited.then(() => reject(new Error(`serve exited early: ${log}`)));
+  });
+  return { child, url, stderr: () => log, exited };
+}

@@ -1,0 +1,155 @@
+// Raw node:http helpers for what fetch cannot do: forbidden headers (Host), chunked uploads without a
+// content-length, and reading an SSE stream incrementally while it stays open.
+import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from "node:http";
+
+export interface RawReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** The parsed JSON body, or undefined when the body is not JSON. */
+  body: any;
+}
+
+export interface RawRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent in one piece (with a content-length). */
+  body?: string;
+  /** Sent as separate writes with chunked transfer encoding (no content-length), `chunkDelayMs` apart. */
+  chunks?: string[];
+  chunkDelayMs?: number;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One request over a fresh connection (no keep-alive agent). Resolves with the first response even when the
+ * server answers before the upload is complete (e.g. 413 mid-upload); errors after the response are ignored.
+ */
+export function rawRequest(url: string, options: RawRequestOptions = {}): Promise<RawReply> {
+  const target = new URL(url);
+  return new Promise<RawReply>((resolve, reject) => {
+    let answered = false;
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers["content-length"] = String(Buffer.byteLength(options.body));
+    if (options.chunks) headers["transfer-encoding"] = "chunked";
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? "GET",
+        headers,
+        agent: false,
+        setHost: !Object.keys(headers).some((h) => h.toLowerCase() === "host"),
+      },
+      (res: IncomingMessage) => {
+        answered = true;
+        const parts: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => parts.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(parts).toString("utf8");
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parseJson(text) });
+          req.destroy();
+        });
+        res.on("error", (error) => reject(error));
+      },
+    );
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    if (options.chunks) {
+      const chunks = [...options.chunks];
+      const delay = options.chunkDelayMs ?? 10;
+      const writeNext = () => {
+        if (answered || req.destroyed) return;
+        const chunk = chunks.shift();
+        if (chunk === undefined) {
+          req.end();
+          return;
+        }
+        req.write(chunk);
+        setTimeout(writeNext, delay);
+      };
+      writeNext();
+    } else {
+      req.end(options.body);
+    }
+  });
+}
+
+export interface SseStream {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Parsed `data:` payloads received so far. */
+  readonly messages: any[];
+  /** Raw text received so far (comments included). */
+  readonly raw: string;
+  /** True once the server ended the stream. */
+  readonly ended: boolean;
+  close(): void;
+}
+
+/** Opens a GET stream and keeps reading it in the background; resolves once the response head arrived. */
+export function openSse(url: string, headers: Record<string, string>): Promise<SseStream> {
+  const target = new URL(url);
+  return new Promise<SseStream>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: "GET",
+        headers: { accept: "text/event-stream", ...headers },
+        agent: false,
+      },
+      (res) => {
+        const messages: any[] = [];
+        let raw = "";
+        let pending = "";
+        let ended = false;
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          raw += chunk;
+          pending += chunk;
+          for (let end = pending.indexOf("\n\n"); end >= 0; end = pending.indexOf("\n\n")) {
+            const event = pending.slice(0, end);
+            pending = pending.slice(end + 2);
+            const data = event
+              .split("\n")
+              .filter((line) => line.startsWith("data: "))
+              .map((line) => line.slice(6))
+              .join("\n");
+            if (data) messages.push(JSON.parse(data));
+          }
+        });
+        const finish = () => {
+          ended = true;
+        };
+        res.on("end", finish);
+        res.on("close", finish);
+        res.on("error", finish);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          messages,
+          get raw() {
+            return raw;
+          },
+          get ended() {
+            return ended;
+          },
+          close: () => req.destroy(),
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
