@@ -7,7 +7,8 @@ import { fixtureServer, isAlive, openSession, post, request, startTestGateway, w
 const call = (url: string, name: string, args: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
   post(`${url}/mcp`, request("tools/call", { name, arguments: args }), headers);
 
-const pidOf = async (url: string, server: string) => Number((await call(url, `${server}__pid`)).body.result.content[0].text);
+const pidOf = async (url: string, server: string) =>
+  Number((await call(url, `${server}__pid`)).body.result.content[0].text);
 
 describe("upstream failures", () => {
   it("SIGKILL during a call: the caller gets an error within 1 s, others are unaffected, the next call respawns", async () => {
@@ -17,7 +18,9 @@ describe("upstream failures", () => {
       const pid = await pidOf(t.url, "fx");
       const pending = call(t.url, "fx__sleep", { ms: 10_000 });
       const otherCalls = Promise.all(
-        Array.from({ length: 5 }, (_, i) => call(t.url, "other__sleep", { ms: 200 + i * 50 }, { "mcp-session-id": otherSession })),
+        Array.from({ length: 5 }, (_, i) =>
+          call(t.url, "other__sleep", { ms: 200 + i * 50 }, { "mcp-session-id": otherSession }),
+        ),
       );
       await new Promise((r) => setTimeout(r, 100));
       const killedAt = Date.now();
@@ -40,7 +43,10 @@ describe("upstream failures", () => {
 
   it("a crash-looping server is held in `failed` after the restart limit and fails fast", async () => {
     const t = await startTestGateway({
-      bad: fixtureServer({ FIXTURE_CRASH_ON_START: "1" }, { restart: { initialDelayMs: 10, maxDelayMs: 20, maxRestarts: 2 } }),
+      bad: fixtureServer(
+        { FIXTURE_CRASH_ON_START: "1" },
+        { restart: { initialDelayMs: 10, maxDelayMs: 20, maxRestarts: 2 } },
+      ),
     });
     try {
       const kinds: string[] = [];
@@ -57,7 +63,9 @@ describe("upstream failures", () => {
   });
 
   it("an `always` server is restarted after it dies, without a call", async () => {
-    const t = await startTestGateway({ fx: fixtureServer({}, { lifecycle: "always", restart: { initialDelayMs: 20 } }) });
+    const t = await startTestGateway({
+      fx: fixtureServer({}, { lifecycle: "always", restart: { initialDelayMs: 20 } }),
+    });
     try {
       const first = await pidOf(t.url, "fx");
       process.kill(first, "SIGKILL");

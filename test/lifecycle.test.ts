@@ -2,14 +2,22 @@
 // idle-vs-call races, health pings that never keep a server awake, eager boot bounded by startTimeoutMs.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fixtureServer, isAlive, post, request, startTestGateway, waitUntil } from "./helpers/gateway.ts";
+import {
+  fixtureServer,
+  isAlive,
+  post,
+  request,
+  startTestGateway,
+  type TestGateway,
+  waitUntil,
+} from "./helpers/gateway.ts";
 
 const call = (url: string, name: string, args: Record<string, unknown> = {}) =>
   post(`${url}/mcp`, request("tools/call", { name, arguments: args }));
 
-function trackStarts(t: { gateway: { events: { on: Function } } }) {
-  const pids: number[] = [];
-  t.gateway.events.on("server-started", (e: { pid: number }) => pids.push(e.pid));
+function trackStarts(t: TestGateway) {
+  const pids: (number | undefined)[] = [];
+  t.gateway.events.on("server-started", (e) => pids.push(e.pid));
   return pids;
 }
 
@@ -71,7 +79,9 @@ describe("lifecycle", () => {
       for (let i = 0; i < 200; i++) {
         await new Promise((r) => setTimeout(r, Math.floor(next() * 30)));
         const burst = 1 + Math.floor(next() * 3);
-        const replies = await Promise.all(Array.from({ length: burst }, () => call(t.url, "fx__echo", { message: `m${i}` })));
+        const replies = await Promise.all(
+          Array.from({ length: burst }, () => call(t.url, "fx__echo", { message: `m${i}` })),
+        );
         for (const reply of replies) {
           if (reply.body.error || reply.body.result.content[0].text !== `m${i}`) errors.push(reply.text);
         }

@@ -31,7 +31,10 @@ describe("gateway shutdown", () => {
   it("after SIGKILL of the gateway, the next gateway reaps the children it left", async () => {
     const dir = tempDir();
     // Children that survive stdin EOF, as some real servers do.
-    const config = writeConfig(dir, { a: fixtureServer({ FIXTURE_IGNORE_STDIN_CLOSE: "1" }), b: fixtureServer({ FIXTURE_IGNORE_STDIN_CLOSE: "1" }) });
+    const config = writeConfig(dir, {
+      a: fixtureServer({ FIXTURE_IGNORE_STDIN_CLOSE: "1" }),
+      b: fixtureServer({ FIXTURE_IGNORE_STDIN_CLOSE: "1" }),
+    });
     const first = await startServe(config);
     const orphans: number[] = [];
     try {

@@ -24,7 +24,10 @@ export class EventBus {
 
   on<K extends EventName>(name: K, listener: Listener<K>): Disposable {
     let set = this.listeners.get(name);
-    if (!set) this.listeners.set(name, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
     set.add(listener as (event: never) => void);
     return { dispose: () => set.delete(listener as (event: never) => void) };
   }

@@ -11,7 +11,11 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function writeConfig(dir: string, servers: Record<string, unknown>, gateway: Record<string, unknown> = {}): string {
+export function writeConfig(
+  dir: string,
+  servers: Record<string, unknown>,
+  gateway: Record<string, unknown> = {},
+): string {
   const path = join(dir, "switchboard.json");
   writeFileSync(path, JSON.stringify({ gateway: { port: 0, stateDir: join(dir, "state"), ...gateway }, servers }));
   return path;

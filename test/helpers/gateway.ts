@@ -16,13 +16,19 @@ export const CLI = join(REPO_ROOT, "src/fronts/cli/main.ts");
 export function referenceServers(workspace: string): Record<string, Record<string, unknown>> {
   return {
     everything: { package: "@modelcontextprotocol/server-everything", args: ["stdio"] },
-    memory: { package: "@modelcontextprotocol/server-memory", env: { MEMORY_FILE_PATH: join(workspace, "memory.jsonl") } },
+    memory: {
+      package: "@modelcontextprotocol/server-memory",
+      env: { MEMORY_FILE_PATH: join(workspace, "memory.jsonl") },
+    },
     filesystem: { package: "@modelcontextprotocol/server-filesystem", args: [workspace] },
     thinking: { package: "@modelcontextprotocol/server-sequential-thinking" },
   };
 }
 
-export function fixtureServer(env: Record<string, string> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function fixtureServer(
+  env: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { command: process.execPath, args: [FIXTURE_SERVER], env, ...extra };
 }
 
@@ -44,7 +50,10 @@ export function tempDir(prefix = "switchboard-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startTestGateway(servers: Record<string, unknown>, options: TestGatewayOptions = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  servers: Record<string, unknown>,
+  options: TestGatewayOptions = {},
+): Promise<TestGateway> {
   const stateDir = options.stateDir ?? tempDir();
   const config = normalizeConfig(
     { gateway: { port: 0, stateDir, ...options.gateway }, servers },
@@ -108,7 +117,10 @@ export function request(method: string, params: Record<string, unknown> = {}, id
 
 /** initialize + notifications/initialized; returns the session id. */
 export async function openSession(endpointUrl: string, protocolVersion = "2025-11-25"): Promise<string> {
-  const reply = await post(endpointUrl, request("initialize", { protocolVersion, capabilities: {}, clientInfo: { name: "test", version: "1" } }));
+  const reply = await post(
+    endpointUrl,
+    request("initialize", { protocolVersion, capabilities: {}, clientInfo: { name: "test", version: "1" } }),
+  );
   const id = reply.headers.get("mcp-session-id");
   if (reply.status !== 200 || !id) throw new Error(`initialize failed: ${reply.status} ${reply.text}`);
   await post(endpointUrl, { jsonrpc: "2.0", method: "notifications/initialized" }, { "mcp-session-id": id });
@@ -124,7 +136,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 20): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  stepMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);

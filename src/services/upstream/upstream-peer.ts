@@ -224,7 +224,10 @@ export class UpstreamPeer {
         () => {},
       );
     };
-    if (request.method === "ping") return reply({ result: {} });
+    if (request.method === "ping") {
+      reply({ result: {} });
+      return;
+    }
     this.hooks.onRequest(request).then(
       (result) => reply({ result }),
       (error: unknown) => {
