@@ -78,6 +78,7 @@ export async function startHttpFront(
           resolve();
         });
         server.closeIdleConnections();
+        mcp.closeStreams();
       }),
   };
   return front;

@@ -25,6 +25,8 @@ export interface McpEndpointDeps {
 
 export function createMcpEndpoint(deps: McpEndpointDeps) {
   const { router, sessions } = deps;
+  /** Open GET streams, ended when the front closes. */
+  const streams = new Set<ServerResponse>();
 
   function sessionFor(req: IncomingMessage, endpoint: Endpoint): DownstreamSession | undefined {
     const id = req.headers["mcp-session-id"];
@@ -132,8 +134,10 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     res.write(": stream open\n\n");
     const keepalive = setInterval(() => res.write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
     keepalive.unref();
+    streams.add(res);
     const detach = () => {
       clearInterval(keepalive);
+      streams.delete(res);
       session.push = () => {};
       session.onClose = undefined;
     };
@@ -155,6 +159,10 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   }
 
   return {
+    /** Ends every open GET stream (shutdown). */
+    closeStreams(): void {
+      for (const res of [...streams]) res.end();
+    },
     async handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
       try {
         if (req.method === "POST") return await post(req, res, endpoint);

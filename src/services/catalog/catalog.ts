@@ -106,7 +106,7 @@ export class Catalog {
       return previous;
     }
     const changed = (["tools", "prompts", "resources"] as const).filter((kind) =>
-      LISTS_OF_KIND[kind].some((key) => JSON.stringify(previous?.[key] ?? null) !== JSON.stringify(manifest[key])),
+      LISTS_OF_KIND[kind].some((key) => JSON.stringify(previous?.[key] ?? []) !== JSON.stringify(manifest[key])),
     );
     this.manifests.set(server, manifest);
     try {

@@ -1,0 +1,42 @@
+// Starts a real HTTP MCP server (e.g. server-everything in streamableHttp or sse mode) on 127.0.0.1 and a free port.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const LOOPBACK_ONLY = fileURLToPath(new URL("../fixtures/loopback-only.mjs", import.meta.url));
+
+export interface HttpServerProcess {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startHttpServerProcess(script: string, args: string[]): Promise<HttpServerProcess> {
+  const child = spawn(process.execPath, ["--import", LOOPBACK_ONLY, script, ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, PORT: "0" },
+    detached: true,
+  });
+  let log = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`HTTP server did not start: ${log}`)), 15_000);
+    child.stderr?.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+      const match = /LOOPBACK_PORT=(\d+)/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once("exit", () => reject(new Error(`HTTP server exited: ${log}`)));
+  });
+  return {
+    child,
+    port,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      process.kill(-(child.pid as number), "SIGTERM");
+      await exited;
+    },
+  };
+}
