@@ -94,6 +94,21 @@ describe("upstream failures", () => {
     }
   });
 
+  it("a server that stops answering pings is restarted by the health check", async () => {
+    const t = await startTestGateway({
+      deaf: fixtureServer({ FIXTURE_IGNORE_PING: "1" }, { healthCheckIntervalMs: 100 }),
+    });
+    try {
+      const pid = await pidOf(t.url, "deaf");
+      await waitUntil(() => !isAlive(pid), 5_000);
+      const status = t.gateway.supervisor.get("deaf").status();
+      assert.match(status.lastError ?? "", /failed 2 health checks/);
+      assert.notEqual(await pidOf(t.url, "deaf"), pid, "the next call starts a fresh process");
+    } finally {
+      await t.close();
+    }
+  });
+
   it("a call that outlives timeoutMs fails with `timeout` and the server keeps serving", async () => {
     const t = await startTestGateway({ fx: fixtureServer({}, { timeoutMs: 300 }) });
     try {
