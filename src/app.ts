@@ -17,9 +17,6 @@ import { Router } from "./services/router/router.ts";
 import { SessionRegistry } from "./services/router/sessions.ts";
 import { Supervisor } from "./services/supervisor/supervisor.ts";
 
-/** Sessions idle this long without a request are ended (clients that never send DELETE). */
-const SESSION_TTL_MS = 30 * 60_000;
-
 export interface GatewayOptions {
   logger?: Logger;
   clock?: Clock;
@@ -91,7 +88,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const reaped = await children.reapOrphans();
       if (reaped.length > 0) logger.warn({ pids: reaped }, "reaped server processes left by a previous gateway");
       await catalog.load();
-      sweep = setInterval(() => sessions.expire(SESSION_TTL_MS), 60_000);
+      sweep = setInterval(() => sessions.expire(settings.sessionIdleTimeoutMs), Math.min(60_000, settings.sessionIdleTimeoutMs));
       sweep.unref();
       await supervisor.startEager();
     },

@@ -122,6 +122,7 @@ export const GatewaySchema = z
       .default([])
       .describe("Extra Origin values accepted besides http(s)://localhost and loopback."),
     shutdownGraceMs: ms("How long shutdown waits for calls in flight.", 10_000),
+    sessionIdleTimeoutMs: ms("Sessions without a request for this long are ended (clients that never send DELETE).", 1_800_000),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info")

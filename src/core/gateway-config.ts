@@ -13,6 +13,7 @@ export interface GatewaySettings {
   allowedHosts: readonly string[];
   allowedOrigins: readonly string[];
   shutdownGraceMs: number;
+  sessionIdleTimeoutMs: number;
   logLevel: LogLevel;
   jsonLogs: boolean;
   inheritEnv: readonly string[];

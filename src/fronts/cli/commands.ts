@@ -41,7 +41,13 @@ export function printProblems(path: string, problems: readonly ConfigProblem[]):
 export async function serve(args: CliArgs): Promise<number> {
   const gateway = createGateway(loadCliConfig(args));
   await gateway.start();
-  const front = await startHttpFront(gateway);
+  let front: Awaited<ReturnType<typeof startHttpFront>>;
+  try {
+    front = await startHttpFront(gateway);
+  } catch (error) {
+    await gateway.close(); // eager servers must not outlive a gateway that could not bind
+    throw error;
+  }
   gateway.logger.info(
     { url: front.url, servers: gateway.config.servers.length },
     `switchboard listening on ${front.url}`,
