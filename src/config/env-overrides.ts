@@ -2,10 +2,12 @@
 // Precedence: CLI flags > environment > file > built-in defaults. Seconds-valued seed variables are converted.
 import type { ConfigProblem } from "../core/gateway-config.ts";
 
-export interface EnvOverrides {
-  gateway: Record<string, unknown>;
-  serverDefaults: Record<string, unknown>;
-  problems: ConfigProblem[];
+/** One override value, named by where it came from (`env.LOG_LEVEL`, `--port`) for problem reports. */
+export interface Override {
+  source: string;
+  target: "gateway" | "serverDefaults";
+  key: string;
+  value: unknown;
 }
 
 type Target = "gateway" | "serverDefaults";
@@ -16,7 +18,7 @@ interface Mapping {
   parse: (raw: string) => unknown;
 }
 
-const seconds = (raw: string) => toNumber(raw) * 1000;
+const seconds = (raw: string) => Math.round(toNumber(raw) * 1000);
 const toNumber = (raw: string) => {
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n)) throw new Error(`"${raw}" is not a number`);
@@ -46,16 +48,25 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   { names: ["REQUEST_TIMEOUT", "STDIO_TIMEOUT"], target: "serverDefaults", key: "timeoutMs", parse: seconds },
 ];
 
-export function readEnvOverrides(env: Readonly<Record<string, string | undefined>>): EnvOverrides {
-  const result: EnvOverrides = { gateway: {}, serverDefaults: {}, problems: [] };
+export function readEnvOverrides(env: Readonly<Record<string, string | undefined>>): {
+  overrides: Override[];
+  problems: ConfigProblem[];
+} {
+  const overrides: Override[] = [];
+  const problems: ConfigProblem[] = [];
   for (const mapping of ENV_MAPPINGS) {
     const name = mapping.names.find((n) => env[n] !== undefined && env[n] !== "");
     if (name === undefined) continue;
     try {
-      result[mapping.target][mapping.key] = mapping.parse(env[name] as string);
+      overrides.push({
+        source: `env.${name}`,
+        target: mapping.target,
+        key: mapping.key,
+        value: mapping.parse(env[name] as string),
+      });
     } catch (error) {
-      result.problems.push({ path: `env.${name}`, message: (error as Error).message });
+      problems.push({ path: `env.${name}`, message: (error as Error).message });
     }
   }
-  return result;
+  return { overrides, problems };
 }

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { SwitchboardError } from "../core/errors.ts";
 import type { ConfigProblem, GatewayConfig, GatewaySettings } from "../core/gateway-config.ts";
 import type { ServerSpec, TransportSpec } from "../core/server-spec.ts";
-import { readEnvOverrides } from "./env-overrides.ts";
+import { type Override, readEnvOverrides } from "./env-overrides.ts";
 import { interpolate } from "./interpolate.ts";
 import { resolvePackageBin } from "./resolve-package.ts";
 import {
@@ -47,9 +47,9 @@ export function loadConfigFile(path: string, options: LoadOptions = {}): Gateway
   try {
     text = readFileSync(absolute, "utf8");
   } catch (error) {
-    throw invalid(absolute, [
-      { path: "", message: `cannot read ${absolute}: ${(error as NodeJS.ErrnoException).code ?? error}` },
-    ]);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(code ?? error);
+    throw invalid(absolute, [{ path: "", message: `cannot read ${absolute}: ${reason}` }]);
   }
   return parseConfig(text, absolute, options);
 }
@@ -66,24 +66,32 @@ export function parseConfig(text: string, source: string | undefined, options: L
 
 export function normalizeConfig(raw: unknown, source: string | undefined, options: LoadOptions = {}): GatewayConfig {
   const env = options.env ?? process.env;
-  const envOverrides = readEnvOverrides(env);
-  const problems: ConfigProblem[] = [...envOverrides.problems];
-  // The top level, the gateway section and each server are validated separately so that one bad entry
-  // does not hide the problems of the others.
-  const top = ConfigFileSchema.safeParse(applyOverrides(raw, envOverrides, options.overrides));
-  if (!top.success)
-    throw invalid(source, [...problems, ...zodProblems(top.error, [], Object.keys(ConfigFileSchema.shape))]);
-  const gatewaySection = GatewaySchema.safeParse(top.data.gateway ?? {});
-  if (!gatewaySection.success)
+  const fromEnv = readEnvOverrides(env);
+  const problems: ConfigProblem[] = [...fromEnv.problems];
+  if (!isObject(raw))
+    throw invalid(source, [...problems, { path: "", message: "the configuration must be a JSON object" }]);
+  // The file is validated as written, section by section, so one bad part does not hide the problems of the
+  // others; overrides are validated under their own names and applied afterwards.
+  const top = ConfigFileSchema.safeParse(raw);
+  if (!top.success) problems.push(...zodProblems(top.error, [], Object.keys(ConfigFileSchema.shape)));
+  const gatewaySection = GatewaySchema.safeParse(raw.gateway ?? {});
+  if (!gatewaySection.success) {
     problems.push(...zodProblems(gatewaySection.error, ["gateway"], Object.keys(GatewaySchema.shape)));
-  const sectionData = gatewaySection.success ? gatewaySection.data : GatewaySchema.parse({});
+  }
+  const sectionData = applyOverrides(
+    gatewaySection.success ? gatewaySection.data : GatewaySchema.parse({}),
+    [...fromEnv.overrides, ...cliOverrides(options.overrides)],
+    problems,
+  );
   const configDir = source ? dirname(source) : process.cwd();
   const gateway = normalizeGateway(sectionData, configDir);
   const vars = { ...env, SWITCHBOARD_CONFIG_DIR: configDir, SWITCHBOARD_STATE_DIR: gateway.stateDir };
   const servers: ServerSpec[] = [];
   const seen = new Set<string>();
   for (const section of ["servers", "mcpServers"] as const) {
-    for (const [name, rawEntry] of Object.entries(top.data[section] ?? {})) {
+    const entries = raw[section];
+    if (!isObject(entries)) continue; // a non-object section is already reported by the top-level check
+    for (const [name, rawEntry] of Object.entries(entries)) {
       const path = `${section}.${name}`;
       if (!SERVER_NAME.test(name)) {
         problems.push({
@@ -110,25 +118,37 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
   return deepFreeze({ source, gateway, servers });
 }
 
+const CLI_FLAGS: Record<string, string> = {
+  host: "--host",
+  port: "--port",
+  stateDir: "--state-dir",
+  logLevel: "--log-level",
+};
+
+function cliOverrides(cli: LoadOptions["overrides"]): Override[] {
+  return Object.entries(cli ?? {})
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ({ source: CLI_FLAGS[key] ?? `--${key}`, target: "gateway", key, value }));
+}
+
+/** Applies validated overrides in order (environment, then flags); invalid ones become problems. */
 function applyOverrides(
-  raw: unknown,
-  env: ReturnType<typeof readEnvOverrides>,
-  cli: LoadOptions["overrides"],
-): unknown {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
-  const file = raw as Record<string, unknown>;
-  const fileGateway = isObject(file.gateway) ? file.gateway : {};
-  const fileDefaults = isObject(fileGateway.serverDefaults) ? fileGateway.serverDefaults : {};
-  const cliValues = Object.fromEntries(Object.entries(cli ?? {}).filter(([, v]) => v !== undefined));
-  return {
-    ...file,
-    gateway: {
-      ...fileGateway,
-      ...env.gateway,
-      ...cliValues,
-      serverDefaults: { ...fileDefaults, ...env.serverDefaults },
-    },
-  };
+  section: GatewaySection,
+  overrides: readonly Override[],
+  problems: ConfigProblem[],
+): GatewaySection {
+  const gateway: Record<string, unknown> = { ...section };
+  const serverDefaults: Record<string, unknown> = { ...section.serverDefaults };
+  for (const override of overrides) {
+    const schemas: Record<string, z.ZodType> = override.target === "gateway" ? GatewaySchema.shape : ServerSchema.shape;
+    const result = schemas[override.key]?.safeParse(override.value);
+    if (!result?.success) {
+      problems.push({ path: override.source, message: result?.error.issues[0]?.message ?? "not a known setting" });
+      continue;
+    }
+    (override.target === "gateway" ? gateway : serverDefaults)[override.key] = result.data;
+  }
+  return { ...(gateway as GatewaySection), serverDefaults: serverDefaults as GatewaySection["serverDefaults"] };
 }
 
 function normalizeGateway(section: GatewaySection, configDir: string): GatewaySettings {

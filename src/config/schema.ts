@@ -63,7 +63,17 @@ const serverSettings = {
     .min(0)
     .optional()
     .describe("Wait after closing stdin and again after SIGTERM. Milliseconds; default 2000."),
-  restart: RestartSchema.partial().optional(),
+  restart: z
+    .object({
+      initialDelayMs: z.number().int().min(0).optional().describe("Milliseconds; default 250."),
+      maxDelayMs: z.number().int().min(0).optional().describe("Milliseconds; default 30000."),
+      multiplier: z.number().min(1).optional().describe("Default 2."),
+      maxRestarts: z.number().int().min(0).optional().describe("Default 5."),
+      resetAfterMs: z.number().int().min(0).optional().describe("Milliseconds; default 60000."),
+    })
+    .strict()
+    .optional()
+    .describe("Restart backoff; unset fields come from serverDefaults.restart, then the built-in defaults."),
   description: z.string().optional().describe("Shown to operators and used by tool search."),
   tags: z.array(z.string()).optional().describe("Free-form labels."),
 };
@@ -122,7 +132,10 @@ export const GatewaySchema = z
       .default([])
       .describe("Extra Origin values accepted besides http(s)://localhost and loopback."),
     shutdownGraceMs: ms("How long shutdown waits for calls in flight.", 10_000),
-    sessionIdleTimeoutMs: ms("Sessions without a request for this long are ended (clients that never send DELETE).", 1_800_000),
+    sessionIdleTimeoutMs: ms(
+      "Sessions without a request for this long are ended (clients that never send DELETE).",
+      1_800_000,
+    ),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info")

@@ -83,6 +83,7 @@ export async function stdio(args: CliArgs): Promise<number> {
 
 export async function servers(args: CliArgs): Promise<number> {
   const [, action = "list", name] = args.positionals;
+  if (!["list", "start", "stop"].includes(action)) throw new UsageError(`unknown action "servers ${action}"`);
   if (action !== "list" && !name) throw new UsageError(`servers ${action} needs a server name`);
   return withTarget(args, async (target) => {
     if (action === "list") {
@@ -91,7 +92,6 @@ export async function servers(args: CliArgs): Promise<number> {
       else out(table(rows));
       return EXIT_OK;
     }
-    if (action !== "start" && action !== "stop") throw new UsageError(`unknown action "servers ${action}"`);
     const row = action === "start" ? await target.start(name as string) : await target.stop(name as string);
     if (args.json) out(JSON.stringify(row));
     else out(`${row.name}: ${row.status}${row.pid ? ` (pid ${row.pid})` : ""}`);
@@ -101,6 +101,8 @@ export async function servers(args: CliArgs): Promise<number> {
 
 export async function tools(args: CliArgs): Promise<number> {
   const [, action = "list", name] = args.positionals;
+  if (action !== "list" && action !== "call") throw new UsageError(`unknown action "tools ${action}"`);
+  if (action === "call" && !name) throw new UsageError("tools call needs a tool name");
   return withTarget(args, async (target) => {
     if (action === "list") {
       const response = await target.rpc("tools/list", {}, args.server);
@@ -110,8 +112,6 @@ export async function tools(args: CliArgs): Promise<number> {
       else for (const tool of list) out(`${tool.name}${tool.description ? `  ${firstLine(tool.description)}` : ""}`);
       return EXIT_OK;
     }
-    if (action !== "call") throw new UsageError(`unknown action "tools ${action}"`);
-    if (!name) throw new UsageError("tools call needs a tool name");
     let toolArgs: unknown = {};
     try {
       toolArgs = args.args ? JSON.parse(args.args) : {};

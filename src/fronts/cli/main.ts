@@ -20,9 +20,13 @@ export async function run(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const command = args.positionals[0];
-    if (args.help || !command) {
+    if (args.help) {
       process.stdout.write(`${USAGE}\n`);
-      return command || args.help ? 0 : EXIT_USAGE;
+      return 0;
+    }
+    if (!command) {
+      process.stderr.write(`${USAGE}\n`);
+      return EXIT_USAGE;
     }
     const handler = COMMANDS[command as keyof typeof COMMANDS];
     if (!handler) throw new UsageError(`unknown command "${command}"`);
