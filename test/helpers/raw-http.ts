@@ -1,6 +1,6 @@
 // Raw node:http helpers for what fetch cannot do: forbidden headers (Host), chunked uploads without a
 // content-length, and reading an SSE stream incrementally while it stays open.
-import { type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 
 export interface RawReply {
   status: number;
@@ -18,6 +18,8 @@ export interface RawRequestOptions {
   /** Sent as separate writes with chunked transfer encoding (no content-length), `chunkDelayMs` apart. */
   chunks?: string[];
   chunkDelayMs?: number;
+  /** Gives up after this long: resolves with what arrived if the head came (an open stream), else rejects. */
+  timeoutMs?: number;
 }
 
 function parseJson(text: string): unknown {
@@ -52,16 +54,29 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
       (res: IncomingMessage) => {
         answered = true;
         const parts: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => parts.push(chunk));
-        res.on("end", () => {
+        const finish = () => {
+          clearTimeout(timer);
           const text = Buffer.concat(parts).toString("utf8");
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parseJson(text) });
           req.destroy();
+        };
+        res.on("data", (chunk: Buffer) => parts.push(chunk));
+        res.on("end", finish);
+        res.on("error", (error) => {
+          clearTimeout(timer);
+          reject(error);
         });
-        res.on("error", (error) => reject(error));
+        onTimeout = finish;
       },
     );
+    let onTimeout = () => {
+      req.destroy();
+      reject(new Error(`no response from ${url} within ${options.timeoutMs} ms`));
+    };
+    const timer = setTimeout(() => onTimeout(), options.timeoutMs ?? 30_000);
+    timer.unref();
     req.on("error", (error) => {
+      clearTimeout(timer);
       if (!answered) reject(error);
     });
     if (options.chunks) {
