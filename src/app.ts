@@ -88,7 +88,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const reaped = await children.reapOrphans();
       if (reaped.length > 0) logger.warn({ pids: reaped }, "reaped server processes left by a previous gateway");
       await catalog.load();
-      sweep = setInterval(() => sessions.expire(settings.sessionIdleTimeoutMs), Math.max(1_000, Math.min(60_000, settings.sessionIdleTimeoutMs)));
+      sweep = setInterval(
+        () => sessions.expire(settings.sessionIdleTimeoutMs),
+        Math.max(1_000, Math.min(60_000, settings.sessionIdleTimeoutMs)),
+      );
       sweep.unref();
       await supervisor.startEager();
     },

@@ -48,7 +48,8 @@ export function loadConfigFile(path: string, options: LoadOptions = {}): Gateway
     text = readFileSync(absolute, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(code ?? error);
+    const reason =
+      code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(code ?? error);
     throw invalid(absolute, [{ path: "", message: `cannot read ${absolute}: ${reason}` }]);
   }
   return parseConfig(text, absolute, options);

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   invalid_request: { jsonRpc: -32600, http: 400, retryable: false },
   /** The method is not served by the gateway or the server behind it. */
   method_not_found: { jsonRpc: -32601, http: 404, retryable: false },
+  /** The HTTP method is not allowed on that route. */
+  method_not_allowed: { jsonRpc: -32601, http: 405, retryable: false },
   /** Bad parameters, including unknown tool, prompt or resource names. */
   invalid_params: { jsonRpc: -32602, http: 400, retryable: false },
   /** No server of that name is configured (or it is disabled). */

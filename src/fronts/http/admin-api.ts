@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Gateway } from "../../app.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";
+import { decodePathSegment } from "./guards.ts";
 import { sendAdminError, sendJson } from "./respond.ts";
 
 export function createAdminApi(gateway: Gateway) {
@@ -62,7 +63,7 @@ export function createAdminApi(gateway: Gateway) {
         }
         const match = /^\/servers\/([^/]+)(?:\/(start|stop))?$/.exec(path);
         if (!match) return false;
-        const name = decodeURIComponent(match[1] as string);
+        const name = decodePathSegment(match[1] as string);
         const action = match[2];
         const supervised = gateway.supervisor.get(name);
         if (!action && method === "GET") {
@@ -74,7 +75,8 @@ export function createAdminApi(gateway: Gateway) {
           await supervised.stop("requested");
           sendJson(res, 200, JSON.stringify({ success: true, message: "Server stopped", server: serverView(name) }));
         } else {
-          throw new SwitchboardError("method_not_found", `${method} ${path} is not an admin route`);
+          res.setHeader("allow", action ? "POST" : "GET");
+          throw new SwitchboardError("method_not_allowed", `${method} is not allowed on ${path}`);
         }
       } catch (error) {
         sendAdminError(res, error);

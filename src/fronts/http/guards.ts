@@ -1,12 +1,14 @@
 // Request guards of the HTTP front: Host and Origin validation (DNS-rebinding protection) and a body cap
 // enforced before parsing.
 import type { IncomingMessage } from "node:http";
+import { isIPv4 } from "node:net";
 import { SwitchboardError } from "../../core/errors.ts";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
+/** Loopback names and 127.0.0.0/8 literals only: `127.evil.example` is a DNS name, not a loopback address. */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || host.startsWith("127.");
+  return LOOPBACK_NAMES.has(host) || (isIPv4(host) && host.startsWith("127."));
 }
 
 export interface OriginPolicy {
@@ -96,4 +98,13 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
 
 function tooLarge(maxBytes: number): SwitchboardError {
   return new SwitchboardError("payload_too_large", `request body exceeds ${maxBytes} bytes`);
+}
+
+/** A percent-decoded path segment; malformed escapes are the client's error, not a 500. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new SwitchboardError("invalid_request", `malformed percent-encoding in path segment "${segment}"`);
+  }
 }

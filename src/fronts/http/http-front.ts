@@ -5,7 +5,7 @@ import type { Gateway } from "../../app.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { Endpoint } from "../../services/router/sessions.ts";
 import { createAdminApi } from "./admin-api.ts";
-import { checkOrigin, createOriginPolicy, isLoopbackHost } from "./guards.ts";
+import { checkOrigin, createOriginPolicy, decodePathSegment, isLoopbackHost } from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
 import { sendRpcError } from "./respond.ts";
 
@@ -88,7 +88,7 @@ export async function startHttpFront(
 function mcpEndpoint(path: string, gateway: Gateway): Endpoint | undefined {
   if (path === "/mcp") return { kind: "aggregate" };
   if (!path.startsWith("/mcp/")) return undefined;
-  const name = decodeURIComponent(path.slice(5));
+  const name = decodePathSegment(path.slice(5));
   if (!gateway.supervisor.has(name))
     throw new SwitchboardError("server_not_found", `no server named "${name}" is configured`);
   return { kind: "server", server: name };

@@ -39,7 +39,6 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   }
 
   async function post(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
-    checkProtocolVersion(req);
     const body = await readBody(req, deps.maxBodyBytes);
     let message: unknown;
     try {
@@ -165,6 +164,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     },
     async handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
       try {
+        checkProtocolVersion(req);
         if (req.method === "POST") return await post(req, res, endpoint);
         if (req.method === "GET") return get(req, res, endpoint);
         if (req.method === "DELETE") return remove(req, res, endpoint);

@@ -109,15 +109,15 @@ export class Catalog {
       LISTS_OF_KIND[kind].some((key) => JSON.stringify(previous?.[key] ?? []) !== JSON.stringify(manifest[key])),
     );
     this.manifests.set(server, manifest);
+    // Routes change with the manifest, before the (slower) write to the cache: a tool GET /servers counts
+    // must already be callable on /mcp.
+    if (changed.length > 0) this.invalidate();
     try {
       await this.options.store.save(manifest);
     } catch (error) {
       this.options.logger.warn({ server, err: error }, "could not write the manifest cache");
     }
-    if (changed.length > 0) {
-      this.invalidate();
-      this.options.events.emit("catalog-changed", { server, kinds: changed });
-    }
+    if (changed.length > 0) this.options.events.emit("catalog-changed", { server, kinds: changed });
     return manifest;
   }
 

@@ -242,7 +242,7 @@ export class UpstreamPeer {
     const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
     this.closedWith = new SwitchboardError(
       closed.requested ? "upstream_unavailable" : "upstream_closed",
-      `server ${this.serverName} ${closed.reason}${closed.requested ? "" : " while the call was in flight"}${tail}`,
+      `server ${this.serverName} ${closed.reason}${closed.requested ? "" : this.initialized ? " while the call was in flight" : " during startup"}${tail}`,
     );
     for (const id of [...this.pending.keys()]) this.settle(id)?.reject(this.closedWith);
   }
