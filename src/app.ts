@@ -4,7 +4,6 @@ import { subscribeLogging } from "./adapters/observability/log-events.ts";
 import { createPinoLogger } from "./adapters/observability/pino-logger.ts";
 import { createFileChildRegistry } from "./adapters/process/file-child-registry.ts";
 import { createFileManifestStore } from "./adapters/storage/file-manifest-store.ts";
-import { createHttpConnector } from "./adapters/upstream/http-connector.ts";
 import { createStdioConnector } from "./adapters/upstream/stdio-connector.ts";
 import { SwitchboardError } from "./core/errors.ts";
 import { EventBus } from "./core/events.ts";
@@ -45,9 +44,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   subscribeLogging(events, logger);
   const children = createFileChildRegistry(settings.stateDir, logger);
   const stdio = createStdioConnector({ logger, children, inheritEnv: settings.inheritEnv });
-  const http = createHttpConnector(logger);
+  // The HTTP connector loads the SDK's client transports: only when a remote server is first started.
+  let http: Promise<Connector> | undefined;
   const connector: Connector = {
-    open: (spec, signal) => (spec.transport.kind === "stdio" ? stdio : http).open(spec, signal),
+    async open(spec, signal) {
+      if (spec.transport.kind === "stdio") return stdio.open(spec, signal);
+      http ??= import("./adapters/upstream/http-connector.ts").then((m) => m.createHttpConnector(logger));
+      return (await http).open(spec, signal);
+    },
   };
   const catalog = new Catalog({
     specs: config.servers,

@@ -2,7 +2,6 @@
 // JSON unless a request produces notifications (progress) and the client accepts SSE, in which case that
 // response is upgraded to a stream on the fly. GET opens a session's notification stream; DELETE ends it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/client";
 import { SwitchboardError } from "../../core/errors.ts";
 import {
   envelopeProblem,
@@ -10,6 +9,7 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
 } from "../../core/jsonrpc.ts";
+import { isSupportedProtocolVersion, SUPPORTED_PROTOCOL_VERSIONS } from "../../core/protocol.ts";
 import type { Router } from "../../services/router/router.ts";
 import type { DownstreamSession, Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
 import { readBody } from "./guards.ts";
@@ -183,7 +183,7 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
 
 function checkProtocolVersion(req: IncomingMessage): void {
   const version = req.headers["mcp-protocol-version"];
-  if (typeof version === "string" && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+  if (typeof version === "string" && !isSupportedProtocolVersion(version)) {
     throw new SwitchboardError("invalid_request", `unsupported MCP-Protocol-Version: ${version}`, {
       data: { supported: SUPPORTED_PROTOCOL_VERSIONS },
     });

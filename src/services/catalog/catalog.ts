@@ -1,10 +1,10 @@
 // The aggregated catalog of every server's tools, prompts, resources and resource templates, built from the
 // per-server manifest cache so an asleep server's items are listed without starting it. Aggregated lists are
 // namespaced (`server__name`), cached, and kept as ready-to-send JSON.
-import { UriTemplate } from "@modelcontextprotocol/client";
 import type { CatalogKind, EventBus } from "../../core/events.ts";
 import { assignNames, type NamingProblem } from "../../core/naming.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
+import { compileUriTemplate } from "../../core/uri-template.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { ManifestStore, ServerManifest } from "../../ports/manifest-store.ts";
 import type { UpstreamPeer } from "../upstream/upstream-peer.ts";
@@ -43,9 +43,7 @@ export class Catalog {
   private readonly manifests = new Map<string, ServerManifest>();
   private readonly refreshing = new Map<string, Promise<ServerManifest | undefined>>();
   private views: Map<string, AggregateList> | undefined;
-  private resourceIndex:
-    | { uris: Map<string, string>; templates: { server: string; template: UriTemplate }[] }
-    | undefined;
+  private resourceIndex: { uris: Map<string, string>; templates: { server: string; template: RegExp }[] } | undefined;
   private namingProblems: CatalogProblem[] = [];
 
   constructor(options: CatalogOptions) {
@@ -154,7 +152,7 @@ export class Catalog {
     this.resourceIndex ??= this.buildResourceIndex();
     const exact = this.resourceIndex.uris.get(uri);
     if (exact) return exact;
-    return this.resourceIndex.templates.find(({ template }) => template.match(uri) !== null)?.server;
+    return this.resourceIndex.templates.find(({ template }) => template.test(uri))?.server;
   }
 
   /** Naming fix-ups and resource URI conflicts, for operators (GET /servers, check output, logs). */
@@ -198,7 +196,7 @@ export class Catalog {
 
   private buildResourceIndex(problems: CatalogProblem[] = []): NonNullable<Catalog["resourceIndex"]> {
     const uris = new Map<string, string>();
-    const templates: { server: string; template: UriTemplate }[] = [];
+    const templates: { server: string; template: RegExp }[] = [];
     for (const manifest of this.orderedManifests()) {
       for (const resource of manifest.resources) {
         const uri = String(resource.uri);
@@ -211,14 +209,7 @@ export class Catalog {
         } else uris.set(uri, manifest.server);
       }
       for (const item of manifest.resourceTemplates) {
-        try {
-          templates.push({ server: manifest.server, template: new UriTemplate(String(item.uriTemplate)) });
-        } catch {
-          problems.push({
-            server: manifest.server,
-            message: `resource template ${String(item.uriTemplate)} is not a valid URI template`,
-          });
-        }
+        templates.push({ server: manifest.server, template: compileUriTemplate(String(item.uriTemplate)) });
       }
     }
     return { uris, templates };

@@ -1,9 +1,9 @@
 // Resolves each downstream request to the gateway itself or to an upstream server, and forwards it over that
 // server's shared connection. Used by every front (HTTP and stdio); returns serialized JSON-RPC responses.
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/client";
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { JsonRpcNotification, JsonRpcRequest, RequestId } from "../../core/jsonrpc.ts";
+import { isSupportedProtocolVersion, LATEST_PROTOCOL_VERSION } from "../../core/protocol.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
@@ -93,7 +93,7 @@ export class Router {
   private initialize(session: DownstreamSession, request: JsonRpcRequest): string {
     const params = request.params ?? {};
     const asked = typeof params.protocolVersion === "string" ? params.protocolVersion : undefined;
-    const protocolVersion = asked && SUPPORTED_PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION;
+    const protocolVersion = asked && isSupportedProtocolVersion(asked) ? asked : LATEST_PROTOCOL_VERSION;
     session.protocolVersion = protocolVersion;
     session.clientInfo = params.clientInfo as Record<string, unknown> | undefined;
     session.clientCapabilities = params.capabilities as Record<string, unknown> | undefined;

@@ -1,7 +1,6 @@
 // The gateway's JSON-RPC client side of one upstream connection, shared by every downstream session.
 // Each forwarded request gets a fresh upstream id (and a fresh progress token), so responses, progress and
 // cancellations go back to exactly the caller that asked, however many sessions reuse the same ids.
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/client";
 import { SwitchboardError } from "../../core/errors.ts";
 import type {
   JsonRpcMessage,
@@ -10,6 +9,7 @@ import type {
   JsonRpcResponse,
   RequestId,
 } from "../../core/jsonrpc.ts";
+import { isSupportedProtocolVersion, LATEST_PROTOCOL_VERSION } from "../../core/protocol.ts";
 import { GATEWAY_NAME, GATEWAY_VERSION } from "../../core/version.ts";
 import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
 
@@ -72,7 +72,7 @@ export class UpstreamPeer {
         jsonrpc: "2.0",
         id: 0,
         method: "initialize",
-        params: { protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0], capabilities: {}, clientInfo: GATEWAY_CLIENT_INFO },
+        params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: GATEWAY_CLIENT_INFO },
       },
       { timeoutMs, signal },
     );
@@ -84,7 +84,7 @@ export class UpstreamPeer {
     }
     const result = response.result ?? {};
     const protocolVersion = String(result.protocolVersion);
-    if (!SUPPORTED_PROTOCOL_VERSIONS.includes(protocolVersion)) {
+    if (!isSupportedProtocolVersion(protocolVersion)) {
       throw new SwitchboardError(
         "upstream_unavailable",
         `server ${this.serverName} speaks unsupported protocol ${protocolVersion}`,

@@ -1,0 +1,16 @@
+// MCP protocol revisions the gateway speaks, newest first. Kept here (not imported from the SDK) so the hot
+// path does not load the SDK's client bundle; a unit test checks they match the SDK's own list.
+
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = [
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05",
+  "2024-10-07",
+];
+
+export const LATEST_PROTOCOL_VERSION = "2025-11-25";
+
+export function isSupportedProtocolVersion(version: string): boolean {
+  return SUPPORTED_PROTOCOL_VERSIONS.includes(version);
+}
