@@ -21,11 +21,16 @@ function newestMtime(dir) {
 }
 
 function entryPoint() {
+  let built;
   try {
-    if (statSync(compiled).mtimeMs >= newestMtime(`${root}src`)) return compiled;
+    built = statSync(compiled).mtimeMs;
   } catch {
-    // no build: run the sources
+    return sources; // no build (e.g. a checkout without `npm install`): run the sources
   }
+  if (built >= newestMtime(`${root}src`)) return compiled;
+  process.stderr.write(
+    "switchboard: dist/ is older than src/; running the TypeScript sources (`npm run build` to refresh)\n",
+  );
   return sources;
 }
 

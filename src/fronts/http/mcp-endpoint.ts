@@ -91,7 +91,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       }
       res.write(`event: message\ndata: ${JSON.stringify(notification)}\n\n`);
     };
-    const out = await router.handle(session, request, { signal: controller.signal, notify });
+    const out = await router.handle(session, request, { controller, notify });
     if (res.destroyed) return;
     if (streaming) res.end(`event: message\ndata: ${out}\n\n`);
     else sendJson(res, 200, out, headers);

@@ -22,7 +22,6 @@ export function serveStdio(
   streams: StdioStreams = { input: process.stdin, output: process.stdout },
 ): Promise<void> {
   const session = gateway.sessions.create({ kind: "aggregate" });
-  const closed = new AbortController();
   const write = (line: string) => {
     streams.output.write(`${line}\n`);
   };
@@ -56,7 +55,7 @@ export function serveStdio(
     }
     const notify = (notification: JsonRpcNotification) => write(JSON.stringify(notification));
     const task = gateway.router
-      .handle(session, msg as JsonRpcRequest, { signal: closed.signal, notify })
+      .handle(session, msg as JsonRpcRequest, { notify })
       .then(write)
       .finally(() => pending.delete(task));
     pending.add(task);

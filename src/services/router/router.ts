@@ -12,9 +12,18 @@ import { GATEWAY_CLIENT_INFO } from "../upstream/upstream-peer.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
 
 export interface CallContext {
-  /** Aborted when the client goes away (HTTP connection closed, stdio ended). */
-  signal?: AbortSignal;
+  /**
+   * Aborted when the client goes away (HTTP connection closed) or cancels the request
+   * (`notifications/cancelled`). Fronts that can detect a disconnect pass their own; otherwise one is made.
+   */
+  controller?: AbortController;
   /** Sends a notification tied to this request (progress) on the request's own stream. */
+  notify(notification: JsonRpcNotification): void;
+}
+
+/** What the router's internals see of a request: its abort signal and where its notifications go. */
+interface RequestScope {
+  signal: AbortSignal;
   notify(notification: JsonRpcNotification): void;
 }
 
@@ -56,20 +65,16 @@ export class Router {
 
   /** Handles one request; never throws: failures become JSON-RPC error responses. */
   async handle(session: DownstreamSession, request: JsonRpcRequest, ctx: CallContext): Promise<string> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    ctx.signal?.addEventListener("abort", onAbort, { once: true });
+    const controller = ctx.controller ?? new AbortController();
     session.inFlight.set(request.id, controller);
     try {
-      const inner: CallContext = { signal: controller.signal, notify: ctx.notify };
-      return await this.dispatch(session, request, inner);
+      return await this.dispatch(session, request, { signal: controller.signal, notify: ctx.notify });
     } catch (error) {
       if (!(error instanceof SwitchboardError))
         this.o.logger.error({ err: error, method: request.method }, "request failed");
       return errorJson(request.id, error);
     } finally {
       session.inFlight.delete(request.id);
-      ctx.signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -81,7 +86,7 @@ export class Router {
     }
   }
 
-  private dispatch(session: DownstreamSession, request: JsonRpcRequest, ctx: CallContext): Promise<string> {
+  private dispatch(session: DownstreamSession, request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
     const { method } = request;
     if (method === "initialize") return Promise.resolve(this.initialize(session, request));
     if (method === "ping") return Promise.resolve(resultJson(request.id, "{}"));
@@ -118,7 +123,7 @@ export class Router {
     session: DownstreamSession,
     server: string,
     request: JsonRpcRequest,
-    ctx: CallContext,
+    ctx: RequestScope,
   ): Promise<string> {
     this.o.supervisor.get(server); // server_not_found before anything else
     const listKey = LIST_METHODS[request.method as ListMethod];
@@ -133,7 +138,7 @@ export class Router {
   private async dispatchAggregate(
     session: DownstreamSession,
     request: JsonRpcRequest,
-    ctx: CallContext,
+    ctx: RequestScope,
   ): Promise<string> {
     const { catalog } = this.o;
     const params = request.params ?? {};
@@ -170,7 +175,7 @@ export class Router {
     }
   }
 
-  private async complete(request: JsonRpcRequest, ctx: CallContext): Promise<string> {
+  private async complete(request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
     const params = request.params ?? {};
     const ref = (params.ref ?? {}) as Record<string, unknown>;
     if (ref.type === "ref/prompt") {
@@ -237,7 +242,7 @@ export class Router {
    * Sends a request to one server over its shared connection. A request that could not be handed to the
    * server (the connection died between acquire and send) is retried up to `maxRetries`; once delivered, never.
    */
-  private async forward(server: string, request: JsonRpcRequest, ctx: CallContext): Promise<string> {
+  private async forward(server: string, request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
     const supervised = this.o.supervisor.get(server);
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
