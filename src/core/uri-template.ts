@@ -9,11 +9,11 @@ export function compileUriTemplate(template: string): RegExp {
   let pattern = "";
   let last = 0;
   for (const match of template.matchAll(EXPRESSION)) {
-    pattern += escape(template.slice(last, match.index));
+    pattern += escapeRegExp(template.slice(last, match.index));
     pattern += expressionPattern(match[1] ?? "");
     last = (match.index ?? 0) + match[0].length;
   }
-  pattern += escape(template.slice(last));
+  pattern += escapeRegExp(template.slice(last));
   return new RegExp(`^${pattern}$`);
 }
 
@@ -32,6 +32,6 @@ function expressionPattern(operator: string): string {
   }
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
