@@ -2,13 +2,19 @@
 // `always` servers restarted, stop escalation to SIGKILL of the whole process group.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fixtureServer, isAlive, openSession, post, request, startTestGateway, waitUntil } from "./helpers/gateway.ts";
-
-const call = (url: string, name: string, args: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-  post(`${url}/mcp`, request("tools/call", { name, arguments: args }), headers);
+import {
+  callTool,
+  fixtureServer,
+  isAlive,
+  openSession,
+  post,
+  request,
+  startTestGateway,
+  waitUntil,
+} from "./helpers/gateway.ts";
 
 const pidOf = async (url: string, server: string) =>
-  Number((await call(url, `${server}__pid`)).body.result.content[0].text);
+  Number((await callTool(url, `${server}__pid`)).body.result.content[0].text);
 
 describe("upstream failures", () => {
   it("SIGKILL during a call: the caller gets an error within 1 s, others are unaffected, the next call respawns", async () => {
@@ -16,10 +22,10 @@ describe("upstream failures", () => {
     try {
       const otherSession = await openSession(`${t.url}/mcp`);
       const pid = await pidOf(t.url, "fx");
-      const pending = call(t.url, "fx__sleep", { ms: 10_000 });
+      const pending = callTool(t.url, "fx__sleep", { ms: 10_000 });
       const otherCalls = Promise.all(
         Array.from({ length: 5 }, (_, i) =>
-          call(t.url, "other__sleep", { ms: 200 + i * 50 }, { "mcp-session-id": otherSession }),
+          callTool(t.url, "other__sleep", { ms: 200 + i * 50 }, { "mcp-session-id": otherSession }),
         ),
       );
       await new Promise((r) => setTimeout(r, 100));
@@ -31,7 +37,7 @@ describe("upstream failures", () => {
       assert.match(reply.body.error.message, /SIGKILL/);
       for (const other of await otherCalls) assert.ok(other.body.result, `other server failed: ${other.text}`);
 
-      const again = await call(t.url, "fx__echo", { message: "back" });
+      const again = await callTool(t.url, "fx__echo", { message: "back" });
       assert.equal(again.body.result.content[0].text, "back");
       const newPid = await pidOf(t.url, "fx");
       assert.notEqual(newPid, pid);
@@ -50,7 +56,7 @@ describe("upstream failures", () => {
     });
     try {
       const kinds: string[] = [];
-      for (let i = 0; i < 3; i++) kinds.push((await call(t.url, "bad__echo")).body.error?.data?.kind);
+      for (let i = 0; i < 3; i++) kinds.push((await callTool(t.url, "bad__echo")).body.error?.data?.kind);
       assert.equal(t.gateway.supervisor.get("bad").currentState, "failed");
       const began = Date.now();
       const held = await post(`${t.url}/mcp/bad`, request("tools/call", { name: "echo", arguments: {} }));
@@ -84,7 +90,7 @@ describe("upstream failures", () => {
     });
     try {
       const pid = await pidOf(t.url, "stubborn");
-      const grandchild = Number((await call(t.url, "stubborn__spawn-grandchild")).body.result.content[0].text);
+      const grandchild = Number((await callTool(t.url, "stubborn__spawn-grandchild")).body.result.content[0].text);
       assert.ok(isAlive(grandchild));
       const stopped = await fetch(`${t.url}/servers/stubborn/stop`, { method: "POST" });
       assert.equal(stopped.status, 200);
@@ -113,10 +119,10 @@ describe("upstream failures", () => {
     const t = await startTestGateway({ fx: fixtureServer({}, { timeoutMs: 300 }) });
     try {
       const began = Date.now();
-      const reply = await call(t.url, "fx__hang");
+      const reply = await callTool(t.url, "fx__hang");
       assert.equal(reply.body.error.data.kind, "timeout");
       assert.ok(Date.now() - began < 2_000);
-      assert.equal((await call(t.url, "fx__echo", { message: "ok" })).body.result.content[0].text, "ok");
+      assert.equal((await callTool(t.url, "fx__echo", { message: "ok" })).body.result.content[0].text, "ok");
     } finally {
       await t.close();
     }

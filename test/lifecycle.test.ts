@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  callTool,
   fixtureServer,
   isAlive,
   post,
@@ -11,9 +12,6 @@ import {
   type TestGateway,
   waitUntil,
 } from "./helpers/gateway.ts";
-
-const call = (url: string, name: string, args: Record<string, unknown> = {}) =>
-  post(`${url}/mcp`, request("tools/call", { name, arguments: args }));
 
 function trackStarts(t: TestGateway) {
   const pids: (number | undefined)[] = [];
@@ -26,7 +24,7 @@ describe("lifecycle", () => {
     const t = await startTestGateway({ fx: fixtureServer() });
     try {
       const starts = trackStarts(t);
-      const replies = await Promise.all(Array.from({ length: 20 }, () => call(t.url, "fx__pid")));
+      const replies = await Promise.all(Array.from({ length: 20 }, () => callTool(t.url, "fx__pid")));
       const pids = new Set(replies.map((r) => r.body.result.content[0].text));
       assert.equal(pids.size, 1, "every caller reached the same process");
       assert.equal(starts.length, 1, "exactly one process was spawned");
@@ -38,7 +36,7 @@ describe("lifecycle", () => {
   it("stops after idleTimeoutMs without client activity, and the process is gone", async () => {
     const t = await startTestGateway({ fx: fixtureServer({}, { idleTimeoutMs: 300 }) });
     try {
-      const pid = Number((await call(t.url, "fx__pid")).body.result.content[0].text);
+      const pid = Number((await callTool(t.url, "fx__pid")).body.result.content[0].text);
       assert.equal(t.gateway.supervisor.get("fx").currentState, "ready");
       await waitUntil(() => t.gateway.supervisor.get("fx").currentState === "asleep", 5_000);
       await waitUntil(() => !isAlive(pid), 2_000);
@@ -52,7 +50,7 @@ describe("lifecycle", () => {
     try {
       const stops: string[] = [];
       t.gateway.events.on("server-stopped", (e) => stops.push(e.reason));
-      const reply = await call(t.url, "fx__sleep", { ms: 700 });
+      const reply = await callTool(t.url, "fx__sleep", { ms: 700 });
       assert.equal(reply.body.result.content[0].text, "slept 700");
       assert.deepEqual(stops, [], "no stop happened during the call");
     } finally {
@@ -80,7 +78,7 @@ describe("lifecycle", () => {
         await new Promise((r) => setTimeout(r, Math.floor(next() * 30)));
         const burst = 1 + Math.floor(next() * 3);
         const replies = await Promise.all(
-          Array.from({ length: burst }, () => call(t.url, "fx__echo", { message: `m${i}` })),
+          Array.from({ length: burst }, () => callTool(t.url, "fx__echo", { message: `m${i}` })),
         );
         for (const reply of replies) {
           if (reply.body.error || reply.body.result.content[0].text !== `m${i}`) errors.push(reply.text);
@@ -97,7 +95,7 @@ describe("lifecycle", () => {
     const t = await startTestGateway({ fx: fixtureServer({}, { idleTimeoutMs: 400, healthCheckIntervalMs: 50 }) });
     try {
       const starts = trackStarts(t);
-      await call(t.url, "fx__echo", { message: "x" });
+      await callTool(t.url, "fx__echo", { message: "x" });
       const began = Date.now();
       await waitUntil(() => t.gateway.supervisor.get("fx").currentState === "asleep", 5_000);
       assert.ok(Date.now() - began < 2_500, "idle stop was not postponed by pings");

@@ -3,23 +3,22 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startServe, writeConfig } from "./helpers/cli-process.ts";
-import { fixtureServer, isAlive, post, request, tempDir, waitUntil } from "./helpers/gateway.ts";
-
-const call = (url: string, name: string, args: Record<string, unknown> = {}) =>
-  post(`${url}/mcp`, request("tools/call", { name, arguments: args }));
-const text = (reply: { body: any }) => String(reply.body.result?.content?.[0]?.text);
+import { callTool, fixtureServer, isAlive, post, request, resultText, tempDir, waitUntil } from "./helpers/gateway.ts";
 
 describe("gateway shutdown", () => {
   it("SIGTERM with calls in flight: calls finish, the gateway exits 0, no orphan processes", async () => {
     const config = writeConfig(tempDir(), { a: fixtureServer(), b: fixtureServer() });
     const serve = await startServe(config);
     try {
-      const pids = [Number(text(await call(serve.url, "a__pid"))), Number(text(await call(serve.url, "b__pid")))];
-      const inFlight = [call(serve.url, "a__sleep", { ms: 800 }), call(serve.url, "b__sleep", { ms: 600 })];
+      const pids = [
+        Number(resultText(await callTool(serve.url, "a__pid"))),
+        Number(resultText(await callTool(serve.url, "b__pid"))),
+      ];
+      const inFlight = [callTool(serve.url, "a__sleep", { ms: 800 }), callTool(serve.url, "b__sleep", { ms: 600 })];
       await new Promise((r) => setTimeout(r, 150));
       serve.child.kill("SIGTERM");
       const replies = await Promise.all(inFlight);
-      assert.deepEqual(replies.map(text), ["slept 800", "slept 600"]);
+      assert.deepEqual(replies.map(resultText), ["slept 800", "slept 600"]);
       const { code } = await serve.exited;
       assert.equal(code, 0);
       await waitUntil(() => pids.every((pid) => !isAlive(pid)), 3_000);
@@ -38,8 +37,11 @@ describe("gateway shutdown", () => {
     const first = await startServe(config);
     const orphans: number[] = [];
     try {
-      orphans.push(Number(text(await call(first.url, "a__pid"))), Number(text(await call(first.url, "b__pid"))));
-      orphans.push(Number(text(await call(first.url, "a__spawn-grandchild"))));
+      orphans.push(
+        Number(resultText(await callTool(first.url, "a__pid"))),
+        Number(resultText(await callTool(first.url, "b__pid"))),
+      );
+      orphans.push(Number(resultText(await callTool(first.url, "a__spawn-grandchild"))));
       first.child.kill("SIGKILL");
       await first.exited;
       await new Promise((r) => setTimeout(r, 200));
@@ -49,8 +51,8 @@ describe("gateway shutdown", () => {
       try {
         await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 5_000);
         assert.match(second.stderr(), /reaping a server process left by a previous gateway/);
-        assert.equal(text(await call(second.url, "a__echo", { message: "fresh" })), "fresh");
-        const fresh = Number(text(await call(second.url, "a__pid")));
+        assert.equal(resultText(await callTool(second.url, "a__echo", { message: "fresh" })), "fresh");
+        const fresh = Number(resultText(await callTool(second.url, "a__pid")));
         second.child.kill("SIGTERM");
         assert.equal((await second.exited).code, 0);
         await waitUntil(() => !isAlive(fresh), 3_000);

@@ -115,6 +115,21 @@ export function request(method: string, params: Record<string, unknown> = {}, id
   return { jsonrpc: "2.0", id, method, params };
 }
 
+/** tools/call on the aggregated endpoint of a gateway at `url` (stateless unless a session header is given). */
+export function callTool(
+  url: string,
+  name: string,
+  args: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
+  return post(`${url}/mcp`, request("tools/call", { name, arguments: args }), headers);
+}
+
+/** The first text block of a tools/call reply. */
+export function resultText(reply: RpcReply): string {
+  return String(reply.body?.result?.content?.[0]?.text);
+}
+
 /** initialize + notifications/initialized; returns the session id. */
 export async function openSession(endpointUrl: string, protocolVersion = "2025-11-25"): Promise<string> {
   const reply = await post(
