@@ -68,9 +68,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     events,
     logger,
     hooksFor: (server) => ({
-      onNotification: (notification) => router?.upstreamNotification(server, notification),
-      onRequest: async (request) => {
-        throw new SwitchboardError("method_not_found", `the gateway does not relay ${request.method} to clients yet`);
+      onNotification: (notification, calls) => router?.upstreamNotification(server, notification, calls),
+      onRequest: async (request, calls, signal) => {
+        if (!router) throw new SwitchboardError("client_unavailable", "the gateway is not ready");
+        return router.upstreamRequest(server, request, calls, signal);
       },
     }),
     onReady: (server, peer) => void catalog.refresh(server, peer),

@@ -318,9 +318,9 @@ describe("HTTP front: bad input gets a clear error and the gateway keeps serving
     await assertStillServes();
   });
 
-  it("refuses a GET without a session and a GET that does not accept SSE", async () => {
+  it("answers a GET without a session with 405 (no stream) and refuses a GET that does not accept SSE", async () => {
     const noSession = await rawRequest(mcp, { headers: { accept: "text/event-stream" } });
-    assert.equal(noSession.status, 400);
+    assert.equal(noSession.status, 405);
     const noSse = await rawRequest(mcp, { headers: { accept: "application/json", "mcp-session-id": session } });
     assert.equal(noSse.status, 406);
     await assertStillServes();

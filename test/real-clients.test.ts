@@ -268,11 +268,7 @@ for (const client of CLIENTS) {
             assert.equal(reply.status, 404, "the ended session is unknown to the gateway");
           });
 
-          it("reports no errors after DELETE (its GET stream reconnect, now without a session, gets 405)", {
-            todo:
-              "gateway bug: DELETE ends the session's GET stream, the SDK reconnects it with a GET that has no " +
-              "Mcp-Session-Id, and the HTTP front answers 400 instead of 405 (mcp-endpoint.ts get())",
-          }, async () => {
+          it("reports no errors after DELETE (its GET stream reconnect, now without a session, gets 405)", async () => {
             const d = connected();
             assert.ok(endedSession, "the DELETE test ran");
             // The SDK reconnects a closed GET stream after RECONNECTION.initialReconnectionDelay (50 ms), and

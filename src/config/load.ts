@@ -185,6 +185,13 @@ function normalizeServer(
     maxRetries: merged.maxRetries ?? SERVER_DEFAULTS.maxRetries,
     stopGraceMs: merged.stopGraceMs ?? SERVER_DEFAULTS.stopGraceMs,
     restart: RestartSchema.parse({ ...defaults.restart, ...entry.restart }),
+    relay: {
+      sampling: true,
+      elicitation: true,
+      roots: false,
+      ...stripUndefined(defaults.relay ?? {}),
+      ...stripUndefined(entry.relay ?? {}),
+    },
     description: merged.description,
     tags: merged.tags ?? [],
     transport,

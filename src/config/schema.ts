@@ -74,6 +74,23 @@ const serverSettings = {
     .strict()
     .optional()
     .describe("Restart backoff; unset fields come from serverDefaults.restart, then the built-in defaults."),
+  relay: z
+    .object({
+      sampling: z
+        .boolean()
+        .optional()
+        .describe("Relay sampling/createMessage to the client whose call caused it; default true."),
+      elicitation: z.boolean().optional().describe("Relay elicitation/create (form and URL modes); default true."),
+      roots: z
+        .boolean()
+        .optional()
+        .describe(
+          "Declare roots and relay roots/list; default false: roots describe one client's workspace while the server process is shared.",
+        ),
+    })
+    .strict()
+    .optional()
+    .describe("Which client features the gateway declares to this server and relays to the calling client."),
   description: z.string().optional().describe("Shown to operators and used by tool search."),
   tags: z.array(z.string()).optional().describe("Free-form labels."),
 };

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   timeout: { jsonRpc: -31001, http: 504, retryable: true },
   /** The server failed to start too many times and is held in `failed` until started by hand. */
   server_failed: { jsonRpc: -31006, http: 503, retryable: false },
+  /** A server-initiated request could not be relayed: no single client session it belongs to, no open stream, or the client lacks the capability. */
+  client_unavailable: { jsonRpc: -31009, http: 503, retryable: false },
   /** The gateway is shutting down and takes no new calls. */
   shutting_down: { jsonRpc: -31007, http: 503, retryable: true },
   /** The downstream request was cancelled by the client. */

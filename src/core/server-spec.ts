@@ -34,6 +34,13 @@ export interface HttpTransportSpec {
 
 export type TransportSpec = StdioTransportSpec | HttpTransportSpec;
 
+/** Client features the gateway declares to a server and relays to the client whose call caused the request. */
+export interface RelaySettings {
+  sampling: boolean;
+  elicitation: boolean;
+  roots: boolean;
+}
+
 export interface ServerSpec {
   name: string;
   enabled: boolean;
@@ -45,6 +52,7 @@ export interface ServerSpec {
   maxRetries: number;
   stopGraceMs: number;
   restart: RestartPolicy;
+  relay: RelaySettings;
   description: string | undefined;
   tags: readonly string[];
   transport: TransportSpec;

@@ -85,7 +85,7 @@ async function localTarget(args: CliArgs): Promise<Target> {
       const out = await gateway.router.handle(
         session,
         { jsonrpc: "2.0", id: ++id, method, params },
-        { notify: () => {} },
+        { send: () => false },
       );
       return JSON.parse(out) as JsonRpcResponse;
     },

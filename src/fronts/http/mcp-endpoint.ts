@@ -1,6 +1,7 @@
 // The MCP streamable HTTP endpoint (`/mcp` and `/mcp/{server}`): a lean node:http handler. Responses are plain
-// JSON unless a request produces notifications (progress) and the client accepts SSE, in which case that
-// response is upgraded to a stream on the fly. GET opens a session's notification stream; DELETE ends it.
+// JSON unless a request has something to send first (progress, a server-initiated request) or runs long, in
+// which case it is upgraded to a recorded, resumable SSE stream. GET opens a session's notification stream or
+// resumes a broken stream (Last-Event-ID); DELETE ends the session.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../../core/errors.ts";
 import {
@@ -8,14 +9,20 @@ import {
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
+  type JsonRpcResponse,
 } from "../../core/jsonrpc.ts";
 import { isSupportedProtocolVersion, SUPPORTED_PROTOCOL_VERSIONS } from "../../core/protocol.ts";
 import type { Router } from "../../services/router/router.ts";
 import type { DownstreamSession, Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
+import { EventStream, parseEventId, SessionStreams } from "./event-stream.ts";
 import { readBody } from "./guards.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
 
 const SSE_KEEPALIVE_MS = 25_000;
+/** A call still running after this long gets a resumable stream (with a priming event) instead of JSON. */
+const PRIME_AFTER_MS = 1_000;
+/** Priming events (an id with empty data) confuse clients older than this revision. */
+const PRIMING_MIN_VERSION = "2025-11-25";
 
 export interface McpEndpointDeps {
   router: Router;
@@ -25,8 +32,17 @@ export interface McpEndpointDeps {
 
 export function createMcpEndpoint(deps: McpEndpointDeps) {
   const { router, sessions } = deps;
-  /** Open GET streams, ended when the front closes. */
-  const streams = new Set<ServerResponse>();
+  /** Resumable streams of each HTTP session, dropped when the session ends. */
+  const streamsBySession = new Map<string, SessionStreams>();
+
+  function streamsOf(session: DownstreamSession): SessionStreams {
+    let streams = streamsBySession.get(session.id);
+    if (!streams) {
+      streams = new SessionStreams();
+      streamsBySession.set(session.id, streams);
+    }
+    return streams;
+  }
 
   function sessionFor(req: IncomingMessage, endpoint: Endpoint): DownstreamSession | undefined {
     const id = req.headers["mcp-session-id"];
@@ -51,7 +67,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     const msg = message as JsonRpcMessage;
     let session = sessionFor(req, endpoint);
     if (!("method" in msg)) {
-      // A client's answer to a server-initiated request: nothing is waiting for these yet.
+      // A client's answer to a server-initiated request the gateway relayed.
+      router.clientResponse(session, msg as JsonRpcResponse);
       res.writeHead(202).end();
       return;
     }
@@ -65,11 +82,23 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     if (!session) {
       // initialize opens a session; any other request without one is served statelessly.
       session = sessions.create(endpoint, request.method !== "initialize");
-      if (!session.ephemeral) headers["mcp-session-id"] = session.id;
+      if (!session.ephemeral) {
+        headers["mcp-session-id"] = session.id;
+        const id = session.id;
+        session.onClose = () => {
+          streamsBySession.get(id)?.closeAll();
+          streamsBySession.delete(id);
+        };
+      }
     }
     await respond(req, res, session, request, headers);
   }
 
+  /**
+   * Answers with JSON unless the call has something to send before its response (progress, a server-initiated
+   * request) or runs long enough to deserve a resumable stream. In a session, a broken connection does not
+   * cancel the call (2025-era rule): its events are recorded and replayed on GET with Last-Event-ID.
+   */
   async function respond(
     req: IncomingMessage,
     res: ServerResponse,
@@ -78,76 +107,88 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     headers: Record<string, string>,
   ): Promise<void> {
     const acceptsSse = (req.headers.accept ?? "").includes("text/event-stream");
+    const resumable = !session.ephemeral;
     const controller = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    let streaming = false;
-    const notify = (notification: JsonRpcNotification) => {
-      if (!acceptsSse || res.writableEnded || res.destroyed) return;
-      if (!streaming) {
-        streaming = true;
-        res.writeHead(200, { ...headers, "content-type": "text/event-stream", "cache-control": "no-cache" });
-      }
-      res.write(`event: message\ndata: ${JSON.stringify(notification)}\n\n`);
+    if (!resumable) {
+      res.once("close", () => {
+        if (!res.writableFinished) controller.abort();
+      });
+    }
+    let stream: EventStream | undefined;
+    const upgrade = (): EventStream => {
+      const created = resumable ? streamsOf(session).create() : new EventStream();
+      created.attach(res, headers);
+      stream = created;
+      return created;
     };
-    const out = await router.handle(session, request, { controller, notify });
-    if (res.destroyed) return;
-    if (streaming) res.end(`event: message\ndata: ${out}\n\n`);
-    else sendJson(res, 200, out, headers);
+    const send = (message: JsonRpcMessage): boolean => {
+      if (!stream) {
+        if (!acceptsSse || res.headersSent || res.destroyed) return false;
+        upgrade();
+      }
+      const open = stream as EventStream;
+      if (open.isFinished) return false;
+      open.write(JSON.stringify(message));
+      return true;
+    };
+    const primer =
+      resumable && acceptsSse && (session.protocolVersion ?? "") >= PRIMING_MIN_VERSION
+        ? setTimeout(() => {
+            if (!stream && !res.headersSent && !res.destroyed) upgrade().prime();
+          }, PRIME_AFTER_MS)
+        : undefined;
+    const out = await router.handle(session, request, { controller, send });
+    clearTimeout(primer);
+    if (stream) stream.finish(out);
+    else if (!res.destroyed) sendJson(res, 200, out, headers);
   }
 
+  /** GET: the session's notification stream, or the resumption of any of its streams with Last-Event-ID. */
   function get(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): void {
     const session = sessionFor(req, endpoint);
-    if (!session)
-      throw new SwitchboardError("invalid_request", "GET needs an Mcp-Session-Id header (initialize first)");
+    if (!session) {
+      // Without a session there is no stream to offer: 405 is how the spec says so (SDK clients then stop asking).
+      res.setHeader("allow", "POST, DELETE");
+      throw new SwitchboardError(
+        "method_not_allowed",
+        "GET needs an Mcp-Session-Id header: sessionless clients have no stream",
+      );
+    }
     if (!(req.headers.accept ?? "").includes("text/event-stream")) {
-      sendJson(
-        res,
-        406,
-        JSON.stringify({
-          jsonrpc: "2.0",
-          id: null,
-          error: { code: -32600, message: "GET must accept text/event-stream" },
-        }),
-      );
+      sendJson(res, 406, rpcErrorBody(-32600, "GET must accept text/event-stream"));
       return;
     }
-    if (session.onClose) {
-      sendJson(
-        res,
-        409,
-        JSON.stringify({
-          jsonrpc: "2.0",
-          id: null,
-          error: { code: -32600, message: "this session already has a stream open" },
-        }),
-      );
+    const streams = streamsOf(session);
+    const headers = { "mcp-session-id": session.id };
+    const lastEventId = req.headers["last-event-id"];
+    if (typeof lastEventId === "string") {
+      const position = parseEventId(lastEventId);
+      const stream = position && streams.get(position.key);
+      if (!stream) throw new SwitchboardError("invalid_request", `unknown or expired Last-Event-ID "${lastEventId}"`);
+      if (stream.attached) {
+        sendJson(res, 409, rpcErrorBody(-32600, "that stream is already being read"));
+        return;
+      }
+      stream.attach(res, headers, (position as { seq: number }).seq);
+      if (stream === streams.standalone) keepAlive(stream, res);
       return;
     }
-    res.writeHead(200, {
-      "content-type": "text/event-stream",
-      "cache-control": "no-cache",
-      "mcp-session-id": session.id,
-    });
-    res.write(": stream open\n\n");
-    const keepalive = setInterval(() => res.write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
-    keepalive.unref();
-    streams.add(res);
-    const detach = () => {
-      clearInterval(keepalive);
-      streams.delete(res);
-      session.push = () => {};
-      session.onClose = undefined;
-    };
-    session.push = (notification) => {
-      res.write(`event: message\ndata: ${JSON.stringify(notification)}\n\n`);
-    };
-    session.onClose = () => {
-      detach();
-      res.end();
-    };
-    res.once("close", detach);
+    if (streams.standalone?.attached) {
+      sendJson(res, 409, rpcErrorBody(-32600, "this session already has a stream open"));
+      return;
+    }
+    const standalone = streams.standalone ?? streams.create();
+    if (!streams.standalone) {
+      streams.standalone = standalone;
+      // Recorded even while no client is attached, so a reconnect with Last-Event-ID misses nothing.
+      session.push = (message) => {
+        standalone.write(JSON.stringify(message));
+        return true;
+      };
+    }
+    standalone.attach(res, headers);
+    standalone.comment("stream open");
+    keepAlive(standalone, res);
   }
 
   function remove(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): void {
@@ -158,9 +199,9 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   }
 
   return {
-    /** Ends every open GET stream (shutdown). */
+    /** Ends every open stream connection (shutdown). */
     closeStreams(): void {
-      for (const res of [...streams]) res.end();
+      for (const streams of streamsBySession.values()) streams.closeAll();
     },
     async handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
       try {
@@ -175,6 +216,16 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       }
     },
   };
+}
+
+function keepAlive(stream: EventStream, res: ServerResponse): void {
+  const timer = setInterval(() => stream.comment("keepalive"), SSE_KEEPALIVE_MS);
+  timer.unref();
+  res.once("close", () => clearInterval(timer));
+}
+
+function rpcErrorBody(code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } });
 }
 
 function sameEndpoint(a: Endpoint, b: Endpoint): boolean {

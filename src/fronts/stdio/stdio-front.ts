@@ -8,6 +8,7 @@ import {
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
+  type JsonRpcResponse,
 } from "../../core/jsonrpc.ts";
 import { errorJson } from "../../services/router/router.ts";
 
@@ -25,7 +26,10 @@ export function serveStdio(
   const write = (line: string) => {
     streams.output.write(`${line}\n`);
   };
-  session.push = (notification) => write(JSON.stringify(notification));
+  session.push = (message) => {
+    write(JSON.stringify(message));
+    return true;
+  };
   const pending = new Set<Promise<void>>();
 
   const onLine = (line: string) => {
@@ -48,14 +52,20 @@ export function serveStdio(
       return;
     }
     const msg = message as JsonRpcMessage;
-    if (!("method" in msg)) return; // answers to server-initiated requests: none are relayed yet
+    if (!("method" in msg)) {
+      gateway.router.clientResponse(session, msg as JsonRpcResponse);
+      return;
+    }
     if (!("id" in msg) || msg.id === undefined) {
       gateway.router.notification(session, msg as JsonRpcNotification);
       return;
     }
-    const notify = (notification: JsonRpcNotification) => write(JSON.stringify(notification));
+    const send = (message: JsonRpcMessage) => {
+      write(JSON.stringify(message));
+      return true;
+    };
     const task = gateway.router
-      .handle(session, msg as JsonRpcRequest, { notify })
+      .handle(session, msg as JsonRpcRequest, { send })
       .then(write)
       .finally(() => pending.delete(task));
     pending.add(task);

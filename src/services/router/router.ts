@@ -2,13 +2,20 @@
 // server's shared connection. Used by every front (HTTP and stdio); returns serialized JSON-RPC responses.
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
-import type { JsonRpcNotification, JsonRpcRequest, RequestId } from "../../core/jsonrpc.ts";
+import type {
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  RequestId,
+} from "../../core/jsonrpc.ts";
 import { isSupportedProtocolVersion, LATEST_PROTOCOL_VERSION } from "../../core/protocol.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
-import { GATEWAY_CLIENT_INFO } from "../upstream/upstream-peer.ts";
+import { GATEWAY_CLIENT_INFO, type InFlightCall, type ServerRequestAnswer } from "../upstream/upstream-peer.ts";
+import { type CallerScope, ClientRelay } from "./client-relay.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
 
 export interface CallContext {
@@ -17,14 +24,17 @@ export interface CallContext {
    * (`notifications/cancelled`). Fronts that can detect a disconnect pass their own; otherwise one is made.
    */
   controller?: AbortController;
-  /** Sends a notification tied to this request (progress) on the request's own stream. */
-  notify(notification: JsonRpcNotification): void;
+  /**
+   * Writes a message tied to this request (progress, a server-initiated request) on the request's own stream;
+   * false when that is not possible (the client does not accept a stream, or it is gone).
+   */
+  send(message: JsonRpcMessage): boolean;
 }
 
-/** What the router's internals see of a request: its abort signal and where its notifications go. */
+/** What the router's internals see of a request: its abort signal and its caller (session and stream). */
 interface RequestScope {
   signal: AbortSignal;
-  notify(notification: JsonRpcNotification): void;
+  caller: CallerScope;
 }
 
 export interface RouterOptions {
@@ -54,9 +64,11 @@ type ListMethod = keyof typeof LIST_METHODS;
 
 export class Router {
   private readonly o: RouterOptions;
+  private readonly relay: ClientRelay;
 
   constructor(options: RouterOptions) {
     this.o = options;
+    this.relay = new ClientRelay(options.logger);
     options.events.on("catalog-changed", ({ server, kinds }) => {
       for (const kind of kinds)
         this.broadcast(server, { jsonrpc: "2.0", method: `notifications/${kind}/list_changed` });
@@ -68,7 +80,7 @@ export class Router {
     const controller = ctx.controller ?? new AbortController();
     session.inFlight.set(request.id, controller);
     try {
-      return await this.dispatch(session, request, { signal: controller.signal, notify: ctx.notify });
+      return await this.dispatch(session, request, { signal: controller.signal, caller: { session, send: ctx.send } });
     } catch (error) {
       if (!(error instanceof SwitchboardError))
         this.o.logger.error({ err: error, method: request.method }, "request failed");
@@ -78,12 +90,36 @@ export class Router {
     }
   }
 
-  /** Notifications from the client: cancellation, initialized, roots changes. */
+  /** Notifications from the client: cancellation (of its own requests or of ours), initialized. */
   notification(session: DownstreamSession, notification: JsonRpcNotification): void {
     if (notification.method === "notifications/cancelled") {
       const requestId = notification.params?.requestId as RequestId | undefined;
-      if (requestId !== undefined) session.inFlight.get(requestId)?.abort();
+      if (requestId === undefined) return;
+      session.inFlight.get(requestId)?.abort();
+      this.relay.clientCancelled(requestId);
+    } else if (notification.method === "notifications/roots/list_changed") {
+      // Only servers that were told about roots (relay.roots) care.
+      for (const supervised of this.o.supervisor.enabled()) {
+        if (supervised.spec.relay.roots && endpointServes(session.endpoint, supervised.spec.name)) {
+          void supervised.readyPeer?.notify(notification.method).catch(() => {});
+        }
+      }
     }
+  }
+
+  /** A client's answer to a server-initiated request the gateway relayed; false when nothing waits for it. */
+  clientResponse(session: DownstreamSession | undefined, response: JsonRpcResponse): boolean {
+    return this.relay.clientResponse(session, response);
+  }
+
+  /** A server-initiated request (sampling, elicitation, roots), relayed to the session it belongs to. */
+  upstreamRequest(
+    server: string,
+    request: JsonRpcRequest,
+    calls: readonly InFlightCall[],
+    signal: AbortSignal,
+  ): Promise<ServerRequestAnswer> {
+    return this.relay.request(server, request, calls, signal);
   }
 
   private dispatch(session: DownstreamSession, request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
@@ -132,6 +168,7 @@ export class Router {
       if (cached) return resultJson(request.id, cached);
     }
     trackSubscription(session, server, request);
+    if (request.method === "logging/setLevel") session.logLevel = String(request.params?.level);
     return this.forward(server, request, ctx);
   }
 
@@ -168,6 +205,7 @@ export class Router {
       case "completion/complete":
         return this.complete(request, ctx);
       case "logging/setLevel":
+        session.logLevel = String(params.level);
         await this.setLevelEverywhere(request);
         return resultJson(request.id, "{}");
       default:
@@ -251,7 +289,8 @@ export class Router {
         const response = await lease.peer.request(request, {
           timeoutMs: supervised.spec.timeoutMs,
           signal: ctx.signal,
-          onNotification: ctx.notify,
+          onNotification: ctx.caller.send,
+          caller: ctx.caller,
         });
         this.o.events.emit("call-finished", {
           server,
@@ -277,9 +316,11 @@ export class Router {
     }
   }
 
-  /** Server-initiated notifications not tied to a request. */
-  upstreamNotification(server: string, notification: JsonRpcNotification): void {
+  /** Server-initiated notifications not tied to a request's progress token. */
+  upstreamNotification(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void {
     const { method } = notification;
+    if (method === "notifications/message") return this.relay.logMessage(server, notification, calls);
+    if (method === "notifications/elicitation/complete") return this.relay.elicitationComplete(server, notification);
     if (method === "notifications/resources/updated") {
       const key = `${server}\u0000${String(notification.params?.uri)}`;
       for (const session of this.o.sessions.all()) {
@@ -293,8 +334,8 @@ export class Router {
       if (peer) void this.o.catalog.refresh(server, peer, [kind as "tools" | "prompts" | "resources"]);
       return;
     }
-    // Log messages and other notifications are not routed to a session yet: relaying them to every client
-    // would leak one client's activity to another.
+    // Anything else (e.g. task status) is not relayed: sending it to every client would leak one client's
+    // activity to another.
     this.o.logger.debug({ server, method }, "upstream notification not relayed");
   }
 

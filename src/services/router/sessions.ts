@@ -1,7 +1,7 @@
 // Downstream sessions: who is connected to which endpoint, with which protocol version and capabilities,
 // which of their requests are in flight (for cancellation) and where their notifications go.
 import { randomBytes } from "node:crypto";
-import type { JsonRpcNotification, RequestId } from "../../core/jsonrpc.ts";
+import type { JsonRpcMessage, RequestId } from "../../core/jsonrpc.ts";
 import type { Clock } from "../../ports/clock.ts";
 
 /** `aggregate`: all servers, namespaced (`/mcp`, stdio). `server`: one server under its own names (`/mcp/{server}`). */
@@ -16,12 +16,17 @@ export interface DownstreamSession {
   clientInfo: Record<string, unknown> | undefined;
   clientCapabilities: Record<string, unknown> | undefined;
   lastSeenAt: number;
+  /** Set by logging/setLevel: log messages below this level are not delivered to the session. */
+  logLevel: string | undefined;
   /** Requests in flight by the client's own id: cancelling aborts the controller. */
   readonly inFlight: Map<RequestId, AbortController>;
   /** Resource URIs this session subscribed to, by server. */
   readonly subscriptions: Set<string>;
-  /** Delivers a notification that is not tied to a request (list_changed, resource updates). */
-  push: (notification: JsonRpcNotification) => void;
+  /**
+   * Delivers a message that is not tied to a request's own stream (list_changed, resource updates, or a
+   * server-initiated request whose call stream is gone); false when the session has nowhere to put it.
+   */
+  push: (message: JsonRpcMessage) => boolean;
   /** Called once when the session ends. */
   onClose: (() => void) | undefined;
 }
@@ -48,9 +53,10 @@ export class SessionRegistry {
       clientInfo: undefined,
       clientCapabilities: undefined,
       lastSeenAt: this.clock.now(),
+      logLevel: undefined,
       inFlight: new Map(),
       subscriptions: new Set(),
-      push: () => {},
+      push: () => false,
       onClose: undefined,
     };
     if (!ephemeral) this.sessions.set(session.id, session);

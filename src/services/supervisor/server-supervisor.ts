@@ -175,7 +175,7 @@ export class ServerSupervisor {
       const peer = new UpstreamPeer(this.spec.name, connection, this.deps.hooks);
       connection.onClose = (closed) => this.connectionClosed(peer, closed);
       const remaining = Math.max(1, this.spec.startTimeoutMs - (clock.now() - begin));
-      await peer.initialize(remaining, controller.signal);
+      await peer.initialize(remaining, controller.signal, clientCapabilities(this.spec));
       if (this.shuttingDown) throw new SwitchboardError("shutting_down", "the gateway is shutting down");
       this.peer = peer;
       this.startedAt = clock.now();
@@ -355,6 +355,15 @@ export class ServerSupervisor {
       lastError: this.lastError ?? null,
     };
   }
+}
+
+/** What the gateway declares to a server as its client: the features it relays (see RelaySettings). */
+function clientCapabilities(spec: ServerSpec): Record<string, unknown> {
+  const capabilities: Record<string, unknown> = {};
+  if (spec.relay.sampling) capabilities.sampling = {};
+  if (spec.relay.elicitation) capabilities.elicitation = { form: {}, url: {} };
+  if (spec.relay.roots) capabilities.roots = { listChanged: true };
+  return capabilities;
 }
 
 function startFailureDetail(error: unknown, startTimeoutMs: number, timedOut: boolean): string {

@@ -1,7 +1,7 @@
 // The gateway's JSON-RPC client side of one upstream connection, shared by every downstream session.
 // Each forwarded request gets a fresh upstream id (and a fresh progress token), so responses, progress and
 // cancellations go back to exactly the caller that asked, however many sessions reuse the same ids.
-import { SwitchboardError } from "../../core/errors.ts";
+import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type {
   JsonRpcMessage,
   JsonRpcNotification,
@@ -20,22 +20,44 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Notifications tied to this request (progress), with the caller's own progress token restored. */
   onNotification?: ((notification: JsonRpcNotification) => void) | undefined;
+  /**
+   * Who the request belongs to (opaque to the peer). Server-initiated messages are handed to the hooks with
+   * the callers in flight, which is all a 2025-era stdio server tells us about where they belong.
+   */
+  caller?: object | undefined;
 }
+
+/** A client call in flight on this connection, as seen by the hooks. */
+export interface InFlightCall {
+  readonly caller: object;
+  /** Stops the call's timeout while the server waits on the client (e.g. a person answering an elicitation). */
+  pauseTimeout(): void;
+  /** Restarts the call's full timeout. */
+  resumeTimeout(): void;
+}
+
+/** The answer to a server-initiated request: a result, or the error the client (or the gateway) gave. */
+export type ServerRequestAnswer = Pick<JsonRpcResponse, "result" | "error">;
 
 export interface PeerHooks {
   /** Notifications not tied to a request: list_changed, logging, resource updates. */
-  onNotification(notification: JsonRpcNotification): void;
-  /** Requests the server sends to the client (sampling, elicitation, roots). Must settle; never hang. */
-  onRequest(request: JsonRpcRequest): Promise<Record<string, unknown>>;
+  onNotification(notification: JsonRpcNotification, calls: readonly InFlightCall[]): void;
+  /**
+   * Requests the server sends to the client (sampling, elicitation, roots). Must settle; never hang. The signal
+   * aborts when the server cancels its request.
+   */
+  onRequest(request: JsonRpcRequest, calls: readonly InFlightCall[], signal: AbortSignal): Promise<ServerRequestAnswer>;
 }
 
 interface Pending {
+  id: number;
   resolve(response: JsonRpcResponse): void;
   reject(error: unknown): void;
   timer: NodeJS.Timeout | undefined;
   callerToken: string | number | undefined;
   onNotification: RequestOptions["onNotification"];
   cleanup: (() => void) | undefined;
+  call: InFlightCall | undefined;
 }
 
 export interface InitializeOutcome {
@@ -50,6 +72,8 @@ export class UpstreamPeer {
   private readonly serverName: string;
   private readonly hooks: PeerHooks;
   private readonly pending = new Map<number, Pending>();
+  /** Server-initiated requests being answered, by the server's id: aborted by its notifications/cancelled. */
+  private readonly serverRequests = new Map<string | number, AbortController>();
   private nextId = 1;
   private closedWith: SwitchboardError | undefined;
   initialized: InitializeOutcome | undefined;
@@ -66,13 +90,17 @@ export class UpstreamPeer {
   }
 
   /** The MCP handshake: initialize, check the version, then notifications/initialized. */
-  async initialize(timeoutMs: number, signal?: AbortSignal): Promise<InitializeOutcome> {
+  async initialize(
+    timeoutMs: number,
+    signal?: AbortSignal,
+    capabilities: Record<string, unknown> = {},
+  ): Promise<InitializeOutcome> {
     const response = await this.request(
       {
         jsonrpc: "2.0",
         id: 0,
         method: "initialize",
-        params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: GATEWAY_CLIENT_INFO },
+        params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo: GATEWAY_CLIENT_INFO },
       },
       { timeoutMs, signal },
     );
@@ -120,17 +148,19 @@ export class UpstreamPeer {
     }
     return new Promise<JsonRpcResponse>((resolve, reject) => {
       const entry: Pending = {
+        id,
         resolve: (response) => resolve(response.id === callerId ? response : { ...response, id: callerId }),
         reject,
         timer: undefined,
         callerToken,
         onNotification: options.onNotification,
         cleanup: undefined,
+        call: undefined,
       };
-      entry.timer = setTimeout(
-        () => this.abandon(id, "timeout", new SwitchboardError("timeout", this.timeoutMessage(message, options))),
-        options.timeoutMs,
-      );
+      const expire = () =>
+        this.abandon(id, "timeout", new SwitchboardError("timeout", this.timeoutMessage(message, options)));
+      entry.timer = setTimeout(expire, options.timeoutMs);
+      if (options.caller) entry.call = this.inFlightCall(entry, options.caller, expire, options.timeoutMs);
       if (options.signal) {
         const signal = options.signal;
         const onAbort = () => this.abandon(id, "cancelled by the client", cancelledError());
@@ -140,6 +170,26 @@ export class UpstreamPeer {
       this.pending.set(id, entry);
       this.deliver(id, outgoing);
     });
+  }
+
+  private inFlightCall(entry: Pending, caller: object, expire: () => void, timeoutMs: number): InFlightCall {
+    let paused = 0;
+    return {
+      caller,
+      pauseTimeout: () => {
+        if (paused++ === 0) clearTimeout(entry.timer);
+      },
+      resumeTimeout: () => {
+        if (--paused === 0 && this.pending.get(entry.id) === entry) entry.timer = setTimeout(expire, timeoutMs);
+      },
+    };
+  }
+
+  /** Client calls in flight, for attributing a server-initiated message. */
+  private callsInFlight(): InFlightCall[] {
+    const calls: InFlightCall[] = [];
+    for (const entry of this.pending.values()) if (entry.call) calls.push(entry.call);
+    return calls;
   }
 
   private deliver(id: number, outgoing: JsonRpcRequest): void {
@@ -215,7 +265,12 @@ export class UpstreamPeer {
       }
       return;
     }
-    this.hooks.onNotification(notification);
+    if (notification.method === "notifications/cancelled") {
+      const requestId = notification.params?.requestId as string | number | undefined;
+      if (requestId !== undefined) this.serverRequests.get(requestId)?.abort();
+      return;
+    }
+    this.hooks.onNotification(notification, this.callsInFlight());
   }
 
   private answerServerRequest(request: JsonRpcRequest): void {
@@ -228,13 +283,12 @@ export class UpstreamPeer {
       reply({ result: {} });
       return;
     }
-    this.hooks.onRequest(request).then(
-      (result) => reply({ result }),
-      (error: unknown) => {
-        const code = error instanceof SwitchboardError ? -32601 : -32603;
-        reply({ error: { code, message: error instanceof Error ? error.message : String(error) } });
-      },
-    );
+    const controller = new AbortController();
+    this.serverRequests.set(request.id, controller);
+    this.hooks
+      .onRequest(request, this.callsInFlight(), controller.signal)
+      .then(reply, (error: unknown) => reply({ error: toJsonRpcError(error) }))
+      .finally(() => this.serverRequests.delete(request.id));
   }
 
   /** Fails everything in flight; called when the connection ends. */

@@ -1,0 +1,204 @@
+// Relays what an upstream server sends on its own initiative — requests (sampling, elicitation, roots) and
+// log messages — to the one downstream session it belongs to. A 2025-era stdio server says nothing on the wire
+// about which call caused it, so the message is attributed to the session whose calls are in flight on that
+// server; when calls of several sessions are in flight it is refused (requests) or dropped (logs), never
+// guessed: a wrong guess would hand one client's data to another.
+import { randomBytes } from "node:crypto";
+import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
+import type {
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  RequestId,
+} from "../../core/jsonrpc.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
+import type { DownstreamSession } from "./sessions.ts";
+
+/** The downstream side of one forwarded call: its session and its response stream. */
+export interface CallerScope {
+  readonly session: DownstreamSession;
+  /** Writes a message on the call's own response stream; false when that is not possible. */
+  send(message: JsonRpcMessage): boolean;
+}
+
+/** Longest wait for a client to answer a server-initiated request (a person may be answering it). */
+export const CLIENT_ANSWER_TIMEOUT_MS = 600_000;
+
+/** The client capability a server-initiated method needs. */
+const REQUIRED_CAPABILITY: Record<string, string> = {
+  "sampling/createMessage": "sampling",
+  "elicitation/create": "elicitation",
+  "roots/list": "roots",
+};
+
+const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+interface Outbound {
+  session: DownstreamSession;
+  resolve(answer: ServerRequestAnswer): void;
+}
+
+export class ClientRelay {
+  private readonly logger: Logger;
+  /** Requests sent to clients, by the id the gateway gave them (unique across sessions). */
+  private readonly outbound = new Map<string, Outbound>();
+  /** URL-mode elicitations in progress: `server\0elicitationId` → session, for their completion notice. */
+  private readonly elicitations = new Map<string, DownstreamSession>();
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  /** A server-initiated request: attribute, check the client's capability, ask it, hand back its answer. */
+  async request(
+    server: string,
+    request: JsonRpcRequest,
+    calls: readonly InFlightCall[],
+    signal: AbortSignal,
+  ): Promise<ServerRequestAnswer> {
+    const { call, scope } = attribute(server, request.method, calls);
+    const capability = REQUIRED_CAPABILITY[request.method];
+    if (capability && !scope.session.clientCapabilities?.[capability]) {
+      throw new SwitchboardError(
+        "client_unavailable",
+        `the client did not declare the ${capability} capability needed for ${request.method}`,
+      );
+    }
+    const elicitationId = request.method === "elicitation/create" ? request.params?.elicitationId : undefined;
+    if (typeof elicitationId === "string") this.elicitations.set(`${server}\u0000${elicitationId}`, scope.session);
+    call.pauseTimeout();
+    try {
+      return await this.ask(scope, request, signal);
+    } finally {
+      call.resumeTimeout();
+    }
+  }
+
+  private ask(scope: CallerScope, request: JsonRpcRequest, signal: AbortSignal): Promise<ServerRequestAnswer> {
+    // Unguessable, so one client cannot answer a request meant for another.
+    const id = `sb-${randomBytes(12).toString("base64url")}`;
+    const { session } = scope;
+    return new Promise<ServerRequestAnswer>((resolve, reject) => {
+      const finish = () => {
+        this.outbound.delete(id);
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onCancel);
+      };
+      const timer = setTimeout(() => {
+        finish();
+        this.cancelAtClient(scope, id, "the client did not answer in time");
+        reject(
+          new SwitchboardError(
+            "timeout",
+            `the client did not answer ${request.method} within ${CLIENT_ANSWER_TIMEOUT_MS} ms`,
+          ),
+        );
+      }, CLIENT_ANSWER_TIMEOUT_MS);
+      timer.unref();
+      const onCancel = () => {
+        finish();
+        this.cancelAtClient(scope, id, "cancelled by the server");
+        reject(new SwitchboardError("cancelled", "the server cancelled its request"));
+      };
+      signal.addEventListener("abort", onCancel, { once: true });
+      this.outbound.set(id, {
+        session,
+        resolve: (answer) => {
+          finish();
+          resolve(answer);
+        },
+      });
+      const message: JsonRpcRequest = { ...request, id };
+      if (!scope.send(message) && !session.push(message)) {
+        finish();
+        reject(
+          new SwitchboardError("client_unavailable", `the client has no open stream to receive ${request.method}`),
+        );
+      }
+    });
+  }
+
+  private cancelAtClient(scope: CallerScope, requestId: string, reason: string): void {
+    const notice: JsonRpcNotification = {
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { requestId, reason },
+    };
+    if (!scope.send(notice)) scope.session.push(notice);
+  }
+
+  /**
+   * A response the client sent to one of our requests; false when nothing waits for it. An answer to a
+   * session's request must come from that session (a sessionless client can answer only sessionless calls).
+   */
+  clientResponse(session: DownstreamSession | undefined, response: JsonRpcResponse): boolean {
+    const pending = this.outbound.get(String(response.id));
+    if (!pending || (pending.session !== session && !pending.session.ephemeral)) return false;
+    pending.resolve(response.error ? { error: response.error } : { result: response.result ?? {} });
+    return true;
+  }
+
+  /** A client cancelled a request we sent it (it will not answer). */
+  clientCancelled(requestId: RequestId): void {
+    this.outbound
+      .get(String(requestId))
+      ?.resolve({ error: toJsonRpcError(new SwitchboardError("cancelled", "the client cancelled the request")) });
+  }
+
+  /** Log messages go to the one session with calls in flight, at or above that session's level; else dropped. */
+  logMessage(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void {
+    const scopes = distinctSessions(calls);
+    if (scopes.length !== 1) {
+      this.logger.debug({ server, sessions: scopes.length }, "log message not attributable to one session; dropped");
+      return;
+    }
+    const scope = scopes[0] as CallerScope;
+    const level = String(notification.params?.level ?? "info");
+    const wanted = scope.session.logLevel;
+    if (wanted && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(wanted)) return;
+    if (!scope.send(notification)) scope.session.push(notification);
+  }
+
+  /** notifications/elicitation/complete goes to the session that got the URL elicitation. */
+  elicitationComplete(server: string, notification: JsonRpcNotification): void {
+    const key = `${server}\u0000${String(notification.params?.elicitationId)}`;
+    const session = this.elicitations.get(key);
+    this.elicitations.delete(key);
+    session?.push(notification);
+  }
+}
+
+function distinctSessions(calls: readonly InFlightCall[]): CallerScope[] {
+  const bySession = new Map<DownstreamSession, CallerScope>();
+  // The latest call of a session wins: its stream is the most likely to still be open.
+  for (const call of calls) {
+    const scope = call.caller as CallerScope;
+    bySession.set(scope.session, scope);
+  }
+  return [...bySession.values()];
+}
+
+function attribute(
+  server: string,
+  method: string,
+  calls: readonly InFlightCall[],
+): { call: InFlightCall; scope: CallerScope } {
+  const scopes = distinctSessions(calls);
+  if (scopes.length === 0) {
+    throw new SwitchboardError(
+      "client_unavailable",
+      `server ${server} sent ${method} while no client call was in flight; nobody to ask`,
+    );
+  }
+  if (scopes.length > 1) {
+    throw new SwitchboardError(
+      "client_unavailable",
+      `server ${server} sent ${method} while ${scopes.length} client sessions had calls in flight; the gateway cannot tell which one it belongs to`,
+    );
+  }
+  const scope = scopes[0] as CallerScope;
+  const call = [...calls].reverse().find((c) => (c.caller as CallerScope).session === scope.session) as InFlightCall;
+  return { call, scope: call.caller as CallerScope };
+}
