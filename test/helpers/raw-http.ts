@@ -168,3 +168,78 @@ export function openSse(url: string, headers: Record<string, string>): Promise<S
     req.end();
   });
 }
+
+export interface SseEvent {
+  id: string | undefined;
+  data: any;
+}
+
+export interface EventStreamReader {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Events with data received so far, with their ids (priming events carry no data and are skipped). */
+  readonly events: SseEvent[];
+  /** The id of the last event seen, priming events included. */
+  readonly lastEventId: string | undefined;
+  readonly ended: boolean;
+  /** Breaks the connection (as a network failure would). */
+  close(): void;
+}
+
+/** Sends a request whose answer is an SSE stream (a POST upgraded to SSE, or a GET) and reads it as it comes. */
+export function openEventStream(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<EventStreamReader> {
+  const target = new URL(url);
+  return new Promise<EventStreamReader>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? "GET",
+        headers: { accept: "application/json, text/event-stream", "content-type": "application/json", ...options.headers },
+        agent: false,
+      },
+      (res) => {
+        const events: SseEvent[] = [];
+        let lastEventId: string | undefined;
+        let pending = "";
+        let ended = false;
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          pending += chunk;
+          for (let end = pending.indexOf("\n\n"); end >= 0; end = pending.indexOf("\n\n")) {
+            const lines = pending.slice(0, end).split("\n");
+            pending = pending.slice(end + 2);
+            const id = lines.find((l) => l.startsWith("id: "))?.slice(4);
+            if (id !== undefined) lastEventId = id;
+            const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+            if (data.trim()) events.push({ id, data: JSON.parse(data) });
+          }
+        });
+        const finish = () => {
+          ended = true;
+        };
+        res.on("end", finish);
+        res.on("close", finish);
+        res.on("error", finish);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          events,
+          get lastEventId() {
+            return lastEventId;
+          },
+          get ended() {
+            return ended;
+          },
+          close: () => req.destroy(),
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
