@@ -14,3 +14,11 @@ export const LATEST_PROTOCOL_VERSION = "2025-11-25";
 export function isSupportedProtocolVersion(version: string): boolean {
   return SUPPORTED_PROTOCOL_VERSIONS.includes(version);
 }
+
+/** Revisions of the stateless era (per-request `_meta` envelope, no initialize), newest first. */
+export const SUPPORTED_MODERN_PROTOCOL_VERSIONS: readonly string[] = ["2026-07-28"];
+
+/** Revisions from 2026-07-28 on belong to the stateless era (dates compare as strings). */
+export function isModernProtocolVersion(version: string): boolean {
+  return version >= "2026-07-28";
+}

@@ -11,11 +11,16 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../../core/jsonrpc.ts";
-import { isSupportedProtocolVersion, SUPPORTED_PROTOCOL_VERSIONS } from "../../core/protocol.ts";
+import {
+  isModernProtocolVersion,
+  isSupportedProtocolVersion,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "../../core/protocol.ts";
 import type { Router } from "../../services/router/router.ts";
 import type { DownstreamSession, Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
 import { EventStream, parseEventId, SessionStreams } from "./event-stream.ts";
 import { readBody } from "./guards.ts";
+import { claimsModern, classifyEra, encodeModernResponse, type ModernRequest } from "./modern-era.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
 
 const SSE_KEEPALIVE_MS = 25_000;
@@ -65,6 +70,20 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     const problem = envelopeProblem(message);
     if (problem) throw new SwitchboardError("invalid_request", problem);
     const msg = message as JsonRpcMessage;
+    if (claimsModern(msg, req)) {
+      const verdict = await classifyEra(req, msg);
+      if (verdict.kind === "reject") {
+        const id = "id" in msg && msg.id !== undefined ? msg.id : null;
+        sendJson(res, verdict.status, JSON.stringify({ jsonrpc: "2.0", id, error: verdict.error }));
+        return;
+      }
+      if (verdict.kind === "modern-notification") {
+        // Cancellation in this era is closing the request's stream; other notifications have no effect here.
+        res.writeHead(202).end();
+        return;
+      }
+      if (verdict.kind === "modern") return respondModern(req, res, endpoint, msg as JsonRpcRequest, verdict);
+    }
     let session = sessionFor(req, endpoint);
     if (!("method" in msg)) {
       // A client's answer to a server-initiated request the gateway relayed.
@@ -94,6 +113,23 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     await respond(req, res, session, request, headers);
   }
 
+  /** A 2026-era request: no session; the envelope stands in for initialize; results are encoded the 2026 way. */
+  function respondModern(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Endpoint,
+    request: JsonRpcRequest,
+    era: ModernRequest,
+  ) {
+    const session = sessions.create(endpoint, true);
+    session.protocolVersion = era.revision;
+    session.clientCapabilities = era.capabilities;
+    session.clientInfo = era.clientInfo;
+    session.logLevel = era.logLevel;
+    const serverInfo = router.serverInfo(endpoint);
+    return respond(req, res, session, request, {}, (out) => encodeModernResponse(request.method, out, serverInfo));
+  }
+
   /**
    * Answers with JSON unless the call has something to send before its response (progress, a server-initiated
    * request) or runs long enough to deserve a resumable stream. In a session, a broken connection does not
@@ -105,9 +141,12 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     session: DownstreamSession,
     request: JsonRpcRequest,
     headers: Record<string, string>,
+    encode: (out: string) => string = (out) => out,
   ): Promise<void> {
     const acceptsSse = (req.headers.accept ?? "").includes("text/event-stream");
     const resumable = !session.ephemeral;
+    // The 2026 era has no server-to-client requests on a response stream.
+    const modern = isModernProtocolVersion(session.protocolVersion ?? "");
     const controller = new AbortController();
     if (!resumable) {
       res.once("close", () => {
@@ -122,6 +161,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       return created;
     };
     const send = (message: JsonRpcMessage): boolean => {
+      if (modern && "id" in message && "method" in message) return false;
       if (!stream) {
         if (!acceptsSse || res.headersSent || res.destroyed) return false;
         upgrade();
@@ -137,7 +177,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
             if (!stream && !res.headersSent && !res.destroyed) upgrade().prime();
           }, PRIME_AFTER_MS)
         : undefined;
-    const out = await router.handle(session, request, { controller, send });
+    const out = encode(await router.handle(session, request, { controller, send }));
     clearTimeout(primer);
     if (stream) stream.finish(out);
     else if (!res.destroyed) sendJson(res, 200, out, headers);
@@ -232,9 +272,14 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.kind === b.kind && (a.kind === "aggregate" || a.server === (b as { server: string }).server);
 }
 
+/** A 2025-era version header must name a revision the gateway speaks; POSTs may also name the 2026 era. */
 function checkProtocolVersion(req: IncomingMessage): void {
   const version = req.headers["mcp-protocol-version"];
-  if (typeof version === "string" && !isSupportedProtocolVersion(version)) {
+  if (
+    typeof version === "string" &&
+    !isSupportedProtocolVersion(version) &&
+    !(req.method === "POST" && isModernProtocolVersion(version))
+  ) {
     throw new SwitchboardError("invalid_request", `unsupported MCP-Protocol-Version: ${version}`, {
       data: { supported: SUPPORTED_PROTOCOL_VERSIONS },
     });

@@ -9,7 +9,11 @@ import type {
   JsonRpcResponse,
   RequestId,
 } from "../../core/jsonrpc.ts";
-import { isSupportedProtocolVersion, LATEST_PROTOCOL_VERSION } from "../../core/protocol.ts";
+import {
+  isSupportedProtocolVersion,
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_MODERN_PROTOCOL_VERSIONS,
+} from "../../core/protocol.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
@@ -126,6 +130,7 @@ export class Router {
     const { method } = request;
     if (method === "initialize") return Promise.resolve(this.initialize(session, request));
     if (method === "ping") return Promise.resolve(resultJson(request.id, "{}"));
+    if (method === "server/discover") return Promise.resolve(this.discover(session, request));
     return session.endpoint.kind === "server"
       ? this.dispatchToServer(session, session.endpoint.server, request, ctx)
       : this.dispatchAggregate(session, request, ctx);
@@ -153,6 +158,23 @@ export class Router {
       request.id,
       JSON.stringify({ protocolVersion, capabilities: AGGREGATE_CAPABILITIES, serverInfo: GATEWAY_CLIENT_INFO }),
     );
+  }
+
+  /** The 2026-era probe: which revisions the gateway speaks statelessly, and the endpoint's capabilities. */
+  private discover(session: DownstreamSession, request: JsonRpcRequest): string {
+    const manifest = session.endpoint.kind === "server" ? this.o.catalog.manifest(session.endpoint.server) : undefined;
+    const result: Record<string, unknown> = {
+      supportedVersions: SUPPORTED_MODERN_PROTOCOL_VERSIONS,
+      capabilities: manifest?.capabilities ?? AGGREGATE_CAPABILITIES,
+    };
+    if (manifest?.instructions) result.instructions = manifest.instructions;
+    return resultJson(request.id, JSON.stringify(result));
+  }
+
+  /** Who answers on an endpoint: the gateway on /mcp, the server itself (from its manifest) on /mcp/{server}. */
+  serverInfo(endpoint: DownstreamSession["endpoint"]): Record<string, unknown> {
+    if (endpoint.kind === "aggregate") return GATEWAY_CLIENT_INFO;
+    return this.o.catalog.manifest(endpoint.server)?.serverInfo ?? { name: endpoint.server, version: "unknown" };
   }
 
   private async dispatchToServer(
