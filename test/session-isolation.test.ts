@@ -14,7 +14,7 @@ import {
 } from "./helpers/gateway.ts";
 import { openSse, type SseStream } from "./helpers/raw-http.ts";
 
-const SESSIONS = 50;
+const SESSIONS = 200;
 
 /** Samples the gateway's calls in flight while `work` runs; returns the work's result and the peak. */
 async function withPeakInFlight<T>(t: TestGateway, work: () => Promise<T>): Promise<{ result: T; peak: number }> {
