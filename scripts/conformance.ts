@@ -235,9 +235,10 @@ async function runScenario(
 }
 
 async function startFixture(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [FIXTURE, "--port", "0"], {
+  // stdin is the fixture's lifeline: it exits when this process goes away, however it ends.
+  const child = spawn(process.execPath, [FIXTURE, "--port", "0", "--lifeline"], {
     cwd: REPO_ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["pipe", "ignore", "pipe"],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let stderr = "";
@@ -316,7 +317,9 @@ async function main(): Promise<number> {
     if (fixture?.child.pid !== undefined) fixture.child.kill("SIGKILL");
     await gateway?.close().catch(() => {});
   };
-  process.once("SIGINT", () => void cleanup().finally(() => process.exit(130)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  }
   try {
     if (options.direct) {
       fixture = await startFixture();
