@@ -12,6 +12,7 @@ import type {
   JsonRpcResponse,
   RequestId,
 } from "../../core/jsonrpc.ts";
+import { isModernProtocolVersion } from "../../core/protocol.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import type { DownstreamSession } from "./sessions.ts";
@@ -157,6 +158,8 @@ export class ClientRelay {
     const scope = scopes[0] as CallerScope;
     const level = String(notification.params?.level ?? "info");
     const wanted = scope.session.logLevel;
+    // A 2026-era request receives log messages only when its envelope asked for a level.
+    if (!wanted && isModernProtocolVersion(scope.session.protocolVersion ?? "")) return;
     if (wanted && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(wanted)) return;
     if (!scope.send(notification)) scope.session.push(notification);
   }
