@@ -326,8 +326,13 @@ async function main(): Promise<number> {
       log(`fixture (direct): ${fixture.url}`);
     }
     if (options.gateway) {
-      gateway = await startTestGateway({ fixture: { command: process.execPath, args: [FIXTURE, "stdio"] } });
-      log(`gateway: ${gateway.url}/mcp/fixture`);
+      // The same fixture twice: spoken to in the 2025 era for the 2025 suites, and in the 2026 era
+      // (`protocol: "modern"`) for the 2026 suite, since the gateway holds one connection per server.
+      gateway = await startTestGateway({
+        fixture: { command: process.execPath, args: [FIXTURE, "stdio"] },
+        "fixture-2026": { command: process.execPath, args: [FIXTURE, "stdio"], protocol: "modern" },
+      });
+      log(`gateway: ${gateway.url}/mcp/fixture and /mcp/fixture-2026`);
     }
     for (const suite of options.suites) {
       const all = await listScenarios(suite);
@@ -348,7 +353,7 @@ async function main(): Promise<number> {
             ? runScenario(
                 suite,
                 scenario,
-                `${gateway.url}/mcp/fixture`,
+                `${gateway.url}/mcp/${suite.name === "next-2026" ? "fixture-2026" : "fixture"}`,
                 join(workDir, suite.name, "gateway", scenario),
                 options.timeoutMs,
               )

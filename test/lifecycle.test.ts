@@ -2,16 +2,7 @@
 // idle-vs-call races, health pings that never keep a server awake, eager boot bounded by startTimeoutMs.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  callTool,
-  fixtureServer,
-  isAlive,
-  post,
-  request,
-  startTestGateway,
-  type TestGateway,
-  waitUntil,
-} from "./helpers/gateway.ts";
+import { callTool, fixtureServer, isAlive, startTestGateway, type TestGateway, waitUntil } from "./helpers/gateway.ts";
 
 function trackStarts(t: TestGateway) {
   const pids: (number | undefined)[] = [];

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startServe, writeConfig } from "./helpers/cli-process.ts";
-import { callTool, fixtureServer, isAlive, post, request, resultText, tempDir, waitUntil } from "./helpers/gateway.ts";
+import { callTool, fixtureServer, isAlive, resultText, tempDir, waitUntil } from "./helpers/gateway.ts";
 
 describe("gateway shutdown", () => {
   it("SIGTERM with calls in flight: calls finish, the gateway exits 0, no orphan processes", async () => {

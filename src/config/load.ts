@@ -185,6 +185,7 @@ function normalizeServer(
     maxRetries: merged.maxRetries ?? SERVER_DEFAULTS.maxRetries,
     stopGraceMs: merged.stopGraceMs ?? SERVER_DEFAULTS.stopGraceMs,
     restart: RestartSchema.parse({ ...defaults.restart, ...entry.restart }),
+    protocol: merged.protocol ?? "legacy",
     relay: {
       sampling: true,
       elicitation: true,

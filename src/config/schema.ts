@@ -74,6 +74,12 @@ const serverSettings = {
     .strict()
     .optional()
     .describe("Restart backoff; unset fields come from serverDefaults.restart, then the built-in defaults."),
+  protocol: z
+    .enum(["legacy", "auto", "modern"])
+    .optional()
+    .describe(
+      "Protocol era spoken to the server: legacy (2025, default), modern (2026-07-28: per-request envelope, exact attribution), auto (probe, fall back).",
+    ),
   relay: z
     .object({
       sampling: z

@@ -22,3 +22,10 @@ export const SUPPORTED_MODERN_PROTOCOL_VERSIONS: readonly string[] = ["2026-07-2
 export function isModernProtocolVersion(version: string): boolean {
   return version >= "2026-07-28";
 }
+
+/** Keys of the 2026-era per-request `_meta` envelope. */
+export const META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
+export const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+export const META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
+export const META_LOG_LEVEL = "io.modelcontextprotocol/logLevel";
+export const META_SERVER_INFO = "io.modelcontextprotocol/serverInfo";

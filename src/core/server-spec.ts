@@ -41,6 +41,15 @@ export interface RelaySettings {
   roots: boolean;
 }
 
+/**
+ * The protocol era the gateway speaks to a server:
+ * - `legacy`: 2025 era (initialize; one shared, stateful connection). Every server accepts it.
+ * - `modern`: 2026-07-28 (server/discover, then a per-request envelope carrying each client's own
+ *   capabilities; `input_required` results instead of server-initiated requests).
+ * - `auto`: probe with server/discover, fall back to initialize.
+ */
+export type UpstreamProtocol = "legacy" | "auto" | "modern";
+
 export interface ServerSpec {
   name: string;
   enabled: boolean;
@@ -53,6 +62,7 @@ export interface ServerSpec {
   stopGraceMs: number;
   restart: RestartPolicy;
   relay: RelaySettings;
+  protocol: UpstreamProtocol;
   description: string | undefined;
   tags: readonly string[];
   transport: TransportSpec;

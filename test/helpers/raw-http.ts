@@ -199,7 +199,11 @@ export function openEventStream(
         port: target.port,
         path: `${target.pathname}${target.search}`,
         method: options.method ?? "GET",
-        headers: { accept: "application/json, text/event-stream", "content-type": "application/json", ...options.headers },
+        headers: {
+          accept: "application/json, text/event-stream",
+          "content-type": "application/json",
+          ...options.headers,
+        },
         agent: false,
       },
       (res) => {
@@ -215,7 +219,10 @@ export function openEventStream(
             pending = pending.slice(end + 2);
             const id = lines.find((l) => l.startsWith("id: "))?.slice(4);
             if (id !== undefined) lastEventId = id;
-            const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+            const data = lines
+              .filter((l) => l.startsWith("data: "))
+              .map((l) => l.slice(6))
+              .join("\n");
             if (data.trim()) events.push({ id, data: JSON.parse(data) });
           }
         });

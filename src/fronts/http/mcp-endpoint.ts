@@ -141,7 +141,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     session: DownstreamSession,
     request: JsonRpcRequest,
     headers: Record<string, string>,
-    encode: (out: string) => string = (out) => out,
+    encode: (out: string) => { body: string; status: number } = (out) => ({ body: out, status: 200 }),
   ): Promise<void> {
     const acceptsSse = (req.headers.accept ?? "").includes("text/event-stream");
     const resumable = !session.ephemeral;
@@ -179,8 +179,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
         : undefined;
     const out = encode(await router.handle(session, request, { controller, send }));
     clearTimeout(primer);
-    if (stream) stream.finish(out);
-    else if (!res.destroyed) sendJson(res, 200, out, headers);
+    if (stream) stream.finish(out.body);
+    else if (!res.destroyed) sendJson(res, out.status, out.body, headers);
   }
 
   /** GET: the session's notification stream, or the resumption of any of its streams with Last-Event-ID. */

@@ -5,13 +5,15 @@
 // 2026 way (resultType, cache fields, serverInfo in _meta, removed fields stripped).
 import type { IncomingMessage } from "node:http";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
-import { isModernProtocolVersion, SUPPORTED_MODERN_PROTOCOL_VERSIONS } from "../../core/protocol.ts";
-
-export const META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
-export const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
-export const META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
-export const META_LOG_LEVEL = "io.modelcontextprotocol/logLevel";
-export const META_SERVER_INFO = "io.modelcontextprotocol/serverInfo";
+import {
+  isModernProtocolVersion,
+  META_CLIENT_CAPABILITIES,
+  META_CLIENT_INFO,
+  META_LOG_LEVEL,
+  META_PROTOCOL_VERSION,
+  META_SERVER_INFO,
+  SUPPORTED_MODERN_PROTOCOL_VERSIONS,
+} from "../../core/protocol.ts";
 
 /** The methods the 2026-07-28 revision defines (no initialize, ping, logging/setLevel, resources/subscribe). */
 const MODERN_METHODS = new Set([
@@ -51,6 +53,7 @@ const BASE64_SUFFIX = "?=";
 /** JSON-RPC code the revision uses when headers and body disagree (or a required header is missing). */
 const HEADER_MISMATCH = -32020;
 const UNSUPPORTED_VERSION = -32022;
+const MISSING_CLIENT_CAPABILITY = -32021;
 
 export interface ModernRequest {
   kind: "modern";
@@ -189,11 +192,16 @@ function reject(status: number, code: number, message: string, data?: unknown): 
  * serverInfo in `_meta`, fields the revision removed (`execution` on tools, `tasks` capability) stripped, and
  * the resource-not-found code the revision folded into invalid params.
  */
-export function encodeModernResponse(method: string, json: string, serverInfo: Record<string, unknown>): string {
+export function encodeModernResponse(
+  method: string,
+  json: string,
+  serverInfo: Record<string, unknown>,
+): { body: string; status: number } {
   const message = JSON.parse(json) as { result?: Record<string, unknown>; error?: { code: number } };
   if (message.error) {
     if (message.error.code === -32002) message.error.code = -32602;
-    return JSON.stringify(message);
+    // Errors stay in-band (HTTP 200) except a missing client capability, which the revision answers with 400.
+    return { body: JSON.stringify(message), status: message.error.code === MISSING_CLIENT_CAPABILITY ? 400 : 200 };
   }
   const result: Record<string, unknown> = { ...message.result };
   if (method === "tools/list" && Array.isArray(result.tools)) {
@@ -210,5 +218,5 @@ export function encodeModernResponse(method: string, json: string, serverInfo: R
   }
   const meta = (result._meta as Record<string, unknown> | undefined) ?? {};
   result._meta = { ...meta, [META_SERVER_INFO]: meta[META_SERVER_INFO] ?? serverInfo };
-  return JSON.stringify({ ...message, result });
+  return { body: JSON.stringify({ ...message, result }), status: 200 };
 }

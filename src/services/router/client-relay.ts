@@ -77,6 +77,26 @@ export class ClientRelay {
     }
   }
 
+  /** Asks the client of a known call (no attribution needed), checking its capability first. */
+  askCaller(
+    scope: CallerScope,
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<ServerRequestAnswer> {
+    const capability = REQUIRED_CAPABILITY[method];
+    if (capability && !scope.session.clientCapabilities?.[capability]) {
+      const error = new SwitchboardError(
+        "client_unavailable",
+        `the client did not declare the ${capability} capability needed for ${method}`,
+      );
+      return Promise.resolve({ error: toJsonRpcError(error) });
+    }
+    return this.ask(scope, { jsonrpc: "2.0", id: 0, method, params }, signal).catch((error: unknown) => ({
+      error: toJsonRpcError(error),
+    }));
+  }
+
   private ask(scope: CallerScope, request: JsonRpcRequest, signal: AbortSignal): Promise<ServerRequestAnswer> {
     // Unguessable, so one client cannot answer a request meant for another.
     const id = `sb-${randomBytes(12).toString("base64url")}`;

@@ -65,6 +65,7 @@ export class ServerSupervisor {
   private healthTimer: TimerHandle | undefined;
   private backoffTimer: TimerHandle | undefined;
   private shuttingDown = false;
+  private knownLegacy = false;
 
   constructor(spec: ServerSpec, deps: ServerSupervisorDeps) {
     this.spec = spec;
@@ -175,7 +176,11 @@ export class ServerSupervisor {
       const peer = new UpstreamPeer(this.spec.name, connection, this.deps.hooks);
       connection.onClose = (closed) => this.connectionClosed(peer, closed);
       const remaining = Math.max(1, this.spec.startTimeoutMs - (clock.now() - begin));
-      await peer.initialize(remaining, controller.signal, clientCapabilities(this.spec));
+      const protocol = this.spec.protocol === "auto" && this.knownLegacy ? "legacy" : this.spec.protocol;
+      // Probe once: a server that speaks only the 2025 era (or died of the probe) is not probed again.
+      if (protocol === "auto") this.knownLegacy = true;
+      await peer.connect(protocol, remaining, controller.signal, clientCapabilities(this.spec));
+      if (protocol === "auto") this.knownLegacy = peer.era === "legacy";
       if (this.shuttingDown) throw new SwitchboardError("shutting_down", "the gateway is shutting down");
       this.peer = peer;
       this.startedAt = clock.now();

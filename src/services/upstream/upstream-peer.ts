@@ -9,9 +9,19 @@ import type {
   JsonRpcResponse,
   RequestId,
 } from "../../core/jsonrpc.ts";
-import { isSupportedProtocolVersion, LATEST_PROTOCOL_VERSION } from "../../core/protocol.ts";
+import {
+  isSupportedProtocolVersion,
+  LATEST_PROTOCOL_VERSION,
+  META_CLIENT_CAPABILITIES,
+  META_CLIENT_INFO,
+  META_PROTOCOL_VERSION,
+  META_SERVER_INFO,
+  SUPPORTED_MODERN_PROTOCOL_VERSIONS,
+} from "../../core/protocol.ts";
 import { GATEWAY_NAME, GATEWAY_VERSION } from "../../core/version.ts";
 import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
+
+const MODERN_PROTOCOL_VERSION = SUPPORTED_MODERN_PROTOCOL_VERSIONS[0] as string;
 
 export const GATEWAY_CLIENT_INFO = { name: GATEWAY_NAME, version: GATEWAY_VERSION };
 
@@ -25,6 +35,11 @@ export interface RequestOptions {
    * the callers in flight, which is all a 2025-era stdio server tells us about where they belong.
    */
   caller?: object | undefined;
+  /**
+   * For a 2026-era server: the client's own envelope entries (capabilities, clientInfo, logLevel) to send with
+   * this request; the gateway's are used when absent. Ignored for 2025-era servers.
+   */
+  envelope?: Record<string, unknown> | undefined;
 }
 
 /** A client call in flight on this connection, as seen by the hooks. */
@@ -77,6 +92,10 @@ export class UpstreamPeer {
   private nextId = 1;
   private closedWith: SwitchboardError | undefined;
   initialized: InitializeOutcome | undefined;
+  /** Which era the connection speaks, decided by `connect`. */
+  era: "legacy" | "modern" = "legacy";
+  /** The gateway's own envelope for 2026-era requests that carry no client's (lists, health checks). */
+  private gatewayEnvelope: Record<string, unknown> = {};
 
   constructor(serverName: string, connection: UpstreamConnection, hooks: PeerHooks) {
     this.serverName = serverName;
@@ -87,6 +106,67 @@ export class UpstreamPeer {
 
   get inFlight(): number {
     return this.pending.size;
+  }
+
+  /**
+   * Opens the session in the era asked for: `legacy` → initialize; `modern` → server/discover; `auto` →
+   * server/discover, falling back to initialize when the server does not speak the 2026 era.
+   */
+  async connect(
+    protocol: "legacy" | "auto" | "modern",
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    capabilities: Record<string, unknown>,
+  ): Promise<InitializeOutcome> {
+    if (protocol === "legacy") return this.initialize(timeoutMs, signal, capabilities);
+    const discovered = await this.discover(timeoutMs, signal, capabilities);
+    if (discovered) return discovered;
+    if (protocol === "modern") {
+      throw new SwitchboardError(
+        "upstream_unavailable",
+        `server ${this.serverName} does not speak protocol ${MODERN_PROTOCOL_VERSION}`,
+      );
+    }
+    return this.initialize(timeoutMs, signal, capabilities);
+  }
+
+  /** The 2026-era opening: server/discover; undefined when the server does not offer that revision. */
+  private async discover(
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    capabilities: Record<string, unknown>,
+  ): Promise<InitializeOutcome | undefined> {
+    this.gatewayEnvelope = {
+      [META_PROTOCOL_VERSION]: MODERN_PROTOCOL_VERSION,
+      [META_CLIENT_CAPABILITIES]: capabilities,
+      [META_CLIENT_INFO]: GATEWAY_CLIENT_INFO,
+    };
+    this.era = "modern";
+    (this.connection as { setProtocolVersion?: (v: string) => void }).setProtocolVersion?.(MODERN_PROTOCOL_VERSION);
+    const response = await this.request(
+      { jsonrpc: "2.0", id: 0, method: "server/discover", params: {} },
+      { timeoutMs, signal },
+    ).catch((error: unknown) => {
+      if (error instanceof SwitchboardError && error.code !== "upstream_unavailable" && error.code !== "timeout")
+        throw error;
+      return undefined;
+    });
+    const result = response?.result;
+    const versions = Array.isArray(result?.supportedVersions) ? (result.supportedVersions as string[]) : [];
+    if (!result || !versions.includes(MODERN_PROTOCOL_VERSION)) {
+      this.era = "legacy";
+      (this.connection as { setProtocolVersion?: (v: string) => void }).setProtocolVersion?.(LATEST_PROTOCOL_VERSION);
+      if (this.closedWith) throw this.closedWith;
+      return undefined;
+    }
+    const meta = (result._meta as Record<string, unknown> | undefined) ?? {};
+    this.initialized = {
+      protocolVersion: MODERN_PROTOCOL_VERSION,
+      capabilities: (result.capabilities as Record<string, unknown>) ?? {},
+      serverInfo: (meta[META_SERVER_INFO] as Record<string, unknown>) ?? {},
+      instructions: typeof result.instructions === "string" ? result.instructions : undefined,
+    };
+    return this.initialized;
   }
 
   /** The MCP handshake: initialize, check the version, then notifications/initialized. */
@@ -143,7 +223,17 @@ export class UpstreamPeer {
     const meta = params?._meta as Record<string, unknown> | undefined;
     const callerToken = meta?.progressToken as string | number | undefined;
     const outgoing: JsonRpcRequest = { jsonrpc: "2.0", id, method: message.method };
-    if (params) {
+    if (this.era === "modern") {
+      // Every 2026-era request carries the envelope: the caller's own capabilities when it has them.
+      const envelope = {
+        ...this.gatewayEnvelope,
+        ...options.envelope,
+        [META_PROTOCOL_VERSION]: MODERN_PROTOCOL_VERSION,
+      };
+      const merged: Record<string, unknown> = { ...meta, ...envelope };
+      if (callerToken !== undefined) merged.progressToken = id;
+      outgoing.params = { ...params, _meta: merged };
+    } else if (params) {
       outgoing.params = callerToken === undefined ? params : { ...params, _meta: { ...meta, progressToken: id } };
     }
     return new Promise<JsonRpcResponse>((resolve, reject) => {
@@ -238,9 +328,10 @@ export class UpstreamPeer {
     await this.connection.send(message);
   }
 
-  /** A health ping: does not count as client activity. */
+  /** A health ping (server/discover in the 2026 era, which has no ping): does not count as client activity. */
   async ping(timeoutMs: number): Promise<void> {
-    const response = await this.request({ jsonrpc: "2.0", id: 0, method: "ping" }, { timeoutMs });
+    const method = this.era === "modern" ? "server/discover" : "ping";
+    const response = await this.request({ jsonrpc: "2.0", id: 0, method }, { timeoutMs });
     if (response.error) throw new SwitchboardError("upstream_unavailable", `ping failed: ${response.error.message}`);
   }
 
