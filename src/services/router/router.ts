@@ -13,23 +13,15 @@ import {
   isModernProtocolVersion,
   isSupportedProtocolVersion,
   LATEST_PROTOCOL_VERSION,
-  META_CLIENT_CAPABILITIES,
-  META_CLIENT_INFO,
-  META_LOG_LEVEL,
   SUPPORTED_MODERN_PROTOCOL_VERSIONS,
 } from "../../core/protocol.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
-import {
-  GATEWAY_CLIENT_INFO,
-  type InFlightCall,
-  type RequestOptions,
-  type ServerRequestAnswer,
-  type UpstreamPeer,
-} from "../upstream/upstream-peer.ts";
+import { GATEWAY_CLIENT_INFO, type InFlightCall, type ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import { type CallerScope, ClientRelay } from "./client-relay.ts";
+import { envelopeOf, fulfilInputRequests } from "./input-required.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
 
 export interface CallContext {
@@ -327,7 +319,7 @@ export class Router {
         };
         let response = await lease.peer.request(request, options);
         if (lease.peer.era === "modern" && !isModernProtocolVersion(ctx.caller.session.protocolVersion ?? "")) {
-          response = await this.fulfilInputRequests(lease.peer, request, response, options, ctx);
+          response = await fulfilInputRequests(this.relay, lease.peer, request, response, options, ctx);
         }
         this.o.events.emit("call-finished", {
           server,
@@ -351,42 +343,6 @@ export class Router {
         lease.release();
       }
     }
-  }
-
-  /**
-   * A 2026-era server answers "input required" instead of sending requests; a 2025-era client expects the
-   * requests. The gateway asks the calling client each embedded request on the call's stream and retries with
-   * the answers (and the server's requestState), for at most MAX_INPUT_ROUNDS rounds.
-   */
-  private async fulfilInputRequests(
-    peer: UpstreamPeer,
-    request: JsonRpcRequest,
-    first: JsonRpcResponse,
-    options: RequestOptions,
-    ctx: RequestScope,
-  ): Promise<JsonRpcResponse> {
-    let response = first;
-    for (let round = 0; round < MAX_INPUT_ROUNDS && response.result?.resultType === "input_required"; round++) {
-      const result = response.result;
-      const inputResponses: Record<string, unknown> = {};
-      for (const [key, input] of Object.entries(
-        (result.inputRequests ?? {}) as Record<string, { method: string; params?: Record<string, unknown> }>,
-      )) {
-        const answer = await this.relay.askCaller(ctx.caller, input.method, input.params ?? {}, ctx.signal);
-        if (answer.error) return { jsonrpc: "2.0", id: request.id, error: answer.error };
-        inputResponses[key] = answer.result;
-      }
-      const params: Record<string, unknown> = { ...request.params, inputResponses };
-      if (result.requestState !== undefined) params.requestState = result.requestState;
-      response = await peer.request({ ...request, params }, options);
-    }
-    if (response.result?.resultType === "input_required") {
-      throw new SwitchboardError(
-        "upstream_unavailable",
-        `server kept asking for input after ${MAX_INPUT_ROUNDS} rounds`,
-      );
-    }
-    return response;
   }
 
   /** Server-initiated notifications not tied to a request's progress token. */
@@ -424,17 +380,6 @@ export class Router {
     }
   }
 }
-
-/** The client's own envelope entries, sent with its requests to 2026-era servers. */
-function envelopeOf(session: DownstreamSession): Record<string, unknown> {
-  const envelope: Record<string, unknown> = { [META_CLIENT_CAPABILITIES]: session.clientCapabilities ?? {} };
-  if (session.clientInfo) envelope[META_CLIENT_INFO] = session.clientInfo;
-  if (session.logLevel) envelope[META_LOG_LEVEL] = session.logLevel;
-  return envelope;
-}
-
-/** Rounds of "input required" the gateway answers for a 2025-era client before giving up (as the SDK's shim). */
-const MAX_INPUT_ROUNDS = 8;
 
 /** Remembers resource subscriptions so `notifications/resources/updated` reaches only the subscribers. */
 function trackSubscription(session: DownstreamSession, server: string, request: JsonRpcRequest): void {
