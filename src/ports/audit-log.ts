@@ -1,0 +1,37 @@
+// The audit port: an append-only record of every tools/call (never the arguments themselves).
+
+export interface AuditRecord {
+  /** ISO time the call started. */
+  time: string;
+  /** Who called, when known (auth comes later); null otherwise. */
+  principal: string | null;
+  server: string;
+  tool: string;
+  /** sha256 of the canonical JSON of the arguments, hex. */
+  argumentsHash: string;
+  /** The registry's definition hash of the tool when called, if known. */
+  definitionHash: string | null;
+  outcome: "ok" | "error";
+  /** The gateway error code (data.kind) or "tool_error" for an isError result; null on success. */
+  errorKind: string | null;
+  durationMs: number;
+  correlationId: string;
+}
+
+export interface AuditQuery {
+  server?: string;
+  tool?: string;
+  /** ISO time: records at or after it. */
+  since?: string;
+  /** Newest first; default 100, at most 1000. */
+  limit?: number;
+}
+
+export interface AuditLog {
+  /** Resolves once the record is durable. */
+  append(record: AuditRecord): Promise<void>;
+  query(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Deletes records older than the ISO time; returns how many. */
+  prune(olderThan: string): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+// The session store port: 2025-era downstream session records, so another replica can serve a session.
+
+export interface SessionRecord {
+  id: string;
+  /** `aggregate` or the server name of `/mcp/{server}`. */
+  endpoint: string;
+  protocolVersion: string | undefined;
+  clientInfo: Record<string, unknown> | undefined;
+  clientCapabilities: Record<string, unknown> | undefined;
+  logLevel: string | undefined;
+  createdAt: string;
+}
+
+export interface SessionStore {
+  /** Stores (or refreshes) a record; it expires `ttlMs` after the last put. */
+  put(record: SessionRecord, ttlMs: number): Promise<void>;
+  get(id: string): Promise<SessionRecord | undefined>;
+  delete(id: string): Promise<void>;
+  close(): Promise<void>;
+}
