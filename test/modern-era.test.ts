@@ -17,7 +17,7 @@ import {
   tempDir,
   waitUntil,
 } from "./helpers/gateway.ts";
-import { rawRequest } from "./helpers/raw-http.ts";
+import { openEventStream, rawRequest } from "./helpers/raw-http.ts";
 
 const MODERN = "2026-07-28";
 const envelope = (extra: Record<string, unknown> = {}) => ({
@@ -26,7 +26,12 @@ const envelope = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function modernRequest(method: string, params: Record<string, unknown>, headers: Record<string, string> = {}) {
+function modernRequest(
+  method: string,
+  params: Record<string, unknown>,
+  headers: Record<string, string> = {},
+  id: string | number = 1,
+) {
   const name = (params.name ?? params.uri) as string | undefined;
   return {
     headers: {
@@ -39,7 +44,7 @@ function modernRequest(method: string, params: Record<string, unknown>, headers:
     },
     body: JSON.stringify({
       jsonrpc: "2.0",
-      id: 1,
+      id,
       method,
       params: { ...params, _meta: { ...envelope(), ...(params._meta as object) } },
     }),
@@ -181,6 +186,28 @@ describe("2026-07-28 clients", () => {
     }
     const unsupported = await rawRequest(`${t.url}/mcp`, { method: "POST", ...cases[3]![1] });
     assert.deepEqual(unsupported.body.error.data.supported, [MODERN]);
+  });
+
+  it("subscriptions/listen: acknowledged, then only the notifications its filter asked for, tagged", async () => {
+    await post(`${t.url}/mcp`, request("tools/list")); // discover everything first: no list_changed later
+    const listen = (notifications: Record<string, unknown>, id: string) =>
+      openEventStream(`${t.url}/mcp`, {
+        method: "POST",
+        ...modernRequest("subscriptions/listen", { notifications }, {}, id),
+      });
+    const tools = await listen({ toolsListChanged: true }, "L1");
+    const prompts = await listen({ promptsListChanged: true }, "L2");
+    await waitUntil(() => tools.events.length >= 1 && prompts.events.length >= 1);
+    assert.equal(tools.events[0]?.data.method, "notifications/subscriptions/acknowledged");
+    assert.deepEqual(tools.events[0]?.data.params.notifications.toolsListChanged, true);
+    await post(`${t.url}/mcp`, request("tools/call", { name: "fx__add-tool", arguments: {} }));
+    await waitUntil(() => tools.events.some((e) => e.data.method === "notifications/tools/list_changed"));
+    const changed = tools.events.find((e) => e.data.method === "notifications/tools/list_changed")?.data;
+    assert.equal(changed.params._meta["io.modelcontextprotocol/subscriptionId"], "L1");
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(!prompts.events.some((e) => e.data.method === "notifications/tools/list_changed"), "filtered out");
+    tools.close();
+    prompts.close();
   });
 
   it("cancels the request upstream when a 2026 client closes its response stream", async () => {

@@ -28,6 +28,7 @@ const MODERN_METHODS = new Set([
   "server/discover",
   "tasks/get",
   "tasks/cancel",
+  "subscriptions/listen",
 ]);
 
 /** Which body field the Mcp-Name header mirrors, per method. */

@@ -200,7 +200,9 @@ export class ServerSupervisor {
       const tail = connection?.stderrTail() ?? [];
       void connection?.close(Math.min(this.spec.stopGraceMs, 500)).catch(() => {});
       const detail = startFailureDetail(error, this.spec.startTimeoutMs, controller.signal.aborted);
-      const message = `server ${this.spec.name} failed to start: ${detail}${tail.length ? ` (stderr: ${tail.slice(-3).join(" | ")})` : ""}`;
+      // The peer's own error may already quote stderr.
+      const quoteTail = tail.length > 0 && !detail.includes("(stderr:");
+      const message = `server ${this.spec.name} failed to start: ${detail}${quoteTail ? ` (stderr: ${tail.slice(-3).join(" | ")})` : ""}`;
       logger.warn({ err: error }, message);
       if (!(error instanceof SwitchboardError && error.code === "shutting_down")) this.recordFailure(message);
       else this.setState("asleep");

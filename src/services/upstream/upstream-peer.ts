@@ -160,6 +160,16 @@ export class UpstreamPeer {
       return undefined;
     }
     const meta = (result._meta as Record<string, unknown> | undefined) ?? {};
+    // The 2026 era sends list_changed only on a listen stream: keep one open for the catalog.
+    this.request(
+      {
+        jsonrpc: "2.0",
+        id: 0,
+        method: "subscriptions/listen",
+        params: { notifications: { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true } },
+      },
+      { timeoutMs: Number.POSITIVE_INFINITY },
+    ).catch(() => {});
     this.initialized = {
       protocolVersion: MODERN_PROTOCOL_VERSION,
       capabilities: (result.capabilities as Record<string, unknown>) ?? {},
@@ -249,7 +259,8 @@ export class UpstreamPeer {
       };
       const expire = () =>
         this.abandon(id, "timeout", new SwitchboardError("timeout", this.timeoutMessage(message, options)));
-      entry.timer = setTimeout(expire, options.timeoutMs);
+      // A long-lived request (an upstream subscriptions/listen) has no deadline.
+      if (Number.isFinite(options.timeoutMs)) entry.timer = setTimeout(expire, options.timeoutMs);
       if (options.caller) entry.call = this.inFlightCall(entry, options.caller, expire, options.timeoutMs);
       if (options.signal) {
         const signal = options.signal;
