@@ -121,7 +121,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     request: JsonRpcRequest,
     era: ModernRequest,
   ) {
-    if (request.method === "subscriptions/listen") return listen(req, res, endpoint, request, era);
+    if (request.method === "subscriptions/listen") return listen(res, endpoint, request, era);
     const session = sessions.create(endpoint, true);
     session.protocolVersion = era.revision;
     session.clientCapabilities = era.capabilities;
@@ -137,7 +137,6 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
    * subscription id; it ends when the client goes away (or with a result when the gateway shuts down).
    */
   async function listen(
-    req: IncomingMessage,
     res: ServerResponse,
     endpoint: Endpoint,
     request: JsonRpcRequest,
