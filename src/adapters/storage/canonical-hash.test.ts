@@ -29,7 +29,10 @@ describe("canonicalHash", () => {
       canonicalHash({ b: 1.5, a: [1, "x", { d: true, c: null }] }),
       "fe3f36554aca84170cf7f7ab7607c8944f63c0f16f8d6ea28e9f24bbb2b42f86",
     );
-    assert.equal(canonicalHash({ a: 3, A: 2, "": 1 }), "3de27aa5f710884e11eebb42915634c93d70ef9297da7c5b5c43533a5df88a4b");
+    assert.equal(
+      canonicalHash({ a: 3, A: 2, "": 1 }),
+      "3de27aa5f710884e11eebb42915634c93d70ef9297da7c5b5c43533a5df88a4b",
+    );
   });
 
   it("does not depend on key order but does on values and array order", () => {

@@ -1,0 +1,22 @@
+// Rules both AuditLog adapters apply the same way: how many records a query may return and how times are stored.
+import type { AuditQuery } from "../../ports/audit-log.ts";
+
+export const DEFAULT_AUDIT_QUERY_LIMIT = 100;
+export const MAX_AUDIT_QUERY_LIMIT = 1000;
+
+/** The query's limit, defaulted and clamped to 0…MAX_AUDIT_QUERY_LIMIT. */
+export function auditLimit(query: AuditQuery): number {
+  const limit = query.limit;
+  if (limit === undefined || Number.isNaN(limit)) return DEFAULT_AUDIT_QUERY_LIMIT;
+  return Math.min(MAX_AUDIT_QUERY_LIMIT, Math.max(0, Math.floor(limit)));
+}
+
+/**
+ * The ISO time as `Date.toISOString()` writes it (UTC, milliseconds). Stored times are normalised so that
+ * comparing them (since, prune) compares instants, and so both adapters return the same text.
+ */
+export function normalizeTime(iso: string, what: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`${what} is not an ISO time: ${JSON.stringify(iso)}`);
+  return new Date(ms).toISOString();
+}

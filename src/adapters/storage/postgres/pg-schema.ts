@@ -1,0 +1,77 @@
+// The PostgreSQL schema of the registry and the audit log, as migrations.
+//
+// Names: the seeds kept three databases, mcp (servers), mcp_tools (tool metadata) and mcp_logs (logs). We keep
+// those names as tables with a switchboard_ prefix, because our tables usually share a database with others and
+// an unprefixed mcp_tools left over from the seeds' own scripts (other columns) would be silently accepted by
+// CREATE TABLE IF NOT EXISTS. switchboard_mcp_tools holds every kind of item, not only tools. The audit table
+// may live in a database of its own (a separate URL), as the seeds kept mcp_logs apart.
+import type { PostgresMigration } from "./pg-migrate.ts";
+
+/**
+ * Definitions and server fields are json, not jsonb: json keeps the text as written, key order included (jsonb
+ * reorders keys), so items read back exactly as the server sent them. fetched_at is text so it round-trips
+ * verbatim, as in SQLite; the times the registry sets itself are timestamptz.
+ */
+export const POSTGRES_REGISTRY_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: "servers, manifests and items",
+    sql: `
+      CREATE TABLE switchboard_mcp (
+        server text PRIMARY KEY,
+        config_hash text NOT NULL,
+        config json NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE switchboard_mcp_manifests (
+        server text PRIMARY KEY,
+        spec_hash text NOT NULL,
+        fetched_at text NOT NULL,
+        protocol_version text NOT NULL,
+        server_info json NOT NULL,
+        capabilities json NOT NULL,
+        instructions text
+      );
+      CREATE TABLE switchboard_mcp_tools (
+        server text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('tool', 'prompt', 'resource', 'resourceTemplate')),
+        key text NOT NULL,
+        position integer NOT NULL,
+        definition_hash text NOT NULL,
+        first_seen_at timestamptz NOT NULL,
+        changed_at timestamptz NOT NULL,
+        definition json NOT NULL,
+        PRIMARY KEY (server, kind, key)
+      );
+    `,
+  },
+];
+
+/**
+ * append_id is chosen by the writer, so an append retried after a dropped connection (which may or may not
+ * have committed) is inserted at most once.
+ */
+export const POSTGRES_AUDIT_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: "audit log",
+    sql: `
+      CREATE TABLE switchboard_mcp_logs (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        append_id uuid NOT NULL UNIQUE,
+        time timestamptz NOT NULL,
+        principal text,
+        server text NOT NULL,
+        tool text NOT NULL,
+        arguments_hash text NOT NULL,
+        definition_hash text,
+        outcome text NOT NULL CHECK (outcome IN ('ok', 'error')),
+        error_kind text,
+        duration_ms double precision NOT NULL,
+        correlation_id text NOT NULL
+      );
+      CREATE INDEX switchboard_mcp_logs_time ON switchboard_mcp_logs (time);
+      CREATE INDEX switchboard_mcp_logs_server_tool_time ON switchboard_mcp_logs (server, tool, time);
+    `,
+  },
+];

@@ -1,0 +1,85 @@
+// AuditLog on an embedded SQLite file (node:sqlite); may share the registry's file.
+import type { AuditLog, AuditRecord } from "../../../ports/audit-log.ts";
+import { auditLimit, normalizeTime } from "../audit-values.ts";
+import { migrateSqlite } from "./migrate.ts";
+import { openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
+import { SQLITE_AUDIT_MIGRATIONS } from "./sqlite-schema.ts";
+
+export type SqliteAuditLogOptions = SqliteOpenOptions;
+
+/** Opens (creating and migrating if needed) the audit log in the SQLite file at path. */
+export async function createSqliteAuditLog(path: string, options: SqliteAuditLogOptions = {}): Promise<AuditLog> {
+  const db = openSqliteDatabase(path, options);
+  try {
+    migrateSqlite(db, "audit", SQLITE_AUDIT_MIGRATIONS);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  // Prepared once: append runs on every tools/call.
+  const insert = db.prepare(
+    `INSERT INTO switchboard_mcp_logs (time, principal, server, tool, arguments_hash, definition_hash, outcome,
+       error_kind, duration_ms, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  let closed = false;
+  return {
+    async append(record) {
+      // One autocommit statement: with synchronous=FULL the WAL is fsynced before run() returns.
+      insert.run(
+        normalizeTime(record.time, "time"),
+        record.principal,
+        record.server,
+        record.tool,
+        record.argumentsHash,
+        record.definitionHash,
+        record.outcome,
+        record.errorKind,
+        record.durationMs,
+        record.correlationId,
+      );
+    },
+    async query(query) {
+      // Only the filters given go into the SQL, so SQLite can pick the (server, tool, time) or (time) index.
+      const where: string[] = [];
+      const values: string[] = [];
+      const filter = (sql: string, value: string) => {
+        where.push(sql);
+        values.push(value);
+      };
+      if (query.server !== undefined) filter("server = ?", query.server);
+      if (query.tool !== undefined) filter("tool = ?", query.tool);
+      if (query.since !== undefined) filter("time >= ?", normalizeTime(query.since, "since"));
+      const condition = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
+      return db
+        .prepare(`SELECT * FROM switchboard_mcp_logs ${condition} ORDER BY time DESC, id DESC LIMIT ?`)
+        .all(...values, auditLimit(query))
+        .map(toRecord);
+    },
+    async prune(olderThan) {
+      const result = db
+        .prepare("DELETE FROM switchboard_mcp_logs WHERE time < ?")
+        .run(normalizeTime(olderThan, "olderThan"));
+      return Number(result.changes);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+function toRecord(row: Record<string, unknown>): AuditRecord {
+  return {
+    time: String(row.time),
+    principal: row.principal === null ? null : String(row.principal),
+    server: String(row.server),
+    tool: String(row.tool),
+    argumentsHash: String(row.arguments_hash),
+    definitionHash: row.definition_hash === null ? null : String(row.definition_hash),
+    outcome: row.outcome === "error" ? "error" : "ok",
+    errorKind: row.error_kind === null ? null : String(row.error_kind),
+    durationMs: Number(row.duration_ms),
+    correlationId: String(row.correlation_id),
+  };
+}

@@ -1,0 +1,63 @@
+// The SQLite schema of the registry and the audit log, as migrations. Table names follow the seeds' PostgreSQL
+// databases (mcp, mcp_tools, mcp_logs) with a switchboard_ prefix, the same names as the PostgreSQL adapter uses.
+import type { SqliteMigration } from "./migrate.ts";
+
+/** Times are TEXT in Date.toISOString() form, which sorts and compares as the instants do. */
+export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: "servers, manifests and items",
+    sql: `
+      CREATE TABLE switchboard_mcp (
+        server TEXT PRIMARY KEY,
+        config_hash TEXT NOT NULL,
+        config TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE switchboard_mcp_manifests (
+        server TEXT PRIMARY KEY,
+        spec_hash TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        protocol_version TEXT NOT NULL,
+        server_info TEXT NOT NULL,
+        capabilities TEXT NOT NULL,
+        instructions TEXT
+      ) STRICT;
+      CREATE TABLE switchboard_mcp_tools (
+        server TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('tool', 'prompt', 'resource', 'resourceTemplate')),
+        key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        definition_hash TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        changed_at TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        PRIMARY KEY (server, kind, key)
+      ) STRICT;
+    `,
+  },
+];
+
+export const SQLITE_AUDIT_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: "audit log",
+    sql: `
+      CREATE TABLE switchboard_mcp_logs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time TEXT NOT NULL,
+        principal TEXT,
+        server TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        arguments_hash TEXT NOT NULL,
+        definition_hash TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error')),
+        error_kind TEXT,
+        duration_ms REAL NOT NULL,
+        correlation_id TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX switchboard_mcp_logs_time ON switchboard_mcp_logs (time);
+      CREATE INDEX switchboard_mcp_logs_server_tool_time ON switchboard_mcp_logs (server, tool, time);
+    `,
+  },
+];

@@ -1,0 +1,94 @@
+// The registry and audit contracts against the embedded SQLite adapters, plus durability across kill -9,
+// migrations on an existing file, and the experimental-warning filter.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { createSqliteAuditLog } from "../src/adapters/storage/sqlite/sqlite-audit-log.ts";
+import { createSqliteRegistryStore } from "../src/adapters/storage/sqlite/sqlite-registry-store.ts";
+import { auditLogContract, auditRecord } from "./contracts/audit-log.contract.ts";
+import { registryStoreContract, sampleManifest } from "./contracts/registry-store.contract.ts";
+import { killWriterAfterAck } from "./helpers/kill-after-ack.ts";
+
+let dir = "";
+let files = 0;
+const freshFile = () => join(dir, `state-${++files}.db`);
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "switchboard-sqlite-"));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+registryStoreContract("sqlite", async (clock) => {
+  const store = await createSqliteRegistryStore(freshFile(), { now: clock.now });
+  return { store, cleanup: () => store.close() };
+});
+
+auditLogContract("sqlite", async () => {
+  const store = await createSqliteAuditLog(freshFile());
+  return { store, cleanup: () => store.close() };
+});
+
+describe("SQLite storage", () => {
+  test("registry and audit log share one file; reopening finds the data and migrates nothing twice", async () => {
+    const file = freshFile();
+    const registry = await createSqliteRegistryStore(file);
+    const audit = await createSqliteAuditLog(file);
+    await registry.putManifest(sampleManifest("fs"));
+    await audit.append(auditRecord(0));
+    await registry.close();
+    await registry.close(); // close is idempotent
+    await audit.close();
+    const reopened = await createSqliteRegistryStore(file);
+    const reopenedAudit = await createSqliteAuditLog(file);
+    assert.deepStrictEqual(await reopened.getManifest("fs"), sampleManifest("fs"));
+    assert.equal((await reopenedAudit.query({})).length, 1);
+    await reopened.close();
+    await reopenedAudit.close();
+    const { DatabaseSync } = process.getBuiltinModule("node:sqlite");
+    const db = new DatabaseSync(file);
+    const rows = db.prepare("SELECT component, version FROM schema_migrations ORDER BY component").all();
+    const pragmas = db.prepare("PRAGMA journal_mode").get();
+    db.close();
+    assert.deepEqual(
+      rows.map((row) => [row.component, row.version]),
+      [
+        ["audit", 1],
+        ["registry", 1],
+      ],
+    );
+    assert.equal(pragmas?.journal_mode, "wal");
+  });
+
+  test("acknowledged writes survive kill -9 of the writer", async () => {
+    const file = freshFile();
+    await killWriterAfterAck(["sqlite", file]);
+    const registry = await createSqliteRegistryStore(file);
+    const audit = await createSqliteAuditLog(file);
+    try {
+      assert.deepStrictEqual(await registry.getManifest("durable"), sampleManifest("durable"));
+      assert.deepEqual(
+        (await audit.query({ server: "durable" })).map((record) => record.correlationId),
+        ["durable-1"],
+      );
+    } finally {
+      await registry.close();
+      await audit.close();
+    }
+  });
+
+  test("opening a store prints no SQLite experimental warning, other warnings still print", () => {
+    const script = `
+      const { createSqliteAuditLog } = await import(${JSON.stringify(new URL("../src/adapters/storage/sqlite/sqlite-audit-log.ts", import.meta.url).href)});
+      const log = await createSqliteAuditLog(":memory:");
+      await log.close();
+      process.emitWarning("still here", "ExperimentalWarning");
+    `;
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /SQLite is an experimental feature/);
+    assert.match(result.stderr, /ExperimentalWarning: still here/);
+  });
+});
