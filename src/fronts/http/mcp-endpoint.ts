@@ -136,12 +136,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
    * It is acknowledged first, then carries the notifications the filter asked for, each tagged with the
    * subscription id; it ends when the client goes away (or with a result when the gateway shuts down).
    */
-  async function listen(
-    res: ServerResponse,
-    endpoint: Endpoint,
-    request: JsonRpcRequest,
-    era: ModernRequest,
-  ) {
+  async function listen(res: ServerResponse, endpoint: Endpoint, request: JsonRpcRequest, era: ModernRequest) {
     const filter = (request.params?.notifications ?? {}) as ListenFilter;
     const honored: ListenFilter = {
       toolsListChanged: filter.toolsListChanged === true,
