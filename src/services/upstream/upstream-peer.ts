@@ -2,13 +2,7 @@
 // Each forwarded request gets a fresh upstream id (and a fresh progress token), so responses, progress and
 // cancellations go back to exactly the caller that asked, however many sessions reuse the same ids.
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
-import type {
-  JsonRpcMessage,
-  JsonRpcNotification,
-  JsonRpcRequest,
-  JsonRpcResponse,
-  RequestId,
-} from "../../core/jsonrpc.ts";
+import type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
 import {
   isSupportedProtocolVersion,
   LATEST_PROTOCOL_VERSION,
@@ -159,7 +153,6 @@ export class UpstreamPeer {
       if (this.closedWith) throw this.closedWith;
       return undefined;
     }
-    const meta = (result._meta as Record<string, unknown> | undefined) ?? {};
     // The 2026 era sends list_changed only on a listen stream: keep one open for the catalog.
     this.request(
       {
@@ -170,12 +163,8 @@ export class UpstreamPeer {
       },
       { timeoutMs: Number.POSITIVE_INFINITY },
     ).catch(() => {});
-    this.initialized = {
-      protocolVersion: MODERN_PROTOCOL_VERSION,
-      capabilities: (result.capabilities as Record<string, unknown>) ?? {},
-      serverInfo: (meta[META_SERVER_INFO] as Record<string, unknown>) ?? {},
-      instructions: typeof result.instructions === "string" ? result.instructions : undefined,
-    };
+    const meta = (result._meta as Record<string, unknown> | undefined) ?? {};
+    this.initialized = outcome(MODERN_PROTOCOL_VERSION, result, meta[META_SERVER_INFO]);
     return this.initialized;
   }
 
@@ -210,12 +199,7 @@ export class UpstreamPeer {
     }
     (this.connection as { setProtocolVersion?: (v: string) => void }).setProtocolVersion?.(protocolVersion);
     await this.notify("notifications/initialized");
-    this.initialized = {
-      protocolVersion,
-      capabilities: (result.capabilities as Record<string, unknown>) ?? {},
-      serverInfo: (result.serverInfo as Record<string, unknown>) ?? {},
-      instructions: typeof result.instructions === "string" ? result.instructions : undefined,
-    };
+    this.initialized = outcome(protocolVersion, result, result.serverInfo);
     return this.initialized;
   }
 
@@ -404,8 +388,14 @@ export class UpstreamPeer {
   }
 }
 
-export function isRequestId(value: unknown): value is RequestId {
-  return typeof value === "string" || typeof value === "number";
+/** What an initialize or server/discover result tells about the server. */
+function outcome(protocolVersion: string, result: Record<string, unknown>, serverInfo: unknown): InitializeOutcome {
+  return {
+    protocolVersion,
+    capabilities: (result.capabilities as Record<string, unknown>) ?? {},
+    serverInfo: (serverInfo as Record<string, unknown>) ?? {},
+    instructions: typeof result.instructions === "string" ? result.instructions : undefined,
+  };
 }
 
 function cancelledError(): SwitchboardError {
