@@ -112,61 +112,22 @@ export interface SseStream {
 }
 
 /** Opens a GET stream and keeps reading it in the background; resolves once the response head arrived. */
-export function openSse(url: string, headers: Record<string, string>): Promise<SseStream> {
-  const target = new URL(url);
-  return new Promise<SseStream>((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method: "GET",
-        headers: { accept: "text/event-stream", ...headers },
-        agent: false,
-      },
-      (res) => {
-        const messages: any[] = [];
-        let raw = "";
-        let pending = "";
-        let ended = false;
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          raw += chunk;
-          pending += chunk;
-          for (let end = pending.indexOf("\n\n"); end >= 0; end = pending.indexOf("\n\n")) {
-            const event = pending.slice(0, end);
-            pending = pending.slice(end + 2);
-            const data = event
-              .split("\n")
-              .filter((line) => line.startsWith("data: "))
-              .map((line) => line.slice(6))
-              .join("\n");
-            if (data) messages.push(JSON.parse(data));
-          }
-        });
-        const finish = () => {
-          ended = true;
-        };
-        res.on("end", finish);
-        res.on("close", finish);
-        res.on("error", finish);
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          messages,
-          get raw() {
-            return raw;
-          },
-          get ended() {
-            return ended;
-          },
-          close: () => req.destroy(),
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
+export async function openSse(url: string, headers: Record<string, string>): Promise<SseStream> {
+  const reader = await openEventStream(url, { headers: { accept: "text/event-stream", ...headers } });
+  return {
+    status: reader.status,
+    headers: reader.headers,
+    get messages() {
+      return reader.events.map((event) => event.data);
+    },
+    get raw() {
+      return reader.raw;
+    },
+    get ended() {
+      return reader.ended;
+    },
+    close: reader.close,
+  };
 }
 
 export interface SseEvent {
@@ -181,6 +142,8 @@ export interface EventStreamReader {
   readonly events: SseEvent[];
   /** The id of the last event seen, priming events included. */
   readonly lastEventId: string | undefined;
+  /** Raw text received so far (comments included). */
+  readonly raw: string;
   readonly ended: boolean;
   /** Breaks the connection (as a network failure would). */
   close(): void;
@@ -209,10 +172,12 @@ export function openEventStream(
       (res) => {
         const events: SseEvent[] = [];
         let lastEventId: string | undefined;
+        let raw = "";
         let pending = "";
         let ended = false;
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => {
+          raw += chunk;
           pending += chunk;
           for (let end = pending.indexOf("\n\n"); end >= 0; end = pending.indexOf("\n\n")) {
             const lines = pending.slice(0, end).split("\n");
@@ -238,6 +203,9 @@ export function openEventStream(
           events,
           get lastEventId() {
             return lastEventId;
+          },
+          get raw() {
+            return raw;
           },
           get ended() {
             return ended;
