@@ -1,5 +1,5 @@
 // Rules both AuditLog adapters apply the same way: how many records a query may return and how times are stored.
-import type { AuditQuery } from "../../ports/audit-log.ts";
+import type { AuditQuery, AuditRecord } from "../../ports/audit-log.ts";
 
 export const DEFAULT_AUDIT_QUERY_LIMIT = 100;
 export const MAX_AUDIT_QUERY_LIMIT = 1000;
@@ -19,4 +19,23 @@ export function normalizeTime(iso: string, what: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`${what} is not an ISO time: ${JSON.stringify(iso)}`);
   return new Date(ms).toISOString();
+}
+
+/**
+ * An audit record as the column values both adapters insert, in schema order: time, principal, server, tool,
+ * arguments_hash, definition_hash, outcome, error_kind, duration_ms, correlation_id.
+ */
+export function auditRow(record: AuditRecord): (string | number | null)[] {
+  return [
+    normalizeTime(record.time, "time"),
+    record.principal,
+    record.server,
+    record.tool,
+    record.argumentsHash,
+    record.definitionHash,
+    record.outcome,
+    record.errorKind,
+    record.durationMs,
+    record.correlationId,
+  ];
 }

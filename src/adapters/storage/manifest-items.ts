@@ -80,6 +80,22 @@ export function headerOf(manifest: ServerManifest): ManifestHeader {
   return header;
 }
 
+/**
+ * A manifest header as the column values both registry adapters store, in schema order: server, spec_hash,
+ * fetched_at, protocol_version, server_info, capabilities, instructions.
+ */
+export function headerRow(header: ManifestHeader): (string | null)[] {
+  return [
+    header.server,
+    header.specHash,
+    header.fetchedAt,
+    header.protocolVersion,
+    JSON.stringify(header.serverInfo),
+    JSON.stringify(header.capabilities),
+    header.instructions ?? null,
+  ];
+}
+
 /** Rebuilds a manifest from its header and its items in stored position order. */
 export function assembleManifest(header: ManifestHeader, items: Pick<RegistryItem, "kind" | "definition">[]) {
   const manifest: ServerManifest = { ...header, tools: [], prompts: [], resources: [], resourceTemplates: [] };

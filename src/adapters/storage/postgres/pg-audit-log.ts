@@ -1,7 +1,7 @@
 // AuditLog on PostgreSQL; may use a database of its own (its own URL), as the seeds kept mcp_logs apart.
 import { randomUUID } from "node:crypto";
 import type { AuditLog, AuditRecord } from "../../../ports/audit-log.ts";
-import { auditLimit, normalizeTime } from "../audit-values.ts";
+import { auditLimit, auditRow, normalizeTime } from "../audit-values.ts";
 import { withReconnect } from "./pg-errors.ts";
 import { migratePostgres } from "./pg-migrate.ts";
 import { createPgPool, type PostgresOptions } from "./pg-pool.ts";
@@ -22,19 +22,7 @@ export async function createPostgresAuditLog(options: PostgresAuditLogOptions): 
   return {
     async append(record) {
       // The id is fixed before the first attempt, so a retry after an unknown outcome cannot insert twice.
-      const values = [
-        randomUUID(),
-        normalizeTime(record.time, "time"),
-        record.principal,
-        record.server,
-        record.tool,
-        record.argumentsHash,
-        record.definitionHash,
-        record.outcome,
-        record.errorKind,
-        record.durationMs,
-        record.correlationId,
-      ];
+      const values = [randomUUID(), ...auditRow(record)];
       await withReconnect(() =>
         pool.query(
           `INSERT INTO switchboard_mcp_logs (append_id, time, principal, server, tool, arguments_hash,

@@ -2,7 +2,7 @@
 import type { PoolClient } from "pg";
 import type { ServerManifest } from "../../../ports/manifest-store.ts";
 import type { ItemKind, RegistryItem, RegistryStore } from "../../../ports/registry-store.ts";
-import { assembleManifest, headerOf, type ItemRow, planManifest } from "../manifest-items.ts";
+import { assembleManifest, headerOf, headerRow, type ItemRow, planManifest } from "../manifest-items.ts";
 import { withReconnect } from "./pg-errors.ts";
 import { migratePostgres } from "./pg-migrate.ts";
 import { createPgPool, inTransaction, type PostgresOptions } from "./pg-pool.ts";
@@ -114,15 +114,7 @@ async function writeManifest(client: PoolClient, manifest: ServerManifest, nowMs
      ON CONFLICT (server) DO UPDATE SET spec_hash = excluded.spec_hash, fetched_at = excluded.fetched_at,
        protocol_version = excluded.protocol_version, server_info = excluded.server_info,
        capabilities = excluded.capabilities, instructions = excluded.instructions`,
-    [
-      header.server,
-      header.specHash,
-      header.fetchedAt,
-      header.protocolVersion,
-      JSON.stringify(header.serverInfo),
-      JSON.stringify(header.capabilities),
-      header.instructions ?? null,
-    ],
+    headerRow(header),
   );
   if (plan.change.removed.length > 0) {
     await client.query(

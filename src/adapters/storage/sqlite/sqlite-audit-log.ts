@@ -1,6 +1,6 @@
 // AuditLog on an embedded SQLite file (node:sqlite); may share the registry's file.
 import type { AuditLog, AuditRecord } from "../../../ports/audit-log.ts";
-import { auditLimit, normalizeTime } from "../audit-values.ts";
+import { auditLimit, auditRow, normalizeTime } from "../audit-values.ts";
 import { migrateSqlite } from "./migrate.ts";
 import { openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
 import { SQLITE_AUDIT_MIGRATIONS } from "./sqlite-schema.ts";
@@ -25,18 +25,7 @@ export async function createSqliteAuditLog(path: string, options: SqliteAuditLog
   return {
     async append(record) {
       // One autocommit statement: with synchronous=FULL the WAL is fsynced before run() returns.
-      insert.run(
-        normalizeTime(record.time, "time"),
-        record.principal,
-        record.server,
-        record.tool,
-        record.argumentsHash,
-        record.definitionHash,
-        record.outcome,
-        record.errorKind,
-        record.durationMs,
-        record.correlationId,
-      );
+      insert.run(...auditRow(record));
     },
     async query(query) {
       // Only the filters given go into the SQL, so SQLite can pick the (server, tool, time) or (time) index.

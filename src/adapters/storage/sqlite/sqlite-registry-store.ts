@@ -1,7 +1,7 @@
 // RegistryStore on an embedded SQLite file (node:sqlite): the default when no PostgreSQL URL is configured.
 import type { DatabaseSync } from "node:sqlite";
 import type { ItemKind, RegistryItem, RegistryStore, ServerSnapshot } from "../../../ports/registry-store.ts";
-import { assembleManifest, headerOf, type ItemRow, planManifest } from "../manifest-items.ts";
+import { assembleManifest, headerOf, headerRow, type ItemRow, planManifest } from "../manifest-items.ts";
 import { migrateSqlite } from "./migrate.ts";
 import { inTransaction, openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
 import { SQLITE_REGISTRY_MIGRATIONS } from "./sqlite-schema.ts";
@@ -99,15 +99,7 @@ function writeHeader(db: DatabaseSync, manifest: Parameters<typeof headerOf>[0])
     `INSERT OR REPLACE INTO switchboard_mcp_manifests
        (server, spec_hash, fetched_at, protocol_version, server_info, capabilities, instructions)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    header.server,
-    header.specHash,
-    header.fetchedAt,
-    header.protocolVersion,
-    JSON.stringify(header.serverInfo),
-    JSON.stringify(header.capabilities),
-    header.instructions ?? null,
-  );
+  ).run(...headerRow(header));
 }
 
 function prepareUpsert(db: DatabaseSync) {
