@@ -46,6 +46,20 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   },
   { names: ["MCP_MAX_STARTUP_TIME"], target: "serverDefaults", key: "startTimeoutMs", parse: seconds },
   { names: ["REQUEST_TIMEOUT", "STDIO_TIMEOUT"], target: "serverDefaults", key: "timeoutMs", parse: seconds },
+  { names: ["DATABASE_URL"], target: "gateway", key: "database.url", parse: (v) => v },
+  { names: ["AUDIT_DATABASE_URL"], target: "gateway", key: "database.auditUrl", parse: (v) => v },
+  { names: ["DB_POOL_SIZE"], target: "gateway", key: "database.poolSize", parse: toNumber },
+  { names: ["REDIS_URL"], target: "gateway", key: "redis.url", parse: (v) => v },
+  { names: ["REDIS_KEY_PREFIX"], target: "gateway", key: "redis.keyPrefix", parse: (v) => v },
+  { names: ["CACHE_ENABLED"], target: "gateway", key: "cache.enabled", parse: toBoolean },
+  { names: ["CACHE_BACKEND"], target: "gateway", key: "cache.backend", parse: (v) => v.toLowerCase() },
+  { names: ["CACHE_REDIS_URL"], target: "gateway", key: "cache.redisUrl", parse: (v) => v },
+  { names: ["CACHE_MAX_SIZE"], target: "gateway", key: "cache.maxEntries", parse: toNumber },
+  { names: ["CACHE_DEFAULT_TTL", "MCP_CACHE_TTL"], target: "gateway", key: "cache.defaultTtlMs", parse: seconds },
+  { names: ["CACHE_SEARCH_TTL"], target: "gateway", key: "cache.ttlMs.search", parse: seconds },
+  { names: ["CACHE_EMBEDDING_TTL"], target: "gateway", key: "cache.ttlMs.embedding", parse: seconds },
+  { names: ["AUDIT_ENABLED"], target: "gateway", key: "audit.enabled", parse: toBoolean },
+  { names: ["AUDIT_RETENTION_DAYS"], target: "gateway", key: "audit.retentionDays", parse: toNumber },
 ];
 
 export function readEnvOverrides(env: Readonly<Record<string, string | undefined>>): {

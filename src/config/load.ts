@@ -10,10 +10,16 @@ import type { ServerSpec, TransportSpec } from "../core/server-spec.ts";
 import { type Override, readEnvOverrides } from "./env-overrides.ts";
 import { interpolate } from "./interpolate.ts";
 import { resolvePackageBin } from "./resolve-package.ts";
+import { normalizeStateSettings } from "./state-settings.ts";
 import {
+  AuditSchema,
+  CacheSchema,
+  CacheTtlSchema,
   ConfigFileSchema,
+  DatabaseSchema,
   GatewaySchema,
   type GatewaySection,
+  RedisSchema,
   RestartSchema,
   SERVER_NAME,
   type ServerEntry,
@@ -85,8 +91,9 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
     problems,
   );
   const configDir = source ? dirname(source) : process.cwd();
-  const gateway = normalizeGateway(sectionData, configDir);
-  const vars = { ...env, SWITCHBOARD_CONFIG_DIR: configDir, SWITCHBOARD_STATE_DIR: gateway.stateDir };
+  const stateDir = resolve(configDir, sectionData.stateDir);
+  const vars = { ...env, SWITCHBOARD_CONFIG_DIR: configDir, SWITCHBOARD_STATE_DIR: stateDir };
+  const gateway = normalizeGateway(sectionData, stateDir, vars, problems);
   const servers: ServerSpec[] = [];
   const seen = new Set<string>();
   for (const section of ["servers", "mcpServers"] as const) {
@@ -132,6 +139,15 @@ function cliOverrides(cli: LoadOptions["overrides"]): Override[] {
     .map(([key, value]) => ({ source: CLI_FLAGS[key] ?? `--${key}`, target: "gateway", key, value }));
 }
 
+/** Sections of the gateway settings that environment variables reach into (`database.url`). */
+const NESTED_SECTIONS: Record<string, { shape: Record<string, z.ZodType> }> = {
+  database: DatabaseSchema,
+  redis: RedisSchema,
+  cache: CacheSchema,
+  "cache.ttlMs": CacheTtlSchema,
+  audit: AuditSchema,
+};
+
 /** Applies validated overrides in order (environment, then flags); invalid ones become problems. */
 function applyOverrides(
   section: GatewaySection,
@@ -141,20 +157,45 @@ function applyOverrides(
   const gateway: Record<string, unknown> = { ...section };
   const serverDefaults: Record<string, unknown> = { ...section.serverDefaults };
   for (const override of overrides) {
-    const schemas: Record<string, z.ZodType> = override.target === "gateway" ? GatewaySchema.shape : ServerSchema.shape;
-    const result = schemas[override.key]?.safeParse(override.value);
+    const dot = override.key.lastIndexOf(".");
+    const group = dot < 0 ? undefined : override.key.slice(0, dot);
+    const key = override.key.slice(dot + 1);
+    const schemas: Record<string, z.ZodType> =
+      override.target === "serverDefaults"
+        ? ServerSchema.shape
+        : group === undefined
+          ? GatewaySchema.shape
+          : (NESTED_SECTIONS[group]?.shape ?? {});
+    const result = schemas[key]?.safeParse(override.value);
     if (!result?.success) {
       problems.push({ path: override.source, message: result?.error.issues[0]?.message ?? "not a known setting" });
       continue;
     }
-    (override.target === "gateway" ? gateway : serverDefaults)[override.key] = result.data;
+    if (override.target === "serverDefaults") serverDefaults[key] = result.data;
+    else setPath(gateway, group === undefined ? [key] : [...group.split("."), key], result.data);
   }
   return { ...(gateway as GatewaySection), serverDefaults: serverDefaults as GatewaySection["serverDefaults"] };
 }
 
-function normalizeGateway(section: GatewaySection, configDir: string): GatewaySettings {
-  const { serverDefaults: _defaults, ...rest } = section;
-  return { ...rest, stateDir: resolve(configDir, section.stateDir) };
+/** Sets a value at a path of plain objects, copying each object on the way (the parsed section stays untouched). */
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const segment of path.slice(0, -1)) {
+    const copy = { ...(node[segment] as Record<string, unknown> | undefined) };
+    node[segment] = copy;
+    node = copy;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function normalizeGateway(
+  section: GatewaySection,
+  stateDir: string,
+  vars: Readonly<Record<string, string | undefined>>,
+  problems: ConfigProblem[],
+): GatewaySettings {
+  const { serverDefaults: _defaults, database: _d, redis: _r, cache: _c, audit: _a, ...rest } = section;
+  return { ...rest, stateDir, ...normalizeStateSettings(section, stateDir, vars, problems) };
 }
 
 interface ServerContext {

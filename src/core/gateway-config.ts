@@ -17,6 +17,49 @@ export interface GatewaySettings {
   logLevel: LogLevel;
   jsonLogs: boolean;
   inheritEnv: readonly string[];
+  database: DatabaseSettings;
+  redis: RedisSettings;
+  cache: CacheSettings;
+  audit: AuditSettings;
+}
+
+export interface DatabaseSettings {
+  /** PostgreSQL URL of the registry (and the audit log unless auditUrl is set); undefined: SQLite. */
+  url: string | undefined;
+  /** PostgreSQL URL of the audit log; undefined: the same store as the registry. */
+  auditUrl: string | undefined;
+  poolSize: number;
+  connectTimeoutMs: number;
+  /** Absolute path of the SQLite file used when no url is set. */
+  sqlitePath: string;
+}
+
+export interface RedisSettings {
+  /** Redis URL for sessions and paged results; undefined: this process's memory. */
+  url: string | undefined;
+  keyPrefix: string;
+}
+
+export type CacheKind = "manifest" | "list" | "search" | "embedding";
+
+export interface CacheSettings {
+  enabled: boolean;
+  backend: "memory" | "redis";
+  /** Redis URL of the cache when the backend is redis. */
+  redisUrl: string | undefined;
+  maxEntries: number;
+  maxBytes: number;
+  defaultTtlMs: number;
+  /** Resolved time to live per kind (the default where none is set). */
+  ttlMs: Readonly<Record<CacheKind, number>>;
+}
+
+export interface AuditSettings {
+  enabled: boolean;
+  /** 0 keeps records forever. */
+  retentionDays: number;
+  pruneIntervalMs: number;
+  maxQueued: number;
 }
 
 export interface GatewayConfig {
