@@ -10,7 +10,6 @@ import type { ServerSpec, TransportSpec } from "../core/server-spec.ts";
 import { type Override, readEnvOverrides } from "./env-overrides.ts";
 import { interpolate } from "./interpolate.ts";
 import { resolvePackageBin } from "./resolve-package.ts";
-import { normalizeStateSettings } from "./state-settings.ts";
 import {
   AuditSchema,
   CacheSchema,
@@ -25,6 +24,7 @@ import {
   type ServerEntry,
   ServerSchema,
 } from "./schema.ts";
+import { normalizeStateSettings } from "./state-settings.ts";
 
 /** The directory this gateway is installed in: `package` entries also resolve from here. */
 const INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");

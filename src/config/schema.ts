@@ -177,12 +177,7 @@ export const RedisSchema = z
 export const CacheTtlSchema = z
   .object({
     manifest: z.number().int().min(1).optional().describe("Per-server manifests. Milliseconds; default defaultTtlMs."),
-    list: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe("Aggregated list results. Milliseconds; default defaultTtlMs."),
+    list: z.number().int().min(1).optional().describe("Aggregated list results. Milliseconds; default defaultTtlMs."),
     search: z
       .number()
       .int()
@@ -221,7 +216,10 @@ export const CacheSchema = z
       .min(1024)
       .default(64 * 1024 * 1024)
       .describe("Most bytes of the memory cache. Bytes; default 67108864."),
-    defaultTtlMs: positiveMs("Time to live of entries without a per-kind TTL (env CACHE_DEFAULT_TTL, seconds).", 300_000),
+    defaultTtlMs: positiveMs(
+      "Time to live of entries without a per-kind TTL (env CACHE_DEFAULT_TTL, seconds).",
+      300_000,
+    ),
     ttlMs: CacheTtlSchema.prefault({}).describe("Per-kind times to live."),
   })
   .strict()
@@ -234,7 +232,9 @@ export const AuditSchema = z
       .number()
       .min(0)
       .default(30)
-      .describe("Delete records older than this many days; 0 keeps them forever (env AUDIT_RETENTION_DAYS); default 30."),
+      .describe(
+        "Delete records older than this many days; 0 keeps them forever (env AUDIT_RETENTION_DAYS); default 30.",
+      ),
     pruneIntervalMs: positiveMs("How often old records are deleted.", 3_600_000),
     maxQueued: z
       .number()

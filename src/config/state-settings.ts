@@ -57,14 +57,14 @@ export function normalizeStateSettings(
   if (backend === "redis" && !cacheRedisUrl) {
     problems.push({
       path: "gateway.cache.backend",
-      message: "the redis backend needs a Redis URL (gateway.cache.redisUrl, gateway.redis.url, CACHE_REDIS_URL or REDIS_URL)",
+      message:
+        "the redis backend needs a Redis URL (gateway.cache.redisUrl, gateway.redis.url, CACHE_REDIS_URL or REDIS_URL)",
     });
   }
   const sqliteFile = database.sqlitePath ?? "switchboard.db";
-  const ttlMs = Object.fromEntries(CACHE_KINDS.map((kind) => [kind, cache.ttlMs[kind] ?? cache.defaultTtlMs])) as Record<
-    CacheKind,
-    number
-  >;
+  const ttlMs = Object.fromEntries(
+    CACHE_KINDS.map((kind) => [kind, cache.ttlMs[kind] ?? cache.defaultTtlMs]),
+  ) as Record<CacheKind, number>;
   return {
     database: {
       url: url(database.url, "gateway.database.url", pg),
