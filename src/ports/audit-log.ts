@@ -30,8 +30,12 @@ export interface AuditQuery {
 export interface AuditLog {
   /** Resolves once the record is durable. */
   append(record: AuditRecord): Promise<void>;
+  /** Appends several records in one write (one transaction); resolves once all are durable. */
+  appendMany(records: readonly AuditRecord[]): Promise<void>;
   query(query: AuditQuery): Promise<AuditRecord[]>;
   /** Deletes records older than the ISO time; returns how many. */
   prune(olderThan: string): Promise<number>;
+  /** Resolves when the store answers a trivial query; rejects (as unavailable) otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

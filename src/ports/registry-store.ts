@@ -44,5 +44,7 @@ export interface RegistryStore {
   putManifest(manifest: ServerManifest): Promise<ManifestChange>;
   getManifest(server: string): Promise<ServerManifest | undefined>;
   items(filter?: { server?: string; kind?: ItemKind }): Promise<RegistryItem[]>;
+  /** Resolves when the store answers a trivial query; rejects (as unavailable) otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -108,5 +108,25 @@ export function auditLogContract(name: string, factory: AuditLogFactory): void {
       await assert.rejects(log.append(auditRecord(0, { time: "yesterday" })), /not an ISO time/);
       assert.deepEqual(await log.query({}), []);
     });
+
+    test("appendMany stores a batch in order (beyond one statement's worth) and nothing of a refused batch", async (t) => {
+      const log = await open(t);
+      await log.appendMany([]);
+      await log.appendMany(Array.from({ length: 1203 }, (_, i) => auditRecord(0, { correlationId: `b-${i}` })));
+      const newest = await log.query({ limit: 3 });
+      assert.deepEqual(
+        newest.map((record) => record.correlationId),
+        ["b-1202", "b-1201", "b-1200"],
+      );
+      assert.equal((await log.query({ limit: 1000 })).length, 1000);
+      assert.equal(await log.prune(new Date(T0 + 1).toISOString()), 1203);
+      await assert.rejects(log.appendMany([auditRecord(5), auditRecord(6, { time: "never" })]), /not an ISO time/);
+      assert.deepEqual(await log.query({}), []);
+    });
+
+    test("ping resolves while the store is open", async (t) => {
+      const log = await open(t);
+      await log.ping();
+    });
   });
 }

@@ -221,5 +221,10 @@ export function registryStoreContract(name: string, factory: RegistryStoreFactor
         stored?.tools.map((tool) => tool.name),
       );
     });
+
+    test("ping resolves while the store is open", async (t) => {
+      const { store } = await open(t);
+      await store.ping();
+    });
   });
 }

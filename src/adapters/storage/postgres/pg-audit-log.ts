@@ -9,6 +9,8 @@ import { POSTGRES_AUDIT_MIGRATIONS } from "./pg-schema.ts";
 
 export type PostgresAuditLogOptions = PostgresOptions;
 
+const MAX_BATCH_ROWS = 1000;
+
 /** Connects, migrates, and returns the log; rejects with "PostgreSQL unavailable: …" if it cannot connect. */
 export async function createPostgresAuditLog(options: PostgresAuditLogOptions): Promise<AuditLog> {
   const pool = createPgPool(options);
@@ -31,6 +33,31 @@ export async function createPostgresAuditLog(options: PostgresAuditLogOptions): 
           values,
         ),
       );
+    },
+    async appendMany(records) {
+      if (records.length === 0) return;
+      // One statement (one commit) per 1,000 rows, ids fixed up front as in append so a retry cannot insert twice;
+      // 11 parameters a row keeps a statement far below PostgreSQL's 65,535-parameter limit.
+      for (let start = 0; start < records.length; start += MAX_BATCH_ROWS) {
+        const batch = records.slice(start, start + MAX_BATCH_ROWS);
+        const values: unknown[] = [];
+        const tuples = batch.map((record) => {
+          const first = values.length;
+          values.push(randomUUID(), ...auditRow(record));
+          return `(${Array.from({ length: 11 }, (_, i) => `$${first + i + 1}`).join(", ")})`;
+        });
+        await withReconnect(() =>
+          pool.query(
+            `INSERT INTO switchboard_mcp_logs (append_id, time, principal, server, tool, arguments_hash,
+               definition_hash, outcome, error_kind, duration_ms, correlation_id)
+             VALUES ${tuples.join(", ")} ON CONFLICT (append_id) DO NOTHING`,
+            values,
+          ),
+        );
+      }
+    },
+    async ping() {
+      await withReconnect(() => pool.query("SELECT 1"));
     },
     async query(query) {
       const where: string[] = [];

@@ -86,6 +86,9 @@ export async function createPostgresRegistryStore(options: PostgresRegistryStore
       );
       return rows.map(toItem);
     },
+    async ping() {
+      await withReconnect(() => pool.query("SELECT 1"));
+    },
     close() {
       closing ??= pool.end();
       return closing;

@@ -2,7 +2,7 @@
 import type { AuditLog, AuditRecord } from "../../../ports/audit-log.ts";
 import { auditLimit, auditRow, normalizeTime } from "../audit-values.ts";
 import { migrateSqlite } from "./migrate.ts";
-import { openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
+import { inTransaction, openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
 import { SQLITE_AUDIT_MIGRATIONS } from "./sqlite-schema.ts";
 
 export type SqliteAuditLogOptions = SqliteOpenOptions;
@@ -26,6 +26,17 @@ export async function createSqliteAuditLog(path: string, options: SqliteAuditLog
     async append(record) {
       // One autocommit statement: with synchronous=FULL the WAL is fsynced before run() returns.
       insert.run(...auditRow(record));
+    },
+    async appendMany(records) {
+      if (records.length === 0) return;
+      // One transaction, so one fsync for the whole batch.
+      const rows = records.map(auditRow);
+      inTransaction(db, () => {
+        for (const row of rows) insert.run(...row);
+      });
+    },
+    async ping() {
+      db.prepare("SELECT 1").get();
     },
     async query(query) {
       // Only the filters given go into the SQL, so SQLite can pick the (server, tool, time) or (time) index.

@@ -85,6 +85,9 @@ export async function createSqliteRegistryStore(
         .all(filter.server ?? null, filter.kind ?? null)
         .map(toItem);
     },
+    async ping() {
+      db.prepare("SELECT 1").get();
+    },
     async close() {
       if (closed) return;
       closed = true;
