@@ -1,0 +1,107 @@
+// Checks about programs on this host: the optional sandbox tools, and whether each enabled stdio server's command
+// resolves the way spawn will resolve it (the server's own PATH, its cwd). HTTP servers get a URL check only.
+import { execFile } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, resolve } from "node:path";
+import { redactUrl } from "../../config/state-settings.ts";
+import type { ServerSpec } from "../../core/server-spec.ts";
+import { childEnvironment } from "../upstream/child-env.ts";
+import { check, type DoctorCheck } from "./checks.ts";
+
+export const SANDBOX_TOOLS = ["bwrap", "firejail", "podman", "runsc"] as const;
+
+const VERSION_TIMEOUT_MS = 2_000;
+/** What spawn searches when the environment has no PATH at all. */
+const DEFAULT_PATH = "/usr/bin:/bin";
+
+export type Resolution = { path: string } | { problem: string };
+
+/** Resolves a command as spawn does: one with a slash against cwd, a bare name through PATH's directories. */
+export function findExecutable(command: string, cwd: string, pathVariable: string | undefined): Resolution {
+  if (command.includes("/")) {
+    const path = resolve(cwd, command);
+    const problem = executableProblem(path);
+    return problem ? { problem: `${path} ${problem}` } : { path };
+  }
+  for (const dir of (pathVariable ?? DEFAULT_PATH).split(delimiter)) {
+    const path = resolve(cwd, dir || ".", command);
+    if (executableProblem(path) === undefined) return { path };
+  }
+  return { problem: `"${command}" not found on PATH` };
+}
+
+function executableProblem(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return "is not a file";
+    accessSync(path, constants.X_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not executable" : String(code);
+  }
+}
+
+/** One row per tool, warn when missing: no sandbox is required today. */
+export async function checkSandboxTools(env: NodeJS.ProcessEnv = process.env): Promise<DoctorCheck[]> {
+  return Promise.all(
+    SANDBOX_TOOLS.map(async (tool) => {
+      const name = `sandbox ${tool}`;
+      const found = findExecutable(tool, process.cwd(), env.PATH);
+      if (!("path" in found)) return check(name, "warn", "not found on PATH (optional: no sandbox is required yet)");
+      const version = await versionOf(found.path);
+      return check(name, "ok", version ? `${version} (${found.path})` : found.path, { path: found.path, version });
+    }),
+  );
+}
+
+/** The first line `--version` prints, or undefined when the tool does not answer quickly. */
+function versionOf(path: string): Promise<string | undefined> {
+  return new Promise((done) => {
+    execFile(path, ["--version"], { timeout: VERSION_TIMEOUT_MS, encoding: "utf8" }, (error, stdout, stderr) => {
+      const line = `${stdout}\n${stderr}`.split("\n").find((l) => l.trim() !== "");
+      done(error && !line ? undefined : line?.trim().slice(0, 100));
+    });
+  });
+}
+
+/** One row per server: fail when an enabled stdio server's command cannot be found or run. Nothing is started. */
+export async function checkServers(
+  servers: readonly ServerSpec[],
+  inheritEnv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DoctorCheck[]> {
+  if (servers.length === 0) return [check("servers", "skip", "no servers configured")];
+  return servers.map((spec) => {
+    const name = `server ${spec.name}`;
+    if (!spec.enabled) return check(name, "skip", "disabled");
+    const transport = spec.transport;
+    if (transport.kind === "http") return httpRow(name, transport.url);
+    const childEnv = childEnvironment(env, inheritEnv, transport.env);
+    const found = findExecutable(transport.command, transport.cwd, childEnv.PATH);
+    if ("path" in found) {
+      const via = found.path === transport.command ? "" : ` → ${found.path}`;
+      return check(name, "ok", `stdio: ${transport.command}${via}`, { transport: "stdio", path: found.path });
+    }
+    return check(name, "fail", `stdio command cannot be run: ${found.problem}`, {
+      transport: "stdio",
+      command: transport.command,
+    });
+  });
+}
+
+/** The URL is parsed, not contacted; its password and query (which may hold a token) are not printed. */
+function httpRow(name: string, url: string): DoctorCheck {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return check(name, "fail", "http: not a valid URL", { transport: "http" });
+  }
+  const redacted = new URL(redactUrl(url) as string);
+  redacted.search = "";
+  const shown = `${redacted.href}${parsed.search ? "?…" : ""}`;
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    return check(name, "fail", `http: ${shown} is not an http(s) URL`, { transport: "http" });
+  }
+  return check(name, "ok", `http: ${shown} (not contacted)`, { transport: "http", url: shown });
+}
