@@ -68,6 +68,8 @@ Commands:
   serve                     Run the gateway: MCP at /mcp and /mcp/{server}, admin API (default 127.0.0.1:8080)
   stdio                     Serve the aggregated endpoint on stdin/stdout (for desktop clients)
   check-config              Validate the configuration; lists every problem, exit 2 when invalid
+  doctor                    Check what the deployment needs (Node, state directory, database, Redis, sandbox
+                            tools, server commands); exit 1 when a check fails
   servers list              Servers with status, pid, last activity, restarts, tool count
   servers start NAME        Start a server
   servers stop NAME         Stop a server
