@@ -1,7 +1,7 @@
 // The RegistryStore contract: every adapter registers these tests through a factory of fresh, empty stores.
 import assert from "node:assert/strict";
 import { describe, type TestContext, test } from "node:test";
-import { canonicalHash } from "../../src/adapters/storage/canonical-hash.ts";
+import { canonicalHash } from "../../src/core/canonical-hash.ts";
 import type { ServerManifest } from "../../src/ports/manifest-store.ts";
 import type { RegistryStore } from "../../src/ports/registry-store.ts";
 

@@ -1,9 +1,10 @@
 // The storage-independent half of RegistryStore.putManifest/getManifest: splitting a manifest into keyed,
 // hashed items, dating what changed, and putting a manifest back together. Both adapters share it so their
 // semantics cannot drift apart.
+
+import { canonicalHash } from "../../core/canonical-hash.ts";
 import type { ServerManifest } from "../../ports/manifest-store.ts";
 import type { ItemKind, ManifestChange, RegistryItem } from "../../ports/registry-store.ts";
-import { canonicalHash } from "./canonical-hash.ts";
 
 type ItemList = "tools" | "prompts" | "resources" | "resourceTemplates";
 
