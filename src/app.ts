@@ -3,14 +3,18 @@
 import { subscribeLogging } from "./adapters/observability/log-events.ts";
 import { createPinoLogger } from "./adapters/observability/pino-logger.ts";
 import { createFileChildRegistry } from "./adapters/process/file-child-registry.ts";
-import { createFileManifestStore } from "./adapters/storage/file-manifest-store.ts";
+import { type GatewayState, openState } from "./adapters/state/open-state.ts";
 import { createStdioConnector } from "./adapters/upstream/stdio-connector.ts";
+import { redactUrl } from "./config/state-settings.ts";
+import { canonicalHash } from "./core/canonical-hash.ts";
 import { SwitchboardError } from "./core/errors.ts";
 import { EventBus } from "./core/events.ts";
 import type { GatewayConfig } from "./core/gateway-config.ts";
+import type { ServerSpec } from "./core/server-spec.ts";
 import { type Clock, systemClock } from "./ports/clock.ts";
 import type { Connector } from "./ports/connector.ts";
 import type { Logger } from "./ports/logger.ts";
+import { AuditRecorder } from "./services/audit/audit-recorder.ts";
 import { Catalog } from "./services/catalog/catalog.ts";
 import { Router } from "./services/router/router.ts";
 import { SessionRegistry } from "./services/router/sessions.ts";
@@ -29,6 +33,9 @@ export interface Gateway {
   readonly catalog: Catalog;
   readonly sessions: SessionRegistry;
   readonly router: Router;
+  /** Registry, audit log, cache, session and result stores. */
+  readonly state: GatewayState;
+  readonly audit: AuditRecorder;
   readonly startedAt: number;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */
   start(): Promise<void>;
@@ -36,10 +43,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+/**
+ * Opens the state stores (rejecting with a clear error when the database cannot be reached) and composes a
+ * gateway on them; nothing runs until start().
+ */
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const settings = config.gateway;
   const logger = options.logger ?? createPinoLogger({ level: settings.logLevel, json: settings.jsonLogs });
   const clock = options.clock ?? systemClock;
+  const state = await openState(settings, logger);
   const events = new EventBus();
   subscribeLogging(events, logger);
   const children = createFileChildRegistry(settings.stateDir, logger);
@@ -55,12 +67,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   };
   const catalog = new Catalog({
     specs: config.servers,
-    store: createFileManifestStore(settings.stateDir),
+    store: state.manifests,
     separator: settings.namespaceSeparator,
     events,
     logger,
   });
-  const sessions = new SessionRegistry(clock);
+  const sessions = new SessionRegistry(
+    clock,
+    settings.redis.url ? { store: state.sessions, ttlMs: settings.sessionIdleTimeoutMs, logger } : undefined,
+  );
   let router: Router | undefined;
   const supervisor = new Supervisor(config.servers, {
     connector,
@@ -77,8 +92,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     onReady: (server, peer) => void catalog.refresh(server, peer),
   });
   router = new Router({ supervisor, catalog, sessions, events, logger });
+  const audit = new AuditRecorder({
+    log: state.audit,
+    events,
+    logger,
+    clock,
+    settings: settings.audit,
+    definitionHash: (server, tool) => catalog.definitionHash(server, tool),
+  });
 
   let sweep: NodeJS.Timeout | undefined;
+  let revalidate: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -88,11 +112,26 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     catalog,
     sessions,
     router,
+    state,
+    audit,
     startedAt: clock.now(),
     async start() {
       const reaped = await children.reapOrphans();
       if (reaped.length > 0) logger.warn({ pids: reaped }, "reaped server processes left by a previous gateway");
       await catalog.load();
+      audit.start();
+      void recordServers(state, config.servers, logger);
+      // Servers asleep here may have been refreshed by another replica (or a restarted one): re-read their
+      // manifests from the shared store once per manifest TTL.
+      revalidate = setInterval(
+        () => {
+          for (const supervised of supervisor.enabled()) {
+            if (!supervised.readyPeer) void catalog.reload(supervised.spec.name).catch(() => {});
+          }
+        },
+        Math.max(1_000, settings.cache.ttlMs.manifest),
+      );
+      revalidate.unref();
       sweep = setInterval(
         () => sessions.expire(settings.sessionIdleTimeoutMs),
         Math.max(1_000, Math.min(60_000, settings.sessionIdleTimeoutMs)),
@@ -103,10 +142,31 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
+        clearInterval(revalidate);
         await supervisor.close(settings.shutdownGraceMs);
         sessions.closeAll();
+        await audit.close(AUDIT_FLUSH_ON_CLOSE_MS);
+        await state.close();
       })();
       return closing;
     },
   };
+}
+
+const AUDIT_FLUSH_ON_CLOSE_MS = 3_000;
+
+/** Stores each server's configuration snapshot (no env or header values, no URL passwords) with its hash. */
+async function recordServers(state: GatewayState, specs: readonly ServerSpec[], logger: Logger): Promise<void> {
+  for (const spec of specs) {
+    const transport =
+      spec.transport.kind === "stdio"
+        ? { ...spec.transport, env: Object.keys(spec.transport.env) }
+        : { ...spec.transport, url: redactUrl(spec.transport.url), headers: Object.keys(spec.transport.headers) };
+    const config = { ...spec, transport } as unknown as Record<string, unknown>;
+    try {
+      await state.registry.putServer({ server: spec.name, configHash: canonicalHash(config), config });
+    } catch (error) {
+      logger.warn({ err: error, server: spec.name }, "could not record the server's configuration in the registry");
+    }
+  }
 }

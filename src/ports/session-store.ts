@@ -2,7 +2,7 @@
 
 export interface SessionRecord {
   id: string;
-  /** `aggregate` or the server name of `/mcp/{server}`. */
+  /** `aggregate`, or `server:<name>` for `/mcp/{name}`. */
   endpoint: string;
   protocolVersion: string | undefined;
   clientInfo: Record<string, unknown> | undefined;

@@ -60,7 +60,7 @@ export async function startTestGateway(
     join(stateDir, "switchboard.json"),
   );
   const logger = createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
-  const gateway = createGateway(config, { logger });
+  const gateway = await createGateway(config, { logger });
   await gateway.start();
   const front = options.http === false ? undefined : await startHttpFront(gateway, { port: 0 });
   let closed = false;

@@ -6,6 +6,7 @@ import { startHttpFront } from "../http/http-front.ts";
 import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
+import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
 
 export const EXIT_OK = 0;
@@ -39,7 +40,7 @@ export function printProblems(path: string, problems: readonly ConfigProblem[]):
 
 /** `serve`: HTTP front until SIGINT/SIGTERM, then a graceful drain. */
 export async function serve(args: CliArgs): Promise<number> {
-  const gateway = createGateway(loadCliConfig(args));
+  const gateway = await createGateway(loadCliConfig(args));
   await gateway.start();
   let front: Awaited<ReturnType<typeof startHttpFront>>;
   try {
@@ -71,7 +72,7 @@ export async function serve(args: CliArgs): Promise<number> {
 
 /** `stdio`: aggregated endpoint on stdin/stdout until stdin ends. */
 export async function stdio(args: CliArgs): Promise<number> {
-  const gateway = createGateway(loadCliConfig(args));
+  const gateway = await createGateway(loadCliConfig(args));
   await gateway.start();
   const shutdown = () => void gateway.close().then(() => process.exit(EXIT_OK));
   process.once("SIGINT", shutdown);
@@ -153,13 +154,5 @@ function table(rows: readonly ServerRow[]): string {
   const body = rows.map((r) =>
     [r.name, r.status, r.pid ?? "-", r.tools ?? "?", r.restarts, r.lastActivity ?? "-"].map(String),
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  return [header, ...body]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] as number))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return formatTable(header, body);
 }

@@ -62,7 +62,7 @@ function remoteTarget(base: string): Target {
 async function localTarget(args: CliArgs): Promise<Target> {
   const config = loadCliConfig(args);
   const logger = createPinoLogger({ level: (args.logLevel as "warn" | undefined) ?? "warn", json: false });
-  const gateway: Gateway = createGateway(config, { logger });
+  const gateway: Gateway = await createGateway(config, { logger });
   await gateway.start();
   const row = (name: string): ServerRow => ({
     ...gateway.supervisor.get(name).status(),

@@ -19,7 +19,7 @@ import {
 import type { Router } from "../../services/router/router.ts";
 import type { DownstreamSession, Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
 import { EventStream, parseEventId, SessionStreams } from "./event-stream.ts";
-import { readBody } from "./guards.ts";
+import { correlationIdOf, readBody } from "./guards.ts";
 import { claimsModern, classifyEra, encodeModernResponse, type ModernRequest } from "./modern-era.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
 
@@ -49,13 +49,21 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     return streams;
   }
 
-  function sessionFor(req: IncomingMessage, endpoint: Endpoint): DownstreamSession | undefined {
+  function closeStreamsOf(id: string): () => void {
+    return () => {
+      streamsBySession.get(id)?.closeAll();
+      streamsBySession.delete(id);
+    };
+  }
+
+  async function sessionFor(req: IncomingMessage, endpoint: Endpoint): Promise<DownstreamSession | undefined> {
     const id = req.headers["mcp-session-id"];
     if (typeof id !== "string") return undefined;
-    const session = sessions.get(id);
+    const session = sessions.get(id) ?? (await sessions.resolve(id));
     if (!session || !sameEndpoint(session.endpoint, endpoint)) {
       throw new SwitchboardError("session_not_found", "session not found or ended; initialize a new one");
     }
+    session.onClose ??= closeStreamsOf(session.id); // adopted from another replica
     return session;
   }
 
@@ -84,7 +92,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       }
       if (verdict.kind === "modern") return respondModern(req, res, endpoint, msg as JsonRpcRequest, verdict);
     }
-    let session = sessionFor(req, endpoint);
+    let session = await sessionFor(req, endpoint);
     if (!("method" in msg)) {
       // A client's answer to a server-initiated request the gateway relayed.
       router.clientResponse(session, msg as JsonRpcResponse);
@@ -102,12 +110,9 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       // initialize opens a session; any other request without one is served statelessly.
       session = sessions.create(endpoint, request.method !== "initialize");
       if (!session.ephemeral) {
+        session.shared = true; // recorded in the SessionStore once initialize has filled it in
         headers["mcp-session-id"] = session.id;
-        const id = session.id;
-        session.onClose = () => {
-          streamsBySession.get(id)?.closeAll();
-          streamsBySession.delete(id);
-        };
+        session.onClose = closeStreamsOf(session.id);
       }
     }
     await respond(req, res, session, request, headers);
@@ -230,15 +235,17 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
             if (!stream && !res.headersSent && !res.destroyed) upgrade().prime();
           }, PRIME_AFTER_MS)
         : undefined;
-    const out = encode(await router.handle(session, request, { controller, send }));
+    const correlationId = correlationIdOf(req);
+    headers["x-request-id"] = correlationId;
+    const out = encode(await router.handle(session, request, { controller, send, correlationId }));
     clearTimeout(primer);
     if (stream) stream.finish(out.body);
     else if (!res.destroyed) sendJson(res, out.status, out.body, headers);
   }
 
   /** GET: the session's notification stream, or the resumption of any of its streams with Last-Event-ID. */
-  function get(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): void {
-    const session = sessionFor(req, endpoint);
+  async function get(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
+    const session = await sessionFor(req, endpoint);
     if (!session) {
       // Without a session there is no stream to offer: 405 is how the spec says so (SDK clients then stop asking).
       res.setHeader("allow", "POST, DELETE");
@@ -284,8 +291,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     keepAlive(standalone, res);
   }
 
-  function remove(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): void {
-    const session = sessionFor(req, endpoint);
+  async function remove(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
+    const session = await sessionFor(req, endpoint);
     if (!session) throw new SwitchboardError("invalid_request", "DELETE needs an Mcp-Session-Id header");
     sessions.end(session.id);
     res.writeHead(200).end();
@@ -300,8 +307,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       try {
         checkProtocolVersion(req);
         if (req.method === "POST") return await post(req, res, endpoint);
-        if (req.method === "GET") return get(req, res, endpoint);
-        if (req.method === "DELETE") return remove(req, res, endpoint);
+        if (req.method === "GET") return await get(req, res, endpoint);
+        if (req.method === "DELETE") return await remove(req, res, endpoint);
         res.writeHead(405, { allow: "GET, POST, DELETE" }).end();
       } catch (error) {
         if (!res.headersSent) sendRpcError(res, error);

@@ -1,6 +1,7 @@
 // The aggregated catalog of every server's tools, prompts, resources and resource templates, built from the
 // per-server manifest cache so an asleep server's items are listed without starting it. Aggregated lists are
 // namespaced (`server__name`), cached, and kept as ready-to-send JSON.
+import { canonicalHash } from "../../core/canonical-hash.ts";
 import type { CatalogKind, EventBus } from "../../core/events.ts";
 import { assignNames, type NamingProblem } from "../../core/naming.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
@@ -45,6 +46,8 @@ export class Catalog {
   private views: Map<string, AggregateList> | undefined;
   private resourceIndex: { uris: Map<string, string>; templates: { server: string; template: RegExp }[] } | undefined;
   private namingProblems: CatalogProblem[] = [];
+  private readonly toolHashes = new WeakMap<ServerManifest, Map<string, string>>();
+  private readonly listCounts = { hits: 0, misses: 0 };
 
   constructor(options: CatalogOptions) {
     this.options = options;
@@ -64,6 +67,37 @@ export class Catalog {
 
   manifest(server: string): ServerManifest | undefined {
     return this.manifests.get(server);
+  }
+
+  /**
+   * Re-reads a server's manifest from the store (another replica may have refreshed it) and takes it when it
+   * is newer than the one held; list_changed goes out as for a refresh. For servers not running here.
+   */
+  async reload(server: string): Promise<void> {
+    const spec = this.specs.get(server);
+    if (!spec || this.refreshing.has(server)) return;
+    const stored = await this.options.store.load(server);
+    const held = this.manifests.get(server);
+    if (!stored || stored.specHash !== specHash(spec) || (held && stored.fetchedAt <= held.fetchedAt)) return;
+    if (this.refreshing.has(server)) return; // a refresh from the server itself started meanwhile: it wins
+    this.accept(server, held, stored);
+  }
+
+  /** The registry's definition hash (sha256 of canonical JSON) of a server's tool, if the tool is known. */
+  definitionHash(server: string, tool: string): string | undefined {
+    const manifest = this.manifests.get(server);
+    if (!manifest) return undefined;
+    let hashes = this.toolHashes.get(manifest);
+    if (!hashes) {
+      hashes = new Map(manifest.tools.map((item) => [String(item.name), canonicalHash(item)]));
+      this.toolHashes.set(manifest, hashes);
+    }
+    return hashes.get(tool);
+  }
+
+  /** How often an aggregated list was served as built (hit) or had to be rebuilt after a change (miss). */
+  listStats(): { hits: number; misses: number } {
+    return { ...this.listCounts };
   }
 
   /** Enabled servers whose items are not known yet (never ran, or their command changed). */
@@ -103,20 +137,29 @@ export class Catalog {
       this.options.logger.warn({ server, err: error }, "could not read the server's catalog");
       return previous;
     }
+    // Routes change with the manifest, before the (slower) write to the store: a tool GET /servers counts
+    // must already be callable on /mcp. The catalog keeps serving from memory if the write fails.
+    const changed = this.accept(server, previous, manifest, false);
+    try {
+      await this.options.store.save(manifest);
+    } catch (error) {
+      this.options.logger.warn({ server, err: error }, "could not write the manifest to the registry");
+    }
+    if (changed.length > 0) this.options.events.emit("catalog-changed", { server, kinds: changed });
+    return manifest;
+  }
+
+  /** Takes a manifest; returns (and, unless told otherwise, announces) the kinds whose lists changed. */
+  private accept(server: string, previous: ServerManifest | undefined, manifest: ServerManifest, announce = true) {
     const changed = (["tools", "prompts", "resources"] as const).filter((kind) =>
       LISTS_OF_KIND[kind].some((key) => JSON.stringify(previous?.[key] ?? []) !== JSON.stringify(manifest[key])),
     );
     this.manifests.set(server, manifest);
-    // Routes change with the manifest, before the (slower) write to the cache: a tool GET /servers counts
-    // must already be callable on /mcp.
-    if (changed.length > 0) this.invalidate();
-    try {
-      await this.options.store.save(manifest);
-    } catch (error) {
-      this.options.logger.warn({ server, err: error }, "could not write the manifest cache");
+    if (changed.length > 0) {
+      this.invalidate();
+      if (announce) this.options.events.emit("catalog-changed", { server, kinds: changed });
     }
-    if (changed.length > 0) this.options.events.emit("catalog-changed", { server, kinds: changed });
-    return manifest;
+    return changed;
   }
 
   private invalidate(): void {
@@ -162,7 +205,11 @@ export class Catalog {
   }
 
   private view(key: "tools" | "prompts" | "resources" | "resourceTemplates"): AggregateList {
-    this.views ??= this.buildViews();
+    if (this.views) this.listCounts.hits++;
+    else {
+      this.listCounts.misses++;
+      this.views = this.buildViews();
+    }
     return this.views.get(key) as AggregateList;
   }
 

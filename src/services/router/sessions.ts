@@ -3,6 +3,8 @@
 import { randomBytes } from "node:crypto";
 import type { JsonRpcMessage, RequestId } from "../../core/jsonrpc.ts";
 import type { Clock } from "../../ports/clock.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { SessionRecord, SessionStore } from "../../ports/session-store.ts";
 
 /** `aggregate`: all servers, namespaced (`/mcp`, stdio). `server`: one server under its own names (`/mcp/{server}`). */
 export type Endpoint = { kind: "aggregate" } | { kind: "server"; server: string };
@@ -12,6 +14,8 @@ export interface DownstreamSession {
   readonly endpoint: Endpoint;
   /** True for one-shot sessions of requests sent without a session id (no notifications outside a response). */
   readonly ephemeral: boolean;
+  /** Kept in the SessionStore, so another replica can serve its requests (2025-era HTTP sessions). */
+  shared: boolean;
   protocolVersion: string | undefined;
   clientInfo: Record<string, unknown> | undefined;
   clientCapabilities: Record<string, unknown> | undefined;
@@ -35,20 +39,32 @@ export function endpointServes(endpoint: Endpoint, server: string): boolean {
   return endpoint.kind === "aggregate" || endpoint.server === server;
 }
 
+export interface SessionSharing {
+  store: SessionStore;
+  /** A shared record expires this long after its last refresh. */
+  ttlMs: number;
+  logger: Logger;
+}
+
 export class SessionRegistry {
   private readonly sessions = new Map<string, DownstreamSession>();
   private readonly clock: Clock;
+  private readonly sharing: SessionSharing | undefined;
+  /** When each shared session's record was last written, to refresh its TTL at most every quarter TTL. */
+  private readonly persistedAt = new Map<string, number>();
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, sharing?: SessionSharing) {
     this.clock = clock;
+    this.sharing = sharing;
   }
 
   /** A new session with a cryptographically random id of visible ASCII characters. */
-  create(endpoint: Endpoint, ephemeral = false): DownstreamSession {
+  create(endpoint: Endpoint, ephemeral = false, id = randomBytes(18).toString("base64url")): DownstreamSession {
     const session: DownstreamSession = {
-      id: randomBytes(18).toString("base64url"),
+      id,
       endpoint,
       ephemeral,
+      shared: false,
       protocolVersion: undefined,
       clientInfo: undefined,
       clientCapabilities: undefined,
@@ -65,26 +81,95 @@ export class SessionRegistry {
 
   get(id: string): DownstreamSession | undefined {
     const session = this.sessions.get(id);
-    if (session) session.lastSeenAt = this.clock.now();
+    if (session) {
+      session.lastSeenAt = this.clock.now();
+      const written = this.persistedAt.get(id);
+      if (
+        session.shared &&
+        this.sharing &&
+        written !== undefined &&
+        session.lastSeenAt - written > this.sharing.ttlMs / 4
+      )
+        this.persist(session);
+    }
     return session;
   }
 
-  /** Ends a session: its requests in flight are cancelled. */
+  /**
+   * A session held here, or one another replica created (read from the SessionStore and adopted). A store that
+   * cannot be reached counts as not knowing the session.
+   */
+  async resolve(id: string): Promise<DownstreamSession | undefined> {
+    const local = this.get(id);
+    if (local || !this.sharing) return local;
+    const record = await this.sharing.store.get(id).catch((error: unknown) => {
+      this.sharing?.logger.warn({ err: error }, "session store unreachable; session treated as unknown");
+      return undefined;
+    });
+    if (!record) return undefined;
+    const raced = this.sessions.get(id);
+    if (raced) return raced;
+    const endpoint: Endpoint = record.endpoint.startsWith("server:")
+      ? { kind: "server", server: record.endpoint.slice("server:".length) }
+      : { kind: "aggregate" };
+    const session = this.create(endpoint, false, id);
+    session.shared = true;
+    session.protocolVersion = record.protocolVersion;
+    session.clientInfo = record.clientInfo;
+    session.clientCapabilities = record.clientCapabilities;
+    session.logLevel = record.logLevel;
+    this.persistedAt.set(id, this.clock.now());
+    return session;
+  }
+
+  /** Writes a shared session's record (after initialize, a level change, or to refresh its TTL). Never throws. */
+  persist(session: DownstreamSession): void {
+    if (!session.shared || !this.sharing || !this.sessions.has(session.id)) return;
+    const { store, ttlMs, logger } = this.sharing;
+    this.persistedAt.set(session.id, this.clock.now());
+    const record: SessionRecord = {
+      id: session.id,
+      endpoint: session.endpoint.kind === "server" ? `server:${session.endpoint.server}` : "aggregate",
+      protocolVersion: session.protocolVersion,
+      clientInfo: session.clientInfo,
+      clientCapabilities: session.clientCapabilities,
+      logLevel: session.logLevel,
+      createdAt: new Date(this.clock.now()).toISOString(),
+    };
+    store.put(record, ttlMs).catch((error: unknown) => logger.warn({ err: error }, "session record not stored"));
+  }
+
+  /** Ends a session everywhere (DELETE): its requests in flight are cancelled and its shared record removed. */
   end(id: string): boolean {
+    const session = this.sessions.get(id);
+    if (session?.shared && this.sharing) {
+      this.sharing.store.delete(id).catch((error: unknown) => {
+        this.sharing?.logger.warn({ err: error }, "session record not deleted");
+      });
+    }
+    return this.drop(id);
+  }
+
+  /** Forgets a session on this replica only (idle here, or shutdown): a shared record stays for the others. */
+  drop(id: string): boolean {
     const session = this.sessions.get(id);
     if (!session) return false;
     this.sessions.delete(id);
+    this.persistedAt.delete(id);
     for (const controller of session.inFlight.values()) controller.abort();
     session.onClose?.();
     return true;
   }
 
-  /** Ends sessions idle for longer than `ttlMs` (clients that never sent DELETE). */
+  /**
+   * Forgets sessions idle here for longer than `ttlMs` (clients that never sent DELETE). A shared session's
+   * record is left to expire by its own TTL: the client may be talking to another replica.
+   */
   expire(ttlMs: number): number {
     const cutoff = this.clock.now() - ttlMs;
     let ended = 0;
     for (const session of [...this.sessions.values()]) {
-      if (session.lastSeenAt < cutoff && session.inFlight.size === 0 && this.end(session.id)) ended++;
+      if (session.lastSeenAt < cutoff && session.inFlight.size === 0 && this.drop(session.id)) ended++;
     }
     return ended;
   }
@@ -97,7 +182,8 @@ export class SessionRegistry {
     return this.sessions.size;
   }
 
+  /** Shutdown: forgets every session here; shared records stay so other replicas keep serving them. */
   closeAll(): void {
-    for (const id of [...this.sessions.keys()]) this.end(id);
+    for (const id of [...this.sessions.keys()]) this.drop(id);
   }
 }

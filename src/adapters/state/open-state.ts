@@ -1,0 +1,221 @@
+// Picks and opens the state adapters from the settings: SQLite or PostgreSQL for the registry and audit log,
+// memory or Redis (with memory fallback) for the cache, sessions and paged results. Reports their health.
+import type { Redis } from "ioredis";
+import { redactUrl } from "../../config/state-settings.ts";
+import type { GatewaySettings } from "../../core/gateway-config.ts";
+import type { AuditLog } from "../../ports/audit-log.ts";
+import type { Cache } from "../../ports/cache.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { ManifestStore } from "../../ports/manifest-store.ts";
+import type { RegistryStore } from "../../ports/registry-store.ts";
+import type { ResultStore } from "../../ports/result-store.ts";
+import type { SessionStore } from "../../ports/session-store.ts";
+import { createMemoryCache } from "../cache/memory-cache.ts";
+import { createRedisCache } from "../cache/redis-cache.ts";
+import { closeRedisConnection, createRedisConnection } from "../redis/connection.ts";
+import { cacheWithFallback, resultStoreWithFallback, sessionStoreWithFallback } from "../redis/fallback.ts";
+import { createMemoryResultStore } from "../storage/memory-result-store.ts";
+import { createMemorySessionStore } from "../storage/memory-session-store.ts";
+import { createRedisResultStore } from "../storage/redis-result-store.ts";
+import { createRedisSessionStore } from "../storage/redis-session-store.ts";
+import { createRegistryManifestStore } from "../storage/registry-manifest-store.ts";
+
+export type DependencyHealth = "up" | "degraded" | "down";
+
+export interface DependencyStatus {
+  status: DependencyHealth;
+  /** sqlite, postgres, redis or memory. */
+  backend: string;
+  /** Where it is (URLs without passwords, or the SQLite path). */
+  location?: string;
+  detail?: string;
+  latencyMs?: number;
+}
+
+export interface GatewayState {
+  registry: RegistryStore;
+  audit: AuditLog;
+  manifests: ManifestStore;
+  /** Undefined when caching is disabled. */
+  cache: Cache | undefined;
+  sessions: SessionStore;
+  results: ResultStore;
+  /** Pings the database(s) and reads the Redis connection states; never rejects. */
+  dependencies(): Promise<Record<string, DependencyStatus>>;
+  close(): Promise<void>;
+}
+
+const PING_TIMEOUT_MS = 2_000;
+
+/** Opens every store; rejects (closing what was opened) when the database cannot be opened. */
+export async function openState(settings: GatewaySettings, logger: Logger): Promise<GatewayState> {
+  const { database, redis, cache: cacheSettings } = settings;
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    closers.length = 0;
+  };
+  try {
+    const { registry, audit } = await openDatabase(settings, logger, closers);
+    const connections = new Map<string, Redis>();
+    const connect = (url: string): Redis => {
+      let connection = connections.get(url);
+      if (!connection) {
+        const opened = createRedisConnection({ url, logger });
+        closers.push(() => closeRedisConnection(opened));
+        connections.set(url, opened);
+        connection = opened;
+      }
+      return connection;
+    };
+    const prefix = redis.keyPrefix;
+    let sessions: SessionStore = createMemorySessionStore();
+    let results: ResultStore = createMemoryResultStore();
+    if (redis.url) {
+      const connection = connect(redis.url);
+      sessions = sessionStoreWithFallback({
+        primary: createRedisSessionStore({ redis: connection, prefix }),
+        memory: sessions,
+        connection,
+        logger,
+      });
+      results = resultStoreWithFallback({
+        primary: createRedisResultStore({ redis: connection, prefix }),
+        memory: results,
+        connection,
+        logger,
+      });
+    }
+    let cache: Cache | undefined;
+    if (cacheSettings.enabled) {
+      const memory = createMemoryCache({ maxEntries: cacheSettings.maxEntries, maxBytes: cacheSettings.maxBytes });
+      if (cacheSettings.backend === "redis" && cacheSettings.redisUrl) {
+        const connection = connect(cacheSettings.redisUrl);
+        cache = cacheWithFallback({
+          primary: createRedisCache({ redis: connection, prefix }),
+          memory,
+          connection,
+          logger,
+        });
+      } else cache = memory;
+    }
+    const manifests = createRegistryManifestStore({ registry, cache, ttlMs: cacheSettings.ttlMs.manifest, logger });
+    const pings = new Map<string, Promise<DependencyStatus>>();
+    const ping = (name: string, run: () => Promise<DependencyStatus>) => {
+      // Concurrent health requests share one ping per dependency.
+      let pending = pings.get(name);
+      if (!pending) {
+        pending = run().finally(() => pings.delete(name));
+        pings.set(name, pending);
+      }
+      return pending;
+    };
+    return {
+      registry,
+      audit,
+      manifests,
+      cache,
+      sessions,
+      results,
+      async dependencies() {
+        const report: Record<string, DependencyStatus> = {};
+        const dbBackend = database.url ? "postgres" : "sqlite";
+        const [db, auditDb] = await Promise.all([
+          ping("database", () => pingStore(registry, dbBackend, database.url ?? database.sqlitePath)),
+          database.auditUrl
+            ? ping("audit_database", () => pingStore(audit, "postgres", database.auditUrl as string))
+            : undefined,
+        ]);
+        report.database = db;
+        if (auditDb) report.audit_database = auditDb;
+        if (redis.url) report.redis = redisStatus(connect(redis.url), redis.url);
+        else report.sessions = { status: "up", backend: "memory", detail: "sessions and results in this process" };
+        if (cacheSettings.enabled && cacheSettings.backend === "redis" && cacheSettings.redisUrl) {
+          if (cacheSettings.redisUrl !== redis.url)
+            report.cache = redisStatus(connect(cacheSettings.redisUrl), cacheSettings.redisUrl);
+        }
+        return report;
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function openDatabase(
+  settings: GatewaySettings,
+  logger: Logger,
+  closers: (() => Promise<void>)[],
+): Promise<{ registry: RegistryStore; audit: AuditLog }> {
+  const { database } = settings;
+  let registry: RegistryStore;
+  if (database.url) {
+    const { createPostgresRegistryStore } = await import("../storage/postgres/pg-registry-store.ts");
+    registry = await createPostgresRegistryStore(pgOptions(settings, database.url, logger));
+  } else {
+    const { createSqliteRegistryStore } = await import("../storage/sqlite/sqlite-registry-store.ts");
+    registry = await createSqliteRegistryStore(database.sqlitePath);
+  }
+  closers.push(() => registry.close());
+  const audit = await openAuditLog(settings, logger);
+  closers.push(() => audit.close());
+  return { registry, audit };
+}
+
+/** The audit log alone (the `audit` command reads it without starting a gateway). */
+export async function openAuditLog(settings: GatewaySettings, logger: Logger): Promise<AuditLog> {
+  const { database } = settings;
+  const auditUrl = database.auditUrl ?? database.url;
+  if (auditUrl) {
+    const { createPostgresAuditLog } = await import("../storage/postgres/pg-audit-log.ts");
+    return createPostgresAuditLog(pgOptions(settings, auditUrl, logger));
+  }
+  const { createSqliteAuditLog } = await import("../storage/sqlite/sqlite-audit-log.ts");
+  return createSqliteAuditLog(database.sqlitePath);
+}
+
+function pgOptions(settings: GatewaySettings, url: string, logger: Logger) {
+  return {
+    url,
+    poolSize: settings.database.poolSize,
+    connectTimeoutMs: settings.database.connectTimeoutMs,
+    logger: logger.child({ component: "postgres" }),
+  };
+}
+
+async function pingStore(
+  store: { ping(): Promise<void> },
+  backend: string,
+  location: string,
+): Promise<DependencyStatus> {
+  const started = performance.now();
+  const where = backend === "postgres" ? redactUrl(location) : location;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      store.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+      }),
+    ]);
+    return { status: "up", backend, location: where, latencyMs: round(performance.now() - started) };
+  } catch (error) {
+    return { status: "down", backend, location: where, detail: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function redisStatus(connection: Redis, url: string): DependencyStatus {
+  const ready = connection.status === "ready";
+  return {
+    status: ready ? "up" : "degraded",
+    backend: "redis",
+    location: redactUrl(url),
+    ...(ready ? {} : { detail: `connection ${connection.status}: using this process's memory until it is back` }),
+  };
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
