@@ -3,10 +3,8 @@
 // recovery and outages. Every run creates its own databases and drops them at the end. No PostgreSQL is a
 // failure, not a skip: CI starts one.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
-import { Client } from "pg";
 import { createPostgresAuditLog } from "../src/adapters/storage/postgres/pg-audit-log.ts";
 import { createPgPool } from "../src/adapters/storage/postgres/pg-pool.ts";
 import { createPostgresRegistryStore } from "../src/adapters/storage/postgres/pg-registry-store.ts";
@@ -14,39 +12,17 @@ import type { Logger } from "../src/ports/logger.ts";
 import { auditLogContract, auditRecord } from "./contracts/audit-log.contract.ts";
 import { registryStoreContract, sampleManifest } from "./contracts/registry-store.contract.ts";
 import { killWriterAfterAck } from "./helpers/kill-after-ack.ts";
+import { ADMIN_URL, admin, testDatabases } from "./helpers/postgres.ts";
 import { startTcpProxy } from "./helpers/tcp-proxy.ts";
 
-const ADMIN_URL = process.env.SWITCHBOARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const RUN = `sb_test_${randomBytes(6).toString("hex")}`;
-const created: string[] = [];
-
-/** postgres URL of a database of this run (sb_test_<run>_<suffix>), created empty. */
-async function createDatabase(suffix: string): Promise<string> {
-  const name = `${RUN}_${suffix}`;
-  await admin(`CREATE DATABASE ${name}`);
-  created.push(name);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.href;
-}
-
-async function admin(sql: string, url = ADMIN_URL, values: unknown[] = []) {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await client.query(sql, values);
-  } finally {
-    await client.end();
-  }
-}
+const databases = testDatabases();
+const createDatabase = (suffix: string) => databases.create(suffix);
 
 let shared = "";
 before(async () => {
   shared = await createDatabase("contracts");
 });
-after(async () => {
-  for (const name of created) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-});
+after(() => databases.dropAll());
 
 registryStoreContract("postgres", async (clock) => {
   const store = await createPostgresRegistryStore({ url: shared, poolSize: 4, now: clock.now });

@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   server_failed: { jsonRpc: -31006, http: 503, retryable: false },
   /** A server-initiated request could not be relayed: no single client session it belongs to, no open stream, or the client lacks the capability. */
   client_unavailable: { jsonRpc: -31009, http: 503, retryable: false },
+  /** The registry or audit database cannot be reached (PostgreSQL down); the call itself may be retried later. */
+  storage_unavailable: { jsonRpc: -31010, http: 503, retryable: true },
   /** The gateway is shutting down and takes no new calls. */
   shutting_down: { jsonRpc: -31007, http: 503, retryable: true },
   /** The downstream request was cancelled by the client. */

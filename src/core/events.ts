@@ -8,6 +8,23 @@ export interface GatewayEvents {
   "server-start-failed": { server: string; error: string; failures: number };
   "catalog-changed": { server: string; kinds: readonly CatalogKind[] };
   "call-finished": { server: string; method: string; durationMs: number; outcome: "ok" | "error"; errorKind?: string };
+  /** One per tools/call that reached routing; carries the arguments, so only the audit recorder subscribes. */
+  "tool-called": ToolCalled;
+}
+
+export interface ToolCalled {
+  server: string;
+  /** The tool's own name on its server. */
+  tool: string;
+  arguments: unknown;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  durationMs: number;
+  outcome: "ok" | "error";
+  /** The gateway error code, `tool_error` for a result with isError, `jsonrpc_error` for a server's error reply. */
+  errorKind: string | null;
+  correlationId: string;
+  principal: string | null;
 }
 
 export type CatalogKind = "tools" | "prompts" | "resources";

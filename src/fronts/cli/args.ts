@@ -9,6 +9,9 @@ export const OPTIONS = {
   "state-dir": { type: "string" },
   "log-level": { type: "string" },
   server: { type: "string", short: "s" },
+  tool: { type: "string" },
+  since: { type: "string" },
+  limit: { type: "string" },
   args: { type: "string", short: "a" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -24,6 +27,9 @@ export interface CliArgs {
   stateDir: string | undefined;
   logLevel: string | undefined;
   server: string | undefined;
+  tool: string | undefined;
+  since: string | undefined;
+  limit: string | undefined;
   args: string | undefined;
   json: boolean;
   help: boolean;
@@ -55,6 +61,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     stateDir: v["state-dir"],
     logLevel: v["log-level"],
     server: v.server,
+    tool: v.tool,
+    since: v.since,
+    limit: v.limit,
     args: v.args,
     json: v.json ?? false,
     help: v.help ?? false,
@@ -76,6 +85,8 @@ Commands:
   tools list [--server S]   Tools (namespaced, or one server's own names with --server)
   tools call NAME [--args JSON]
                             Call a tool; exit 1 when the call fails or the tool reports an error
+  audit [--server S] [--tool T] [--since ISO] [--limit N]
+                            Recorded tool calls, newest first (from --url, else from the configured store)
 
 Options:
   -c, --config FILE   Configuration file (default: $MCP_CONFIG_PATH, else ./switchboard.json)

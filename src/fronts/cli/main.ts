@@ -3,10 +3,11 @@ import { isSwitchboardError } from "../../core/errors.ts";
 import type { ConfigProblem } from "../../core/gateway-config.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";
 import { parseCliArgs, USAGE, UsageError } from "./args.ts";
+import { audit } from "./audit.ts";
 import { checkConfig, EXIT_FAILURE, EXIT_USAGE, printProblems, serve, servers, stdio, tools } from "./commands.ts";
 import { doctor } from "./doctor.ts";
 
-const COMMANDS = { serve, stdio, "check-config": checkConfig, doctor, servers, tools } as const;
+const COMMANDS = { serve, stdio, "check-config": checkConfig, doctor, servers, tools, audit } as const;
 
 /** Runs a command and exits with its code (stdout/stderr writes are synchronous on pipes and files). */
 export async function main(argv: readonly string[]): Promise<void> {

@@ -1,8 +1,9 @@
-// The REST admin API (seed 001): health, server list, start and stop.
+// The REST admin API (seed 001): health, server list, start and stop; audit and registry in admin-state.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Gateway } from "../../app.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";
+import { handleStateRoute } from "./admin-state.ts";
 import { decodePathSegment } from "./guards.ts";
 import { sendAdminError, sendJson } from "./respond.ts";
 
@@ -24,12 +25,16 @@ export function createAdminApi(gateway: Gateway) {
     };
   };
 
-  function health() {
+  async function health() {
     const statuses = gateway.supervisor.statuses();
     const count = (state: string) => statuses.filter((s) => s.status === state).length;
     const failed = count("failed");
+    const dependencies = await gateway.state.dependencies();
+    const audit = gateway.audit.status();
+    const dependencyTrouble = Object.values(dependencies).some((d) => d.status !== "up");
+    const listStats = gateway.catalog.listStats();
     return {
-      status: failed > 0 ? "degraded" : "healthy",
+      status: failed > 0 || dependencyTrouble || audit.error !== undefined ? "degraded" : "healthy",
       server_name: "switchboard",
       version: GATEWAY_VERSION,
       timestamp: new Date().toISOString(),
@@ -45,6 +50,13 @@ export function createAdminApi(gateway: Gateway) {
       },
       sessions: gateway.sessions.size,
       in_flight: gateway.supervisor.inFlight(),
+      dependencies,
+      cache: {
+        backend: gateway.state.cache ? gateway.config.gateway.cache.backend : "disabled",
+        ...(gateway.state.cache?.stats() ?? { hits: 0, misses: 0 }),
+        lists: listStats,
+      },
+      audit,
     };
   }
 
@@ -54,9 +66,10 @@ export function createAdminApi(gateway: Gateway) {
       const method = req.method ?? "GET";
       try {
         if (path === "/health" && method === "GET") {
-          sendJson(res, 200, JSON.stringify(health()));
+          sendJson(res, 200, JSON.stringify(await health()));
           return true;
         }
+        if (await handleStateRoute(gateway, req, res, path)) return true;
         if (path === "/servers" && method === "GET") {
           sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
           return true;

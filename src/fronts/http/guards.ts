@@ -1,5 +1,6 @@
 // Request guards of the HTTP front: Host and Origin validation (DNS-rebinding protection) and a body cap
 // enforced before parsing.
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { isIPv4 } from "node:net";
 import { SwitchboardError } from "../../core/errors.ts";
@@ -107,4 +108,12 @@ export function decodePathSegment(segment: string): string {
   } catch {
     throw new SwitchboardError("invalid_request", `malformed percent-encoding in path segment "${segment}"`);
   }
+}
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The client's X-Request-Id when it is short visible ASCII (it ends up in logs and the audit log), else a new one. */
+export function correlationIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }

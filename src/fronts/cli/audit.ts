@@ -1,0 +1,73 @@
+// `switchboard audit`: the audit log, newest first, from a running gateway (--url) or straight from the store
+// the configuration names (SQLite file or PostgreSQL), without starting anything.
+import { createPinoLogger } from "../../adapters/observability/pino-logger.ts";
+import { openAuditLog } from "../../adapters/state/open-state.ts";
+import { SwitchboardError } from "../../core/errors.ts";
+import type { AuditRecord } from "../../ports/audit-log.ts";
+import { auditQuery } from "../http/admin-state.ts";
+import { type CliArgs, UsageError } from "./args.ts";
+import { loadCliConfig } from "./config-source.ts";
+import { formatTable } from "./table.ts";
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+
+export async function audit(args: CliArgs): Promise<number> {
+  const params = new URLSearchParams();
+  if (args.server) params.set("server", args.server);
+  if (args.tool) params.set("tool", args.tool);
+  if (args.since) params.set("since", args.since);
+  if (args.limit) params.set("limit", args.limit);
+  let query: ReturnType<typeof auditQuery>;
+  try {
+    query = auditQuery(params);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const url = args.url ?? process.env.SWITCHBOARD_URL;
+  const records = url ? await remote(url, params) : await local(args, query);
+  if (args.json) out(JSON.stringify(records));
+  else out(table(records));
+  return 0;
+}
+
+async function remote(base: string, params: URLSearchParams): Promise<AuditRecord[]> {
+  const target = new URL("/audit", base);
+  target.search = params.toString();
+  let response: Response;
+  try {
+    response = await fetch(target);
+  } catch (error) {
+    throw new SwitchboardError(
+      "upstream_unavailable",
+      `cannot reach the gateway at ${base}: ${(error as Error).cause ?? error}`,
+    );
+  }
+  const body = (await response.json()) as { records?: AuditRecord[]; message?: string };
+  if (!response.ok) throw new SwitchboardError("internal", body.message ?? `HTTP ${response.status}`);
+  return body.records ?? [];
+}
+
+async function local(args: CliArgs, query: ReturnType<typeof auditQuery>): Promise<AuditRecord[]> {
+  const config = loadCliConfig(args);
+  const logger = createPinoLogger({ level: "error", json: false });
+  const log = await openAuditLog(config.gateway, logger);
+  try {
+    return await log.query(query);
+  } finally {
+    await log.close();
+  }
+}
+
+function table(records: readonly AuditRecord[]): string {
+  const header = ["TIME", "SERVER", "TOOL", "OUTCOME", "MS", "CORRELATION ID", "ARGS HASH"];
+  const rows = records.map((r) => [
+    r.time,
+    r.server || "-",
+    r.tool,
+    r.outcome === "ok" ? "ok" : `error:${r.errorKind ?? "?"}`,
+    String(Math.round(r.durationMs)),
+    r.correlationId,
+    r.argumentsHash.slice(0, 12),
+  ]);
+  return rows.length === 0 ? "no audit records" : formatTable(header, rows);
+}
