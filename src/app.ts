@@ -74,7 +74,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   });
   const sessions = new SessionRegistry(
     clock,
-    settings.redis.url ? { store: state.sessions, ttlMs: settings.sessionIdleTimeoutMs, logger } : undefined,
+    settings.redis.url
+      ? {
+          store: state.sessions,
+          ttlMs: settings.sessionIdleTimeoutMs,
+          logger,
+          authoritative: () => state.sessionsAuthoritative(),
+        }
+      : undefined,
   );
   let router: Router | undefined;
   const supervisor = new Supervisor(config.servers, {

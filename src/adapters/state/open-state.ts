@@ -39,6 +39,8 @@ export interface GatewayState {
   /** Undefined when caching is disabled. */
   cache: Cache | undefined;
   sessions: SessionStore;
+  /** False while the session store is a memory stand-in for an unreachable Redis. */
+  sessionsAuthoritative(): boolean;
   results: ResultStore;
   /** Pings the database(s) and reads the Redis connection states; never rejects. */
   dependencies(): Promise<Record<string, DependencyStatus>>;
@@ -71,8 +73,10 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
     const prefix = redis.keyPrefix;
     let sessions: SessionStore = createMemorySessionStore();
     let results: ResultStore = createMemoryResultStore();
+    let sessionsAuthoritative = () => true;
     if (redis.url) {
       const connection = connect(redis.url);
+      sessionsAuthoritative = () => connection.status === "ready";
       sessions = sessionStoreWithFallback({
         primary: createRedisSessionStore({ redis: connection, prefix }),
         memory: sessions,
@@ -116,6 +120,7 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
       manifests,
       cache,
       sessions,
+      sessionsAuthoritative: () => sessionsAuthoritative(),
       results,
       async dependencies() {
         const report: Record<string, DependencyStatus> = {};

@@ -44,13 +44,15 @@ export interface SessionSharing {
   /** A shared record expires this long after its last refresh. */
   ttlMs: number;
   logger: Logger;
+  /** Whether the store is answering for itself; a miss while it is not (a memory fallback) proves nothing. */
+  authoritative(): boolean;
 }
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, DownstreamSession>();
   private readonly clock: Clock;
   private readonly sharing: SessionSharing | undefined;
-  /** When each shared session's record was last written, to refresh its TTL at most every quarter TTL. */
+  /** When each shared session's record was last written or checked (see revalidate). */
   private readonly persistedAt = new Map<string, number>();
 
   constructor(clock: Clock, sharing?: SessionSharing) {
@@ -84,13 +86,8 @@ export class SessionRegistry {
     if (session) {
       session.lastSeenAt = this.clock.now();
       const written = this.persistedAt.get(id);
-      if (
-        session.shared &&
-        this.sharing &&
-        written !== undefined &&
-        session.lastSeenAt - written > this.sharing.ttlMs / 4
-      )
-        this.persist(session);
+      if (session.shared && this.sharing && written !== undefined && session.lastSeenAt - written > this.revalidateMs())
+        this.revalidate(session);
     }
     return session;
   }
@@ -120,6 +117,27 @@ export class SessionRegistry {
     session.logLevel = record.logLevel;
     this.persistedAt.set(id, this.clock.now());
     return session;
+  }
+
+  /** How often a shared session in use is checked against the store: a quarter of its TTL, at most 30 s. */
+  private revalidateMs(): number {
+    return Math.min(30_000, (this.sharing?.ttlMs ?? 0) / 4);
+  }
+
+  /**
+   * A shared session in use here: if another replica ended it (DELETE there), it ends here too; otherwise its
+   * record's TTL is refreshed. Checked rather than blindly rewritten, so an ended session is never revived.
+   */
+  private revalidate(session: DownstreamSession): void {
+    const sharing = this.sharing as SessionSharing;
+    this.persistedAt.set(session.id, this.clock.now());
+    sharing.store.get(session.id).then(
+      (record) => {
+        if (record) this.persist(session);
+        else if (sharing.authoritative()) this.drop(session.id);
+      },
+      (error: unknown) => sharing.logger.debug({ err: error }, "session store unreachable; session kept"),
+    );
   }
 
   /** Writes a shared session's record (after initialize, a level change, or to refresh its TTL). Never throws. */
