@@ -40,7 +40,7 @@ describe("replicas sharing PostgreSQL and Redis", () => {
     // A learns the fixture's tools before B starts, so B reads them from the shared registry.
     assert.equal((await callTool(a.url, "fx__echo", { message: "hi" })).body.result.content[0].text, "hi");
     await waitUntil(async () => {
-      const registry = await (await fetch(`${a.url}/servers/fx/registry`)).json();
+      const registry = (await (await fetch(`${a.url}/servers/fx/registry`)).json()) as { items: unknown[] };
       return registry.items.length > 0;
     });
     b = await startTestGateway(servers, { gateway: settings });
