@@ -20,7 +20,7 @@ import { type CliResult, describeRun, killSpawned, runCli, writeConfig } from ".
 import { tempDir } from "./helpers/gateway.ts";
 
 const POSTGRES_URL = process.env.SWITCHBOARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const PASSWORD = `pw-${randomBytes(6).toString("hex")}`;
 const root = tempDir("switchboard-doctor-");
 const databases: string[] = [];

@@ -1,4 +1,4 @@
-// The state contracts against a real Redis (REDIS_URL, default 127.0.0.1:6379), bare and behind the memory
+// The state contracts against a real Redis (SWITCHBOARD_TEST_REDIS_URL, default 127.0.0.1:6379), bare and behind the memory
 // fallback. Every run writes under its own random prefix and deletes its keys afterwards. No Redis is a failure,
 // not a skip: CI starts one.
 import assert from "node:assert/strict";
@@ -22,7 +22,7 @@ import { cacheContract } from "./contracts/cache.contract.ts";
 import { resultStoreContract } from "./contracts/result-store.contract.ts";
 import { sessionStoreContract } from "./contracts/session-store.contract.ts";
 
-const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const url = process.env.SWITCHBOARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const logger = createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
 const runPrefix = `switchboard-test:${randomBytes(6).toString("hex")}:`;
 const redis = createRedisConnection({ url, logger });
