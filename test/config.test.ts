@@ -470,3 +470,95 @@ describe("the result", () => {
     assert.ok(Object.isFrozen(config));
   });
 });
+
+describe("state settings", () => {
+  it("defaults: SQLite in the state directory, memory cache and sessions, audit kept 30 days", () => {
+    const { gateway } = load({});
+    assert.equal(gateway.database.url, undefined);
+    assert.equal(gateway.database.sqlitePath, join(CONFIG_DIR, ".switchboard", "switchboard.db"));
+    assert.equal(gateway.redis.url, undefined);
+    assert.equal(gateway.cache.backend, "memory");
+    assert.deepEqual(gateway.cache.ttlMs, { manifest: 300_000, search: 300_000, embedding: 300_000 });
+    assert.deepEqual(gateway.audit, {
+      enabled: true,
+      retentionDays: 30,
+      pruneIntervalMs: 3_600_000,
+      maxQueued: 100_000,
+    });
+  });
+
+  it("the seeds' environment names set the database, Redis and cache (seconds become milliseconds)", () => {
+    const { gateway } = load(
+      { gateway: { cache: { ttlMs: { manifest: 5_000 } } } },
+      {
+        DATABASE_URL: "postgres://mcp:pw@db:5432/mcp",
+        AUDIT_DATABASE_URL: "postgresql://mcp@db:5432/mcp_logs",
+        DB_POOL_SIZE: "20",
+        REDIS_URL: "redis://redis:6379/0",
+        REDIS_KEY_PREFIX: "prod:",
+        CACHE_DEFAULT_TTL: "1800",
+        CACHE_SEARCH_TTL: "3600",
+        CACHE_MAX_SIZE: "100000",
+        AUDIT_RETENTION_DAYS: "90",
+      },
+    );
+    assert.equal(gateway.database.url, "postgres://mcp:pw@db:5432/mcp");
+    assert.equal(gateway.database.auditUrl, "postgresql://mcp@db:5432/mcp_logs");
+    assert.equal(gateway.database.poolSize, 20);
+    assert.deepEqual(gateway.redis, { url: "redis://redis:6379/0", keyPrefix: "prod:" });
+    assert.equal(gateway.cache.backend, "redis", "a Redis URL makes Redis the cache backend");
+    assert.equal(gateway.cache.redisUrl, "redis://redis:6379/0");
+    assert.equal(gateway.cache.maxEntries, 100_000);
+    assert.deepEqual(gateway.cache.ttlMs, { manifest: 5_000, search: 3_600_000, embedding: 1_800_000 });
+    assert.equal(gateway.audit.retentionDays, 90);
+  });
+
+  it("CACHE_BACKEND=memory keeps the cache local beside a Redis for sessions; CACHE_REDIS_URL picks another", () => {
+    assert.equal(load({}, { REDIS_URL: "redis://r:6379", CACHE_BACKEND: "memory" }).gateway.cache.backend, "memory");
+    const split = load({}, { REDIS_URL: "redis://r:6379", CACHE_REDIS_URL: "rediss://cache:6380/1" }).gateway;
+    assert.deepEqual(
+      [split.cache.backend, split.cache.redisUrl, split.redis.url],
+      ["redis", "rediss://cache:6380/1", "redis://r:6379"],
+    );
+  });
+
+  it("URLs take ${VAR} references; every bad value is reported with its path", () => {
+    assert.equal(
+      load({ gateway: { database: { url: "postgres://mcp:${DB_PASSWORD}@db/mcp" } } }, { DB_PASSWORD: "pw" }).gateway
+        .database.url,
+      "postgres://mcp:pw@db/mcp",
+    );
+    const problems = problemsOf(
+      {
+        gateway: {
+          database: { url: "mysql://db/mcp", auditUrl: "postgres://${MISSING}@db/x", poolSize: 0 },
+          cache: { backend: "redis", ttlMs: { list: 5 } },
+        },
+      },
+      { CACHE_ENABLED: "maybe", DB_POOL_SIZE: "lots" },
+    );
+    const paths = problems.map((p) => p.path).sort();
+    assert.deepEqual(paths, [
+      "env.CACHE_ENABLED",
+      "env.DB_POOL_SIZE",
+      "gateway.cache.ttlMs.list",
+      "gateway.database.poolSize",
+    ]);
+    const urls = problemsOf({
+      gateway: {
+        database: { url: "mysql://db/mcp", auditUrl: "postgres://${MISSING_VAR}@db/x" },
+        redis: { url: "not a url" },
+        cache: { backend: "redis" },
+      },
+    });
+    assert.deepEqual(
+      urls.map((p) => `${p.path}: ${p.message}`),
+      [
+        "gateway.redis.url: not a valid URL",
+        "gateway.cache.backend: the redis backend needs a Redis URL (gateway.cache.redisUrl, gateway.redis.url, CACHE_REDIS_URL or REDIS_URL)",
+        "gateway.database.url: expected a postgres:// or postgresql:// URL",
+        "gateway.database.auditUrl: undefined environment variable ${MISSING_VAR}",
+      ],
+    );
+  });
+});

@@ -177,7 +177,6 @@ export const RedisSchema = z
 export const CacheTtlSchema = z
   .object({
     manifest: z.number().int().min(1).optional().describe("Per-server manifests. Milliseconds; default defaultTtlMs."),
-    list: z.number().int().min(1).optional().describe("Aggregated list results. Milliseconds; default defaultTtlMs."),
     search: z
       .number()
       .int()
@@ -195,7 +194,10 @@ export const CacheTtlSchema = z
 
 export const CacheSchema = z
   .object({
-    enabled: z.boolean().default(true).describe("Cache manifests and list results (env CACHE_ENABLED); default true."),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Cache manifests (and later search results and embeddings) (env CACHE_ENABLED); default true."),
     backend: z
       .enum(["memory", "redis"])
       .optional()
@@ -223,7 +225,7 @@ export const CacheSchema = z
     ttlMs: CacheTtlSchema.prefault({}).describe("Per-kind times to live."),
   })
   .strict()
-  .describe("Cache of manifests and aggregated lists, with hit/miss counts.");
+  .describe("Cache of manifests, search results and embeddings, with hit/miss counts.");
 
 export const AuditSchema = z
   .object({

@@ -19,7 +19,7 @@ export interface StateSettings {
   audit: AuditSettings;
 }
 
-const CACHE_KINDS: readonly CacheKind[] = ["manifest", "list", "search", "embedding"];
+const CACHE_KINDS: readonly CacheKind[] = ["manifest", "search", "embedding"];
 
 export function normalizeStateSettings(
   section: GatewaySection,

@@ -40,7 +40,7 @@ export interface RedisSettings {
   keyPrefix: string;
 }
 
-export type CacheKind = "manifest" | "list" | "search" | "embedding";
+export type CacheKind = "manifest" | "search" | "embedding";
 
 export interface CacheSettings {
   enabled: boolean;
