@@ -1,9 +1,7 @@
 // Redis going away under load: the fallback-wrapped stores keep answering from memory, report "degraded", and go
 // back to Redis when it returns. Uses its own redis-server on a free port (never the machine's shared one).
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -23,25 +21,22 @@ import { createMemorySessionStore } from "../src/adapters/storage/memory-session
 import { createRedisResultStore } from "../src/adapters/storage/redis-result-store.ts";
 import { createRedisSessionStore } from "../src/adapters/storage/redis-session-store.ts";
 import type { SessionRecord } from "../src/ports/session-store.ts";
+import {
+  freePort,
+  killRedisServers,
+  recordCrashes,
+  startRedisServer,
+  stopRedisServer,
+} from "./helpers/redis-server.ts";
 
 const logger = createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
 const PREFIX = "degradation:";
 const TTL_MS = 60_000;
-const servers = new Set<ChildProcess>();
 
-after(() => {
-  for (const server of servers) if (server.exitCode === null && server.pid) process.kill(server.pid, "SIGKILL");
-});
+after(killRedisServers);
 
 test("Redis dies under load and comes back: no crash, degraded on memory, healthy on Redis again", async (t) => {
-  const crashes: unknown[] = [];
-  const onCrash = (error: unknown) => crashes.push(error);
-  process.on("unhandledRejection", onCrash);
-  process.on("uncaughtException", onCrash);
-  t.after(() => {
-    process.off("unhandledRejection", onCrash);
-    process.off("uncaughtException", onCrash);
-  });
+  const crashes = recordCrashes(t);
 
   const dir = await mkdtemp(join(tmpdir(), "switchboard-redis-"));
   t.after(() => rm(dir, { recursive: true, force: true }));
@@ -187,46 +182,4 @@ async function waitFor(condition: () => boolean, limitMs: number, what: string):
     assert.ok(Date.now() < deadline, `timed out after ${limitMs} ms waiting for: ${what}`);
     await delay(20);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-/** Starts redis-server without persistence and resolves once it accepts connections. */
-async function startRedisServer(port: number, dir: string): Promise<ChildProcess> {
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir];
-  const server = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-  servers.add(server);
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    server.once("error", reject);
-    server.once("exit", (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
-    server.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return server;
-}
-
-async function stopRedisServer(server: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  process.kill(server.pid!, signal);
-  await exited;
-  servers.delete(server);
 }
