@@ -7,9 +7,13 @@ import { SQLITE_AUDIT_MIGRATIONS } from "./sqlite-schema.ts";
 
 export type SqliteAuditLogOptions = SqliteOpenOptions;
 
-/** Opens (creating and migrating if needed) the audit log in the SQLite file at path. */
+/**
+ * Opens (creating and migrating if needed) the audit log in the SQLite file at path. Its connection commits with
+ * synchronous=NORMAL unless told otherwise: the gateway writes a batch per event-loop turn on the main thread,
+ * and an fsync per batch would stall every call behind it; a record still survives kill -9 of the gateway.
+ */
 export async function createSqliteAuditLog(path: string, options: SqliteAuditLogOptions = {}): Promise<AuditLog> {
-  const db = openSqliteDatabase(path, options);
+  const db = openSqliteDatabase(path, { synchronous: "NORMAL", ...options });
   try {
     migrateSqlite(db, "audit", SQLITE_AUDIT_MIGRATIONS);
   } catch (error) {
@@ -24,7 +28,7 @@ export async function createSqliteAuditLog(path: string, options: SqliteAuditLog
   let closed = false;
   return {
     async append(record) {
-      // One autocommit statement: with synchronous=FULL the WAL is fsynced before run() returns.
+      // One autocommit statement: durable (in the sense of the connection's synchronous mode) when run() returns.
       insert.run(...auditRow(record));
     },
     async appendMany(records) {
