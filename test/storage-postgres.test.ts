@@ -8,6 +8,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { createPostgresAuditLog } from "../src/adapters/storage/postgres/pg-audit-log.ts";
 import { createPgPool } from "../src/adapters/storage/postgres/pg-pool.ts";
 import { createPostgresRegistryStore } from "../src/adapters/storage/postgres/pg-registry-store.ts";
+import type { AuditRecord } from "../src/ports/audit-log.ts";
 import type { Logger } from "../src/ports/logger.ts";
 import { auditLogContract, auditRecord } from "./contracts/audit-log.contract.ts";
 import { registryStoreContract, sampleManifest } from "./contracts/registry-store.contract.ts";
@@ -138,6 +139,23 @@ describe("PostgreSQL storage", () => {
       await registry.close();
       await audit.close();
       await proxy.close();
+    }
+  });
+
+  test("appending the same record objects again (a retry after an unknown outcome) stores them once", async () => {
+    const url = await createDatabase("retry");
+    const audit = await createPostgresAuditLog({ url, poolSize: 1 });
+    try {
+      const batch = [auditRecord(0, { correlationId: "r-0" }), auditRecord(1, { correlationId: "r-1" })];
+      await audit.appendMany(batch);
+      await audit.appendMany(batch);
+      await audit.append(batch[0] as AuditRecord);
+      assert.deepEqual(
+        (await audit.query({})).map((record) => record.correlationId),
+        ["r-1", "r-0"],
+      );
+    } finally {
+      await audit.close();
     }
   });
 

@@ -30,7 +30,11 @@ export interface AuditQuery {
 export interface AuditLog {
   /** Resolves once the record is durable. */
   append(record: AuditRecord): Promise<void>;
-  /** Appends several records in one write (one transaction); resolves once all are durable. */
+  /**
+   * Appends several records in one write (one transaction); resolves once all are durable. Passing the same
+   * record objects again after a failure is a retry: adapters that cannot tell whether the first attempt
+   * committed (PostgreSQL) store each object at most once.
+   */
   appendMany(records: readonly AuditRecord[]): Promise<void>;
   query(query: AuditQuery): Promise<AuditRecord[]>;
   /** Deletes records older than the ISO time; returns how many. */

@@ -149,9 +149,9 @@ export class AuditRecorder {
     if (message !== this.error)
       this.o.logger.error({ err: error, pending: this.queue.length }, "audit write failed; records kept and retried");
     this.error = message;
-    if (this.closed) return;
+    // A write asked for meanwhile (GET /audit) failing does not push the scheduled retry further out.
+    if (this.closed || this.retry) return;
     this.retryDelayMs = Math.min(RETRY_MAX_MS, this.retryDelayMs === 0 ? RETRY_FIRST_MS : this.retryDelayMs * 2);
-    this.retry?.cancel();
     this.retry = this.o.clock.setTimeout(() => {
       this.retry = undefined;
       void this.flush();

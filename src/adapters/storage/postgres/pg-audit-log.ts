@@ -11,6 +11,17 @@ export type PostgresAuditLogOptions = PostgresOptions;
 
 const MAX_BATCH_ROWS = 1000;
 
+/** Insert ids by record object: the audit recorder re-sends the very objects of a batch whose write failed. */
+const appendIds = new WeakMap<AuditRecord, string>();
+function appendIdOf(record: AuditRecord): string {
+  let id = appendIds.get(record);
+  if (id === undefined) {
+    id = randomUUID();
+    appendIds.set(record, id);
+  }
+  return id;
+}
+
 /** Connects, migrates, and returns the log; rejects with "PostgreSQL unavailable: …" if it cannot connect. */
 export async function createPostgresAuditLog(options: PostgresAuditLogOptions): Promise<AuditLog> {
   const pool = createPgPool(options);
@@ -21,41 +32,31 @@ export async function createPostgresAuditLog(options: PostgresAuditLogOptions): 
     throw error;
   }
   let closing: Promise<void> | undefined;
-  return {
-    async append(record) {
-      // The id is fixed before the first attempt, so a retry after an unknown outcome cannot insert twice.
-      const values = [randomUUID(), ...auditRow(record)];
+  const appendMany = async (records: readonly AuditRecord[]) => {
+    // One statement (one commit) per 1,000 rows; 11 parameters a row keeps a statement far below PostgreSQL's
+    // 65,535-parameter limit. Each record object keeps its id across calls, so appending the same records again
+    // after an unknown outcome (a lost commit reply) cannot store them twice.
+    for (let start = 0; start < records.length; start += MAX_BATCH_ROWS) {
+      const batch = records.slice(start, start + MAX_BATCH_ROWS);
+      const values: unknown[] = [];
+      const tuples = batch.map((record) => {
+        const first = values.length;
+        values.push(appendIdOf(record), ...auditRow(record));
+        return `(${Array.from({ length: 11 }, (_, i) => `$${first + i + 1}`).join(", ")})`;
+      });
       await withReconnect(() =>
         pool.query(
           `INSERT INTO switchboard_mcp_logs (append_id, time, principal, server, tool, arguments_hash,
-             definition_hash, outcome, error_kind, duration_ms, correlation_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (append_id) DO NOTHING`,
+               definition_hash, outcome, error_kind, duration_ms, correlation_id)
+             VALUES ${tuples.join(", ")} ON CONFLICT (append_id) DO NOTHING`,
           values,
         ),
       );
-    },
-    async appendMany(records) {
-      if (records.length === 0) return;
-      // One statement (one commit) per 1,000 rows, ids fixed up front as in append so a retry cannot insert twice;
-      // 11 parameters a row keeps a statement far below PostgreSQL's 65,535-parameter limit.
-      for (let start = 0; start < records.length; start += MAX_BATCH_ROWS) {
-        const batch = records.slice(start, start + MAX_BATCH_ROWS);
-        const values: unknown[] = [];
-        const tuples = batch.map((record) => {
-          const first = values.length;
-          values.push(randomUUID(), ...auditRow(record));
-          return `(${Array.from({ length: 11 }, (_, i) => `$${first + i + 1}`).join(", ")})`;
-        });
-        await withReconnect(() =>
-          pool.query(
-            `INSERT INTO switchboard_mcp_logs (append_id, time, principal, server, tool, arguments_hash,
-               definition_hash, outcome, error_kind, duration_ms, correlation_id)
-             VALUES ${tuples.join(", ")} ON CONFLICT (append_id) DO NOTHING`,
-            values,
-          ),
-        );
-      }
-    },
+    }
+  };
+  return {
+    append: (record) => appendMany([record]),
+    appendMany,
     async ping() {
       await withReconnect(() => pool.query("SELECT 1"));
     },
