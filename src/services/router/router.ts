@@ -1,6 +1,5 @@
 // Resolves each downstream request to the gateway itself or to an upstream server, and forwards it over that
 // server's shared connection. Used by every front (HTTP and stdio); returns serialized JSON-RPC responses.
-import { randomUUID } from "node:crypto";
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type {
@@ -21,6 +20,7 @@ import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { GATEWAY_CLIENT_INFO, type InFlightCall, type ServerRequestAnswer } from "../upstream/upstream-peer.ts";
+import { reportCall } from "./call-events.ts";
 import { type CallerScope, ClientRelay } from "./client-relay.ts";
 import { envelopeOf, fulfilInputRequests } from "./input-required.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
@@ -230,8 +230,10 @@ export class Router {
         const started = Date.now();
         const route = await this.routeByName(kind, String(params.name), ctx.signal).catch((error: unknown) => {
           // A refused call is audited too, under no server: probing for tools is worth a record.
-          if (kind === "tools")
-            this.toolCalled("", request, started, ctx, error instanceof SwitchboardError ? error.code : "internal");
+          if (kind === "tools") {
+            const correlationId = ctx.correlationId;
+            reportCall(this.o.events, { server: "", request, startedAt: started, correlationId, outcome: { error } });
+          }
           throw error;
         });
         return this.forward(route.server, { ...request, params: { ...params, name: route.name } }, ctx);
@@ -340,52 +342,29 @@ export class Router {
         if (lease.peer.era === "modern" && !isModernProtocolVersion(ctx.caller.session.protocolVersion ?? "")) {
           response = await fulfilInputRequests(this.relay, lease.peer, request, response, options, ctx);
         }
-        this.o.events.emit("call-finished", {
+        reportCall(this.o.events, {
           server,
-          method: request.method,
-          durationMs: Date.now() - started,
-          outcome: response.error ? "error" : "ok",
+          request,
+          startedAt: started,
+          correlationId: ctx.correlationId,
+          outcome: { response },
         });
-        if (request.method === "tools/call")
-          this.toolCalled(server, request, started, ctx, responseErrorKind(response));
         return JSON.stringify(response);
       } catch (error) {
         const undelivered = error instanceof SwitchboardError && error.code === "upstream_unavailable";
         if (undelivered && attempt < supervised.spec.maxRetries && !ctx.signal?.aborted) continue;
-        const errorKind = error instanceof SwitchboardError ? error.code : "internal";
-        this.o.events.emit("call-finished", {
+        reportCall(this.o.events, {
           server,
-          method: request.method,
-          durationMs: Date.now() - started,
-          outcome: "error",
-          errorKind,
+          request,
+          startedAt: started,
+          correlationId: ctx.correlationId,
+          outcome: { error },
         });
-        if (request.method === "tools/call") this.toolCalled(server, request, started, ctx, errorKind);
         throw error;
       } finally {
         lease.release();
       }
     }
-  }
-
-  private toolCalled(
-    server: string,
-    request: JsonRpcRequest,
-    startedAt: number,
-    ctx: RequestScope,
-    errorKind: string | null,
-  ): void {
-    this.o.events.emit("tool-called", {
-      server,
-      tool: String(request.params?.name),
-      arguments: request.params?.arguments,
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      outcome: errorKind === null ? "ok" : "error",
-      errorKind,
-      correlationId: ctx.correlationId ?? randomUUID(),
-      principal: null,
-    });
   }
 
   /** Server-initiated notifications not tied to a request's progress token. */
@@ -429,12 +408,6 @@ function trackSubscription(session: DownstreamSession, server: string, request: 
   const key = `${server}\u0000${String(request.params?.uri)}`;
   if (request.method === "resources/subscribe") session.subscriptions.add(key);
   else if (request.method === "resources/unsubscribe") session.subscriptions.delete(key);
-}
-
-/** How a delivered tools/call ended: null on success, `tool_error` for isError, `jsonrpc_error` for an error reply. */
-function responseErrorKind(response: JsonRpcResponse): string | null {
-  if (response.error) return "jsonrpc_error";
-  return (response.result as { isError?: unknown } | undefined)?.isError === true ? "tool_error" : null;
 }
 
 export function resultJson(id: RequestId, resultJson: string): string {

@@ -1,0 +1,57 @@
+// The events a finished call produces: `call-finished` for every forwarded request (logs, metrics) and, for
+// tools/call, `tool-called` with what the audit log records.
+import { randomUUID } from "node:crypto";
+import { SwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
+import type { JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
+
+export interface CallEnd {
+  /** Empty when the call never reached a server (an unknown tool). */
+  server: string;
+  request: JsonRpcRequest;
+  startedAt: number;
+  correlationId: string | undefined;
+  /** The server's reply, or the error that ended the call. */
+  outcome: { response: JsonRpcResponse } | { error: unknown };
+}
+
+export function reportCall(events: EventBus, end: CallEnd): void {
+  const durationMs = Date.now() - end.startedAt;
+  const { request } = end;
+  const gatewayError =
+    "error" in end.outcome
+      ? end.outcome.error instanceof SwitchboardError
+        ? end.outcome.error.code
+        : "internal"
+      : undefined;
+  const response = "response" in end.outcome ? end.outcome.response : undefined;
+  if (end.server) {
+    events.emit("call-finished", {
+      server: end.server,
+      method: request.method,
+      durationMs,
+      outcome: gatewayError || response?.error ? "error" : "ok",
+      ...(gatewayError ? { errorKind: gatewayError } : {}),
+    });
+  }
+  if (request.method !== "tools/call") return;
+  // A delivered call that failed is `jsonrpc_error` (an error reply) or `tool_error` (a result with isError).
+  const errorKind =
+    gatewayError ??
+    (response?.error
+      ? "jsonrpc_error"
+      : (response?.result as { isError?: unknown } | undefined)?.isError === true
+        ? "tool_error"
+        : null);
+  events.emit("tool-called", {
+    server: end.server,
+    tool: String(request.params?.name),
+    arguments: request.params?.arguments,
+    startedAt: end.startedAt,
+    durationMs,
+    outcome: errorKind === null ? "ok" : "error",
+    errorKind,
+    correlationId: end.correlationId ?? randomUUID(),
+    principal: null,
+  });
+}
