@@ -483,6 +483,7 @@ describe("state settings", () => {
       enabled: true,
       retentionDays: 30,
       pruneIntervalMs: 3_600_000,
+      flushIntervalMs: 50,
       maxQueued: 100_000,
     });
   });

@@ -238,6 +238,10 @@ export const AuditSchema = z
         "Delete records older than this many days; 0 keeps them forever (env AUDIT_RETENTION_DAYS); default 30.",
       ),
     pruneIntervalMs: positiveMs("How often old records are deleted.", 3_600_000),
+    flushIntervalMs: ms(
+      "Records are written in one batch at most this long after a call ends (one commit for many calls); 0 writes each event-loop turn.",
+      50,
+    ),
     maxQueued: z
       .number()
       .int()

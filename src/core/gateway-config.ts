@@ -59,6 +59,7 @@ export interface AuditSettings {
   /** 0 keeps records forever. */
   retentionDays: number;
   pruneIntervalMs: number;
+  flushIntervalMs: number;
   maxQueued: number;
 }
 

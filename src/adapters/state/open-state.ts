@@ -11,13 +11,8 @@ import type { RegistryStore } from "../../ports/registry-store.ts";
 import type { ResultStore } from "../../ports/result-store.ts";
 import type { SessionStore } from "../../ports/session-store.ts";
 import { createMemoryCache } from "../cache/memory-cache.ts";
-import { createRedisCache } from "../cache/redis-cache.ts";
-import { closeRedisConnection, createRedisConnection } from "../redis/connection.ts";
-import { cacheWithFallback, resultStoreWithFallback, sessionStoreWithFallback } from "../redis/fallback.ts";
 import { createMemoryResultStore } from "../storage/memory-result-store.ts";
 import { createMemorySessionStore } from "../storage/memory-session-store.ts";
-import { createRedisResultStore } from "../storage/redis-result-store.ts";
-import { createRedisSessionStore } from "../storage/redis-session-store.ts";
 import { createRegistryManifestStore } from "../storage/registry-manifest-store.ts";
 
 export type DependencyHealth = "up" | "degraded" | "down";
@@ -59,10 +54,13 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
   };
   try {
     const { registry, audit } = await openDatabase(settings, logger, closers);
+    // ioredis and the Redis adapters are loaded only when a Redis URL is configured (they cost ~8 MiB).
+    const r = redis.url || cacheSettings.redisUrl ? await loadRedisAdapters() : undefined;
     const connections = new Map<string, Redis>();
     const connect = (url: string): Redis => {
       let connection = connections.get(url);
       if (!connection) {
+        const { createRedisConnection, closeRedisConnection } = r as RedisAdapters;
         const opened = createRedisConnection({ url, logger });
         closers.push(() => closeRedisConnection(opened));
         connections.set(url, opened);
@@ -74,17 +72,17 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
     let sessions: SessionStore = createMemorySessionStore();
     let results: ResultStore = createMemoryResultStore();
     let sessionsAuthoritative = () => true;
-    if (redis.url) {
+    if (redis.url && r) {
       const connection = connect(redis.url);
       sessionsAuthoritative = () => connection.status === "ready";
-      sessions = sessionStoreWithFallback({
-        primary: createRedisSessionStore({ redis: connection, prefix }),
+      sessions = r.sessionStoreWithFallback({
+        primary: r.createRedisSessionStore({ redis: connection, prefix }),
         memory: sessions,
         connection,
         logger,
       });
-      results = resultStoreWithFallback({
-        primary: createRedisResultStore({ redis: connection, prefix }),
+      results = r.resultStoreWithFallback({
+        primary: r.createRedisResultStore({ redis: connection, prefix }),
         memory: results,
         connection,
         logger,
@@ -93,10 +91,10 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
     let cache: Cache | undefined;
     if (cacheSettings.enabled) {
       const memory = createMemoryCache({ maxEntries: cacheSettings.maxEntries, maxBytes: cacheSettings.maxBytes });
-      if (cacheSettings.backend === "redis" && cacheSettings.redisUrl) {
+      if (cacheSettings.backend === "redis" && cacheSettings.redisUrl && r) {
         const connection = connect(cacheSettings.redisUrl);
-        cache = cacheWithFallback({
-          primary: createRedisCache({ redis: connection, prefix }),
+        cache = r.cacheWithFallback({
+          primary: r.createRedisCache({ redis: connection, prefix }),
           memory,
           connection,
           logger,
@@ -147,6 +145,19 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
     await closeAll();
     throw error;
   }
+}
+
+type RedisAdapters = Awaited<ReturnType<typeof loadRedisAdapters>>;
+
+async function loadRedisAdapters() {
+  const [connection, fallback, cache, sessions, results] = await Promise.all([
+    import("../redis/connection.ts"),
+    import("../redis/fallback.ts"),
+    import("../cache/redis-cache.ts"),
+    import("../storage/redis-session-store.ts"),
+    import("../storage/redis-result-store.ts"),
+  ]);
+  return { ...connection, ...fallback, ...cache, ...sessions, ...results };
 }
 
 async function openDatabase(

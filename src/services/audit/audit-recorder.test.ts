@@ -57,6 +57,7 @@ const settings = (overrides: Partial<AuditSettings> = {}): AuditSettings => ({
   enabled: true,
   retentionDays: 0,
   pruneIntervalMs: 3_600_000,
+  flushIntervalMs: 10,
   maxQueued: 1000,
   ...overrides,
 });
@@ -77,7 +78,7 @@ async function recorder(overrides: Partial<AuditSettings> = {}) {
 }
 
 describe("AuditRecorder", () => {
-  it("calls of one event-loop turn are written as one batch, hashed, never with their arguments", async () => {
+  it("calls within a flush interval are written as one batch, hashed, never with their arguments", async () => {
     const { audit, events, log, control } = await recorder();
     for (let i = 0; i < 50; i++) events.emit("tool-called", call(i));
     await delay(20);

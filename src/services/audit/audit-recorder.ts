@@ -1,5 +1,6 @@
 // Turns every `tool-called` event into an audit record (the arguments only as a hash) and writes records in
-// batches off the request path: one appendMany per event-loop turn, whatever the call rate. While the audit store
+// batches off the request path: one appendMany at most every `flushIntervalMs` (or sooner when a batch is full),
+// whatever the call rate — a commit per call would cost more than the call (syscalls, locks). While the audit store
 // is unreachable, records wait in a bounded queue and the write is retried with backoff, so a database restart
 // loses nothing; only a queue past `maxQueued` drops (the oldest first, counted and logged).
 import { canonicalHash } from "../../core/canonical-hash.ts";
@@ -37,7 +38,7 @@ export class AuditRecorder {
   private readonly o: AuditRecorderOptions;
   private queue: AuditRecord[] = [];
   private flushing: Promise<void> | undefined;
-  private scheduled = false;
+  private scheduled: NodeJS.Timeout | undefined;
   private retry: TimerHandle | undefined;
   private retryDelayMs = 0;
   private pruneTimer: TimerHandle | undefined;
@@ -83,6 +84,7 @@ export class AuditRecorder {
     this.subscription?.dispose();
     this.retry?.cancel();
     this.pruneTimer?.cancel();
+    clearTimeout(this.scheduled);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.flush(),
@@ -114,13 +116,19 @@ export class AuditRecorder {
       this.counts.dropped += excess;
       this.o.logger.error({ dropped: excess, total: this.counts.dropped }, "audit queue full: oldest records dropped");
     }
-    // One write per event-loop turn, and none while a retry is waiting for the store to come back.
-    if (!this.scheduled && !this.retry && !this.flushing) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
+    // One write per interval (sooner for a full batch), none while a retry waits for the store to come back.
+    if (this.retry || this.flushing) return;
+    if (this.queue.length >= BATCH) {
+      clearTimeout(this.scheduled);
+      this.scheduled = undefined;
+      void this.flush();
+    } else if (!this.scheduled) {
+      const run = () => {
+        this.scheduled = undefined;
         void this.flush();
-      });
+      };
+      this.scheduled = setTimeout(run, this.o.settings.flushIntervalMs);
+      this.scheduled.unref();
     }
   }
 
