@@ -7,6 +7,8 @@ import { SQLITE_AUDIT_MIGRATIONS } from "./sqlite-schema.ts";
 
 export type SqliteAuditLogOptions = SqliteOpenOptions;
 
+const MULTI_ROW = 100;
+
 /**
  * Opens (creating and migrating if needed) the audit log in the SQLite file at path. Its connection commits with
  * synchronous=NORMAL unless told otherwise: the gateway writes a batch per event-loop turn on the main thread,
@@ -25,6 +27,19 @@ export async function createSqliteAuditLog(path: string, options: SqliteAuditLog
     `INSERT INTO switchboard_mcp_logs (time, principal, server, tool, arguments_hash, definition_hash, outcome,
        error_kind, duration_ms, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const multiRow = new Map<number, ReturnType<typeof db.prepare>>();
+  const insertRows = (count: number) => {
+    let statement = multiRow.get(count);
+    if (!statement) {
+      statement = db.prepare(
+        `INSERT INTO switchboard_mcp_logs (time, principal, server, tool, arguments_hash, definition_hash, outcome,
+           error_kind, duration_ms, correlation_id) VALUES ${Array(count).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+      );
+      // Batches come in every size; keep the common ones.
+      if (multiRow.size < 16 || count === MULTI_ROW) multiRow.set(count, statement);
+    }
+    return statement;
+  };
   let closed = false;
   return {
     async append(record) {
@@ -33,10 +48,14 @@ export async function createSqliteAuditLog(path: string, options: SqliteAuditLog
     },
     async appendMany(records) {
       if (records.length === 0) return;
-      // One transaction, so one fsync for the whole batch.
+      // One transaction (one commit) for the batch, and multi-row INSERTs of up to 100 rows: a statement per
+      // row costs ~13 µs here, most of it crossing into SQLite, on the gateway's main thread.
       const rows = records.map(auditRow);
       inTransaction(db, () => {
-        for (const row of rows) insert.run(...row);
+        for (let start = 0; start < rows.length; start += MULTI_ROW) {
+          const chunk = rows.slice(start, start + MULTI_ROW);
+          insertRows(chunk.length).run(...chunk.flat());
+        }
       });
     },
     async ping() {
