@@ -1,5 +1,5 @@
-// Telling "PostgreSQL is unreachable" apart from other database errors, and retrying once across a dropped
-// connection.
+// Telling "PostgreSQL is unreachable" apart from other database errors, and retrying across dropped
+// connections.
 
 /** Connection classes and codes: the server is down, restarting, refusing, or dropped our connection. */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300"]);
@@ -39,20 +39,34 @@ export function unavailableError(cause: unknown, detail = ""): Error {
 }
 
 /**
- * Runs op, and once more if it failed on a connection error: a pooled client whose backend was terminated
- * (server restart, failover, pg_terminate_backend) fails its next query, and the pool replaces it only then.
- * Only idempotent operations may come here. A second connection failure becomes unavailableError; other
- * errors pass through untouched.
+ * Errors of a connection that was open and died (its backend was terminated: server restart, failover,
+ * pg_terminate_backend). The pool may hold several such clients at once and hands each out once more before it
+ * notices, so these are retried with the next client; failing to open a new connection is not (it would fail
+ * the same way again).
+ */
+function isDeadClient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code === "57P01" || code === "57P02" || code === "ECONNRESET" || code === "EPIPE") return true;
+  return error.message.startsWith("Connection terminated unexpectedly") || error.message.startsWith("terminating");
+}
+
+/** Enough for every pooled client to be a dead one (pools here are at most this large in practice). */
+const MAX_DEAD_CLIENTS = 64;
+
+/**
+ * Runs op, and again if it failed on a connection error: once for any connection error, and as long as the
+ * failures are dead pooled clients (bounded). Only idempotent operations may come here. A connection failure on
+ * the last try becomes unavailableError; other errors pass through untouched.
  */
 export async function withReconnect<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (error) {
-    if (!isConnectionError(error)) throw error;
-  }
-  try {
-    return await op();
-  } catch (error) {
-    throw isConnectionError(error) ? unavailableError(error) : error;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op();
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      const retry = attempt === 0 || (isDeadClient(error) && attempt < MAX_DEAD_CLIENTS);
+      if (!retry) throw unavailableError(error);
+    }
   }
 }
