@@ -58,6 +58,12 @@ describe("replicas sharing PostgreSQL and Redis", () => {
     const listed = await post(`${b.url}/mcp`, request("tools/list"));
     assert.ok(listed.body.result.tools.some((tool: { name: string }) => tool.name === "fx__echo"));
     assert.equal(b.gateway.supervisor.get("fx").status().status, "asleep");
+    const cacheOf = async () => ((await (await fetch(`${b.url}/health`)).json()) as { cache: any }).cache;
+    const first = await cacheOf();
+    assert.equal(first.backend, "redis");
+    assert.ok(first.hits >= 1, "B read the manifest A cached in Redis");
+    await post(`${b.url}/mcp`, request("tools/list"));
+    assert.equal((await cacheOf()).lists.hits, first.lists.hits + 1, "the built list was served again");
   });
 
   test("a session opened on one replica is served by the other; an unknown id is still 404", async () => {

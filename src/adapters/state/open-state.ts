@@ -43,6 +43,7 @@ export interface GatewayState {
 }
 
 const PING_TIMEOUT_MS = 2_000;
+const REDIS_BOOT_WAIT_MS = 2_000;
 
 /** Opens every store; rejects (closing what was opened) when the database cannot be opened. */
 export async function openState(settings: GatewaySettings, logger: Logger): Promise<GatewayState> {
@@ -101,6 +102,15 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
         });
       } else cache = memory;
     }
+    // Give Redis a moment to connect, so boot reads (the catalog's manifests) go to it rather than to the empty
+    // memory stand-in; an unreachable Redis only delays the start by this much and leaves the state degraded.
+    await Promise.all(
+      [...connections.entries()].map(([url, connection]) =>
+        (r as RedisAdapters).redisReady(connection, REDIS_BOOT_WAIT_MS).catch(() => {
+          logger.warn({ url: redactUrl(url) }, "redis not reachable at start; running on memory until it is");
+        }),
+      ),
+    );
     const manifests = createRegistryManifestStore({ registry, cache, ttlMs: cacheSettings.ttlMs.manifest, logger });
     const pings = new Map<string, Promise<DependencyStatus>>();
     const ping = (name: string, run: () => Promise<DependencyStatus>) => {

@@ -59,7 +59,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   async function sessionFor(req: IncomingMessage, endpoint: Endpoint): Promise<DownstreamSession | undefined> {
     const id = req.headers["mcp-session-id"];
     if (typeof id !== "string") return undefined;
-    const session = sessions.get(id) ?? (await sessions.resolve(id));
+    const session = await sessions.resolve(id);
     if (!session || !sameEndpoint(session.endpoint, endpoint)) {
       throw new SwitchboardError("session_not_found", "session not found or ended; initialize a new one");
     }
