@@ -60,6 +60,8 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   { names: ["CACHE_EMBEDDING_TTL"], target: "gateway", key: "cache.ttlMs.embedding", parse: seconds },
   { names: ["AUDIT_ENABLED"], target: "gateway", key: "audit.enabled", parse: toBoolean },
   { names: ["AUDIT_RETENTION_DAYS"], target: "gateway", key: "audit.retentionDays", parse: toNumber },
+  { names: ["DISCOVERY_MODE"], target: "gateway", key: "discovery.mode", parse: (v) => v.toLowerCase() },
+  { names: ["MAX_RESULT_TOKENS"], target: "gateway", key: "budgets.maxResultTokens", parse: toNumber },
 ];
 
 export function readEnvOverrides(env: Readonly<Record<string, string | undefined>>): {

@@ -7,6 +7,8 @@ import type { z } from "zod";
 import { SwitchboardError } from "../core/errors.ts";
 import type { ConfigProblem, GatewayConfig, GatewaySettings } from "../core/gateway-config.ts";
 import type { ServerSpec, TransportSpec } from "../core/server-spec.ts";
+import { BudgetSchema, DiscoverySchema } from "./discovery-schema.ts";
+import { canonicalMode, normalizeDiscovery } from "./discovery-settings.ts";
 import { type Override, readEnvOverrides } from "./env-overrides.ts";
 import { interpolate } from "./interpolate.ts";
 import { resolvePackageBin } from "./resolve-package.ts";
@@ -146,6 +148,8 @@ const NESTED_SECTIONS: Record<string, { shape: Record<string, z.ZodType> }> = {
   cache: CacheSchema,
   "cache.ttlMs": CacheTtlSchema,
   audit: AuditSchema,
+  discovery: DiscoverySchema,
+  budgets: BudgetSchema,
 };
 
 /** Applies validated overrides in order (environment, then flags); invalid ones become problems. */
@@ -194,8 +198,14 @@ function normalizeGateway(
   vars: Readonly<Record<string, string | undefined>>,
   problems: ConfigProblem[],
 ): GatewaySettings {
-  const { serverDefaults: _defaults, database: _d, redis: _r, cache: _c, audit: _a, ...rest } = section;
-  return { ...rest, stateDir, ...normalizeStateSettings(section, stateDir, vars, problems) };
+  const { serverDefaults: _s, database: _d, redis: _r, cache: _c, audit: _a, discovery, budgets, ...rest } = section;
+  return {
+    ...rest,
+    stateDir,
+    ...normalizeStateSettings(section, stateDir, vars, problems),
+    discovery: normalizeDiscovery(discovery, vars, problems),
+    budgets: { ...budgets },
+  };
 }
 
 interface ServerContext {
@@ -236,6 +246,11 @@ function normalizeServer(
     },
     description: merged.description,
     tags: merged.tags ?? [],
+    maxResultTokens: merged.maxResultTokens,
+    discovery: canonicalMode(entry.discovery ?? "full"),
+    tools: Object.fromEntries(
+      Object.entries(entry.tools ?? {}).map(([tool, settings]) => [tool, stripUndefined(settings)]),
+    ),
     transport,
   };
 }

@@ -1,6 +1,7 @@
 // The configuration file's schema (zod): the single source for validation, defaults and the published
 // JSON Schema under schema/. Every duration names its unit; defaults are stated in each description.
 import { z } from "zod";
+import { BudgetSchema, DiscoverySchema, ToolSettingsSchema } from "./discovery-schema.ts";
 
 export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ms = (description: string, defaultValue: number) =>
@@ -99,6 +100,20 @@ const serverSettings = {
     .describe("Which client features the gateway declares to this server and relays to the calling client."),
   description: z.string().optional().describe("Shown to operators and used by tool search."),
   tags: z.array(z.string()).optional().describe("Free-form labels."),
+  maxResultTokens: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Output budget of this server's tool results in tokens; 0 disables; default gateway.budgets."),
+  discovery: z
+    .enum(["full", "progressive", "minimal", "auto"])
+    .optional()
+    .describe("Listing mode of this server's own endpoint /mcp/{server}; default full (a transparent proxy)."),
+  tools: z
+    .record(z.string(), ToolSettingsSchema)
+    .optional()
+    .describe("Per-tool settings by the server's own tool name: output budget and JSON projection."),
 };
 
 export const ServerSchema = z
@@ -300,6 +315,8 @@ export const GatewaySchema = z
     redis: RedisSchema.prefault({}),
     cache: CacheSchema.prefault({}),
     audit: AuditSchema.prefault({}),
+    discovery: DiscoverySchema.prefault({}),
+    budgets: BudgetSchema.prefault({}),
   })
   .strict();
 

@@ -21,6 +21,45 @@ export interface GatewaySettings {
   redis: RedisSettings;
   cache: CacheSettings;
   audit: AuditSettings;
+  discovery: DiscoverySettings;
+  budgets: BudgetSettings;
+}
+
+/** How tools are listed: all of them, or the meta-tools (search, describe, call, read a result) plus pins. */
+export type DiscoveryMode = "full" | "progressive" | "auto";
+
+export interface ClientDiscovery {
+  /** Case-insensitive glob (`*`) on the client's clientInfo.name. */
+  name: string;
+  mode: DiscoveryMode | undefined;
+  pinned: readonly string[] | undefined;
+}
+
+export interface SemanticSearchSettings {
+  enabled: boolean;
+  /** Base URL of an OpenAI-compatible API; embeddings come from `${url}/embeddings`. */
+  url: string | undefined;
+  model: string | undefined;
+  apiKey: string | undefined;
+  dimensions: number | undefined;
+  batchSize: number;
+  timeoutMs: number;
+}
+
+export interface DiscoverySettings {
+  mode: DiscoveryMode;
+  autoThreshold: number;
+  pinned: readonly string[];
+  clients: readonly ClientDiscovery[];
+  search: { defaultLimit: number; maxLimit: number; semantic: SemanticSearchSettings };
+}
+
+export interface BudgetSettings {
+  /** Default output budget of a tool result in tokens; 0: none. */
+  maxResultTokens: number;
+  /** Tokens per read_result page; 0: the budget that cut the result. */
+  pageTokens: number;
+  resultTtlMs: number;
 }
 
 export interface DatabaseSettings {

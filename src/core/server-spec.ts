@@ -1,5 +1,13 @@
 // The normalized, frozen description of one upstream server that the rest of the gateway works from.
+import type { DiscoveryMode } from "./gateway-config.ts";
 import type { Lifecycle } from "./server-state.ts";
+
+export interface ToolSettings {
+  /** Output budget in tokens (0: none); undefined: the server's or the gateway's. */
+  maxResultTokens?: number;
+  /** Projection of JSON results: dotted field paths to keep. */
+  fields?: readonly string[];
+}
 
 export interface RestartPolicy {
   /** Delay before the first restart after a failure, in ms. */
@@ -65,5 +73,11 @@ export interface ServerSpec {
   protocol: UpstreamProtocol;
   description: string | undefined;
   tags: readonly string[];
+  /** Output budget of this server's tool results in tokens (0: none); undefined: the gateway default. */
+  maxResultTokens: number | undefined;
+  /** Listing mode of the server's own endpoint (`/mcp/{server}`). */
+  discovery: DiscoveryMode;
+  /** Per-tool settings by the server's own tool name. */
+  tools: Readonly<Record<string, ToolSettings>>;
   transport: TransportSpec;
 }
