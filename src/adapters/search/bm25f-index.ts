@@ -165,7 +165,7 @@ export class Bm25fIndex implements SearchIndex {
               (1 - (bs[f] as number) + ((bs[f] as number) * (lengths[f] as number)) / (avg[f] as number));
         }
         if (scores[slot] === 0) touched.push(slot);
-        scores[slot] += (idf * tf * (k1 + 1)) / (k1 + tf);
+        scores[slot] = (scores[slot] as number) + (idf * tf * (k1 + 1)) / (k1 + tf);
       }
     }
     let best = 0;
