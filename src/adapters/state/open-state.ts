@@ -5,6 +5,7 @@ import { redactUrl } from "../../config/state-settings.ts";
 import type { GatewaySettings } from "../../core/gateway-config.ts";
 import type { AuditLog } from "../../ports/audit-log.ts";
 import type { Cache } from "../../ports/cache.ts";
+import type { EmbeddingStore } from "../../ports/embedding-store.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { ManifestStore } from "../../ports/manifest-store.ts";
 import type { RegistryStore } from "../../ports/registry-store.ts";
@@ -37,6 +38,8 @@ export interface GatewayState {
   /** False while the session store is a memory stand-in for an unreachable Redis. */
   sessionsAuthoritative(): boolean;
   results: ResultStore;
+  /** Vectors for semantic tool search, in the registry's database; undefined unless semantic search is enabled. */
+  embeddings: EmbeddingStore | undefined;
   /** Pings the database(s) and reads the Redis connection states; never rejects. */
   dependencies(): Promise<Record<string, DependencyStatus>>;
   close(): Promise<void>;
@@ -55,6 +58,10 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
   };
   try {
     const { registry, audit } = await openDatabase(settings, logger, closers);
+    const embeddings = settings.discovery.search.semantic.enabled
+      ? await openEmbeddingStore(settings, logger)
+      : undefined;
+    if (embeddings) closers.push(() => embeddings.close());
     // ioredis and the Redis adapters are loaded only when a Redis URL is configured (they cost ~8 MiB).
     const r = redis.url || cacheSettings.redisUrl ? await loadRedisAdapters() : undefined;
     const connections = new Map<string, Redis>();
@@ -130,6 +137,7 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
       sessions,
       sessionsAuthoritative: () => sessionsAuthoritative(),
       results,
+      embeddings,
       async dependencies() {
         const report: Record<string, DependencyStatus> = {};
         const dbBackend = database.url ? "postgres" : "sqlite";
@@ -188,6 +196,17 @@ async function openDatabase(
   const audit = await openAuditLog(settings, logger);
   closers.push(() => audit.close());
   return { registry, audit };
+}
+
+/** Embeddings live beside the registry: the SQLite state file, or the PostgreSQL database on a small pool. */
+async function openEmbeddingStore(settings: GatewaySettings, logger: Logger): Promise<EmbeddingStore> {
+  const { database } = settings;
+  if (database.url) {
+    const { createPostgresEmbeddingStore } = await import("../storage/postgres/pg-embedding-store.ts");
+    return createPostgresEmbeddingStore({ ...pgOptions(settings, database.url, logger), poolSize: 2 });
+  }
+  const { createSqliteEmbeddingStore } = await import("../storage/sqlite/sqlite-embedding-store.ts");
+  return createSqliteEmbeddingStore(database.sqlitePath);
 }
 
 /** The audit log alone (the `audit` command reads it without starting a gateway). */

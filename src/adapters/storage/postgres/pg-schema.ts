@@ -75,3 +75,40 @@ export const POSTGRES_AUDIT_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
 ];
+
+/**
+ * Vectors of tool documents for semantic search, keyed by model and document hash. The vector column is a
+ * pgvector `vector` when the extension is available and can be created (this migration tries; lacking the
+ * privilege is not an error), else bytea holding little-endian float32s. Either way ranking happens in the
+ * gateway; the adapter reads the column's type at open. A database that gains pgvector later keeps bytea.
+ */
+export const POSTGRES_EMBEDDING_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: "embeddings",
+    sql: `
+      DO $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
+          BEGIN
+            CREATE EXTENSION IF NOT EXISTS vector;
+          EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'pgvector not usable (%); embeddings are stored as bytea', SQLERRM;
+          END;
+        END IF;
+        EXECUTE format(
+          'CREATE TABLE switchboard_mcp_embeddings (
+             model text NOT NULL,
+             hash text NOT NULL,
+             dims integer NOT NULL,
+             vector %s NOT NULL,
+             created_at timestamptz NOT NULL DEFAULT now(),
+             PRIMARY KEY (model, hash)
+           )',
+          CASE WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector') THEN 'vector' ELSE 'bytea' END
+        );
+      END
+      $$;
+    `,
+  },
+];

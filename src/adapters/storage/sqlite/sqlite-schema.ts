@@ -61,3 +61,24 @@ export const SQLITE_AUDIT_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
 ];
+
+/**
+ * Vectors of tool documents for semantic search, keyed by the embedding model and the document's hash (the
+ * tool's definition hash), so a tool is embedded once per definition. vector is little-endian float32, dims long.
+ */
+export const SQLITE_EMBEDDING_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: "embeddings",
+    sql: `
+      CREATE TABLE switchboard_mcp_embeddings (
+        model TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        dims INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (model, hash)
+      ) STRICT;
+    `,
+  },
+];
