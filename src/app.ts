@@ -4,6 +4,7 @@ import { subscribeLogging } from "./adapters/observability/log-events.ts";
 import { createPinoLogger } from "./adapters/observability/pino-logger.ts";
 import { createFileChildRegistry } from "./adapters/process/file-child-registry.ts";
 import { type GatewayState, openState } from "./adapters/state/open-state.ts";
+import { loadTokenCounter } from "./adapters/tokens/tiktoken-counter.ts";
 import { createStdioConnector } from "./adapters/upstream/stdio-connector.ts";
 import { redactUrl } from "./config/state-settings.ts";
 import { canonicalHash } from "./core/canonical-hash.ts";
@@ -16,9 +17,11 @@ import type { Connector } from "./ports/connector.ts";
 import type { Logger } from "./ports/logger.ts";
 import { AuditRecorder } from "./services/audit/audit-recorder.ts";
 import { Catalog } from "./services/catalog/catalog.ts";
+import { PROGRESSIVE_META_TOOLS } from "./services/discovery/meta-tools.ts";
 import { Router } from "./services/router/router.ts";
 import { SessionRegistry } from "./services/router/sessions.ts";
 import { Supervisor } from "./services/supervisor/supervisor.ts";
+import { createTokenAccounting, type TokenAccounting } from "./services/tokens/token-accounting.ts";
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -36,6 +39,8 @@ export interface Gateway {
   /** Registry, audit log, cache, session and result stores. */
   readonly state: GatewayState;
   readonly audit: AuditRecorder;
+  /** Estimated tokens of the full and progressive tool listings (counted on request, cached per catalog). */
+  readonly tokens: TokenAccounting;
   readonly startedAt: number;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */
   start(): Promise<void>;
@@ -99,6 +104,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     onReady: (server, peer) => void catalog.refresh(server, peer),
   });
   router = new Router({ supervisor, catalog, sessions, events, logger });
+  const tokens = createTokenAccounting({
+    tools: () => catalog.tools(),
+    counter: loadTokenCounter,
+    metaTools: PROGRESSIVE_META_TOOLS,
+    pinned: settings.discovery.pinned,
+  });
   const audit = new AuditRecorder({
     log: state.audit,
     events,
@@ -121,6 +132,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     router,
     state,
     audit,
+    tokens,
     startedAt: clock.now(),
     async start() {
       const reaped = await children.reapOrphans();

@@ -85,6 +85,8 @@ Commands:
   tools list [--server S]   Tools (namespaced, or one server's own names with --server)
   tools call NAME [--args JSON]
                             Call a tool; exit 1 when the call fails or the tool reports an error
+  tools tokens              Estimated tokens of the tool listing per server, full against progressive, and
+                            what output budgets saved (from --url, else from the config's manifest cache)
   audit [--server S] [--tool T] [--since ISO] [--limit N]
                             Recorded tool calls, newest first (from --url, else from the configured store)
 

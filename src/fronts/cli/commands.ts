@@ -8,6 +8,7 @@ import { type CliArgs, UsageError } from "./args.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
+import { toolsTokens } from "./tools-tokens.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -102,6 +103,7 @@ export async function servers(args: CliArgs): Promise<number> {
 
 export async function tools(args: CliArgs): Promise<number> {
   const [, action = "list", name] = args.positionals;
+  if (action === "tokens") return toolsTokens(args);
   if (action !== "list" && action !== "call") throw new UsageError(`unknown action "tools ${action}"`);
   if (action === "call" && !name) throw new UsageError("tools call needs a tool name");
   return withTarget(args, async (target) => {

@@ -1,9 +1,11 @@
-// The REST admin API (seed 001): health, server list, start and stop; audit and registry in admin-state.ts.
+// The REST admin API (seed 001): health, server list, start and stop; audit and registry in admin-state.ts,
+// token accounting in admin-tokens.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Gateway } from "../../app.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";
 import { handleStateRoute } from "./admin-state.ts";
+import { handleTokensRoute } from "./admin-tokens.ts";
 import { decodePathSegment } from "./guards.ts";
 import { sendAdminError, sendJson } from "./respond.ts";
 
@@ -70,6 +72,7 @@ export function createAdminApi(gateway: Gateway) {
           return true;
         }
         if (await handleStateRoute(gateway, req, res, path)) return true;
+        if (await handleTokensRoute(gateway, req, res, path)) return true;
         if (path === "/servers" && method === "GET") {
           sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
           return true;

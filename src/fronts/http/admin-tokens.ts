@@ -1,0 +1,32 @@
+// Admin route GET /tokens: the estimated token cost of the full and progressive tool listings and what output
+// budgets saved (the report of services/tokens, counted on first request and cached per catalog).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Gateway } from "../../app.ts";
+import { SwitchboardError } from "../../core/errors.ts";
+import { sendJson } from "./respond.ts";
+
+/** Handles the route and returns true, or returns false when the path is not /tokens. Throws on a bad method. */
+export async function handleTokensRoute(
+  gateway: Gateway,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<boolean> {
+  if (path !== "/tokens") return false;
+  if ((req.method ?? "GET") !== "GET") {
+    res.setHeader("allow", "GET");
+    throw new SwitchboardError("method_not_allowed", `${req.method} is not allowed on ${path}`);
+  }
+  // A client that goes away stops waiting; the count itself goes on and is cached for the next request.
+  const gone = new AbortController();
+  res.once("close", () => gone.abort(new Error("client closed the connection")));
+  let report: Awaited<ReturnType<Gateway["tokens"]["report"]>>;
+  try {
+    report = await gateway.tokens.report(gone.signal);
+  } catch (error) {
+    if (gone.signal.aborted) return true;
+    throw error;
+  }
+  sendJson(res, 200, JSON.stringify(report));
+  return true;
+}
