@@ -3,6 +3,7 @@
 import { subscribeLogging } from "./adapters/observability/log-events.ts";
 import { createPinoLogger } from "./adapters/observability/pino-logger.ts";
 import { createFileChildRegistry } from "./adapters/process/file-child-registry.ts";
+import { Bm25fIndex } from "./adapters/search/bm25f-index.ts";
 import { type GatewayState, openState } from "./adapters/state/open-state.ts";
 import { loadTokenCounter } from "./adapters/tokens/tiktoken-counter.ts";
 import { createStdioConnector } from "./adapters/upstream/stdio-connector.ts";
@@ -17,9 +18,11 @@ import type { Connector } from "./ports/connector.ts";
 import type { Logger } from "./ports/logger.ts";
 import { AuditRecorder } from "./services/audit/audit-recorder.ts";
 import { Catalog } from "./services/catalog/catalog.ts";
+import { Discovery } from "./services/discovery/discovery.ts";
 import { PROGRESSIVE_META_TOOLS } from "./services/discovery/meta-tools.ts";
 import { Router } from "./services/router/router.ts";
 import { SessionRegistry } from "./services/router/sessions.ts";
+import { ToolSearch } from "./services/search/tool-search.ts";
 import { Supervisor } from "./services/supervisor/supervisor.ts";
 import { createTokenAccounting, type TokenAccounting } from "./services/tokens/token-accounting.ts";
 
@@ -103,7 +106,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     }),
     onReady: (server, peer) => void catalog.refresh(server, peer),
   });
-  router = new Router({ supervisor, catalog, sessions, events, logger });
+  const search = new ToolSearch({ catalog, index: new Bm25fIndex(), specs: config.servers });
+  const discovery = new Discovery({
+    catalog,
+    search,
+    settings: settings.discovery,
+    specs: config.servers,
+    budgeted: (server) => budgetCanCut(config, server),
+  });
+  router = new Router({ supervisor, catalog, sessions, events, logger, discovery });
   const tokens = createTokenAccounting({
     tools: () => catalog.tools(),
     counter: loadTokenCounter,
@@ -188,4 +199,14 @@ async function recordServers(state: GatewayState, specs: readonly ServerSpec[], 
       logger.warn({ err: error, server: spec.name }, "could not record the server's configuration in the registry");
     }
   }
+}
+
+/** Whether an output budget can cut a result of the server (of any server when none is named). */
+function budgetCanCut(config: GatewayConfig, server?: string): boolean {
+  const specs = config.servers.filter((s) => s.enabled && (server === undefined || s.name === server));
+  return specs.some(
+    (spec) =>
+      (spec.maxResultTokens ?? config.gateway.budgets.maxResultTokens) > 0 ||
+      Object.values(spec.tools).some((tool) => (tool.maxResultTokens ?? 0) > 0),
+  );
 }

@@ -98,7 +98,8 @@ export async function post(url: string, message: unknown, headers: Record<string
   if ((response.headers.get("content-type") ?? "").includes("text/event-stream")) {
     body = text
       .split("\n")
-      .filter((l) => l.startsWith("data: "))
+      // Priming events (an id with empty data, sent when a slow response turns into a stream) carry nothing.
+      .filter((l) => l.startsWith("data: ") && l.length > 6)
       .map((l) => JSON.parse(l.slice(6)));
   } else {
     try {

@@ -17,12 +17,14 @@ import {
 } from "../../core/protocol.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import type { Discovery } from "../discovery/discovery.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { GATEWAY_CLIENT_INFO, type InFlightCall, type ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import { reportCall } from "./call-events.ts";
 import { type CallerScope, ClientRelay } from "./client-relay.ts";
 import { envelopeOf, fulfilInputRequests } from "./input-required.ts";
+import { callMetaTool, type ResultPager } from "./meta-calls.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
 
 export interface CallContext {
@@ -45,6 +47,8 @@ interface RequestScope {
   signal: AbortSignal;
   caller: CallerScope;
   correlationId: string | undefined;
+  /** Projection asked for by call_tool's `fields`. */
+  fields?: readonly string[];
 }
 
 export interface RouterOptions {
@@ -53,6 +57,10 @@ export interface RouterOptions {
   sessions: SessionRegistry;
   events: EventBus;
   logger: Logger;
+  /** Listing modes and meta-tools; without it every endpoint lists every tool. */
+  discovery?: Discovery;
+  /** Pages results cut by an output budget (read_result). */
+  pager?: ResultPager;
 }
 
 const AGGREGATE_CAPABILITIES = {
@@ -196,6 +204,14 @@ export class Router {
   ): Promise<string> {
     this.o.supervisor.get(server); // server_not_found before anything else
     const listKey = LIST_METHODS[request.method as ListMethod];
+    const { discovery } = this.o;
+    if (discovery && request.method === "tools/list" && !request.params?.cursor) {
+      const listing = discovery.serverListing(session, server);
+      if (listing) return resultJson(request.id, listing);
+    }
+    if (discovery && request.method === "tools/call" && discovery.isMetaTool(session, String(request.params?.name))) {
+      return this.metaCall(session, request, ctx, (call, fields) => this.forward(server, call, { ...ctx, fields }));
+    }
     if (listKey && !request.params?.cursor) {
       const cached = this.o.catalog.serverList(server, listKey);
       if (cached) return resultJson(request.id, cached);
@@ -220,24 +236,28 @@ export class Router {
       case "prompts/list":
       case "resources/list":
       case "resources/templates/list": {
-        await this.discoverUnknown(ctx.signal);
         const view = LIST_METHODS[request.method];
-        return resultJson(request.id, catalog[view]().json);
+        const { discovery } = this.o;
+        if (view === "tools" && discovery?.mode(session) === "progressive") {
+          // The listing needs no server; unknown servers are discovered in the background for search.
+          void this.discoverUnknown();
+          return resultJson(request.id, discovery.aggregateListing(session));
+        }
+        await this.discoverUnknown(ctx.signal);
+        return resultJson(
+          request.id,
+          view === "tools" && discovery ? discovery.aggregateListing(session) : catalog[view]().json,
+        );
       }
       case "tools/call":
-      case "prompts/get": {
-        const kind = request.method === "tools/call" ? "tools" : "prompts";
-        const started = Date.now();
-        const route = await this.routeByName(kind, String(params.name), ctx.signal).catch((error: unknown) => {
-          // A refused call is audited too, under no server: probing for tools is worth a record.
-          if (kind === "tools") {
-            const correlationId = ctx.correlationId;
-            reportCall(this.o.events, { server: "", request, startedAt: started, correlationId, outcome: { error } });
-          }
-          throw error;
-        });
-        return this.forward(route.server, { ...request, params: { ...params, name: route.name } }, ctx);
-      }
+        if (this.o.discovery?.isMetaTool(session, String(params.name))) {
+          return this.metaCall(session, request, ctx, (call, fields) =>
+            this.dispatchAggregate(session, call, { ...ctx, fields }),
+          );
+        }
+        return this.namedCall(request, ctx);
+      case "prompts/get":
+        return this.namedCall(request, ctx);
       case "resources/read":
       case "resources/subscribe":
       case "resources/unsubscribe": {
@@ -256,6 +276,32 @@ export class Router {
       default:
         throw new SwitchboardError("method_not_found", `method ${request.method} is not supported by the gateway`);
     }
+  }
+
+  /** tools/call or prompts/get of a namespaced name. */
+  private async namedCall(request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
+    const params = request.params ?? {};
+    const kind = request.method === "tools/call" ? "tools" : "prompts";
+    const started = Date.now();
+    const route = await this.routeByName(kind, String(params.name), ctx.signal).catch((error: unknown) => {
+      // A refused call is audited too, under no server: probing for tools is worth a record.
+      if (kind === "tools") {
+        const correlationId = ctx.correlationId;
+        reportCall(this.o.events, { server: "", request, startedAt: started, correlationId, outcome: { error } });
+      }
+      throw error;
+    });
+    return this.forward(route.server, { ...request, params: { ...params, name: route.name } }, ctx);
+  }
+
+  private metaCall(
+    session: DownstreamSession,
+    request: JsonRpcRequest,
+    ctx: RequestScope,
+    callTool: (call: JsonRpcRequest, fields: readonly string[] | undefined) => Promise<string>,
+  ): Promise<string> {
+    const discovery = this.o.discovery as Discovery;
+    return callMetaTool({ discovery, pager: this.o.pager, callTool }, session, request);
   }
 
   private async complete(request: JsonRpcRequest, ctx: RequestScope): Promise<string> {

@@ -1,0 +1,211 @@
+// Which tools a client sees and what the gateway's own meta-tools do. Full mode lists every tool (namespaced on
+// /mcp); progressive mode lists search_tools, describe_tools, call_tool and read_result plus pinned tools;
+// auto picks full up to a tool count. The mode is settled per request from the endpoint and the client's name,
+// so a catalog that grows past the threshold switches listings (clients hear list_changed as usual).
+import type { ClientDiscovery, DiscoveryMode, DiscoverySettings } from "../../core/gateway-config.ts";
+import type { ServerSpec } from "../../core/server-spec.ts";
+import type { AggregateList, Catalog } from "../catalog/catalog.ts";
+import type { DownstreamSession } from "../router/sessions.ts";
+import type { ToolSearch } from "../search/tool-search.ts";
+import {
+  CALL_TOOL,
+  DESCRIBE_TOOLS,
+  META_TOOL_NAMES,
+  PROGRESSIVE_META_TOOLS,
+  READ_RESULT,
+  READ_RESULT_DEFINITION,
+  SEARCH_TOOLS,
+  type SearchDetail,
+} from "./meta-tools.ts";
+import { describeHit, errorResult, jsonResult } from "./search-reply.ts";
+
+type Json = Record<string, unknown>;
+
+export interface DiscoveryOptions {
+  catalog: Catalog;
+  search: ToolSearch;
+  settings: DiscoverySettings;
+  specs: readonly ServerSpec[];
+  /** Whether a budget can cut results of a server (undefined: of any server); read_result is listed then. */
+  budgeted: (server?: string) => boolean;
+}
+
+/** What a meta-tool call comes to: a ready result, a tool call to forward, or a page of a cut result. */
+export type MetaOutcome =
+  | { result: Json }
+  | { forward: { name: string; arguments: Json; fields: string[] | undefined } }
+  | { read: { handle: string; offset: number } };
+
+export class Discovery {
+  private readonly o: DiscoveryOptions;
+  private readonly specs: Map<string, ServerSpec>;
+  private readonly clients: { pattern: RegExp; client: ClientDiscovery }[];
+  private readonly listings = new WeakMap<AggregateList, Map<string, string>>();
+
+  constructor(options: DiscoveryOptions) {
+    this.o = options;
+    this.specs = new Map(options.specs.map((s) => [s.name, s]));
+    this.clients = options.settings.clients.map((client) => ({ pattern: glob(client.name), client }));
+  }
+
+  /** The listing mode for a request of this session: auto is resolved against the current tool count. */
+  mode(session: DownstreamSession): "full" | "progressive" {
+    const { endpoint } = session;
+    let configured: DiscoveryMode;
+    let count: number;
+    if (endpoint.kind === "server") {
+      configured = this.specs.get(endpoint.server)?.discovery ?? "full";
+      count = this.o.catalog.manifest(endpoint.server)?.tools.length ?? 0;
+    } else {
+      configured = this.client(session)?.mode ?? this.o.settings.mode;
+      count = configured === "auto" ? this.o.catalog.tools().items.length : 0;
+    }
+    if (configured === "auto") return count > this.o.settings.autoThreshold ? "progressive" : "full";
+    return configured;
+  }
+
+  /**
+   * The `tools/list` result JSON of the aggregated endpoint (`{"tools":[…]}`), cached per catalog state.
+   * Full mode adds read_result when a budget can cut a result.
+   */
+  aggregateListing(session: DownstreamSession): string {
+    const view = this.o.catalog.tools();
+    const mode = this.mode(session);
+    const pinned = mode === "progressive" ? (this.client(session)?.pinned ?? this.o.settings.pinned) : [];
+    const key = `${mode}\u0000${pinned.join("\u0000")}`;
+    let cached = this.listings.get(view);
+    if (!cached) {
+      cached = new Map();
+      this.listings.set(view, cached);
+    }
+    let json = cached.get(key);
+    if (json === undefined) {
+      json = this.buildAggregateListing(view, mode, pinned);
+      cached.set(key, json);
+    }
+    return json;
+  }
+
+  /** The `tools/list` result of a server's own endpoint, or undefined to serve the server's list unchanged. */
+  serverListing(session: DownstreamSession, server: string): string | undefined {
+    const manifest = this.o.catalog.manifest(server);
+    if (!manifest) return undefined;
+    const own = new Set(manifest.tools.map((t) => String(t.name)));
+    if (this.mode(session) === "progressive") {
+      return JSON.stringify({ tools: PROGRESSIVE_META_TOOLS.filter((t) => !own.has(String(t.name))) });
+    }
+    if (!this.o.budgeted(server) || own.has(READ_RESULT)) return undefined;
+    return JSON.stringify({ tools: [...manifest.tools, READ_RESULT_DEFINITION] });
+  }
+
+  /** Whether a tools/call name is one of the gateway's meta-tools on this session's endpoint. */
+  isMetaTool(session: DownstreamSession, name: string): boolean {
+    if (!META_TOOL_NAMES.has(name)) return false;
+    const { endpoint } = session;
+    if (endpoint.kind === "aggregate") return true;
+    // A server's own tool of the same name wins on its transparent endpoint.
+    return !this.o.catalog.manifest(endpoint.server)?.tools.some((t) => t.name === name);
+  }
+
+  /** Runs search_tools / describe_tools, or says what call_tool and read_result come to. */
+  call(session: DownstreamSession, name: string, args: Json): MetaOutcome {
+    const server = session.endpoint.kind === "server" ? session.endpoint.server : undefined;
+    switch (name) {
+      case SEARCH_TOOLS:
+        return { result: this.searchTools(args, server) };
+      case DESCRIBE_TOOLS:
+        return { result: this.describeTools(args, server) };
+      case CALL_TOOL: {
+        if (typeof args.name !== "string" || args.name === "")
+          return { result: errorResult("call_tool needs `name`: a tool name from search_tools.") };
+        const toolArgs = args.arguments ?? {};
+        if (typeof toolArgs !== "object" || Array.isArray(toolArgs) || toolArgs === null)
+          return { result: errorResult("call_tool: `arguments` must be an object.") };
+        const fields = Array.isArray(args.fields) ? args.fields.map(String) : undefined;
+        return { forward: { name: args.name, arguments: toolArgs as Json, fields } };
+      }
+      case READ_RESULT: {
+        const offset = args.offset ?? 0;
+        if (typeof args.handle !== "string" || typeof offset !== "number" || !Number.isInteger(offset) || offset < 0)
+          return { result: errorResult("read_result needs the `handle` and `offset` given with the cut result.") };
+        return { read: { handle: args.handle, offset } };
+      }
+      default:
+        return { result: errorResult(`Unknown gateway tool: ${name}`) };
+    }
+  }
+
+  private searchTools(args: Json, scope: string | undefined): Json {
+    const { defaultLimit, maxLimit } = this.o.settings.search;
+    if (typeof args.query !== "string" || args.query.trim() === "")
+      return errorResult("search_tools needs `query`: what you want to do, in words.");
+    const detail = (args.detail ?? "summary") as SearchDetail;
+    if (!["name", "summary", "full"].includes(detail))
+      return errorResult("search_tools: `detail` is one of name, summary, full.");
+    const limitArg = args.limit ?? defaultLimit;
+    if (typeof limitArg !== "number" || !Number.isInteger(limitArg) || limitArg < 1)
+      return errorResult("search_tools: `limit` must be a positive integer.");
+    const server = scope ?? (typeof args.server === "string" && args.server !== "" ? args.server : undefined);
+    if (server !== undefined && !this.specs.get(server)?.enabled) {
+      const known = [...this.specs.values()].filter((s) => s.enabled).map((s) => s.name);
+      return errorResult(`search_tools: no server named ${server}. Servers: ${known.join(", ")}`);
+    }
+    const matches = this.o.search.search({ query: args.query, limit: Math.min(limitArg, maxLimit), server });
+    const tools = matches.map((m) => describeHit(m.tool, scope ? m.name : String(m.tool.name), detail));
+    const reply: Json = { tools };
+    const unknown = this.o.catalog.unknownServers().filter((s) => server === undefined || s === server);
+    if (unknown.length > 0) reply.notYetIndexed = unknown;
+    if (tools.length === 0) reply.hint = "No match: try other words, or fewer.";
+    return jsonResult(reply);
+  }
+
+  private describeTools(args: Json, scope: string | undefined): Json {
+    const names = Array.isArray(args.names)
+      ? args.names.map(String)
+      : typeof args.names === "string"
+        ? [args.names]
+        : [];
+    if (names.length === 0) return errorResult("describe_tools needs `names`: tool names from search_tools.");
+    const view = this.o.catalog.tools();
+    const exposed = scope ? names.map((n) => this.exposedName(view, scope, n) ?? n) : names;
+    const found = this.o.search.describe(exposed);
+    const tools = found.map((tool) => {
+      const route = view.routes.get(String(tool.name));
+      return scope && route ? { ...tool, name: route.name } : tool;
+    });
+    const foundNames = new Set(found.map((t) => String(t.name)));
+    const missing = names.filter((_, i) => !foundNames.has(exposed[i] as string));
+    const reply: Json = { tools };
+    if (missing.length > 0) reply.unknown = missing;
+    return jsonResult(reply, tools.length === 0);
+  }
+
+  private exposedName(view: AggregateList, server: string, own: string): string | undefined {
+    for (const [exposed, route] of view.routes) if (route.server === server && route.name === own) return exposed;
+    return undefined;
+  }
+
+  private buildAggregateListing(view: AggregateList, mode: "full" | "progressive", pinned: readonly string[]) {
+    if (mode === "full") {
+      return this.o.budgeted() ? JSON.stringify({ tools: [...view.items, READ_RESULT_DEFINITION] }) : view.json;
+    }
+    const wanted = new Set(pinned);
+    const pinnedTools = view.items.filter((item) => wanted.has(String(item.name)));
+    return JSON.stringify({ tools: [...PROGRESSIVE_META_TOOLS, ...pinnedTools] });
+  }
+
+  private client(session: DownstreamSession): ClientDiscovery | undefined {
+    const name = session.clientInfo?.name;
+    if (typeof name !== "string" || this.clients.length === 0) return undefined;
+    return this.clients.find(({ pattern }) => pattern.test(name))?.client;
+  }
+}
+
+/** A case-insensitive whole-string glob where `*` matches any run of characters. */
+function glob(pattern: string): RegExp {
+  const source = pattern
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${source}$`, "i");
+}

@@ -1,0 +1,41 @@
+// tools/call of the gateway's own meta-tools (progressive discovery): search and describe are answered from
+// the catalog; call_tool becomes an ordinary tools/call of the named tool; read_result pages a cut result.
+import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
+import type { Discovery } from "../discovery/discovery.ts";
+import { errorResult } from "../discovery/search-reply.ts";
+import type { DownstreamSession } from "./sessions.ts";
+
+/** Pages the remainder of a result cut by an output budget. */
+export interface ResultPager {
+  read(handle: string, offset: number): Promise<Record<string, unknown>>;
+}
+
+export interface MetaCallDeps {
+  discovery: Discovery;
+  pager: ResultPager | undefined;
+  /** Runs tools/call of a listed tool (namespaced on /mcp, the server's own name on /mcp/{server}). */
+  callTool(request: JsonRpcRequest, fields: readonly string[] | undefined): Promise<string>;
+}
+
+/** The serialized JSON-RPC response of a meta-tool call. */
+export async function callMetaTool(
+  deps: MetaCallDeps,
+  session: DownstreamSession,
+  request: JsonRpcRequest,
+): Promise<string> {
+  const params = request.params ?? {};
+  const args = (params.arguments ?? {}) as Record<string, unknown>;
+  const outcome = deps.discovery.call(session, String(params.name), args);
+  let result: Record<string, unknown>;
+  if ("forward" in outcome) {
+    const { name, arguments: toolArgs, fields } = outcome.forward;
+    if (deps.discovery.isMetaTool(session, name))
+      result = errorResult("call_tool runs a server's tool, not a gateway tool.");
+    else return deps.callTool({ ...request, params: { ...params, name, arguments: toolArgs } }, fields);
+  } else if ("read" in outcome) {
+    result = deps.pager
+      ? await deps.pager.read(outcome.read.handle, outcome.read.offset)
+      : errorResult("No result was cut here: output budgets are off.");
+  } else result = outcome.result;
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":${JSON.stringify(result)}}`;
+}
