@@ -132,10 +132,14 @@ export function resultText(reply: RpcReply): string {
 }
 
 /** initialize + notifications/initialized; returns the session id. */
-export async function openSession(endpointUrl: string, protocolVersion = "2025-11-25"): Promise<string> {
+export async function openSession(
+  endpointUrl: string,
+  protocolVersion = "2025-11-25",
+  clientName = "test",
+): Promise<string> {
   const reply = await post(
     endpointUrl,
-    request("initialize", { protocolVersion, capabilities: {}, clientInfo: { name: "test", version: "1" } }),
+    request("initialize", { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: "1" } }),
   );
   const id = reply.headers.get("mcp-session-id");
   if (reply.status !== 200 || !id) throw new Error(`initialize failed: ${reply.status} ${reply.text}`);
