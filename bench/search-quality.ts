@@ -180,6 +180,33 @@ function metaTool(dir: string) {
   };
 }
 
+/** Search latency over the LiveMCPBench catalog repeated to `size` tools, with its queries (limit 5). */
+function latency(dir: string, size: number) {
+  const base = readJsonl<CatalogLine>(resolve(dir, "catalog.jsonl"));
+  const copies = Math.ceil(size / base.length);
+  const lines = Array.from({ length: copies }, (_, copy) =>
+    base.map((line) => ({ ...line, id: `${line.id}#${copy}`, server: `${line.server}#${copy}` })),
+  )
+    .flat()
+    .slice(0, size);
+  const started = performance.now();
+  const index = buildIndex(lines);
+  const buildMs = performance.now() - started;
+  const queries = readJsonl<{ query: string }>(resolve(dir, "queries.jsonl")).map((q) => q.query);
+  for (const q of queries) rank(index, q, 5); // warm-up
+  const samples: number[] = [];
+  for (let round = 0; round < 20; round++) {
+    for (const q of queries) {
+      const t0 = performance.now();
+      rank(index, q, 5);
+      samples.push(performance.now() - t0);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  const at = (p: number) => round(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] as number);
+  return { tools: index.size, searches: samples.length, buildMs: Math.round(buildMs), p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
 if (args.catalog || args.queries || args.out) {
   if (!args.catalog || !args.queries) throw new Error("--catalog and --queries go together");
   const index = buildIndex(readJsonl<CatalogLine>(args.catalog));
@@ -194,6 +221,7 @@ if (args.catalog || args.queries || args.out) {
     ranking: options,
     livemcpbench: liveMcpBench(resolve(data, "livemcpbench")),
     metatool: metaTool(resolve(data, "metatool")),
+    latency: latency(resolve(data, "livemcpbench"), 10_000),
   };
   if (args.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else {
@@ -203,5 +231,8 @@ if (args.catalog || args.queries || args.out) {
     console.log(`MetaTool (${results.metatool.queries} queries, ${results.metatool.tools} tools)`);
     for (const key of ["Hit@1", "Hit@5", "multi R@5"] as const)
       console.log(`  ${key.padEnd(12)} ${results.metatool[key].toFixed(3)}`);
+    const l = results.latency;
+    console.log(`Search latency (${l.tools} tools, ${l.searches} LiveMCPBench queries, limit 5, one core)`);
+    console.log(`  p50 ${l.p50Ms} ms   p99 ${l.p99Ms} ms   index build ${l.buildMs} ms`);
   }
 }

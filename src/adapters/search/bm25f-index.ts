@@ -13,6 +13,8 @@ import { analyze, analyzeQuery } from "./text-analysis.ts";
 
 const FIELDS = ["name", "description", "parameters", "server"] as const;
 const FIELD_COUNT = FIELDS.length;
+const MAX_QUERY_TERMS = 32;
+const MAX_QUERY_CHARS = 4000;
 
 export interface Bm25fOptions {
   k1: number;
@@ -105,6 +107,9 @@ export class Bm25fIndex implements SearchIndex {
   private readonly totalLengths = new Float64Array(FIELD_COUNT);
   private liveCount = 0;
   private scores = new Float64Array(0);
+  /** Per field and slot: weight / length normalization, rebuilt after an update (avg lengths move). */
+  private norms = new Float64Array(0);
+  private normsStale = true;
 
   constructor(options: Partial<Bm25fOptions> = {}) {
     this.options = { ...DEFAULT_BM25F, ...options };
@@ -137,50 +142,92 @@ export class Bm25fIndex implements SearchIndex {
   }
 
   search(query: SearchQuery): SearchHit[] {
-    const terms = [...new Set(analyzeQuery(query.text))];
+    const terms = this.queryTerms(query.text);
     const n = this.liveCount;
     if (terms.length === 0 || n === 0 || query.limit <= 0) return [];
-    const { k1, weights, b, serverWeight } = this.options;
-    const w = FIELDS.map((f) => weights[f]);
-    const bs = FIELDS.map((f) => b[f]);
-    const avg = [...this.totalLengths].map((total) => Math.max(total / n, 1));
-    if (this.scores.length < this.docs.length) this.scores = new Float64Array(this.docs.length * 2);
+    const { k1, serverWeight } = this.options;
+    const norms = this.currentNorms();
+    const slots = this.docs.length;
+    if (this.scores.length < slots) this.scores = new Float64Array(slots * 2);
     const scores = this.scores;
     const touched: number[] = [];
-    for (let q = 0; q < terms.length; q++) {
-      const term = terms[q] as string;
+    for (const term of terms) {
       const posting = this.postings.get(term);
       if (!posting) continue;
-      const df = posting.docs.length;
+      const { docs, tfs } = posting;
+      const df = docs.length;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       for (let i = 0; i < df; i++) {
-        const slot = posting.docs[i] as number;
-        const lengths = (this.docs[slot] as Doc).lengths;
+        const slot = docs[i] as number;
         let tf = 0;
         for (let f = 0; f < FIELD_COUNT; f++) {
-          const raw = posting.tfs[i * FIELD_COUNT + f] as number;
-          if (raw > 0)
-            tf +=
-              ((w[f] as number) * raw) /
-              (1 - (bs[f] as number) + ((bs[f] as number) * (lengths[f] as number)) / (avg[f] as number));
+          const raw = tfs[i * FIELD_COUNT + f] as number;
+          if (raw > 0) tf += raw * (norms[f * slots + slot] as number);
         }
-        if (scores[slot] === 0) touched.push(slot);
-        scores[slot] = (scores[slot] as number) + (idf * tf * (k1 + 1)) / (k1 + tf);
+        const before = scores[slot] as number;
+        if (before === 0) touched.push(slot);
+        scores[slot] = before + (idf * tf * (k1 + 1)) / (k1 + tf);
       }
     }
     let best = 0;
     for (const slot of touched) best = Math.max(best, scores[slot] as number);
     const serverScores = serverWeight > 0 ? this.servers.normalizedScores(terms, k1, 0.75) : undefined;
-    const hits: SearchHit[] = [];
+    // Keep the best `limit` slots (by score, then id) without materializing every touched document.
+    const limit = query.limit;
+    const top: SearchHit[] = [];
     for (const slot of touched) {
-      const doc = this.docs[slot] as Doc;
       const raw = scores[slot] as number;
       scores[slot] = 0;
+      const doc = this.docs[slot] as Doc;
       if (query.server !== undefined && doc.server !== query.server) continue;
       const score = raw / best + serverWeight * (serverScores?.get(doc.server) ?? 0);
-      hits.push({ id: doc.id, server: doc.server, score });
+      const last = top[top.length - 1];
+      if (top.length === limit && last && (score < last.score || (score === last.score && doc.id > last.id))) continue;
+      let i = top.length;
+      while (i > 0) {
+        const above = top[i - 1] as SearchHit;
+        if (above.score > score || (above.score === score && above.id < doc.id)) break;
+        i--;
+      }
+      top.splice(i, 0, { id: doc.id, server: doc.server, score });
+      if (top.length > limit) top.pop();
     }
-    return topK(hits, query.limit);
+    return top;
+  }
+
+  /**
+   * The query's distinct indexed terms; of a very long query (a pasted document, base64) only the rarest
+   * MAX_QUERY_TERMS, which carry nearly all of the score, so one search stays well under a millisecond.
+   */
+  private queryTerms(text: string): string[] {
+    // A pasted document or blob is read up to MAX_QUERY_CHARS.
+    const analyzed = analyzeQuery(text.length > MAX_QUERY_CHARS ? text.slice(0, MAX_QUERY_CHARS) : text);
+    const terms = [...new Set(analyzed)].filter((term) => this.postings.has(term));
+    if (terms.length <= MAX_QUERY_TERMS) return terms;
+    const df = (term: string) => (this.postings.get(term) as Postings).docs.length;
+    return terms
+      .map((term) => ({ term, df: df(term) }))
+      .sort((a, b) => a.df - b.df || (a.term < b.term ? -1 : 1))
+      .slice(0, MAX_QUERY_TERMS)
+      .map((t) => t.term);
+  }
+
+  private currentNorms(): Float64Array {
+    if (!this.normsStale) return this.norms;
+    const slots = this.docs.length;
+    const n = Math.max(this.liveCount, 1);
+    if (this.norms.length < slots * FIELD_COUNT) this.norms = new Float64Array(slots * FIELD_COUNT * 2);
+    FIELDS.forEach((field, f) => {
+      const weight = this.options.weights[field];
+      const b = this.options.b[field];
+      const avg = Math.max((this.totalLengths[f] as number) / n, 1);
+      for (let slot = 0; slot < slots; slot++) {
+        const length = (this.docs[slot] as Doc).lengths[f] as number;
+        this.norms[f * slots + slot] = weight / (1 - b + (b * length) / avg);
+      }
+    });
+    this.normsStale = false;
+    return this.norms;
   }
 
   private add(doc: ToolDocument, fields: readonly string[][]): number {
@@ -210,6 +257,7 @@ export class Bm25fIndex implements SearchIndex {
     }
     this.docs[slot] = { id: doc.id, server: doc.server, lengths, terms: [...counts.keys()], live: true };
     this.liveCount++;
+    this.normsStale = true;
     return slot;
   }
 
@@ -228,22 +276,7 @@ export class Bm25fIndex implements SearchIndex {
     for (let f = 0; f < FIELD_COUNT; f++) (this.totalLengths[f] as number) -= doc.lengths[f] as number;
     doc.live = false;
     this.liveCount--;
+    this.normsStale = true;
     this.free.push(slot);
   }
-}
-
-/** The best `limit` hits, by score then id (deterministic). */
-function topK(hits: SearchHit[], limit: number): SearchHit[] {
-  const order = (a: SearchHit, b: SearchHit) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  if (hits.length <= limit * 4) return hits.sort(order).slice(0, limit);
-  // Keep a small sorted buffer instead of sorting every touched document.
-  const best: SearchHit[] = [];
-  for (const hit of hits) {
-    if (best.length === limit && order(hit, best[limit - 1] as SearchHit) >= 0) continue;
-    let i = best.length;
-    while (i > 0 && order(hit, best[i - 1] as SearchHit) < 0) i--;
-    best.splice(i, 0, hit);
-    if (best.length > limit) best.pop();
-  }
-  return best;
 }
