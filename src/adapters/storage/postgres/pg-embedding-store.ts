@@ -58,7 +58,7 @@ export async function createPostgresEmbeddingStore(options: PostgresOptions): Pr
             model,
             entries.map((entry) => entry.hash),
             entries.map((entry) => entry.vector.length),
-            entries.map((entry) => (pgvector ? `[${entry.vector.join(",")}]` : encodeVector(entry.vector))),
+            entries.map((entry) => (pgvector ? pgvectorText(entry.vector) : encodeVector(entry.vector))),
           ],
         ),
       );
@@ -83,7 +83,12 @@ async function vectorColumnType(pool: ReturnType<typeof createPgPool>): Promise<
   return String(rows[0]?.type).startsWith("vector") ? "vector" : "bytea";
 }
 
-/** pgvector's text form, `[0.1,-2,3e-05]`, which is also a JSON array. */
+/** pgvector's text form, `[0.1,-2,3e-05]`; each float32 written exactly (String(-0) would lose the sign). */
+function pgvectorText(vector: Float32Array): string {
+  return `[${Array.from(vector, (value) => (Object.is(value, -0) ? "-0" : String(value))).join(",")}]`;
+}
+
+/** pgvector's text form, which is also a JSON array. */
 function parsePgvector(text: string): Float32Array {
   return new Float32Array(JSON.parse(text) as number[]);
 }
