@@ -1,0 +1,21 @@
+// Which output budget and projection apply to a tool's results: the tool's own setting, else its server's, else
+// the gateway default. A budget of 0 means none.
+import type { ServerSpec } from "../../core/server-spec.ts";
+
+/** What budget resolution reads of a server's spec. */
+export type BudgetSpec = Pick<ServerSpec, "maxResultTokens" | "tools">;
+
+/** Tokens a result of `tool` may cost before it is cut; 0: no budget. */
+export function resolveBudget(spec: BudgetSpec | undefined, tool: string, gatewayDefault: number): number {
+  return spec?.tools[tool]?.maxResultTokens ?? spec?.maxResultTokens ?? gatewayDefault;
+}
+
+/** The projection the caller asked for, else the tool's configured one; undefined (or empty): none. */
+export function resolveFields(
+  spec: BudgetSpec | undefined,
+  tool: string,
+  requested: readonly string[] | undefined,
+): readonly string[] | undefined {
+  const fields = requested !== undefined && requested.length > 0 ? requested : spec?.tools[tool]?.fields;
+  return fields !== undefined && fields.length > 0 ? fields : undefined;
+}
