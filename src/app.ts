@@ -20,6 +20,7 @@ import { AuditRecorder } from "./services/audit/audit-recorder.ts";
 import { Catalog } from "./services/catalog/catalog.ts";
 import { Discovery } from "./services/discovery/discovery.ts";
 import { PROGRESSIVE_META_TOOLS } from "./services/discovery/meta-tools.ts";
+import { ResultBudgets } from "./services/results/result-budgets.ts";
 import { Router } from "./services/router/router.ts";
 import { SessionRegistry } from "./services/router/sessions.ts";
 import { ToolSearch } from "./services/search/tool-search.ts";
@@ -44,6 +45,8 @@ export interface Gateway {
   readonly audit: AuditRecorder;
   /** Estimated tokens of the full and progressive tool listings (counted on request, cached per catalog). */
   readonly tokens: TokenAccounting;
+  /** Output budgets and projection of tool results; pages cut results for read_result. */
+  readonly budgets: ResultBudgets;
   readonly startedAt: number;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */
   start(): Promise<void>;
@@ -114,7 +117,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     specs: config.servers,
     budgeted: (server) => budgetCanCut(config, server),
   });
-  router = new Router({ supervisor, catalog, sessions, events, logger, discovery });
+  const specsByName = new Map(config.servers.map((spec) => [spec.name, spec]));
+  const budgets = new ResultBudgets({
+    store: state.results,
+    counter: loadTokenCounter,
+    settings: settings.budgets,
+    specs: (server) => specsByName.get(server),
+  });
+  router = new Router({ supervisor, catalog, sessions, events, logger, discovery, budgets, pager: budgets });
   const tokens = createTokenAccounting({
     tools: () => catalog.tools(),
     counter: loadTokenCounter,
@@ -144,6 +154,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     state,
     audit,
     tokens,
+    budgets,
     startedAt: clock.now(),
     async start() {
       const reaped = await children.reapOrphans();

@@ -18,6 +18,7 @@ import {
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Discovery } from "../discovery/discovery.ts";
+import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { GATEWAY_CLIENT_INFO, type InFlightCall, type ServerRequestAnswer } from "../upstream/upstream-peer.ts";
@@ -61,6 +62,8 @@ export interface RouterOptions {
   discovery?: Discovery;
   /** Pages results cut by an output budget (read_result). */
   pager?: ResultPager;
+  /** Output budgets and projection applied to every tools/call result; without it results pass as they are. */
+  budgets?: ResultBudgets;
 }
 
 const AGGREGATE_CAPABILITIES = {
@@ -395,7 +398,8 @@ export class Router {
           correlationId: ctx.correlationId,
           outcome: { response },
         });
-        return JSON.stringify(response);
+        // Not awaited: the lease goes back while the result is measured, and a failure there is no retry.
+        return this.budgeted(server, request, response, ctx.fields);
       } catch (error) {
         const undelivered = error instanceof SwitchboardError && error.code === "upstream_unavailable";
         if (undelivered && attempt < supervised.spec.maxRetries && !ctx.signal?.aborted) continue;
@@ -411,6 +415,20 @@ export class Router {
         lease.release();
       }
     }
+  }
+
+  /** The serialized response, a tools/call result passed through the output budget and projection. */
+  private async budgeted(
+    server: string,
+    request: JsonRpcRequest,
+    response: JsonRpcResponse,
+    fields: readonly string[] | undefined,
+  ): Promise<string> {
+    const { budgets } = this.o;
+    const { result } = response;
+    if (!budgets || !result || request.method !== "tools/call") return JSON.stringify(response);
+    const applied = await budgets.apply(server, String(request.params?.name), result, { fields });
+    return JSON.stringify(applied === result ? response : { ...response, result: applied });
   }
 
   /** Server-initiated notifications not tied to a request's progress token. */
