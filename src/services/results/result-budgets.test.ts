@@ -89,6 +89,18 @@ describe("result budgets", () => {
     assert.equal(loads.count + noBudget.loads.count, 0);
   });
 
+  it("judges from a serialization alone whether a result passes unchanged", () => {
+    const specs: Record<string, BudgetSpec> = { s: { maxResultTokens: undefined, tools: { p: { fields: ["a"] } } } };
+    const { budgets: b, loads } = budgets({ maxResultTokens: 3_000 }, specs);
+    assert.equal(b.passesUnchanged("s", "t", JSON.stringify({ content: [text("x".repeat(900))] })), true);
+    assert.equal(b.passesUnchanged("s", "t", JSON.stringify({ content: [text("x".repeat(3_000))] })), false);
+    assert.equal(b.passesUnchanged("s", "t", "{}", ["a"]), false, "the caller's projection");
+    assert.equal(b.passesUnchanged("s", "p", "{}"), false, "the tool's projection");
+    const open = budgets({ maxResultTokens: 0 });
+    assert.equal(open.budgets.passesUnchanged("s", "t", "x".repeat(100_000)), true);
+    assert.equal(loads.count, 0);
+  });
+
   it("counts a result over the byte bound but under the budget, and returns it unchanged", async () => {
     const { budgets: b, loads } = budgets({ maxResultTokens: 2_000 });
     const result = { content: [text("word ".repeat(800))], structuredContent: { ok: true } };

@@ -62,6 +62,16 @@ export class ResultBudgets {
   }
 
   /**
+   * True when a result passes unchanged, judged from its serialization (alone or inside its JSON-RPC response): no
+   * projection applies and the JSON cannot cost more than the budget. No tokenizer, no serializing.
+   */
+  passesUnchanged(server: string, tool: string, json: string, fields?: readonly string[]): boolean {
+    const spec = this.o.specs(server);
+    if (resolveFields(spec, tool, fields) !== undefined) return false;
+    return withinBytes(json, resolveBudget(spec, tool, this.o.settings.maxResultTokens));
+  }
+
+  /**
    * A tool result with projection and budget applied. When no projection applies and the serialized result
    * cannot cost more tokens than the budget (o200k tokens ≤ UTF-8 bytes ≤ 3 × UTF-16 length), the same object is
    * returned without loading the tokenizer. Never rejects because of the store: a rest that cannot be stored is
@@ -177,9 +187,12 @@ export class ResultBudgets {
 
 /** True when the result cannot cost more than `budget` tokens, or there is no budget. */
 function fitsByBytes(result: ToolResult, budget: number): boolean {
-  if (budget === 0) return true;
-  const json = JSON.stringify(result);
-  return json.length * 3 <= budget || Buffer.byteLength(json) <= budget;
+  return budget === 0 || withinBytes(JSON.stringify(result), budget);
+}
+
+/** o200k never makes more tokens than UTF-8 bytes, and a UTF-16 code unit is at most three of them. */
+function withinBytes(json: string, budget: number): boolean {
+  return budget === 0 || json.length * 3 <= budget || Buffer.byteLength(json) <= budget;
 }
 
 interface Filled {

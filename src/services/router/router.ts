@@ -426,9 +426,13 @@ export class Router {
   ): Promise<string> {
     const { budgets } = this.o;
     const { result } = response;
-    if (!budgets || !result || request.method !== "tools/call") return JSON.stringify(response);
-    const applied = await budgets.apply(server, String(request.params?.name), result, { fields });
-    return JSON.stringify(applied === result ? response : { ...response, result: applied });
+    const json = JSON.stringify(response);
+    if (!budgets || !result || request.method !== "tools/call") return json;
+    const tool = String(request.params?.name);
+    // The common case: the serialized response bounds the result's cost, so it goes out as it is.
+    if (budgets.passesUnchanged(server, tool, json, fields)) return json;
+    const applied = await budgets.apply(server, tool, result, { fields });
+    return applied === result ? json : JSON.stringify({ ...response, result: applied });
   }
 
   /** Server-initiated notifications not tied to a request's progress token. */
