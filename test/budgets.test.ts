@@ -169,7 +169,7 @@ describe("an expired handle", () => {
       const handle = cut._meta?.[TRUNCATED].handle;
       await waitUntil(async () => (await call(`${t.url}/mcp`, "read_result", { handle, offset: 0 })).isError === true);
       const expired = await call(`${t.url}/mcp`, "read_result", { handle, offset: 0 });
-      assert.match(String(expired.content[0]?.text), /expired \(cut results are kept \d+ min\)/);
+      assert.match(String(expired.content[0]?.text), /expired \(cut results are kept 1 s\)/);
     } finally {
       await t.close();
     }

@@ -232,7 +232,11 @@ describe("result budgets", () => {
     const handle = metaOf(reply)?.handle as string;
     const cases: [unknown, unknown, RegExp][] = [
       [undefined, 0, /needs `handle`/],
-      ["no-such-handle", 0, /No result is kept under handle "no-such-handle": it expired .*1 min/],
+      [
+        "no-such-handle",
+        0,
+        /No result is kept under handle "no-such-handle": it expired \(cut results are kept 1 min\)/,
+      ],
       [handle, -1, /whole number/],
       [handle, 1.5, /whole number/],
       [handle, "3", /whole number/],

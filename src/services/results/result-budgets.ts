@@ -112,9 +112,10 @@ export class ResultBudgets {
     }
     const remainder = stored === undefined ? undefined : decodeRemainder(stored);
     if (!remainder || (scope.server !== undefined && remainder.server !== scope.server)) {
-      const minutes = Math.round(this.o.settings.resultTtlMs / 60_000);
+      const ttlMs = this.o.settings.resultTtlMs;
+      const kept = ttlMs < 60_000 ? `${Math.round(ttlMs / 1_000)} s` : `${Math.round(ttlMs / 60_000)} min`;
       return toolError(
-        `No result is kept under handle ${JSON.stringify(handle)}: it expired (cut results are kept ${minutes} min) or never existed. Call the tool again.`,
+        `No result is kept under handle ${JSON.stringify(handle)}: it expired (cut results are kept ${kept}) or never existed. Call the tool again.`,
       );
     }
     const positions = totalPositions(remainder.items);
