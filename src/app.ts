@@ -6,6 +6,7 @@ import { createFileChildRegistry } from "./adapters/process/file-child-registry.
 import { Bm25fIndex } from "./adapters/search/bm25f-index.ts";
 import { type GatewayState, openState } from "./adapters/state/open-state.ts";
 import { loadTokenCounter } from "./adapters/tokens/tiktoken-counter.ts";
+import { createWorkerTokenCounter } from "./adapters/tokens/worker-token-counter.ts";
 import { createStdioConnector } from "./adapters/upstream/stdio-connector.ts";
 import { redactUrl } from "./config/state-settings.ts";
 import { canonicalHash } from "./core/canonical-hash.ts";
@@ -127,9 +128,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   router = new Router({ supervisor, catalog, sessions, events, logger, discovery, budgets, pager: budgets });
   const tokens = createTokenAccounting({
     tools: () => catalog.tools(),
-    counter: loadTokenCounter,
+    counter: createWorkerTokenCounter(),
     metaTools: PROGRESSIVE_META_TOOLS,
     pinned: settings.discovery.pinned,
+    budgets: () => {
+      const { cutResults, tokensSaved } = budgets.stats();
+      return { cutResults, tokensSaved };
+    },
   });
   const audit = new AuditRecorder({
     log: state.audit,

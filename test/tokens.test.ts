@@ -12,7 +12,14 @@ import { PROGRESSIVE_META_TOOLS } from "../src/services/discovery/meta-tools.ts"
 import type { TokenReport } from "../src/services/tokens/token-accounting.ts";
 import { CATALOG_SERVER, catalogUpstreams, readCatalogServers } from "./helpers/catalog-upstreams.ts";
 import { describeRun, runCli, writeConfig } from "./helpers/cli.ts";
-import { referenceServers, startTestGateway, type TestGateway, tempDir, waitUntil } from "./helpers/gateway.ts";
+import {
+  callTool,
+  referenceServers,
+  startTestGateway,
+  type TestGateway,
+  tempDir,
+  waitUntil,
+} from "./helpers/gateway.ts";
 
 const SLICE = fileURLToPath(new URL("./fixtures/livemcpbench-slice.jsonl", import.meta.url));
 const PINNED = "Time_MCP_Server__get_current_time";
@@ -68,10 +75,11 @@ describe("token accounting with real upstreams", () => {
 
   before(async () => {
     stateDir = tempDir();
-    const servers = {
+    const servers: Record<string, Record<string, unknown>> = {
       ...catalogUpstreams(SLICE),
       memory: referenceServers(stateDir).memory as Record<string, unknown>,
     };
+    servers.Time_MCP_Server = { ...servers.Time_MCP_Server, maxResultTokens: 50 }; // its echo of long arguments is cut
     const gateway = { stateDir, discovery: { pinned: [PINNED, "no_such__tool"] } };
     configPath = writeConfig(stateDir, { gateway, servers });
     t = await startWithManifests(servers, stateDir, gateway);
@@ -105,27 +113,38 @@ describe("token accounting with real upstreams", () => {
     const reduction = Math.round((1 - rest.progressive.total / rest.full.total) * 10_000) / 100;
     assert.equal(rest.reductionPercent, reduction);
     assert.ok(rest.reductionPercent > 0);
-    if (!("budgets" in t.gateway)) assert.equal(rest.budgets, null, "no result budgets in this gateway");
-    else assert.deepEqual(Object.keys(rest.budgets ?? {}).sort(), ["cutResults", "tokensSaved"]);
+    assert.deepEqual(rest.budgets, { cutResults: 0, tokensSaved: 0 }, "nothing was cut yet");
   });
 
-  test("a second request gives the same report; other methods are refused", async () => {
-    assert.deepEqual(await getTokens(t.url), rest);
+  test("a result cut by its output budget shows in the budgets' savings", async () => {
+    const words = Array.from({ length: 400 }, (_, i) => `word${i}`).join(" ");
+    const reply = await callTool(t.url, "Time_MCP_Server__get_current_time", { timezone: words });
+    assert.equal(reply.body.result.isError, undefined);
+    const report = await getTokens(t.url);
+    assert.equal(report.budgets?.cutResults, 1);
+    assert.ok((report.budgets?.tokensSaved ?? 0) > 500, JSON.stringify(report.budgets));
+    assert.deepEqual({ ...report, budgets: null }, { ...rest, budgets: null }, "the listing counts are unchanged");
+  });
+
+  test("other methods are refused", async () => {
     const post = await fetch(`${t.url}/tokens`, { method: "POST" });
     assert.equal(post.status, 405);
     assert.equal(post.headers.get("allow"), "GET");
   });
 
   test("switchboard tools tokens --url: the same numbers as JSON and as a table", async () => {
+    const current = await getTokens(t.url);
     const json = await runCli(["tools", "tokens", "--url", t.url, "--json"]);
     assert.equal(json.code, 0, describeRun(json));
-    assert.deepEqual(JSON.parse(json.stdout), rest);
+    assert.deepEqual(JSON.parse(json.stdout), current);
     const table = await runCli(["tools", "tokens", "--url", t.url]);
     assert.equal(table.code, 0, describeRun(table));
     assert.deepEqual(parseTable(table.stdout), { servers: rest.full.servers, total: rest.full.total });
     assert.match(table.stdout, new RegExp(`progressive listing: ${rest.progressive.total} tokens`));
     assert.match(table.stdout, new RegExp(`reduction: +${rest.reductionPercent}%`));
     assert.match(table.stdout, /estimates, o200k_base/);
+    const { cutResults, tokensSaved } = current.budgets ?? { cutResults: -1, tokensSaved: -1 };
+    assert.match(table.stdout, new RegExp(`budgets: +${cutResults} results cut, ${tokensSaved} tokens saved`));
   });
 
   test("switchboard tools tokens --config: the same listing counts from the manifest cache, no gateway running", async () => {

@@ -11,3 +11,12 @@ export interface TokenCounter {
    */
   prefixLength(text: string, maxTokens: number): number;
 }
+
+/**
+ * Counts many texts in one go, possibly off the event loop (a worker thread): loading the encoding's ranks and
+ * counting a large catalog take seconds of CPU that must not hold up the calls a gateway is serving.
+ */
+export interface TokenBatchCounter {
+  /** The encoding's name and the tokens of each text, in order. */
+  countAll(texts: readonly string[]): Promise<{ encoding: string; counts: number[] }>;
+}

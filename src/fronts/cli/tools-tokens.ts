@@ -46,7 +46,8 @@ async function local(args: CliArgs): Promise<TokenReport> {
     if (unknown.length > 0 && !args.json) {
       err(`not counted (never started, tools unknown): ${unknown.join(", ")}`);
     }
-    return await gateway.tokens.report();
+    // This gateway never served a call: budget statistics belong to a running one.
+    return { ...(await gateway.tokens.report()), budgets: null };
   } finally {
     await gateway.close();
   }

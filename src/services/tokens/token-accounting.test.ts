@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TokenCounter } from "../../ports/token-counter.ts";
 import type { AggregateList } from "../catalog/catalog.ts";
-import { createTokenAccounting } from "./token-accounting.ts";
+import { createTokenAccounting, inProcessBatchCounter } from "./token-accounting.ts";
 
 function list(tools: { server: string; name: string; description: string }[]): AggregateList {
   const items = tools.map((t) => ({ name: `${t.server}__${t.name}`, description: t.description }));
@@ -41,7 +41,7 @@ describe("token accounting", () => {
     const { counter } = countingCounter();
     const accounting = createTokenAccounting({
       tools: () => tools,
-      counter: async () => counter,
+      counter: inProcessBatchCounter(async () => counter),
       metaTools: meta,
       pinned: ["b__three", "b__three", "missing__tool"],
     });
@@ -64,7 +64,7 @@ describe("token accounting", () => {
     const { counter, asked } = countingCounter();
     const accounting = createTokenAccounting({
       tools: () => tools,
-      counter: async () => counter,
+      counter: inProcessBatchCounter(async () => counter),
       metaTools: meta,
       pinned: [],
     });
@@ -92,7 +92,7 @@ describe("token accounting", () => {
     let saved = { cutResults: 1, tokensSaved: 900 };
     const accounting = createTokenAccounting({
       tools: () => list([]),
-      counter: async () => countingCounter().counter,
+      counter: inProcessBatchCounter(async () => countingCounter().counter),
       metaTools: meta,
       pinned: [],
       budgets: () => saved,
@@ -108,7 +108,7 @@ describe("token accounting", () => {
   it("stops waiting when the signal aborts", async () => {
     const accounting = createTokenAccounting({
       tools: () => list([{ server: "a", name: "one", description: "first" }]),
-      counter: () => new Promise<TokenCounter>(() => {}),
+      counter: inProcessBatchCounter(() => new Promise<TokenCounter>(() => {})),
       metaTools: meta,
       pinned: [],
     });

@@ -1,8 +1,8 @@
 // What the tool listing costs a model, in estimated tokens: the full aggregated listing (per server and in
 // total) against the progressive one (meta-tools plus pinned tools), and what output budgets saved. Counting a
-// large catalog takes a fraction of a second, so it runs only when a report is asked for, yields to the event
-// loop between slices (calls in flight are not held up), and is cached until the catalog's tools change.
-import type { TokenCounter } from "../../ports/token-counter.ts";
+// large catalog costs seconds of CPU, so it runs only when a report is asked for, through a batch counter that
+// keeps it off the event loop, and is cached until the catalog's tools change (only changed tools are recounted).
+import type { TokenBatchCounter, TokenCounter } from "../../ports/token-counter.ts";
 import type { AggregateList } from "../catalog/catalog.ts";
 
 /** What output budgets have saved since the gateway started (the result budgets' stats()). */
@@ -31,8 +31,8 @@ export interface TokenReport {
 export interface TokenAccountingOptions {
   /** The current aggregated tool list (Catalog.tools()); a new object means the tools may have changed. */
   tools: () => AggregateList;
-  /** Loads the counter on first use. */
-  counter: () => Promise<TokenCounter>;
+  /** Counts the serialized tools (a worker thread in the gateway; see inProcessBatchCounter). */
+  counter: TokenBatchCounter;
   /** The gateway's own tools of the progressive listing. */
   metaTools: readonly Record<string, unknown>[];
   /** Namespaced names of the tools the progressive listing shows as well; unknown names count nothing. */
@@ -45,8 +45,26 @@ export interface TokenAccounting {
   report(signal?: AbortSignal): Promise<TokenReport>;
 }
 
-/** Tools counted between two yields to the event loop (~160 tokens a tool: a few milliseconds). */
-const SLICE_TOOLS = 16;
+/** Texts counted between two yields to the event loop (a tool is ~160 tokens: a few milliseconds). */
+const SLICE_TEXTS = 16;
+
+/**
+ * A batch counter on an in-process counter that yields to the event loop between slices. Loading the counter
+ * itself still blocks the loop once (seconds for o200k): fine for a command, not for a serving gateway.
+ */
+export function inProcessBatchCounter(load: () => Promise<TokenCounter>): TokenBatchCounter {
+  return {
+    async countAll(texts) {
+      const counter = await load();
+      const counts: number[] = [];
+      for (let i = 0; i < texts.length; i++) {
+        if (i > 0 && i % SLICE_TEXTS === 0) await yieldToEventLoop();
+        counts.push(counter.count(texts[i] as string));
+      }
+      return { encoding: counter.encoding, counts };
+    },
+  };
+}
 
 type ListingCounts = Omit<TokenReport, "budgets">;
 
@@ -60,37 +78,49 @@ export function createTokenAccounting(options: TokenAccountingOptions): TokenAcc
   let running: { tools: AggregateList; done: Promise<Counted> } | undefined;
   /** Tokens per serialized tool, kept from the last count so a change recounts only the tools that changed. */
   let perTool = new Map<string, number>();
+  /** The batch counter's encoding, from its last answer. */
+  let encoding = "";
+
+  /** Tokens of each text: known ones from the last count, the others counted in one batch. */
+  async function countTexts(texts: readonly string[]): Promise<number[]> {
+    const missing = [...new Set(texts.filter((text) => !perTool.has(text)))];
+    const next = new Map<string, number>();
+    if (missing.length > 0) {
+      const counted = await options.counter.countAll(missing);
+      encoding = counted.encoding;
+      for (const [i, text] of missing.entries()) next.set(text, counted.counts[i] ?? 0);
+    }
+    const counts = texts.map((text) => {
+      const n = next.get(text) ?? perTool.get(text) ?? 0;
+      next.set(text, n);
+      return n;
+    });
+    perTool = next; // only the current texts are kept
+    return counts;
+  }
 
   async function countListing(tools: AggregateList): Promise<Counted> {
-    const counter = await options.counter();
-    const next = new Map<string, number>();
-    const countTool = (item: Record<string, unknown>) => {
-      const json = JSON.stringify(item);
-      const tokens = next.get(json) ?? perTool.get(json) ?? counter.count(json);
-      next.set(json, tokens);
-      return tokens;
-    };
+    const { items, routes } = tools;
+    const meta = options.metaTools;
+    const pinnedNames = new Set(options.pinned);
+    // Each item is serialized once: the count and the lookups below use the same text.
+    const counts = await countTexts([...items, ...meta].map((item) => JSON.stringify(item)));
     const servers: Record<string, number> = {};
     let total = 0;
-    for (let i = 0; i < tools.items.length; i++) {
-      if (i > 0 && i % SLICE_TOOLS === 0) await yieldToEventLoop();
-      const item = tools.items[i] as Record<string, unknown>;
-      const server = tools.routes.get(String(item.name))?.server ?? "";
-      const tokens = countTool(item);
-      servers[server] = (servers[server] ?? 0) + tokens;
-      total += tokens;
-    }
-    const metaTools = sum(options.metaTools.map(countTool));
-    const byName = new Map<string, Record<string, unknown>>(tools.items.map((item) => [String(item.name), item]));
-    const pinned = sum(
-      [...new Set(options.pinned)].map((name) => byName.get(name)).map((item) => (item ? countTool(item) : 0)),
-    );
-    perTool = next;
+    let pinned = 0;
+    items.forEach((item, i) => {
+      const n = counts[i] ?? 0;
+      const server = routes.get(String(item.name))?.server ?? "";
+      servers[server] = (servers[server] ?? 0) + n;
+      total += n;
+      if (pinnedNames.delete(String(item.name))) pinned += n; // a name pinned twice counts once
+    });
+    const metaTools = sum(counts.slice(items.length));
     const progressive = metaTools + pinned;
     return {
       tools,
       counts: {
-        encoding: counter.encoding,
+        encoding,
         estimate: true,
         full: { total, tools: tools.items.length, servers },
         progressive: { total: progressive, metaTools, pinned },
@@ -107,11 +137,14 @@ export function createTokenAccounting(options: TokenAccountingOptions): TokenAcc
       return Promise.resolve(counted);
     }
     if (running?.tools === tools) return running.done;
-    const done = countListing(tools).then((result) => {
-      counted = result;
-      return result;
-    });
-    const current = { tools, done };
+    const current: { tools: AggregateList; done: Promise<Counted> } = {
+      tools,
+      done: countListing(tools).then((result) => {
+        if (running === current) counted = result; // a count of older tools that ends late is not kept
+        return result;
+      }),
+    };
+    const { done } = current;
     running = current;
     void done
       .finally(() => {
