@@ -1,7 +1,8 @@
 // Token accounting with real upstreams (the catalog fixture serving a slice of the LiveMCPBench catalog, and the
 // reference memory server): GET /tokens and `switchboard tools tokens` (--json and table, against the running
 // gateway and straight from the manifest cache) agree; per-server counts add up to the total; the counts equal
-// an independent count of the same serialized tools; a catalog that changes is counted again.
+// an independent count of the same serialized tools; a catalog that changes is counted again. Also the catalog
+// fixture's options (--limit, --replicate, --page-size) through the gateway.
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -189,5 +190,28 @@ describe("token accounting follows catalog changes", () => {
     assert.equal(afterChange.full.tools, 4);
     assert.equal(afterChange.full.total, before.full.total + tokensOf([added]));
     assert.equal(afterChange.full.servers.watched, afterChange.full.total);
+  });
+});
+
+describe("catalog fixture options", () => {
+  test("--limit, --replicate and --page-size: the gateway follows the pages and lists every copy", async () => {
+    const dir = tempDir();
+    const server = {
+      command: process.execPath,
+      args: [CATALOG_SERVER, "--catalog", SLICE, "--limit", "2", "--replicate", "3", "--page-size", "4"],
+    };
+    const t = await startWithManifests({ big: server }, dir);
+    try {
+      const [first, second] = readCatalogServers(SLICE).flatMap((s) => s.tools.map((tool) => tool.name));
+      const names = t.gateway.catalog.tools().items.map((item) => item.name);
+      const copies = ["", "-r2", "-r3"].flatMap((suffix) => [`big__${first}${suffix}`, `big__${second}${suffix}`]);
+      assert.deepEqual(names, copies);
+      const report = await getTokens(t.url);
+      assert.equal(report.full.tools, 6);
+      assert.equal(report.full.total, tokensOf(t.gateway.catalog.tools().items));
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
