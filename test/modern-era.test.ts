@@ -54,7 +54,11 @@ function modernRequest(
 describe("2026-07-28 clients", () => {
   let t: TestGateway;
   before(async () => {
-    t = await startTestGateway({ ...referenceServers(tempDir()), fx: fixtureServer() });
+    // Over 50 tools: auto would list progressively; these tests are about the era, on the full listing.
+    t = await startTestGateway(
+      { ...referenceServers(tempDir()), fx: fixtureServer() },
+      { gateway: { discovery: { mode: "full" } } },
+    );
   });
   after(() => t.close());
 

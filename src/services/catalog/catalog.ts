@@ -172,6 +172,12 @@ export class Catalog {
     return this.view("tools");
   }
 
+  /** How many tools the aggregated list has; not counted as a served list. */
+  toolCount(): number {
+    this.views ??= this.buildViews();
+    return (this.views.get("tools") as AggregateList).items.length;
+  }
+
   prompts(): AggregateList {
     return this.view("prompts");
   }

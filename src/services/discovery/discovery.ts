@@ -58,7 +58,7 @@ export class Discovery {
       count = this.o.catalog.manifest(endpoint.server)?.tools.length ?? 0;
     } else {
       configured = this.client(session)?.mode ?? this.o.settings.mode;
-      count = configured === "auto" ? this.o.catalog.tools().items.length : 0;
+      count = configured === "auto" ? this.o.catalog.toolCount() : 0;
     }
     if (configured === "auto") return count > this.o.settings.autoThreshold ? "progressive" : "full";
     return configured;
