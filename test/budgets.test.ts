@@ -109,6 +109,17 @@ describe("output budgets through the gateway", () => {
     assert.equal(textOf(await readAll(endpoint, cut)), original);
   });
 
+  it("a server's own endpoint pages only that server's results", async () => {
+    const cut = await call(`${t.url}/mcp/tight`, "text", { chars: 8_000 });
+    const handle = cut._meta?.[TRUNCATED].handle;
+    assert.ok(handle);
+    const elsewhere = await call(`${t.url}/mcp/plain`, "read_result", { handle, offset: 0 });
+    assert.equal(elsewhere.isError, true, JSON.stringify(elsewhere));
+    assert.match(String(elsewhere.content[0]?.text), /No result is kept under handle/);
+    const aggregate = await call(`${t.url}/mcp`, "read_result", { handle, offset: 0 });
+    assert.notEqual(aggregate.isError, true, "the aggregate endpoint pages every server's results");
+  });
+
   it("budgets of a tool and of a server override the gateway default", async () => {
     const server = await call(`${t.url}/mcp`, "tight__text", { chars: 3_000 });
     assert.ok(server._meta?.[TRUNCATED].shownTokens <= 300, "the server's 300");

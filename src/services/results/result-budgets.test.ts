@@ -11,6 +11,7 @@ import type { BudgetSpec } from "./budget-resolution.ts";
 import { TRUNCATED_META_KEY, type TruncatedMeta } from "./markers.ts";
 import type { ContentItem } from "./remainder.ts";
 import { ResultBudgets } from "./result-budgets.ts";
+import { localResultMeter } from "./result-meter.ts";
 
 type Result = Record<string, unknown>;
 
@@ -22,10 +23,10 @@ function budgets(
   const loads = { count: 0 };
   const instance = new ResultBudgets({
     store,
-    counter: () => {
+    meter: localResultMeter(() => {
       loads.count++;
       return loadTokenCounter();
-    },
+    }),
     settings: { maxResultTokens: 300, pageTokens: 0, resultTtlMs: 60_000, ...settings },
     specs: (server) => specs[server],
   });

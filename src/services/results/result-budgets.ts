@@ -4,9 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { BudgetSettings } from "../../core/gateway-config.ts";
 import type { ResultStore } from "../../ports/result-store.ts";
-import type { TokenCounter } from "../../ports/token-counter.ts";
 import { type BudgetSpec, resolveBudget, resolveFields } from "./budget-resolution.ts";
-import { cleanCut } from "./clean-cut.ts";
 import { cutMarker, pageMarker, TRUNCATED_META_KEY, type TruncatedMeta, unstoredMarker } from "./markers.ts";
 import { fieldTree, projectResult } from "./projection.ts";
 import {
@@ -18,12 +16,12 @@ import {
   type Remainder,
   totalPositions,
 } from "./remainder.ts";
-import { safeIndex, TextMeter } from "./text-meter.ts";
+import { itemsBetween, type ResultMeter } from "./result-meter.ts";
 
 export interface ResultBudgetsOptions {
   store: ResultStore;
-  /** The token counter, loaded on first need (the fast path never loads it). */
-  counter: () => Promise<TokenCounter>;
+  /** Measures cuts and pages in tokens (the fast path never uses it). */
+  meter: ResultMeter;
   settings: BudgetSettings;
   /** A server's budget settings by name; undefined for an unknown server (the gateway default applies). */
   specs: (server: string) => BudgetSpec | undefined;
@@ -50,7 +48,6 @@ const HANDLE_BYTES = 16;
 
 export class ResultBudgets {
   private readonly o: ResultBudgetsOptions;
-  private meter: Promise<TextMeter> | undefined;
   private readonly counts: BudgetStats = { cutResults: 0, tokensSaved: 0, projectedResults: 0 };
 
   constructor(options: ResultBudgetsOptions) {
@@ -125,11 +122,16 @@ export class ResultBudgets {
         `Offset ${offset} is past the end of this result: its rest has ${positions} positions (offsets 0 to ${positions - 1}).`,
       );
     }
-    const meter = await this.loadMeter();
-    const reserve = meter.count(pageMarker(handle, remainder.pageTokens, remainder.totalTokens, positions));
-    const page = fill(meter, remainder.items, at.index, at.within, Math.max(1, remainder.pageTokens - reserve), true);
+    const page = await this.o.meter.planPage(
+      remainder.items,
+      at.index,
+      at.within,
+      remainder.pageTokens,
+      pageMarker(handle, remainder.pageTokens, remainder.totalTokens, positions),
+    );
+    const shown = itemsBetween(remainder.items, at.index, at.within, page);
     const next = offset + page.positions;
-    if (next >= positions) return { content: page.shown };
+    if (next >= positions) return { content: shown };
     const meta: TruncatedMeta = {
       handle,
       shownTokens: page.tokens,
@@ -137,24 +139,21 @@ export class ResultBudgets {
       offset: next,
     };
     return {
-      content: [...page.shown, textItem(pageMarker(handle, page.tokens, remainder.totalTokens, next))],
+      content: [...shown, textItem(pageMarker(handle, page.tokens, remainder.totalTokens, next))],
       _meta: { [TRUNCATED_META_KEY]: meta },
     };
   }
 
   private async cut(server: string, tool: string, result: ToolResult, budget: number): Promise<ToolResult> {
-    const meter = await this.loadMeter();
     const { structuredContent, ...rest } = result;
     const units: ContentItem[] = [...(result.content as ContentItem[])];
     // structuredContent has no place in a cut reply; its JSON is paged after the content.
     if (structuredContent !== undefined) units.push(textItem(JSON.stringify(structuredContent)));
     const handle = randomBytes(HANDLE_BYTES).toString("base64url");
-    const reserve = meter.count(cutMarker(handle, budget, 999_999_999));
-    const head = fill(meter, units, 0, 0, Math.max(0, budget - reserve), false);
-    if (head.index >= units.length) return result;
+    const head = await this.o.meter.planCut(units, budget, cutMarker(handle, budget, 999_999_999));
+    if (head.fits) return result;
+    const { totalTokens } = head;
     const remaining = restOf(units, head.index, head.within);
-    const totalTokens = head.tokens + remaining.reduce((sum, item) => sum + tokensOf(meter, item), 0);
-    if (totalTokens <= budget) return result; // it fits; only the marker's reserve made it look too large
     this.counts.cutResults++;
     this.counts.tokensSaved += totalTokens - head.tokens;
     const remainder: Remainder = {
@@ -175,14 +174,9 @@ export class ResultBudgets {
     const previousMeta = (result._meta ?? {}) as Record<string, unknown>;
     return {
       ...rest,
-      content: [...head.shown, textItem(marker)],
+      content: [...itemsBetween(units, 0, 0, head), textItem(marker)],
       _meta: { ...previousMeta, [TRUNCATED_META_KEY]: meta },
     };
-  }
-
-  private loadMeter(): Promise<TextMeter> {
-    this.meter ??= this.o.counter().then((counter) => new TextMeter(counter));
-    return this.meter;
   }
 }
 
@@ -196,69 +190,12 @@ function withinBytes(json: string, budget: number): boolean {
   return budget === 0 || json.length * 3 <= budget || Buffer.byteLength(json) <= budget;
 }
 
-interface Filled {
-  shown: ContentItem[];
-  tokens: number;
-  /** Where the first unshown position is: item index (items.length when all were shown) and offset within. */
-  index: number;
-  within: number;
-  /** Positions shown (see remainder.ts). */
-  positions: number;
-}
-
-/**
- * Takes items from (index, within) while they fit in `room` tokens; the text item that crosses the limit is cut
- * at a clean boundary, an item that cannot be split stays out. With `progress`, at least one position is taken
- * (a page always moves on, even when one image is larger than a page).
- */
-function fill(
-  meter: TextMeter,
-  items: readonly ContentItem[],
-  index: number,
-  within: number,
-  room: number,
-  progress: boolean,
-): Filled {
-  const shown: ContentItem[] = [];
-  let tokens = 0;
-  let positions = 0;
-  for (let i = index; i < items.length; i++) {
-    const item = items[i] as ContentItem;
-    const first = progress && shown.length === 0;
-    if (!isTextItem(item)) {
-      const cost = tokensOf(meter, item);
-      if (tokens + cost > room && !first) return { shown, tokens, index: i, within: 0, positions };
-      shown.push(item);
-      tokens += cost;
-      positions++;
-      continue;
-    }
-    const { text } = item;
-    const start = i === index ? within : 0;
-    const fit = meter.fit(text, start, text.length, room - tokens);
-    let end = fit.end >= text.length ? text.length : cleanCut(text, start, fit.end);
-    if (end <= start && first) end = safeIndex(text, start + 1);
-    if (end > start) {
-      shown.push(start === 0 && end === text.length ? item : { ...item, text: text.slice(start, end) });
-      tokens += end <= fit.end ? fit.tokensTo(end) : meter.count(text, start, end);
-      positions += end - start;
-    }
-    if (end < text.length) return { shown, tokens, index: i, within: end, positions };
-  }
-  return { shown, tokens, index: items.length, within: 0, positions };
-}
-
 /** The items from (index, within) on; a text item cut inside keeps its fields with the rest of its text. */
 function restOf(items: readonly ContentItem[], index: number, within: number): ContentItem[] {
   const rest = items.slice(index);
   const first = rest[0];
   if (first && within > 0 && isTextItem(first)) rest[0] = { ...first, text: first.text.slice(within) };
   return rest;
-}
-
-/** What an item costs: its text, or the JSON of an item that is not text (binary data included, as sent). */
-function tokensOf(meter: TextMeter, item: ContentItem): number {
-  return meter.estimate(isTextItem(item) ? item.text : JSON.stringify(item));
 }
 
 function textItem(text: string): ContentItem {

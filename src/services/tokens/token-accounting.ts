@@ -43,6 +43,8 @@ export interface TokenAccountingOptions {
 export interface TokenAccounting {
   /** The report; counts are reused while the catalog's tools are unchanged. */
   report(signal?: AbortSignal): Promise<TokenReport>;
+  /** Totals of the full and progressive listings from the last finished count, if any; never starts a count. */
+  lastTotals(): { full: number; progressive: number } | undefined;
 }
 
 /** Texts counted between two yields to the event loop (a tool is ~160 tokens: a few milliseconds). */
@@ -155,6 +157,8 @@ export function createTokenAccounting(options: TokenAccountingOptions): TokenAcc
   }
 
   return {
+    lastTotals: () =>
+      counted ? { full: counted.counts.full.total, progressive: counted.counts.progressive.total } : undefined,
     async report(signal) {
       signal?.throwIfAborted();
       const { counts } = await abortable(listingCounts(), signal);
