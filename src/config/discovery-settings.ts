@@ -27,8 +27,8 @@ export function normalizeDiscovery(
   const url = resolved(semantic.url, `${base}.url`);
   if (url !== undefined && !/^https?:\/\/[^/]/.test(url))
     problems.push({ path: `${base}.url`, message: "expected an http(s):// URL" });
-  if (semantic.enabled && (url === undefined || semantic.model === undefined)) {
-    problems.push({ path: base, message: "semantic search needs `url` and `model`" });
+  if (semantic.enabled && semantic.provider === "openai" && (url === undefined || semantic.model === undefined)) {
+    problems.push({ path: base, message: "semantic search with provider openai needs `url` and `model`" });
   }
   if (section.search.defaultLimit > section.search.maxLimit) {
     problems.push({ path: "gateway.discovery.search.defaultLimit", message: "must not exceed maxLimit" });
@@ -47,6 +47,7 @@ export function normalizeDiscovery(
       maxLimit: section.search.maxLimit,
       semantic: {
         enabled: semantic.enabled,
+        provider: semantic.provider,
         url: url?.replace(/\/+$/, ""),
         model: semantic.model,
         apiKey: resolved(semantic.apiKey, `${base}.apiKey`),

@@ -108,11 +108,11 @@ export class Discovery {
   }
 
   /** Runs search_tools / describe_tools, or says what call_tool and read_result come to. */
-  call(session: DownstreamSession, name: string, args: Json): MetaOutcome {
+  async call(session: DownstreamSession, name: string, args: Json, signal?: AbortSignal): Promise<MetaOutcome> {
     const server = session.endpoint.kind === "server" ? session.endpoint.server : undefined;
     switch (name) {
       case SEARCH_TOOLS:
-        return { result: this.searchTools(args, server) };
+        return { result: await this.searchTools(args, server, signal) };
       case DESCRIBE_TOOLS:
         return { result: this.describeTools(args, server) };
       case CALL_TOOL: {
@@ -135,7 +135,7 @@ export class Discovery {
     }
   }
 
-  private searchTools(args: Json, scope: string | undefined): Json {
+  private async searchTools(args: Json, scope: string | undefined, signal?: AbortSignal): Promise<Json> {
     const { defaultLimit, maxLimit } = this.o.settings.search;
     if (typeof args.query !== "string" || args.query.trim() === "")
       return errorResult("search_tools needs `query`: what you want to do, in words.");
@@ -150,7 +150,8 @@ export class Discovery {
       const known = [...this.specs.values()].filter((s) => s.enabled).map((s) => s.name);
       return errorResult(`search_tools: no server named ${server}. Servers: ${known.join(", ")}`);
     }
-    const matches = this.o.search.search({ query: args.query, limit: Math.min(limitArg, maxLimit), server });
+    const limit = Math.min(limitArg, maxLimit);
+    const matches = await this.o.search.searchFused({ query: args.query, limit, server }, signal);
     const tools = matches.map((m) => describeHit(m.tool, scope ? m.name : String(m.tool.name), detail));
     const reply: Json = { tools };
     const unknown = this.o.catalog.unknownServers().filter((s) => server === undefined || s === server);

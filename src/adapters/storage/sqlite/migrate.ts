@@ -1,6 +1,6 @@
 // Versioned, idempotent schema migrations for a SQLite file, recorded in schema_migrations per component.
 import type { DatabaseSync } from "node:sqlite";
-import { inTransaction } from "./open-database.ts";
+import { inTransaction, openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
 
 /** One schema step. Versions only grow; a released migration is never edited, a new one is added instead. */
 export interface SqliteMigration {
@@ -39,4 +39,21 @@ export function migrateSqlite(db: DatabaseSync, component: string, migrations: r
       record.run(component, migration.version, migration.name, new Date().toISOString());
     }
   });
+}
+
+/** Opens the SQLite file at path on its own connection and brings the component's schema up to date. */
+export function openMigrated(
+  path: string,
+  component: string,
+  migrations: readonly SqliteMigration[],
+  options: SqliteOpenOptions = {},
+): DatabaseSync {
+  const db = openSqliteDatabase(path, options);
+  try {
+    migrateSqlite(db, component, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
 }

@@ -1,8 +1,8 @@
 // AuditLog on an embedded SQLite file (node:sqlite); may share the registry's file.
 import type { AuditLog, AuditRecord } from "../../../ports/audit-log.ts";
 import { auditLimit, auditRow, normalizeTime } from "../audit-values.ts";
-import { migrateSqlite } from "./migrate.ts";
-import { inTransaction, openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
+import { openMigrated } from "./migrate.ts";
+import { inTransaction, type SqliteOpenOptions } from "./open-database.ts";
 import { SQLITE_AUDIT_MIGRATIONS } from "./sqlite-schema.ts";
 
 export type SqliteAuditLogOptions = SqliteOpenOptions;
@@ -15,13 +15,7 @@ const MULTI_ROW = 100;
  * and an fsync per batch would stall every call behind it; a record still survives kill -9 of the gateway.
  */
 export async function createSqliteAuditLog(path: string, options: SqliteAuditLogOptions = {}): Promise<AuditLog> {
-  const db = openSqliteDatabase(path, { synchronous: "NORMAL", ...options });
-  try {
-    migrateSqlite(db, "audit", SQLITE_AUDIT_MIGRATIONS);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openMigrated(path, "audit", SQLITE_AUDIT_MIGRATIONS, { synchronous: "NORMAL", ...options });
   // Prepared once: append runs on every tools/call.
   const insert = db.prepare(
     `INSERT INTO switchboard_mcp_logs (time, principal, server, tool, arguments_hash, definition_hash, outcome,

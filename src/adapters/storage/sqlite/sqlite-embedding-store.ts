@@ -2,8 +2,8 @@
 // gateway does not pay the embeddings API again for tools whose definitions did not change.
 import type { EmbeddingStore } from "../../../ports/embedding-store.ts";
 import { decodeVector, encodeVector } from "../embedding-codec.ts";
-import { migrateSqlite } from "./migrate.ts";
-import { inTransaction, openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
+import { openMigrated } from "./migrate.ts";
+import { inTransaction, type SqliteOpenOptions } from "./open-database.ts";
 import { SQLITE_EMBEDDING_MIGRATIONS } from "./sqlite-schema.ts";
 
 export interface SqliteEmbeddingStoreOptions extends SqliteOpenOptions {
@@ -20,13 +20,7 @@ export async function createSqliteEmbeddingStore(
   path: string,
   options: SqliteEmbeddingStoreOptions = {},
 ): Promise<EmbeddingStore> {
-  const db = openSqliteDatabase(path, { synchronous: "NORMAL", ...options });
-  try {
-    migrateSqlite(db, "embeddings", SQLITE_EMBEDDING_MIGRATIONS);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openMigrated(path, "embeddings", SQLITE_EMBEDDING_MIGRATIONS, { synchronous: "NORMAL", ...options });
   const now = options.now ?? Date.now;
   // The hashes go as one JSON array, so a lookup of any size is one statement.
   const select = db.prepare(

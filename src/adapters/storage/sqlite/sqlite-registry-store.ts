@@ -2,8 +2,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { ItemKind, RegistryItem, RegistryStore, ServerSnapshot } from "../../../ports/registry-store.ts";
 import { assembleManifest, headerOf, headerRow, type ItemRow, planManifest } from "../manifest-items.ts";
-import { migrateSqlite } from "./migrate.ts";
-import { inTransaction, openSqliteDatabase, type SqliteOpenOptions } from "./open-database.ts";
+import { openMigrated } from "./migrate.ts";
+import { inTransaction, type SqliteOpenOptions } from "./open-database.ts";
 import { SQLITE_REGISTRY_MIGRATIONS } from "./sqlite-schema.ts";
 
 export interface SqliteRegistryStoreOptions extends SqliteOpenOptions {
@@ -20,13 +20,7 @@ export async function createSqliteRegistryStore(
   path: string,
   options: SqliteRegistryStoreOptions = {},
 ): Promise<RegistryStore> {
-  const db = openSqliteDatabase(path, options);
-  try {
-    migrateSqlite(db, "registry", SQLITE_REGISTRY_MIGRATIONS);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openMigrated(path, "registry", SQLITE_REGISTRY_MIGRATIONS, options);
   const now = options.now ?? Date.now;
   let closed = false;
   return {
