@@ -21,6 +21,12 @@ export const ERROR_CODES = {
   upstream_unavailable: { jsonRpc: -31000, http: 503, retryable: true },
   /** The server exited or the connection closed while the request was in flight. */
   upstream_closed: { jsonRpc: -31005, http: 502, retryable: false },
+  /** The server's circuit breaker is open after repeated failures: the call failed fast without reaching it. */
+  circuit_open: { jsonRpc: -31002, http: 503, retryable: true },
+  /** A rate limit (per client or global) was exceeded; `data.retryAfterMs` says when a token is available. */
+  rate_limited: { jsonRpc: -31003, http: 429, retryable: true },
+  /** The server's bulkhead (calls in flight plus its queue) is full: rejected at once. */
+  overloaded: { jsonRpc: -31004, http: 503, retryable: true },
   /** The server did not answer within the call timeout. */
   timeout: { jsonRpc: -31001, http: 504, retryable: true },
   /** The server failed to start too many times and is held in `failed` until started by hand. */

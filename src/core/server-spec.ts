@@ -7,6 +7,8 @@ export interface ToolSettings {
   maxResultTokens?: number;
   /** Projection of JSON results: dotted field paths to keep. */
   fields?: readonly string[];
+  /** Safe to call twice; undefined: the tool's readOnlyHint/idempotentHint (trusted servers only). */
+  idempotent?: boolean;
 }
 
 export interface RestartPolicy {
@@ -20,6 +22,30 @@ export interface RestartPolicy {
   maxRestarts: number;
   /** A server that stayed up this long has its failure count reset, in ms. */
   resetAfterMs: number;
+}
+
+/** Resilience policies of one server (docs/resilience.md). */
+export interface PolicySpec {
+  /** Whether the server's tool annotations are believed: idempotent/read-only tools may then be retried. */
+  trusted: boolean;
+  /** Hard maximum of one call in ms, even while progress keeps arriving. */
+  maxCallMs: number;
+  retry: { initialDelayMs: number; maxDelayMs: number };
+  circuitBreaker: CircuitBreakerSpec;
+  /** `maxConcurrent` 0: no bulkhead. */
+  bulkhead: { maxConcurrent: number; maxQueued: number };
+}
+
+export interface CircuitBreakerSpec {
+  enabled: boolean;
+  /** Gateway-side failures in a row that open the breaker. */
+  consecutiveFailures: number;
+  /** Share of failed calls within `windowMs` (with at least `minCalls` calls) that opens the breaker. */
+  failureRate: number;
+  windowMs: number;
+  minCalls: number;
+  /** How long the breaker stays open before one probe goes through, in ms. */
+  cooldownMs: number;
 }
 
 export interface StdioTransportSpec {
@@ -68,6 +94,7 @@ export interface ServerSpec {
   timeoutMs: number;
   maxRetries: number;
   stopGraceMs: number;
+  policies: PolicySpec;
   restart: RestartPolicy;
   relay: RelaySettings;
   protocol: UpstreamProtocol;

@@ -11,13 +11,16 @@ import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
 import type { HttpTransportSpec, ServerSpec } from "../../core/server-spec.ts";
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
 import type { Logger } from "../../ports/logger.ts";
+import type { Tracer } from "../../ports/tracer.ts";
 
-export function createHttpConnector(logger: Logger): Connector {
+/** With a tracer, each POST carries the trace context of the request that caused it (`traceparent`). */
+export function createHttpConnector(logger: Logger, tracer?: Tracer): Connector {
+  const fetch = tracer?.enabled ? tracedFetch(tracer) : undefined;
   return {
     async open(spec, signal) {
       if (spec.transport.kind !== "http") throw new Error(`server ${spec.name} is not a remote server`);
       signal.throwIfAborted();
-      const connection = new HttpConnection(spec, spec.transport, logger);
+      const connection = new HttpConnection(spec, spec.transport, logger.child({ server: spec.name }), fetch);
       await connection.start(spec.transport.mode === "sse" ? "sse" : "streamable-http");
       return connection;
     },
@@ -38,21 +41,27 @@ class HttpConnection implements UpstreamConnection {
   private readonly spec: ServerSpec;
   private readonly transportSpec: HttpTransportSpec;
   private readonly logger: Logger;
+  private readonly fetch: typeof globalThis.fetch | undefined;
 
-  constructor(spec: ServerSpec, transportSpec: HttpTransportSpec, logger: Logger) {
+  constructor(
+    spec: ServerSpec,
+    transportSpec: HttpTransportSpec,
+    logger: Logger,
+    fetch: typeof globalThis.fetch | undefined,
+  ) {
     this.spec = spec;
     this.transportSpec = transportSpec;
     this.logger = logger;
+    this.fetch = fetch;
   }
 
   async start(kind: "streamable-http" | "sse"): Promise<void> {
     this.kind = kind;
-    const url = new URL(this.transportSpec.url);
-    const requestInit = { headers: { ...this.transportSpec.headers } };
+    const { url, headers } = withoutUserInfo(new URL(this.transportSpec.url), this.transportSpec.headers);
+    const requestInit = { headers };
+    const options = this.fetch ? { requestInit, fetch: this.fetch } : { requestInit };
     const transport: Transport =
-      kind === "sse"
-        ? new SSEClientTransport(url, { requestInit })
-        : new StreamableHTTPClientTransport(url, { requestInit });
+      kind === "sse" ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options);
     transport.onmessage = (message) => this.onMessage(message as JsonRpcMessage);
     transport.onerror = (error) => {
       this.lastError = error.message;
@@ -86,6 +95,8 @@ class HttpConnection implements UpstreamConnection {
         await this.send(message);
         return;
       }
+      // A request whose connection broke after it was sent may have run: never treat it as undelivered.
+      if (isRequest(message) && !neverConnected(error)) throw droppedAfterSend(this.spec.name, error, message);
       throw unavailable(this.spec.name, error);
     }
   }
@@ -123,4 +134,73 @@ class HttpConnection implements UpstreamConnection {
 function unavailable(name: string, error: unknown): SwitchboardError {
   const detail = error instanceof Error ? error.message : String(error);
   return new SwitchboardError("upstream_unavailable", `server ${name} is unreachable: ${detail}`, { cause: error });
+}
+
+/** Network errors that prove the request never left: nothing listened, or the name did not resolve. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+function neverConnected(error: unknown): boolean {
+  // A 4xx answer is a refusal of the request itself (bad request, auth, unknown session, too large, rate
+  // limited): it did not run. A 5xx may come after the work started — a 500 from the tool's code, a proxy's 502
+  // or 504 while the server goes on running it — so it counts as "may have run" and is never retried.
+  if (error instanceof SdkHttpError) return error.status >= 400 && error.status < 500;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && NOT_CONNECTED.has(code)) return true;
+  }
+  return false;
+}
+
+function isRequest(message: JsonRpcMessage): boolean {
+  return "method" in message && "id" in message && message.id !== undefined && message.id !== null;
+}
+
+function droppedAfterSend(name: string, error: unknown, message: JsonRpcMessage): SwitchboardError {
+  // A tool call says so in data too, as calls cut short in flight do (a side-effecting tool may have run).
+  const data = "method" in message && message.method === "tools/call" ? { mayHaveRun: true } : undefined;
+  if (error instanceof SdkHttpError) {
+    return new SwitchboardError(
+      "upstream_closed",
+      `server ${name} answered HTTP ${error.status} after the request was sent; it may have run`,
+      { cause: error, data },
+    );
+  }
+  const detail = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : "";
+  return new SwitchboardError(
+    "upstream_closed",
+    `server ${name}: the connection dropped after the request was sent; it may have run (${detail || String(error)})`,
+    { cause: error, data },
+  );
+}
+
+/**
+ * fetch refuses URLs with credentials (and they would show in every error message): `user:password@` becomes a
+ * Basic Authorization header, unless the configuration sets one itself.
+ */
+function withoutUserInfo(
+  url: URL,
+  configured: Readonly<Record<string, string>>,
+): { url: URL; headers: Record<string, string> } {
+  const headers = { ...configured };
+  if (!url.username && !url.password) return { url, headers };
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  if (!Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) {
+    headers.Authorization = `Basic ${Buffer.from(credentials).toString("base64")}`;
+  }
+  const bare = new URL(url);
+  bare.username = "";
+  bare.password = "";
+  return { url: bare, headers };
+}
+
+/** fetch with `traceparent` on POSTs (GET streams outlive any one request and carry none). */
+function tracedFetch(tracer: Tracer): typeof globalThis.fetch {
+  return (input, init) => {
+    if (init?.method !== "POST") return globalThis.fetch(input, init);
+    const headers = new Headers(init.headers);
+    const trace: Record<string, string> = {};
+    tracer.inject(trace);
+    for (const [name, value] of Object.entries(trace)) headers.set(name, value);
+    return globalThis.fetch(input, { ...init, headers });
+  };
 }

@@ -2,6 +2,7 @@
 // stderr is captured line by line into the logs (never inherited); stop is stdin close → SIGTERM → SIGKILL.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { SwitchboardError } from "../../core/errors.ts";
+import type { UpstreamStderrSettings } from "../../core/gateway-config.ts";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
 import type { ServerSpec, StdioTransportSpec } from "../../core/server-spec.ts";
 import type { ChildRegistry } from "../../ports/child-registry.ts";
@@ -11,14 +12,19 @@ import { ownRecordFields } from "../process/file-child-registry.ts";
 import { groupExists, processStartTime, signalGroup } from "../process/proc-info.ts";
 import { childEnvironment } from "./child-env.ts";
 import { createLineSplitter } from "./line-splitter.ts";
+import { createStderrLog, DEFAULT_STDERR_SETTINGS } from "./stderr-log.ts";
 
 const STDERR_TAIL_LINES = 20;
+/** A stderr "line" longer than this without a newline is dropped rather than buffered. */
+const STDERR_MAX_LINE_BYTES = 1024 * 1024;
 
 export interface StdioConnectorOptions {
   logger: Logger;
   children: ChildRegistry;
   inheritEnv: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
+  /** Rate and length limits of stderr lines in the logs. */
+  stderr?: UpstreamStderrSettings;
 }
 
 export function createStdioConnector(options: StdioConnectorOptions): Connector {
@@ -68,14 +74,20 @@ class StdioConnection implements UpstreamConnection {
 
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly spec: ServerSpec;
-  private readonly options: StdioConnectorOptions;
+  private readonly log: Logger;
 
   constructor(child: ChildProcessWithoutNullStreams, spec: ServerSpec, options: StdioConnectorOptions) {
     this.child = child;
     this.spec = spec;
-    this.options = options;
     this.pid = child.pid as number;
     const log = options.logger.child({ server: spec.name });
+    this.log = log;
+    const stderr = createStderrLog(
+      log,
+      { pid: this.pid },
+      options.stderr ?? DEFAULT_STDERR_SETTINGS,
+      (spec.transport as StdioTransportSpec).env,
+    );
     child.stdout.on(
       "data",
       createLineSplitter((line) => this.receive(line)),
@@ -83,10 +95,10 @@ class StdioConnection implements UpstreamConnection {
     child.stderr.on(
       "data",
       createLineSplitter((line) => {
-        this.tail.push(line);
+        this.tail.push(stderr.clean(line));
         if (this.tail.length > STDERR_TAIL_LINES) this.tail.shift();
-        log.info({ stream: "stderr", pid: this.pid }, line);
-      }),
+        stderr.line(line);
+      }, STDERR_MAX_LINE_BYTES),
     );
     // EPIPE on a dead child's stdin is reported through 'exit'; keep it from becoming an unhandled error.
     child.stdin.on("error", () => {});
@@ -94,6 +106,7 @@ class StdioConnection implements UpstreamConnection {
     this.exitPromise = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         this.exited = true;
+        stderr.close();
         options.children.remove(this.pid);
         // Grandchildren left in the group are killed with their parent.
         if (groupExists(this.pid)) signalGroup(this.pid, "SIGKILL");
@@ -109,7 +122,7 @@ class StdioConnection implements UpstreamConnection {
     try {
       message = JSON.parse(line) as JsonRpcMessage;
     } catch {
-      this.options.logger.warn({ stream: "stdout", pid: this.pid }, `non-JSON output ignored: ${line.slice(0, 200)}`);
+      this.log.warn({ stream: "stdout", pid: this.pid }, `non-JSON output ignored: ${line.slice(0, 200)}`);
       return;
     }
     if (message === null || typeof message !== "object") return;

@@ -14,66 +14,28 @@ import {
 } from "../../core/protocol.ts";
 import { GATEWAY_NAME, GATEWAY_VERSION } from "../../core/version.ts";
 import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
+import { cancelledError, closedErrors, timeoutError, undeliveredError } from "./peer-errors.ts";
+import type { InFlightCall, InitializeOutcome, PeerHooks, RequestOptions } from "./peer-types.ts";
+
+export type { InFlightCall, InitializeOutcome, PeerHooks, RequestOptions, ServerRequestAnswer } from "./peer-types.ts";
 
 const MODERN_PROTOCOL_VERSION = SUPPORTED_MODERN_PROTOCOL_VERSIONS[0] as string;
 
 export const GATEWAY_CLIENT_INFO = { name: GATEWAY_NAME, version: GATEWAY_VERSION };
 
-export interface RequestOptions {
-  timeoutMs: number;
-  signal?: AbortSignal | undefined;
-  /** Notifications tied to this request (progress), with the caller's own progress token restored. */
-  onNotification?: ((notification: JsonRpcNotification) => void) | undefined;
-  /**
-   * Who the request belongs to (opaque to the peer). Server-initiated messages are handed to the hooks with
-   * the callers in flight, which is all a 2025-era stdio server tells us about where they belong.
-   */
-  caller?: object | undefined;
-  /**
-   * For a 2026-era server: the client's own envelope entries (capabilities, clientInfo, logLevel) to send with
-   * this request; the gateway's are used when absent. Ignored for 2025-era servers.
-   */
-  envelope?: Record<string, unknown> | undefined;
-}
-
-/** A client call in flight on this connection, as seen by the hooks. */
-export interface InFlightCall {
-  readonly caller: object;
-  /** Stops the call's timeout while the server waits on the client (e.g. a person answering an elicitation). */
-  pauseTimeout(): void;
-  /** Restarts the call's full timeout. */
-  resumeTimeout(): void;
-}
-
-/** The answer to a server-initiated request: a result, or the error the client (or the gateway) gave. */
-export type ServerRequestAnswer = Pick<JsonRpcResponse, "result" | "error">;
-
-export interface PeerHooks {
-  /** Notifications not tied to a request: list_changed, logging, resource updates. */
-  onNotification(notification: JsonRpcNotification, calls: readonly InFlightCall[]): void;
-  /**
-   * Requests the server sends to the client (sampling, elicitation, roots). Must settle; never hang. The signal
-   * aborts when the server cancels its request.
-   */
-  onRequest(request: JsonRpcRequest, calls: readonly InFlightCall[], signal: AbortSignal): Promise<ServerRequestAnswer>;
-}
-
 interface Pending {
   id: number;
+  method: string;
   resolve(response: JsonRpcResponse): void;
   reject(error: unknown): void;
   timer: NodeJS.Timeout | undefined;
+  hardTimer: NodeJS.Timeout | undefined;
+  /** How many server-initiated requests of this call wait on the client (the timeout is stopped meanwhile). */
+  paused: number;
   callerToken: string | number | undefined;
   onNotification: RequestOptions["onNotification"];
   cleanup: (() => void) | undefined;
   call: InFlightCall | undefined;
-}
-
-export interface InitializeOutcome {
-  protocolVersion: string;
-  capabilities: Record<string, unknown>;
-  serverInfo: Record<string, unknown>;
-  instructions: string | undefined;
 }
 
 export class UpstreamPeer {
@@ -211,6 +173,10 @@ export class UpstreamPeer {
   request(message: JsonRpcRequest, options: RequestOptions): Promise<JsonRpcResponse> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     if (options.signal?.aborted) return Promise.reject(cancelledError());
+    const hardMs = options.deadline === undefined ? options.maxCallMs : options.deadline - Date.now();
+    if (hardMs !== undefined && hardMs <= 0) {
+      return Promise.reject(timeoutError(this.serverName, message, options.maxCallMs ?? 0, true, false));
+    }
     const id = this.nextId++;
     const callerId = message.id;
     const params = message.params;
@@ -233,18 +199,28 @@ export class UpstreamPeer {
     return new Promise<JsonRpcResponse>((resolve, reject) => {
       const entry: Pending = {
         id,
+        method: message.method,
         resolve: (response) => resolve(response.id === callerId ? response : { ...response, id: callerId }),
         reject,
         timer: undefined,
+        hardTimer: undefined,
+        paused: 0,
         callerToken,
         onNotification: options.onNotification,
         cleanup: undefined,
         call: undefined,
       };
       const expire = () =>
-        this.abandon(id, "timeout", new SwitchboardError("timeout", this.timeoutMessage(message, options)));
+        this.abandon(id, "timeout", timeoutError(this.serverName, message, options.timeoutMs, false, true));
       // A long-lived request (an upstream subscriptions/listen) has no deadline.
       if (Number.isFinite(options.timeoutMs)) entry.timer = setTimeout(expire, options.timeoutMs);
+      if (hardMs !== undefined && Number.isFinite(hardMs)) {
+        const maxCallMs = options.maxCallMs ?? hardMs;
+        entry.hardTimer = setTimeout(
+          () => this.abandon(id, "timeout", timeoutError(this.serverName, message, maxCallMs, true, true)),
+          hardMs,
+        );
+      }
       if (options.caller) entry.call = this.inFlightCall(entry, options.caller, expire, options.timeoutMs);
       if (options.signal) {
         const signal = options.signal;
@@ -258,14 +234,14 @@ export class UpstreamPeer {
   }
 
   private inFlightCall(entry: Pending, caller: object, expire: () => void, timeoutMs: number): InFlightCall {
-    let paused = 0;
     return {
       caller,
       pauseTimeout: () => {
-        if (paused++ === 0) clearTimeout(entry.timer);
+        if (entry.paused++ === 0) clearTimeout(entry.timer);
       },
       resumeTimeout: () => {
-        if (--paused === 0 && this.pending.get(entry.id) === entry) entry.timer = setTimeout(expire, timeoutMs);
+        if (--entry.paused === 0 && this.pending.get(entry.id) === entry && Number.isFinite(timeoutMs))
+          entry.timer = setTimeout(expire, timeoutMs);
       },
     };
   }
@@ -278,27 +254,13 @@ export class UpstreamPeer {
   }
 
   private deliver(id: number, outgoing: JsonRpcRequest): void {
-    const fail = (error: unknown) => {
-      const entry = this.settle(id);
-      entry?.reject(
-        error instanceof SwitchboardError
-          ? error
-          : new SwitchboardError("upstream_unavailable", `server ${this.serverName}: ${String(error)}`, {
-              cause: error,
-            }),
-      );
-    };
+    const fail = (error: unknown) => this.settle(id)?.reject(undeliveredError(this.serverName, error));
     try {
       const sent = this.connection.send(outgoing);
       if (sent) sent.catch(fail);
     } catch (error) {
       fail(error);
     }
-  }
-
-  private timeoutMessage(message: JsonRpcRequest, options: RequestOptions): string {
-    const what = message.method === "tools/call" ? `tool ${String(message.params?.name)}` : message.method;
-    return `server ${this.serverName} did not answer ${what} within ${options.timeoutMs} ms`;
   }
 
   /** Gives up on a request (timeout, client cancel) and tells the server with notifications/cancelled. */
@@ -314,6 +276,7 @@ export class UpstreamPeer {
     if (!entry) return undefined;
     this.pending.delete(id);
     clearTimeout(entry.timer);
+    clearTimeout(entry.hardTimer);
     entry.cleanup?.();
     return entry;
   }
@@ -347,6 +310,8 @@ export class UpstreamPeer {
       const token = notification.params?.progressToken;
       const entry = typeof token === "number" ? this.pending.get(token) : undefined;
       if (entry?.onNotification && entry.callerToken !== undefined) {
+        // Progress shows the server is working: the call timeout starts over (the hard maximum does not).
+        if (entry.paused === 0) entry.timer?.refresh();
         entry.onNotification({ ...notification, params: { ...notification.params, progressToken: entry.callerToken } });
       }
       return;
@@ -379,12 +344,13 @@ export class UpstreamPeer {
 
   /** Fails everything in flight; called when the connection ends. */
   connectionClosed(closed: ConnectionClosed): void {
-    const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
-    this.closedWith = new SwitchboardError(
-      closed.requested ? "upstream_unavailable" : "upstream_closed",
-      `server ${this.serverName} ${closed.reason}${closed.requested ? "" : this.initialized ? " while the call was in flight" : " during startup"}${tail}`,
-    );
-    for (const id of [...this.pending.keys()]) this.settle(id)?.reject(this.closedWith);
+    // Requests already sent may have run: a tool call in flight says so (see closedErrors).
+    const { closedWith, inFlight, toolCall } = closedErrors(this.serverName, closed, this.initialized !== undefined);
+    this.closedWith = closedWith;
+    for (const id of [...this.pending.keys()]) {
+      const entry = this.settle(id);
+      entry?.reject(entry.method === "tools/call" ? toolCall : inFlight);
+    }
   }
 }
 
@@ -396,8 +362,4 @@ function outcome(protocolVersion: string, result: Record<string, unknown>, serve
     serverInfo: (serverInfo as Record<string, unknown>) ?? {},
     instructions: typeof result.instructions === "string" ? result.instructions : undefined,
   };
-}
-
-function cancelledError(): SwitchboardError {
-  return new SwitchboardError("cancelled", "request cancelled by the client");
 }

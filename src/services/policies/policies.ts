@@ -1,0 +1,83 @@
+// Every server's resilience policies, built once at composition: what the router runs each forwarded request
+// through, and what the admin API and health report show (circuit state, bulkhead occupancy).
+import type { EventBus } from "../../core/events.ts";
+import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
+import type { ServerSpec } from "../../core/server-spec.ts";
+import type { ServerManifest } from "../../ports/manifest-store.ts";
+import type { CircuitView } from "./circuit.ts";
+import { type RetryMode, ServerPolicy, type ServerPolicyView } from "./server-policy.ts";
+
+export interface PoliciesOptions {
+  specs: readonly ServerSpec[];
+  events: EventBus;
+  /** The server's cached manifest, for its tools' annotations (read for trusted servers only). */
+  manifest: (server: string) => ServerManifest | undefined;
+}
+
+export class Policies {
+  private readonly servers = new Map<string, ServerPolicy>();
+  private readonly manifest: PoliciesOptions["manifest"];
+  /** Idempotent tool names per manifest; rebuilt when a server's manifest changes. */
+  private readonly idempotentTools = new WeakMap<ServerManifest, ReadonlySet<string>>();
+
+  constructor(options: PoliciesOptions) {
+    this.manifest = options.manifest;
+    for (const spec of options.specs) this.servers.set(spec.name, new ServerPolicy(spec, options.events));
+  }
+
+  /**
+   * Runs one forwarded request under its server's policies. A request may be retried only when it failed before
+   * reaching the server, or when it is a tools/call of an idempotent or read-only tool of a trusted server.
+   * `deadline` (epoch ms) is the end of the call's hard maximum, counted from the client's call: queueing,
+   * every attempt and the delays between them all fit in it.
+   */
+  run<T>(
+    server: string,
+    request: JsonRpcRequest,
+    signal: AbortSignal,
+    deadline: number,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
+    const policy = this.servers.get(server);
+    if (!policy) return attempt();
+    return policy.run(request.method, this.retryMode(policy.spec, request), signal, deadline, attempt);
+  }
+
+  /** The circuit breaker's state of a server (closed for unknown servers). */
+  state(server: string): CircuitView {
+    return this.servers.get(server)?.view().circuit ?? { state: "closed" };
+  }
+
+  view(server: string): ServerPolicyView | undefined {
+    return this.servers.get(server)?.view();
+  }
+
+  private retryMode(spec: ServerSpec, request: JsonRpcRequest): RetryMode {
+    if (!spec.policies.trusted || request.method !== "tools/call") return "undelivered";
+    const tool = String(request.params?.name);
+    const configured = spec.tools[tool]?.idempotent;
+    if (configured !== undefined) return configured ? "idempotent" : "undelivered";
+    return this.annotatedIdempotent(spec.name).has(tool) ? "idempotent" : "undelivered";
+  }
+
+  /** Tools whose annotations say readOnlyHint or idempotentHint, from the server's current manifest. */
+  private annotatedIdempotent(server: string): ReadonlySet<string> {
+    const manifest = this.manifest(server);
+    if (!manifest) return EMPTY;
+    let tools = this.idempotentTools.get(manifest);
+    if (!tools) {
+      tools = new Set(
+        manifest.tools
+          .filter((tool) => {
+            const hints = tool.annotations as { readOnlyHint?: unknown; idempotentHint?: unknown } | undefined;
+            return hints?.readOnlyHint === true || hints?.idempotentHint === true;
+          })
+          .map((tool) => String(tool.name)),
+      );
+      this.idempotentTools.set(manifest, tools);
+    }
+    return tools;
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
