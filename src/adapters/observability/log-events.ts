@@ -1,4 +1,6 @@
-// Turns domain events into log lines: lifecycle at info, failures at warn, calls at debug.
+// Turns domain events into log lines: lifecycle at info, failures at warn, calls at debug. Policy events that
+// can come once per call (rejections, retries) are debug, so an overload or a flood of clients cannot flood the
+// log; a breaker opening and a call timing out are warnings.
 import type { EventBus } from "../../core/events.ts";
 import type { Logger } from "../../ports/logger.ts";
 
@@ -15,7 +17,18 @@ export function subscribeLogging(events: EventBus, logger: Logger): void {
   events.on("catalog-changed", ({ server, kinds }) => {
     logger.info({ server, kinds }, `catalog of ${server} changed: ${kinds.join(", ")}`);
   });
+  events.on("circuit-state", ({ server, from, to }) => {
+    const line = `server ${server}: circuit ${from} → ${to}`;
+    if (to === "open") logger.warn({ server, from, to }, line);
+    else logger.info({ server, from, to }, line);
+  });
+  events.on("call-timed-out", ({ server, method, timeoutMs, hard }) => {
+    const which = hard ? "its hard maximum" : "its timeout";
+    logger.warn({ server, method, timeoutMs, hard }, `server ${server}: ${method} ended at ${which} (${timeoutMs} ms)`);
+  });
   if (logger.isLevelEnabled("debug")) {
     events.on("call-finished", (call) => logger.debug(call, "call finished"));
+    events.on("call-rejected", (event) => logger.debug(event, `call rejected: ${event.kind}`));
+    events.on("call-retried", (event) => logger.debug(event, `call retried (attempt ${event.attempt})`));
   }
 }

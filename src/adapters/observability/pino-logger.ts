@@ -1,69 +1,64 @@
-// The Logger port on pino: JSON lines on stderr (stdout belongs to the stdio front), or a compact human
-// format when `jsonLogs` is off.
-import { Writable } from "node:stream";
+// The Logger port on pino: JSON lines on stderr (stdout belongs to the stdio front), or a compact human format
+// for a terminal; optionally also JSON lines appended to a file. Secrets are redacted before a line is written.
+import { mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import pino from "pino";
+import { SwitchboardError } from "../../core/errors.ts";
 import type { LogLevel } from "../../core/gateway-config.ts";
 import type { Logger } from "../../ports/logger.ts";
+import { humanStream } from "./human-format.ts";
+import { REDACT_PATHS, scrubLogArguments, scrubSerializedError } from "./redaction.ts";
 
 export interface LoggerOptions {
   level: LogLevel;
-  json: boolean;
+  /** JSON lines; undefined: JSON unless the destination is a terminal (a human format there). */
+  json?: boolean;
   /** Where lines go; default stderr. */
   destination?: NodeJS.WritableStream;
+  /** Also append JSON lines to this file (created with its directory when missing). */
+  file?: string;
+  /** Fields added to every line: the request id (and trace ids) of the request being handled. */
+  context?: () => Record<string, unknown> | undefined;
 }
 
 export function createPinoLogger(options: LoggerOptions): Logger {
   const destination = options.destination ?? process.stderr;
-  const stream = options.json ? destination : humanStream(destination);
+  const json = options.json ?? !(destination as { isTTY?: boolean }).isTTY;
+  const console = json ? destination : humanStream(destination);
+  // A synchronous file sink: lines written before a crash are on disk; logging above debug is not per call.
+  const stream = options.file
+    ? pino.multistream([
+        { stream: console, level: "trace" },
+        { stream: pino.destination({ fd: openLogFile(options.file), sync: true }), level: "trace" },
+      ])
+    : console;
+  const context = options.context;
   return pino(
     {
       level: options.level,
       base: { service: "switchboard" },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: ["headers.authorization", "*.headers.authorization", "env", "*.env"], censor: "[redacted]" },
+      redact: { paths: [...REDACT_PATHS], censor: "[redacted]" },
+      serializers: { err: (error: Error) => scrubSerializedError(pino.stdSerializers.err(error)) },
+      hooks: {
+        logMethod(args, method) {
+          return method.apply(this, scrubLogArguments(args) as Parameters<typeof method>);
+        },
+      },
+      ...(context ? { mixin: () => context() ?? {} } : {}),
     },
     stream,
   ) as unknown as Logger;
 }
 
-const LEVEL_NAMES: Record<number, string> = {
-  10: "TRACE",
-  20: "DEBUG",
-  30: "INFO",
-  40: "WARN",
-  50: "ERROR",
-  60: "FATAL",
-};
-
-/** `HH:MM:SS LEVEL [server] message key=value`: readable on a terminal without pulling in pino-pretty. */
-function humanStream(destination: NodeJS.WritableStream): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n")) {
-        if (!line) continue;
-        try {
-          const {
-            level,
-            time,
-            msg,
-            server,
-            service: _s,
-            pid: _p,
-            hostname: _h,
-            ...rest
-          } = JSON.parse(line) as Record<string, unknown>;
-          const extras = Object.entries(rest)
-            .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
-            .join(" ");
-          const clock = typeof time === "string" ? time.slice(11, 19) : "";
-          destination.write(
-            `${clock} ${LEVEL_NAMES[level as number] ?? level}${server ? ` [${server}]` : ""} ${msg ?? ""}${extras ? ` ${extras}` : ""}\n`,
-          );
-        } catch {
-          destination.write(`${line}\n`);
-        }
-      }
-      done();
-    },
-  });
+/** Opens the log file for appending (creating its directory); an unusable path is a clear configuration error. */
+function openLogFile(file: string): number {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    return openSync(file, "a");
+  } catch (error) {
+    throw new SwitchboardError("config_invalid", `cannot write the log file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
