@@ -14,6 +14,8 @@ export const OPTIONS = {
   limit: { type: "string" },
   args: { type: "string", short: "a" },
   json: { type: "boolean" },
+  interval: { type: "string", short: "i" },
+  once: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -32,6 +34,9 @@ export interface CliArgs {
   limit: string | undefined;
   args: string | undefined;
   json: boolean;
+  /** `status`: seconds between refreshes (validated by the command). */
+  interval: string | undefined;
+  once: boolean;
   help: boolean;
   version: boolean;
 }
@@ -66,6 +71,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     limit: v.limit,
     args: v.args,
     json: v.json ?? false,
+    interval: v.interval,
+    once: v.once ?? false,
     help: v.help ?? false,
     version: v.version ?? false,
   };
@@ -89,6 +96,10 @@ Commands:
                             what output budgets saved (from --url, else from the config's manifest cache)
   audit [--server S] [--tool T] [--since ISO] [--limit N]
                             Recorded tool calls, newest first (from --url, else from the configured store)
+  status [--interval S] [--once]
+                            Live dashboard of a running gateway (--url, else the config's host and port):
+                            servers, states, request rates, latency, errors, breakers; redrawn every S
+                            seconds (default 2) until Ctrl-C. --once prints the health JSON and exits
 
 Options:
   -c, --config FILE   Configuration file (default: $MCP_CONFIG_PATH, else ./switchboard.json)
@@ -98,6 +109,8 @@ Options:
       --state-dir DIR State directory (manifest cache, process records)
       --log-level LVL fatal|error|warn|info|debug|trace|silent
       --json          Machine-readable output
+  -i, --interval S    Seconds between refreshes of status (default 2)
+      --once          status: print the health document once, as JSON
   -h, --help          This help
   -v, --version       Print the version
 

@@ -6,8 +6,9 @@ import { parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { audit } from "./audit.ts";
 import { checkConfig, EXIT_FAILURE, EXIT_USAGE, printProblems, serve, servers, stdio, tools } from "./commands.ts";
 import { doctor } from "./doctor.ts";
+import { status } from "./status.ts";
 
-const COMMANDS = { serve, stdio, "check-config": checkConfig, doctor, servers, tools, audit } as const;
+const COMMANDS = { serve, stdio, "check-config": checkConfig, doctor, servers, tools, audit, status } as const;
 
 /** Runs a command and exits with its code (stdout/stderr writes are synchronous on pipes and files). */
 export async function main(argv: readonly string[]): Promise<void> {
