@@ -251,7 +251,9 @@ const argv = process.argv.slice(2);
 const url = argv.at(-1);
 const isHarness = process.env.MCP_CONFORMANCE_SCENARIO !== undefined && url !== undefined && /^https?:/.test(url);
 (isHarness ? harness(url) : runner(argv)).then(
-  (code) => process.exit(code),
+  // Exit only once stdout is flushed: to a pipe it is written asynchronously, and exiting at once cut the
+  // report (and its summary line) short.
+  (code) => process.stdout.write("", () => process.exit(code)),
   (error) => {
     log(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(2);

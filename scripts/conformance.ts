@@ -400,7 +400,9 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  // Exit only once stdout is flushed: to a pipe it is written asynchronously, and exiting at once cut the
+  // report (and its summary line) short.
+  (code) => process.stdout.write("", () => process.exit(code)),
   (error) => {
     log(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(2);

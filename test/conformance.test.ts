@@ -21,7 +21,8 @@ function run(script: string, args: string[]): Promise<{ code: number | null; out
     child.stderr.on("data", (chunk: Buffer) => {
       output += chunk.toString();
     });
-    child.once("exit", (code) => resolve({ code, output }));
+    // "close", not "exit": the output pipes may still hold data when the process exits.
+    child.once("close", (code) => resolve({ code, output }));
   });
 }
 
