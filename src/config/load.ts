@@ -7,20 +7,19 @@ import type { z } from "zod";
 import { SwitchboardError } from "../core/errors.ts";
 import type { ConfigProblem, GatewayConfig, GatewaySettings } from "../core/gateway-config.ts";
 import type { ServerSpec, TransportSpec } from "../core/server-spec.ts";
-import { BudgetSchema, DiscoverySchema } from "./discovery-schema.ts";
 import { canonicalMode, normalizeDiscovery } from "./discovery-settings.ts";
-import { type Override, readEnvOverrides } from "./env-overrides.ts";
+import { readEnvOverrides } from "./env-overrides.ts";
+import { applyOverrides, cliOverrides } from "./gateway-overrides.ts";
 import { interpolate } from "./interpolate.ts";
+import { normalizeObservability } from "./observability-settings.ts";
+import { POLICY_NESTED_SECTIONS } from "./policy-schema.ts";
+import { normalizePolicies } from "./policy-settings.ts";
+import { normalizeRateLimit } from "./rate-limit-settings.ts";
 import { resolvePackageBin } from "./resolve-package.ts";
 import {
-  AuditSchema,
-  CacheSchema,
-  CacheTtlSchema,
   ConfigFileSchema,
-  DatabaseSchema,
   GatewaySchema,
   type GatewaySection,
-  RedisSchema,
   RestartSchema,
   SERVER_NAME,
   type ServerEntry,
@@ -128,70 +127,6 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
   return deepFreeze({ source, gateway, servers });
 }
 
-const CLI_FLAGS: Record<string, string> = {
-  host: "--host",
-  port: "--port",
-  stateDir: "--state-dir",
-  logLevel: "--log-level",
-};
-
-function cliOverrides(cli: LoadOptions["overrides"]): Override[] {
-  return Object.entries(cli ?? {})
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => ({ source: CLI_FLAGS[key] ?? `--${key}`, target: "gateway", key, value }));
-}
-
-/** Sections of the gateway settings that environment variables reach into (`database.url`). */
-const NESTED_SECTIONS: Record<string, { shape: Record<string, z.ZodType> }> = {
-  database: DatabaseSchema,
-  redis: RedisSchema,
-  cache: CacheSchema,
-  "cache.ttlMs": CacheTtlSchema,
-  audit: AuditSchema,
-  discovery: DiscoverySchema,
-  budgets: BudgetSchema,
-};
-
-/** Applies validated overrides in order (environment, then flags); invalid ones become problems. */
-function applyOverrides(
-  section: GatewaySection,
-  overrides: readonly Override[],
-  problems: ConfigProblem[],
-): GatewaySection {
-  const gateway: Record<string, unknown> = { ...section };
-  const serverDefaults: Record<string, unknown> = { ...section.serverDefaults };
-  for (const override of overrides) {
-    const dot = override.key.lastIndexOf(".");
-    const group = dot < 0 ? undefined : override.key.slice(0, dot);
-    const key = override.key.slice(dot + 1);
-    const schemas: Record<string, z.ZodType> =
-      override.target === "serverDefaults"
-        ? ServerSchema.shape
-        : group === undefined
-          ? GatewaySchema.shape
-          : (NESTED_SECTIONS[group]?.shape ?? {});
-    const result = schemas[key]?.safeParse(override.value);
-    if (!result?.success) {
-      problems.push({ path: override.source, message: result?.error.issues[0]?.message ?? "not a known setting" });
-      continue;
-    }
-    if (override.target === "serverDefaults") serverDefaults[key] = result.data;
-    else setPath(gateway, group === undefined ? [key] : [...group.split("."), key], result.data);
-  }
-  return { ...(gateway as GatewaySection), serverDefaults: serverDefaults as GatewaySection["serverDefaults"] };
-}
-
-/** Sets a value at a path of plain objects, copying each object on the way (the parsed section stays untouched). */
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let node = target;
-  for (const segment of path.slice(0, -1)) {
-    const copy = { ...(node[segment] as Record<string, unknown> | undefined) };
-    node[segment] = copy;
-    node = copy;
-  }
-  node[path[path.length - 1] as string] = value;
-}
-
 function normalizeGateway(
   section: GatewaySection,
   stateDir: string,
@@ -199,12 +134,15 @@ function normalizeGateway(
   problems: ConfigProblem[],
 ): GatewaySettings {
   const { serverDefaults: _s, database: _d, redis: _r, cache: _c, audit: _a, discovery, budgets, ...rest } = section;
+  const state = normalizeStateSettings(section, stateDir, vars, problems);
   return {
     ...rest,
+    ...normalizeObservability(section, vars, problems),
     stateDir,
-    ...normalizeStateSettings(section, stateDir, vars, problems),
+    ...state,
     discovery: normalizeDiscovery(discovery, vars, problems),
     budgets: { ...budgets },
+    rateLimit: normalizeRateLimit(section.rateLimit, state.redis.url, problems),
   };
 }
 
@@ -235,6 +173,7 @@ function normalizeServer(
     timeoutMs: merged.timeoutMs ?? SERVER_DEFAULTS.timeoutMs,
     maxRetries: merged.maxRetries ?? SERVER_DEFAULTS.maxRetries,
     stopGraceMs: merged.stopGraceMs ?? SERVER_DEFAULTS.stopGraceMs,
+    policies: normalizePolicies(defaults, entry, merged.timeoutMs ?? SERVER_DEFAULTS.timeoutMs),
     restart: RestartSchema.parse({ ...defaults.restart, ...entry.restart }),
     protocol: merged.protocol ?? "legacy",
     relay: {
@@ -354,6 +293,8 @@ function unknownKeyMessage(key: string, issue: z.core.$ZodIssueUnrecognizedKeys,
 function knownKeysFor(issue: z.core.$ZodIssueUnrecognizedKeys, rootKeys: readonly string[]): readonly string[] {
   const where = issue.path[issue.path.length - 1];
   if (where === "restart") return Object.keys(RestartSchema.shape);
+  const policy = typeof where === "string" ? POLICY_NESTED_SECTIONS[where] : undefined;
+  if (policy) return Object.keys(policy.shape);
   if (where === "serverDefaults") return Object.keys(ServerSchema.shape);
   return issue.path.length === 0 ? rootKeys : [];
 }

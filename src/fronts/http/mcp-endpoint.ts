@@ -16,12 +16,16 @@ import {
   isSupportedProtocolVersion,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "../../core/protocol.ts";
+import type { Tracer } from "../../ports/tracer.ts";
+import type { RateLimitGate } from "../../services/policies/rate-limits.ts";
 import type { Router } from "../../services/router/router.ts";
 import type { DownstreamSession, Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
+import type { ClientKeyOf } from "./client-key.ts";
 import { EventStream, parseEventId, SessionStreams } from "./event-stream.ts";
 import { correlationIdOf, readBody } from "./guards.ts";
 import { claimsModern, classifyEra, encodeModernResponse, type ModernRequest } from "./modern-era.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
+import { listen } from "./subscriptions-listen.ts";
 
 const SSE_KEEPALIVE_MS = 25_000;
 /** A call still running after this long gets a resumable stream (with a priming event) instead of JSON. */
@@ -33,6 +37,10 @@ export interface McpEndpointDeps {
   router: Router;
   sessions: SessionRegistry;
   maxBodyBytes: number;
+  /** Rate limits and how a request's client is identified; undefined when no limit is set. */
+  rateLimits?: { gate: RateLimitGate; clientKeyOf: ClientKeyOf };
+  /** Names the request's span after the MCP method and records session and request ids on it. */
+  tracer?: Tracer;
 }
 
 export function createMcpEndpoint(deps: McpEndpointDeps) {
@@ -126,7 +134,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     request: JsonRpcRequest,
     era: ModernRequest,
   ) {
-    if (request.method === "subscriptions/listen") return listen(res, endpoint, request, era);
+    if (request.method === "subscriptions/listen") return listen(deps, res, endpoint, request, era);
     const session = sessions.create(endpoint, true);
     session.protocolVersion = era.revision;
     session.clientCapabilities = era.capabilities;
@@ -134,58 +142,6 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     session.logLevel = era.logLevel;
     const serverInfo = router.serverInfo(endpoint);
     return respond(req, res, session, request, {}, (out) => encodeModernResponse(request.method, out, serverInfo));
-  }
-
-  /**
-   * subscriptions/listen (2026 era): a long-lived stream that replaces the GET stream and resources/subscribe.
-   * It is acknowledged first, then carries the notifications the filter asked for, each tagged with the
-   * subscription id; it ends when the client goes away (or with a result when the gateway shuts down).
-   */
-  async function listen(res: ServerResponse, endpoint: Endpoint, request: JsonRpcRequest, era: ModernRequest) {
-    const filter = (request.params?.notifications ?? {}) as ListenFilter;
-    const honored: ListenFilter = {
-      toolsListChanged: filter.toolsListChanged === true,
-      promptsListChanged: filter.promptsListChanged === true,
-      resourcesListChanged: filter.resourcesListChanged === true,
-      resourceSubscriptions: Array.isArray(filter.resourceSubscriptions)
-        ? filter.resourceSubscriptions.map(String)
-        : [],
-    };
-    // A registered session (so list_changed broadcasts reach it) whose only request is this listen.
-    const session = sessions.create(endpoint);
-    session.protocolVersion = era.revision;
-    session.clientCapabilities = era.capabilities;
-    const controller = new AbortController();
-    session.inFlight.set(request.id, controller);
-    const subscription = { [SUBSCRIPTION_ID]: request.id };
-    const stream = new EventStream();
-    stream.attach(res, {});
-    const write = (method: string, params: Record<string, unknown> = {}) =>
-      stream.write(
-        JSON.stringify({
-          jsonrpc: "2.0",
-          method,
-          params: { ...params, _meta: { ...(params._meta as object), ...subscription } },
-        }),
-      );
-    session.push = (message) => {
-      if (!("method" in message) || "id" in message || !wanted(honored, message as JsonRpcNotification)) return false;
-      write(message.method, (message as JsonRpcNotification).params);
-      return true;
-    };
-    for (const uri of honored.resourceSubscriptions ?? []) {
-      await router.handle(
-        session,
-        { jsonrpc: "2.0", id: `listen-${uri}`, method: "resources/subscribe", params: { uri } },
-        { send: () => false },
-      );
-    }
-    write("notifications/subscriptions/acknowledged", { notifications: honored });
-    res.once("close", () => sessions.end(session.id));
-    session.onClose = () => {
-      if (!res.writableEnded)
-        stream.finish(JSON.stringify({ jsonrpc: "2.0", id: request.id, result: { _meta: subscription } }));
-    };
   }
 
   /**
@@ -201,6 +157,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     headers: Record<string, string>,
     encode: (out: string) => { body: string; status: number } = (out) => ({ body: out, status: 200 }),
   ): Promise<void> {
+    if (deps.rateLimits && (await rateLimited(req, res, session, request, deps.rateLimits))) return;
     const acceptsSse = (req.headers.accept ?? "").includes("text/event-stream");
     const resumable = !session.ephemeral;
     // The 2026 era has no server-to-client requests on a response stream.
@@ -237,6 +194,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
         : undefined;
     const correlationId = correlationIdOf(req);
     headers["x-request-id"] = correlationId;
+    if (deps.tracer?.enabled) annotateRequest(deps.tracer, session, request);
     const out = encode(await router.handle(session, request, { controller, send, correlationId }));
     clearTimeout(primer);
     if (stream) stream.finish(out.body);
@@ -318,29 +276,20 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   };
 }
 
-const SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
-
-interface ListenFilter {
-  toolsListChanged?: boolean;
-  promptsListChanged?: boolean;
-  resourcesListChanged?: boolean;
-  resourceSubscriptions?: string[];
-}
-
-/** Whether a listen stream's filter asked for this notification. */
-function wanted(filter: ListenFilter, notification: JsonRpcNotification): boolean {
-  switch (notification.method) {
-    case "notifications/tools/list_changed":
-      return filter.toolsListChanged === true;
-    case "notifications/prompts/list_changed":
-      return filter.promptsListChanged === true;
-    case "notifications/resources/list_changed":
-      return filter.resourcesListChanged === true;
-    case "notifications/resources/updated":
-      return (filter.resourceSubscriptions ?? []).includes(String(notification.params?.uri));
-    default:
-      return false;
-  }
+/** Answers 429 with Retry-After and the JSON-RPC error when the request's client or the gateway is out of tokens. */
+async function rateLimited(
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: DownstreamSession,
+  request: JsonRpcRequest,
+  limits: NonNullable<McpEndpointDeps["rateLimits"]>,
+): Promise<boolean> {
+  const server = session.endpoint.kind === "server" ? session.endpoint.server : undefined;
+  const verdict = limits.gate.admit(limits.clientKeyOf(req), request.method, server);
+  const rejection = verdict instanceof Promise ? await verdict : verdict;
+  if (!rejection) return false;
+  sendRpcError(res, rejection, request.id);
+  return true;
 }
 
 function keepAlive(stream: EventStream, res: ServerResponse): void {
@@ -369,4 +318,19 @@ function checkProtocolVersion(req: IncomingMessage): void {
       data: { supported: SUPPORTED_PROTOCOL_VERSIONS },
     });
   }
+}
+
+/** The MCP attributes of a request's server span; named `{method} {tool or prompt}` as OpenTelemetry's MCP conventions do. */
+function annotateRequest(tracer: Tracer, session: DownstreamSession, request: JsonRpcRequest): void {
+  const target = request.params?.name;
+  tracer.annotate(
+    {
+      "mcp.method.name": request.method,
+      "mcp.session.id": session.ephemeral ? undefined : session.id,
+      "mcp.protocol.version": session.protocolVersion,
+      "jsonrpc.request.id": String(request.id),
+      "gen_ai.tool.name": request.method === "tools/call" ? String(target) : undefined,
+    },
+    { name: typeof target === "string" ? `${request.method} ${target}` : request.method },
+  );
 }

@@ -25,24 +25,25 @@ export function reportCall(events: EventBus, end: CallEnd): void {
         : "internal"
       : undefined;
   const response = "response" in end.outcome ? end.outcome.response : undefined;
-  if (end.server) {
-    events.emit("call-finished", {
-      server: end.server,
-      method: request.method,
-      durationMs,
-      outcome: gatewayError || response?.error ? "error" : "ok",
-      ...(gatewayError ? { errorKind: gatewayError } : {}),
-    });
-  }
-  if (request.method !== "tools/call") return;
   // A delivered call that failed is `jsonrpc_error` (an error reply) or `tool_error` (a result with isError).
   const errorKind =
     gatewayError ??
     (response?.error
       ? "jsonrpc_error"
-      : (response?.result as { isError?: unknown } | undefined)?.isError === true
+      : request.method === "tools/call" && (response?.result as { isError?: unknown } | undefined)?.isError === true
         ? "tool_error"
         : null);
+  if (end.server) {
+    events.emit("call-finished", {
+      server: end.server,
+      method: request.method,
+      ...(request.method === "tools/call" ? { tool: String(request.params?.name) } : {}),
+      durationMs,
+      outcome: errorKind === null ? "ok" : "error",
+      ...(errorKind === null ? {} : { errorKind }),
+    });
+  }
+  if (request.method !== "tools/call") return;
   events.emit("tool-called", {
     server: end.server,
     tool: String(request.params?.name),

@@ -7,7 +7,8 @@ import type { DownstreamSession } from "./sessions.ts";
 
 /** Pages the remainder of a result cut by an output budget. */
 export interface ResultPager {
-  read(handle: string, offset: number): Promise<Record<string, unknown>>;
+  /** `scope.server` limits the handles accepted to that server's results (its own endpoint). */
+  read(handle: string, offset: number, scope?: { server?: string }): Promise<Record<string, unknown>>;
 }
 
 export interface MetaCallDeps {
@@ -22,10 +23,11 @@ export async function callMetaTool(
   deps: MetaCallDeps,
   session: DownstreamSession,
   request: JsonRpcRequest,
+  signal?: AbortSignal,
 ): Promise<string> {
   const params = request.params ?? {};
   const args = (params.arguments ?? {}) as Record<string, unknown>;
-  const outcome = deps.discovery.call(session, String(params.name), args);
+  const outcome = await deps.discovery.call(session, String(params.name), args, signal);
   let result: Record<string, unknown>;
   if ("forward" in outcome) {
     const { name, arguments: toolArgs, fields } = outcome.forward;
@@ -34,7 +36,11 @@ export async function callMetaTool(
     else return deps.callTool({ ...request, params: { ...params, name, arguments: toolArgs } }, fields);
   } else if ("read" in outcome) {
     result = deps.pager
-      ? await deps.pager.read(outcome.read.handle, outcome.read.offset)
+      ? await deps.pager.read(
+          outcome.read.handle,
+          outcome.read.offset,
+          session.endpoint.kind === "server" ? { server: session.endpoint.server } : {},
+        )
       : errorResult("No result was cut here: output budgets are off.");
   } else result = outcome.result;
   return `{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":${JSON.stringify(result)}}`;

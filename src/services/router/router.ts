@@ -9,24 +9,22 @@ import type {
   JsonRpcResponse,
   RequestId,
 } from "../../core/jsonrpc.ts";
-import {
-  isModernProtocolVersion,
-  isSupportedProtocolVersion,
-  LATEST_PROTOCOL_VERSION,
-  SUPPORTED_MODERN_PROTOCOL_VERSIONS,
-} from "../../core/protocol.ts";
+import { isModernProtocolVersion } from "../../core/protocol.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Discovery } from "../discovery/discovery.ts";
+import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
-import type { Lease } from "../supervisor/server-supervisor.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
-import { GATEWAY_CLIENT_INFO, type InFlightCall, type ServerRequestAnswer } from "../upstream/upstream-peer.ts";
+import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import { reportCall } from "./call-events.ts";
+import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
 import { type CallerScope, ClientRelay } from "./client-relay.ts";
+import { discoverResult, endpointServerInfo, initializeResult } from "./handshake.ts";
 import { envelopeOf, fulfilInputRequests } from "./input-required.ts";
 import { callMetaTool, type ResultPager } from "./meta-calls.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
+import { trackSubscription, UpstreamNotifications } from "./upstream-notifications.ts";
 
 export interface CallContext {
   /**
@@ -64,15 +62,9 @@ export interface RouterOptions {
   pager?: ResultPager;
   /** Output budgets and projection applied to every tools/call result; without it results pass as they are. */
   budgets?: ResultBudgets;
+  /** Per-server resilience policies; without them each request is tried once. */
+  policies?: Policies;
 }
-
-const AGGREGATE_CAPABILITIES = {
-  tools: { listChanged: true },
-  prompts: { listChanged: true },
-  resources: { listChanged: true, subscribe: true },
-  completions: {},
-  logging: {},
-};
 
 const LIST_METHODS = {
   "tools/list": "tools",
@@ -86,13 +78,19 @@ type ListMethod = keyof typeof LIST_METHODS;
 export class Router {
   private readonly o: RouterOptions;
   private readonly relay: ClientRelay;
+  private readonly notifications: UpstreamNotifications;
 
   constructor(options: RouterOptions) {
     this.o = options;
     this.relay = new ClientRelay(options.logger);
-    options.events.on("catalog-changed", ({ server, kinds }) => {
-      for (const kind of kinds)
-        this.broadcast(server, { jsonrpc: "2.0", method: `notifications/${kind}/list_changed` });
+    const { sessions, supervisor, catalog, events, logger } = options;
+    this.notifications = new UpstreamNotifications({
+      sessions,
+      supervisor,
+      catalog,
+      events,
+      logger,
+      relay: this.relay,
     });
   }
 
@@ -149,54 +147,19 @@ export class Router {
 
   private dispatch(session: DownstreamSession, request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
     const { method } = request;
-    if (method === "initialize") return Promise.resolve(this.initialize(session, request));
+    if (method === "initialize")
+      return Promise.resolve(resultJson(request.id, initializeResult(session, request, this.o)));
     if (method === "ping") return Promise.resolve(resultJson(request.id, "{}"));
-    if (method === "server/discover") return Promise.resolve(this.discover(session, request));
+    if (method === "server/discover")
+      return Promise.resolve(resultJson(request.id, discoverResult(session, this.o.catalog)));
     return session.endpoint.kind === "server"
       ? this.dispatchToServer(session, session.endpoint.server, request, ctx)
       : this.dispatchAggregate(session, request, ctx);
   }
 
-  private initialize(session: DownstreamSession, request: JsonRpcRequest): string {
-    const params = request.params ?? {};
-    const asked = typeof params.protocolVersion === "string" ? params.protocolVersion : undefined;
-    const protocolVersion = asked && isSupportedProtocolVersion(asked) ? asked : LATEST_PROTOCOL_VERSION;
-    session.protocolVersion = protocolVersion;
-    session.clientInfo = params.clientInfo as Record<string, unknown> | undefined;
-    session.clientCapabilities = params.capabilities as Record<string, unknown> | undefined;
-    this.o.sessions.persist(session);
-    if (session.endpoint.kind === "server") {
-      // The transparent endpoint answers as the server itself (from its cached manifest) without starting it.
-      const manifest = this.o.catalog.manifest(session.endpoint.server);
-      const result: Record<string, unknown> = {
-        protocolVersion,
-        capabilities: manifest?.capabilities ?? AGGREGATE_CAPABILITIES,
-        serverInfo: manifest?.serverInfo ?? { name: session.endpoint.server, version: "unknown" },
-      };
-      if (manifest?.instructions) result.instructions = manifest.instructions;
-      return resultJson(request.id, JSON.stringify(result));
-    }
-    return resultJson(
-      request.id,
-      JSON.stringify({ protocolVersion, capabilities: AGGREGATE_CAPABILITIES, serverInfo: GATEWAY_CLIENT_INFO }),
-    );
-  }
-
-  /** The 2026-era probe: which revisions the gateway speaks statelessly, and the endpoint's capabilities. */
-  private discover(session: DownstreamSession, request: JsonRpcRequest): string {
-    const manifest = session.endpoint.kind === "server" ? this.o.catalog.manifest(session.endpoint.server) : undefined;
-    const result: Record<string, unknown> = {
-      supportedVersions: SUPPORTED_MODERN_PROTOCOL_VERSIONS,
-      capabilities: manifest?.capabilities ?? AGGREGATE_CAPABILITIES,
-    };
-    if (manifest?.instructions) result.instructions = manifest.instructions;
-    return resultJson(request.id, JSON.stringify(result));
-  }
-
   /** Who answers on an endpoint: the gateway on /mcp, the server itself (from its manifest) on /mcp/{server}. */
   serverInfo(endpoint: DownstreamSession["endpoint"]): Record<string, unknown> {
-    if (endpoint.kind === "aggregate") return GATEWAY_CLIENT_INFO;
-    return this.o.catalog.manifest(endpoint.server)?.serverInfo ?? { name: endpoint.server, version: "unknown" };
+    return endpointServerInfo(endpoint, this.o.catalog);
   }
 
   private async dispatchToServer(
@@ -243,10 +206,10 @@ export class Router {
         const { discovery } = this.o;
         if (view === "tools" && discovery?.mode(session) === "progressive") {
           // The listing needs no server; unknown servers are discovered in the background for search.
-          void this.discoverUnknown();
+          void discoverUnknown(this.o);
           return resultJson(request.id, discovery.aggregateListing(session));
         }
-        await this.discoverUnknown(ctx.signal);
+        await discoverUnknown(this.o, ctx.signal);
         return resultJson(
           request.id,
           view === "tools" && discovery ? discovery.aggregateListing(session) : catalog[view]().json,
@@ -265,7 +228,7 @@ export class Router {
       case "resources/subscribe":
       case "resources/unsubscribe": {
         const uri = String(params.uri);
-        const server = await this.routeByUri(uri, ctx.signal);
+        const server = await routeByUri(this.o, uri, ctx.signal);
         trackSubscription(session, server, request);
         return this.forward(server, request, ctx);
       }
@@ -286,7 +249,7 @@ export class Router {
     const params = request.params ?? {};
     const kind = request.method === "tools/call" ? "tools" : "prompts";
     const started = Date.now();
-    const route = await this.routeByName(kind, String(params.name), ctx.signal).catch((error: unknown) => {
+    const route = await routeByName(this.o, kind, String(params.name), ctx.signal).catch((error: unknown) => {
       // A refused call is audited too, under no server: probing for tools is worth a record.
       if (kind === "tools") {
         const correlationId = ctx.correlationId;
@@ -304,17 +267,17 @@ export class Router {
     callTool: (call: JsonRpcRequest, fields: readonly string[] | undefined) => Promise<string>,
   ): Promise<string> {
     const discovery = this.o.discovery as Discovery;
-    return callMetaTool({ discovery, pager: this.o.pager, callTool }, session, request);
+    return callMetaTool({ discovery, pager: this.o.pager, callTool }, session, request, ctx.signal);
   }
 
   private async complete(request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
     const params = request.params ?? {};
     const ref = (params.ref ?? {}) as Record<string, unknown>;
     if (ref.type === "ref/prompt") {
-      const route = await this.routeByName("prompts", String(ref.name), ctx.signal);
+      const route = await routeByName(this.o, "prompts", String(ref.name), ctx.signal);
       return this.forward(route.server, { ...request, params: { ...params, ref: { ...ref, name: route.name } } }, ctx);
     }
-    const server = await this.routeByUri(String(ref.uri), ctx.signal);
+    const server = await routeByUri(this.o, String(ref.uri), ctx.signal);
     return this.forward(server, request, ctx);
   }
 
@@ -329,91 +292,48 @@ export class Router {
     );
   }
 
-  private async routeByName(kind: "tools" | "prompts", name: string, signal?: AbortSignal) {
-    const view = () => (kind === "tools" ? this.o.catalog.tools() : this.o.catalog.prompts());
-    let route = view().routes.get(name);
-    if (!route && this.o.catalog.unknownServers().length > 0) {
-      await this.discoverUnknown(signal);
-      route = view().routes.get(name);
-    }
-    if (!route)
-      throw new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`);
-    return route;
-  }
-
-  private async routeByUri(uri: string, signal?: AbortSignal): Promise<string> {
-    let server = this.o.catalog.resourceServer(uri);
-    if (!server && this.o.catalog.unknownServers().length > 0) {
-      await this.discoverUnknown(signal);
-      server = this.o.catalog.resourceServer(uri);
-    }
-    if (!server) throw new SwitchboardError("invalid_params", `Resource not found: ${uri}`, { data: { uri } });
-    return server;
-  }
-
-  /** Starts servers whose catalog was never seen (first run or changed command) to learn their items. */
-  private async discoverUnknown(signal?: AbortSignal): Promise<void> {
-    const unknown = this.o.catalog.unknownServers();
-    if (unknown.length === 0) return;
-    await Promise.all(
-      unknown.map(async (name) => {
-        let lease: Lease | undefined;
-        try {
-          lease = await this.o.supervisor.get(name).acquire(signal);
-          await this.o.catalog.settled(name);
-        } catch (error) {
-          this.o.logger.warn({ server: name, err: error }, "could not discover the server's catalog");
-        } finally {
-          lease?.release();
-        }
-      }),
-    );
-  }
-
   /**
-   * Sends a request to one server over its shared connection. A request that could not be handed to the
-   * server (the connection died between acquire and send) is retried up to `maxRetries`; once delivered, never.
+   * Sends a request to one server over its shared connection, under the server's policies (bulkhead, retry,
+   * circuit breaker; see docs/resilience.md). Once delivered, a request is retried only when it is a tools/call
+   * of an idempotent or read-only tool of a trusted server. The hard maximum `maxCallMs` is one deadline for the
+   * whole client call, queueing and retries included.
    */
   private async forward(server: string, request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
     const supervised = this.o.supervisor.get(server);
     const started = Date.now();
-    for (let attempt = 0; ; attempt++) {
+    const { maxCallMs } = supervised.spec.policies;
+    const deadline = started + maxCallMs;
+    const options = {
+      timeoutMs: supervised.spec.timeoutMs,
+      maxCallMs,
+      deadline,
+      signal: ctx.signal,
+      onNotification: ctx.caller.send,
+      caller: ctx.caller,
+      envelope: envelopeOf(ctx.caller.session),
+    };
+    const attempt = async () => {
       const lease = await supervised.acquire(ctx.signal);
       try {
-        const options = {
-          timeoutMs: supervised.spec.timeoutMs,
-          signal: ctx.signal,
-          onNotification: ctx.caller.send,
-          caller: ctx.caller,
-          envelope: envelopeOf(ctx.caller.session),
-        };
-        let response = await lease.peer.request(request, options);
+        const response = await lease.peer.request(request, options);
         if (lease.peer.era === "modern" && !isModernProtocolVersion(ctx.caller.session.protocolVersion ?? "")) {
-          response = await fulfilInputRequests(this.relay, lease.peer, request, response, options, ctx);
+          return await fulfilInputRequests(this.relay, lease.peer, request, response, options, ctx);
         }
-        reportCall(this.o.events, {
-          server,
-          request,
-          startedAt: started,
-          correlationId: ctx.correlationId,
-          outcome: { response },
-        });
-        // Not awaited: the lease goes back while the result is measured, and a failure there is no retry.
-        return this.budgeted(server, request, response, ctx.fields);
-      } catch (error) {
-        const undelivered = error instanceof SwitchboardError && error.code === "upstream_unavailable";
-        if (undelivered && attempt < supervised.spec.maxRetries && !ctx.signal?.aborted) continue;
-        reportCall(this.o.events, {
-          server,
-          request,
-          startedAt: started,
-          correlationId: ctx.correlationId,
-          outcome: { error },
-        });
-        throw error;
+        return response;
       } finally {
         lease.release();
       }
+    };
+    const { correlationId } = ctx;
+    try {
+      const { policies } = this.o;
+      const response = await (policies ? policies.run(server, request, ctx.signal, deadline, attempt) : attempt());
+      reportCall(this.o.events, { server, request, startedAt: started, correlationId, outcome: { response } });
+      // Not awaited: a failure while measuring the result is no retry.
+      return this.budgeted(server, request, response, ctx.fields);
+    } catch (error) {
+      reportCall(this.o.events, { server, request, startedAt: started, correlationId, outcome: { error } });
+      throw error;
     }
   }
 
@@ -437,45 +357,8 @@ export class Router {
 
   /** Server-initiated notifications not tied to a request's progress token. */
   upstreamNotification(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void {
-    const { method } = notification;
-    if (method === "notifications/message") {
-      this.relay.logMessage(server, notification, calls);
-      return;
-    }
-    if (method === "notifications/elicitation/complete") {
-      this.relay.elicitationComplete(server, notification);
-      return;
-    }
-    if (method === "notifications/resources/updated") {
-      const key = `${server}\u0000${String(notification.params?.uri)}`;
-      for (const session of this.o.sessions.all()) {
-        if (session.subscriptions.has(key)) session.push(notification);
-      }
-      return;
-    }
-    const kind = /^notifications\/(tools|prompts|resources)\/list_changed$/.exec(method)?.[1];
-    if (kind) {
-      const peer = this.o.supervisor.get(server).readyPeer;
-      if (peer) void this.o.catalog.refresh(server, peer, [kind as "tools" | "prompts" | "resources"]);
-      return;
-    }
-    // Anything else (e.g. task status) is not relayed: sending it to every client would leak one client's
-    // activity to another.
-    this.o.logger.debug({ server, method }, "upstream notification not relayed");
+    this.notifications.route(server, notification, calls);
   }
-
-  private broadcast(server: string, notification: JsonRpcNotification): void {
-    for (const session of this.o.sessions.all()) {
-      if (endpointServes(session.endpoint, server)) session.push(notification);
-    }
-  }
-}
-
-/** Remembers resource subscriptions so `notifications/resources/updated` reaches only the subscribers. */
-function trackSubscription(session: DownstreamSession, server: string, request: JsonRpcRequest): void {
-  const key = `${server}\u0000${String(request.params?.uri)}`;
-  if (request.method === "resources/subscribe") session.subscriptions.add(key);
-  else if (request.method === "resources/unsubscribe") session.subscriptions.delete(key);
 }
 
 export function resultJson(id: RequestId, resultJson: string): string {

@@ -8,8 +8,10 @@ import type { ServerState, StopReason } from "../../core/server-state.ts";
 import type { Clock, TimerHandle } from "../../ports/clock.ts";
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
 import type { Logger } from "../../ports/logger.ts";
+import type { RequestScope } from "../../ports/request-scope.ts";
 import { type PeerHooks, UpstreamPeer } from "../upstream/upstream-peer.ts";
 import { restartDelayMs } from "./backoff.ts";
+import { abortable, clientCapabilities, startFailureMessage } from "./start-support.ts";
 
 /** Consecutive failed pings after which a running server is restarted. */
 const HEALTH_FAILURES_BEFORE_RESTART = 2;
@@ -41,6 +43,11 @@ export interface ServerSupervisorDeps {
   events: EventBus;
   logger: Logger;
   hooks: PeerHooks;
+  /**
+   * The request being handled. A start keeps the id of the request that caused it, but the process, its pipes,
+   * the timers and the catalog refresh outlive that request and are created outside it.
+   */
+  scope: Pick<RequestScope, "detached">;
   /** Called each time the server becomes ready (catalog refresh). */
   onReady(peer: UpstreamPeer): void;
 }
@@ -93,14 +100,15 @@ export class ServerSupervisor {
     if (this.shuttingDown) throw new SwitchboardError("shutting_down", "the gateway is shutting down");
     this.inFlight++;
     this.lastClientActivity = this.deps.clock.now();
-    this.idleTimer?.cancel();
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       this.inFlight--;
       this.lastClientActivity = this.deps.clock.now();
-      this.scheduleIdle();
+      // The idle timer runs while calls come and go (it checks activity when it fires); it is armed again
+      // only if it fired during a call.
+      if (this.inFlight === 0) this.scheduleIdle();
     };
     try {
       const peer = this.state === "ready" && this.peer ? this.peer : await this.ensureStarted(signal);
@@ -172,7 +180,8 @@ export class ServerSupervisor {
     const deadline = clock.setTimeout(() => controller.abort(), this.spec.startTimeoutMs);
     let connection: UpstreamConnection | undefined;
     try {
-      connection = await connector.open(this.spec, controller.signal);
+      // The process, its streams and their handlers must not carry the starting request's context.
+      connection = await this.deps.scope.detached(() => connector.open(this.spec, controller.signal));
       const peer = new UpstreamPeer(this.spec.name, connection, this.deps.hooks);
       connection.onClose = (closed) => this.connectionClosed(peer, closed);
       const remaining = Math.max(1, this.spec.startTimeoutMs - (clock.now() - begin));
@@ -194,15 +203,12 @@ export class ServerSupervisor {
       });
       this.scheduleHealth();
       this.scheduleIdle();
-      this.deps.onReady(peer);
+      this.deps.scope.detached(() => this.deps.onReady(peer));
       return peer;
     } catch (error) {
       const tail = connection?.stderrTail() ?? [];
       void connection?.close(Math.min(this.spec.stopGraceMs, 500)).catch(() => {});
-      const detail = startFailureDetail(error, this.spec.startTimeoutMs, controller.signal.aborted);
-      // The peer's own error may already quote stderr.
-      const quoteTail = tail.length > 0 && !detail.includes("(stderr:");
-      const message = `server ${this.spec.name} failed to start: ${detail}${quoteTail ? ` (stderr: ${tail.slice(-3).join(" | ")})` : ""}`;
+      const message = startFailureMessage(this.spec, error, controller.signal.aborted, tail);
       logger.warn({ err: error }, message);
       if (!(error instanceof SwitchboardError && error.code === "shutting_down")) this.recordFailure(message);
       else this.setState("asleep");
@@ -227,7 +233,7 @@ export class ServerSupervisor {
     if (this.state !== "ready" || !this.peer) return;
     const peer = this.peer;
     this.setState("stopping", reason);
-    this.idleTimer?.cancel();
+    this.cancelIdle();
     this.healthTimer?.cancel();
     const promise = peer.connection.close(this.spec.stopGraceMs).finally(() => {
       if (this.peer === peer) this.peer = undefined;
@@ -247,7 +253,7 @@ export class ServerSupervisor {
   /** Refuses new calls and stops the server (the supervisor drains calls before calling this). */
   async close(): Promise<void> {
     this.shuttingDown = true;
-    this.idleTimer?.cancel();
+    this.cancelIdle();
     this.healthTimer?.cancel();
     this.backoffTimer?.cancel();
     this.endBackoff?.();
@@ -260,7 +266,7 @@ export class ServerSupervisor {
     // A crash: the process exited or the remote connection dropped while we considered it ready.
     this.peer = undefined;
     this.healthTimer?.cancel();
-    this.idleTimer?.cancel();
+    this.cancelIdle();
     const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
     const message = `server ${this.spec.name} ${closed.reason}${tail}`;
     this.deps.logger.warn(message);
@@ -285,7 +291,7 @@ export class ServerSupervisor {
       this.endBackoff = resolve;
     });
     this.setState("backoff", `${message}; next start allowed in ${delay} ms`);
-    this.backoffTimer = clock.setTimeout(() => {
+    this.backoffTimer = this.later(() => {
       if (this.state !== "backoff") return;
       this.setState("asleep", "backoff over");
       if (this.spec.lifecycle === "always" && !this.shuttingDown) this.beginStart().catch(() => {});
@@ -293,27 +299,46 @@ export class ServerSupervisor {
     }, delay);
   }
 
+  /**
+   * Arms the idle timer unless it is armed: it fires `idleTimeoutMs` after the last client activity it knows
+   * of, and arms itself again when there was activity since (so calls never touch a timer). A timer that
+   * fires during a call leaves re-arming to the call's release.
+   */
   private scheduleIdle(): void {
-    this.idleTimer?.cancel();
     const idle = this.spec.idleTimeoutMs;
-    if (this.spec.lifecycle === "always" || idle === 0 || this.inFlight > 0 || this.state !== "ready") return;
+    if (this.idleTimer || this.spec.lifecycle === "always" || idle === 0 || this.state !== "ready") return;
     const { clock } = this.deps;
     const since = this.lastClientActivity ?? this.startedAt ?? clock.now();
-    this.idleTimer = clock.setTimeout(
+    this.idleTimer = this.later(
       () => {
+        this.idleTimer = undefined;
+        if (this.inFlight > 0 || this.state !== "ready") return;
         const quietFor = clock.now() - (this.lastClientActivity ?? this.startedAt ?? 0);
-        if (this.inFlight === 0 && this.state === "ready" && quietFor >= idle) void this.stop("idle");
+        if (quietFor >= idle) void this.stop("idle");
         else this.scheduleIdle();
       },
       Math.max(0, since + idle - clock.now()),
     );
   }
 
+  private cancelIdle(): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
+  }
+
   private scheduleHealth(): void {
     this.healthTimer?.cancel();
     const interval = this.spec.healthCheckIntervalMs;
     if (interval === 0) return;
-    this.healthTimer = this.deps.clock.setTimeout(() => void this.checkHealth(), interval);
+    this.healthTimer = this.later(() => void this.checkHealth(), interval);
+  }
+
+  /**
+   * A timer outside any request: the idle stop, health checks and restarts it leads to belong to no request
+   * (their log lines carry no request id, their pings no trace context).
+   */
+  private later(fn: () => void, ms: number): TimerHandle {
+    return this.deps.scope.detached(() => this.deps.clock.setTimeout(fn, ms));
   }
 
   /** One ping; never touches client activity, never starts an asleep server. */
@@ -362,30 +387,4 @@ export class ServerSupervisor {
       lastError: this.lastError ?? null,
     };
   }
-}
-
-/** What the gateway declares to a server as its client: the features it relays (see RelaySettings). */
-function clientCapabilities(spec: ServerSpec): Record<string, unknown> {
-  const capabilities: Record<string, unknown> = {};
-  if (spec.relay.sampling) capabilities.sampling = {};
-  if (spec.relay.elicitation) capabilities.elicitation = { form: {}, url: {} };
-  if (spec.relay.roots) capabilities.roots = { listChanged: true };
-  return capabilities;
-}
-
-function startFailureDetail(error: unknown, startTimeoutMs: number, timedOut: boolean): string {
-  if (timedOut || (error instanceof SwitchboardError && error.code === "timeout"))
-    return `not ready within ${startTimeoutMs} ms`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Waits for a shared promise but lets one caller give up on its own signal. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new SwitchboardError("cancelled", "request cancelled by the client"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -23,6 +23,7 @@ export class Supervisor {
           connector: deps.connector,
           clock: deps.clock,
           events: deps.events,
+          scope: deps.scope,
           logger: deps.logger.child({ server: spec.name }),
           hooks: deps.hooksFor(spec.name),
           onReady: (peer) => deps.onReady(spec.name, peer),

@@ -1,0 +1,60 @@
+// Where an aggregate request goes: the server behind a namespaced tool or prompt name, or behind a resource URI.
+// Servers whose catalog was never seen are started once to learn their items before a lookup gives up.
+import { SwitchboardError } from "../../core/errors.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import type { Lease } from "../supervisor/server-supervisor.ts";
+import type { Supervisor } from "../supervisor/supervisor.ts";
+
+export interface CatalogRouteDeps {
+  catalog: Catalog;
+  supervisor: Supervisor;
+  logger: Logger;
+}
+
+/** The server and its own name for a namespaced tool or prompt; invalid_params when no server has it. */
+export async function routeByName(
+  deps: CatalogRouteDeps,
+  kind: "tools" | "prompts",
+  name: string,
+  signal?: AbortSignal,
+) {
+  const view = () => (kind === "tools" ? deps.catalog.tools() : deps.catalog.prompts());
+  let route = view().routes.get(name);
+  if (!route && deps.catalog.unknownServers().length > 0) {
+    await discoverUnknown(deps, signal);
+    route = view().routes.get(name);
+  }
+  if (!route) throw new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`);
+  return route;
+}
+
+/** The server that serves a resource URI; invalid_params when none does. */
+export async function routeByUri(deps: CatalogRouteDeps, uri: string, signal?: AbortSignal): Promise<string> {
+  let server = deps.catalog.resourceServer(uri);
+  if (!server && deps.catalog.unknownServers().length > 0) {
+    await discoverUnknown(deps, signal);
+    server = deps.catalog.resourceServer(uri);
+  }
+  if (!server) throw new SwitchboardError("invalid_params", `Resource not found: ${uri}`, { data: { uri } });
+  return server;
+}
+
+/** Starts servers whose catalog was never seen (first run or changed command) to learn their items. */
+export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSignal): Promise<void> {
+  const unknown = deps.catalog.unknownServers();
+  if (unknown.length === 0) return;
+  await Promise.all(
+    unknown.map(async (name) => {
+      let lease: Lease | undefined;
+      try {
+        lease = await deps.supervisor.get(name).acquire(signal);
+        await deps.catalog.settled(name);
+      } catch (error) {
+        deps.logger.warn({ server: name, err: error }, "could not discover the server's catalog");
+      } finally {
+        lease?.release();
+      }
+    }),
+  );
+}
