@@ -1,35 +1,57 @@
 // The one composition root: configuration → chosen adapters → a running gateway with start()/close().
 
+import { createOpenAiEmbedder } from "./adapters/embed/openai-embedder.ts";
+import { createWordVectorsEmbedder } from "./adapters/embed/word-vectors-embedder.ts";
+import { createRequestScope } from "./adapters/observability/async-request-scope.ts";
 import { subscribeLogging } from "./adapters/observability/log-events.ts";
 import { createPinoLogger } from "./adapters/observability/pino-logger.ts";
+import { createPromMetrics } from "./adapters/observability/prom-metrics.ts";
+import { subscribeTracing } from "./adapters/observability/trace-events.ts";
 import { createFileChildRegistry } from "./adapters/process/file-child-registry.ts";
+import { openRateLimiter } from "./adapters/rate-limit/open-rate-limiter.ts";
 import { Bm25fIndex } from "./adapters/search/bm25f-index.ts";
 import { type GatewayState, openState } from "./adapters/state/open-state.ts";
-import { loadTokenCounter } from "./adapters/tokens/tiktoken-counter.ts";
+import { createWorkerResultMeter } from "./adapters/tokens/worker-result-meter.ts";
 import { createWorkerTokenCounter } from "./adapters/tokens/worker-token-counter.ts";
 import { createStdioConnector } from "./adapters/upstream/stdio-connector.ts";
 import { redactUrl } from "./config/state-settings.ts";
 import { canonicalHash } from "./core/canonical-hash.ts";
 import { SwitchboardError } from "./core/errors.ts";
 import { EventBus } from "./core/events.ts";
-import type { GatewayConfig } from "./core/gateway-config.ts";
+import type { GatewayConfig, SemanticSearchSettings } from "./core/gateway-config.ts";
 import type { ServerSpec } from "./core/server-spec.ts";
+import { GATEWAY_VERSION } from "./core/version.ts";
 import { type Clock, systemClock } from "./ports/clock.ts";
 import type { Connector } from "./ports/connector.ts";
 import type { Logger } from "./ports/logger.ts";
+import type { MetricsExporter } from "./ports/metrics.ts";
+import type { RequestScope } from "./ports/request-scope.ts";
+import { NO_TRACER, type Tracer } from "./ports/tracer.ts";
 import { AuditRecorder } from "./services/audit/audit-recorder.ts";
 import { Catalog } from "./services/catalog/catalog.ts";
 import { Discovery } from "./services/discovery/discovery.ts";
 import { PROGRESSIVE_META_TOOLS } from "./services/discovery/meta-tools.ts";
+import { RequestStats } from "./services/observability/request-stats.ts";
+import { Policies } from "./services/policies/policies.ts";
+import { createRateLimitGate, type RateLimitGate } from "./services/policies/rate-limits.ts";
 import { ResultBudgets } from "./services/results/result-budgets.ts";
 import { Router } from "./services/router/router.ts";
 import { SessionRegistry } from "./services/router/sessions.ts";
+import { createSemanticIndex, type SemanticIndex } from "./services/search/semantic-index.ts";
 import { ToolSearch } from "./services/search/tool-search.ts";
 import { Supervisor } from "./services/supervisor/supervisor.ts";
 import { createTokenAccounting, type TokenAccounting } from "./services/tokens/token-accounting.ts";
 
+/**
+ * Where the gateway is in its life: `created` (composed, start() not called), `starting` (start() running),
+ * `serving`, `draining` (close() called: finishing calls in flight), `closed`. Readiness is `serving` only.
+ */
+export type GatewayPhase = "created" | "starting" | "serving" | "draining" | "closed";
+
 export interface GatewayOptions {
   logger?: Logger;
+  /** Where the gateway's own logger writes (default stderr); ignored when `logger` is given. */
+  logDestination?: NodeJS.WritableStream;
   clock?: Clock;
 }
 
@@ -37,6 +59,10 @@ export interface Gateway {
   readonly config: GatewayConfig;
   readonly logger: Logger;
   readonly events: EventBus;
+  /** The request being handled (its correlation id), for fronts to enter and logs to read. */
+  readonly requestScope: RequestScope;
+  /** OpenTelemetry spans when `gateway.tracing.endpoint` is set; no-ops otherwise. */
+  readonly tracer: Tracer;
   readonly supervisor: Supervisor;
   readonly catalog: Catalog;
   readonly sessions: SessionRegistry;
@@ -48,7 +74,16 @@ export interface Gateway {
   readonly tokens: TokenAccounting;
   /** Output budgets and projection of tool results; pages cut results for read_result. */
   readonly budgets: ResultBudgets;
+  /** Per-client and global rate limits the fronts apply; undefined when no limit is set. */
+  readonly rateLimits: RateLimitGate | undefined;
+  /** Calls, errors and latencies per server and in total; circuit states (for /health and `status`). */
+  readonly stats: RequestStats;
+  /** Prometheus metrics for GET /metrics; undefined when `gateway.metrics.enabled` is false. */
+  readonly metrics: MetricsExporter | undefined;
+  /** Per-server resilience policies: circuit breaker state (`policies.state(server)`), bulkhead occupancy. */
+  readonly policies: Policies;
   readonly startedAt: number;
+  phase(): GatewayPhase;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */
   start(): Promise<void>;
   /** Drains calls in flight (up to `shutdownGraceMs`), then stops every server. Idempotent. */
@@ -61,19 +96,42 @@ export interface Gateway {
  */
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const settings = config.gateway;
-  const logger = options.logger ?? createPinoLogger({ level: settings.logLevel, json: settings.jsonLogs });
+  const requestScope = createRequestScope();
+  let tracer: Tracer = NO_TRACER;
+  const logger =
+    options.logger ??
+    createPinoLogger({
+      level: settings.logLevel,
+      json: settings.jsonLogs,
+      file: settings.logFile,
+      destination: options.logDestination,
+      context: () => logContext(requestScope, tracer),
+    });
+  if (settings.tracing.endpoint) {
+    // The SDK is loaded only when traces are exported; otherwise the cost is NO_TRACER's no-ops.
+    const { createOtelTracer } = await import("./adapters/observability/otel-tracer.ts");
+    tracer = createOtelTracer(settings.tracing, logger);
+  }
   const clock = options.clock ?? systemClock;
   const state = await openState(settings, logger);
   const events = new EventBus();
   subscribeLogging(events, logger);
+  subscribeTracing(events, tracer);
   const children = createFileChildRegistry(settings.stateDir, logger);
-  const stdio = createStdioConnector({ logger, children, inheritEnv: settings.inheritEnv });
+  const stdio = createStdioConnector({
+    logger,
+    children,
+    inheritEnv: settings.inheritEnv,
+    stderr: settings.upstreamStderr,
+  });
   // The HTTP connector loads the SDK's client transports: only when a remote server is first started.
   let http: Promise<Connector> | undefined;
   const connector: Connector = {
     async open(spec, signal) {
       if (spec.transport.kind === "stdio") return stdio.open(spec, signal);
-      http ??= import("./adapters/upstream/http-connector.ts").then((m) => m.createHttpConnector(logger));
+      http ??= import("./adapters/upstream/http-connector.ts").then((m) =>
+        m.createHttpConnector(logger, settings.tracing.propagate ? tracer : undefined),
+      );
       return (await http).open(spec, signal);
     },
   };
@@ -101,6 +159,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     clock,
     events,
     logger,
+    scope: requestScope,
     hooksFor: (server) => ({
       onNotification: (notification, calls) => router?.upstreamNotification(server, notification, calls),
       onRequest: async (request, calls, signal) => {
@@ -110,7 +169,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     }),
     onReady: (server, peer) => void catalog.refresh(server, peer),
   });
-  const search = new ToolSearch({ catalog, index: new Bm25fIndex(), specs: config.servers });
+  const semantic = openSemanticIndex(settings.discovery.search.semantic, state, settings.cache.ttlMs.embedding, logger);
+  const search = new ToolSearch({ catalog, index: new Bm25fIndex(), specs: config.servers, semantic });
   const discovery = new Discovery({
     catalog,
     search,
@@ -119,13 +179,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     budgeted: (server) => budgetCanCut(config, server),
   });
   const specsByName = new Map(config.servers.map((spec) => [spec.name, spec]));
+  const resultMeter = createWorkerResultMeter();
   const budgets = new ResultBudgets({
     store: state.results,
-    counter: loadTokenCounter,
+    meter: resultMeter,
     settings: settings.budgets,
     specs: (server) => specsByName.get(server),
   });
-  router = new Router({ supervisor, catalog, sessions, events, logger, discovery, budgets, pager: budgets });
+  const policies = new Policies({ specs: config.servers, events, manifest: (server) => catalog.manifest(server) });
+  router = new Router({ supervisor, catalog, sessions, events, logger, discovery, budgets, pager: budgets, policies });
   const tokens = createTokenAccounting({
     tools: () => catalog.tools(),
     counter: createWorkerTokenCounter(),
@@ -136,6 +198,36 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       return { cutResults, tokensSaved };
     },
   });
+  const limiter = openRateLimiter({
+    settings: settings.rateLimit,
+    redis: state.redis,
+    keyPrefix: settings.redis.keyPrefix,
+    clock,
+    logger,
+  });
+  const rateLimits = limiter && createRateLimitGate({ limiter, events });
+  const metrics = settings.metrics.enabled
+    ? createPromMetrics({
+        events,
+        settings: settings.metrics,
+        version: GATEWAY_VERSION,
+        sources: {
+          serverNames: config.servers.map((spec) => spec.name),
+          upstreams: () =>
+            supervisor.all().map((s) => ({
+              name: s.spec.name,
+              state: s.currentState,
+              inFlight: s.callsInFlight,
+              restarts: s.status().restarts,
+            })),
+          tools: (server) => catalog.manifest(server)?.tools,
+          sessions: () => sessions.size,
+          caches: () => ({ lists: catalog.listStats(), ...(state.cache ? { store: state.cache.stats() } : {}) }),
+          budgets: () => budgets.stats(),
+          listingTokens: () => tokens.lastTotals(),
+        },
+      })
+    : undefined;
   const audit = new AuditRecorder({
     log: state.audit,
     events,
@@ -145,6 +237,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     definitionHash: (server, tool) => catalog.definitionHash(server, tool),
   });
 
+  const stats = new RequestStats({ events, clock });
+
+  let phase: GatewayPhase = "created";
   let sweep: NodeJS.Timeout | undefined;
   let revalidate: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
@@ -152,6 +247,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     config,
     logger,
     events,
+    requestScope,
+    tracer,
     supervisor,
     catalog,
     sessions,
@@ -160,11 +257,22 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     audit,
     tokens,
     budgets,
+    rateLimits,
+    stats,
+    metrics,
+    policies,
     startedAt: clock.now(),
+    phase: () => phase,
     async start() {
+      if (phase === "created") phase = "starting";
       const reaped = await children.reapOrphans();
       if (reaped.length > 0) logger.warn({ pids: reaped }, "reaped server processes left by a previous gateway");
       await catalog.load();
+      if (semantic) {
+        // Embeds the cached manifests' tools now, and changed tools whenever a manifest changes.
+        search.refresh();
+        events.on("catalog-changed", () => search.refresh());
+      }
       audit.start();
       void recordServers(state, config.servers, logger);
       // Servers asleep here may have been refreshed by another replica (or a restarted one): re-read their
@@ -184,15 +292,24 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       );
       sweep.unref();
       await supervisor.startEager();
+      if (phase === "starting") phase = "serving";
     },
     close() {
       closing ??= (async () => {
+        phase = "draining";
         clearInterval(sweep);
         clearInterval(revalidate);
         await supervisor.close(settings.shutdownGraceMs);
         sessions.closeAll();
         await audit.close(AUDIT_FLUSH_ON_CLOSE_MS);
+        await resultMeter.close();
+        await semantic?.close();
+        await rateLimits?.close();
         await state.close();
+        await tracer.close(settings.tracing.exportTimeoutMs);
+        metrics?.close();
+        stats.close();
+        phase = "closed";
       })();
       return closing;
     },
@@ -200,6 +317,42 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 }
 
 const AUDIT_FLUSH_ON_CLOSE_MS = 3_000;
+
+/** The semantic half of tool search when enabled: the configured embedder, vectors kept in the state stores. */
+function openSemanticIndex(
+  settings: SemanticSearchSettings,
+  state: GatewayState,
+  ttlMs: number,
+  logger: Logger,
+): SemanticIndex | undefined {
+  if (!settings.enabled) return undefined;
+  const embedder =
+    settings.provider === "word-vectors"
+      ? createWordVectorsEmbedder()
+      : createOpenAiEmbedder({
+          url: settings.url as string,
+          model: settings.model as string,
+          apiKey: settings.apiKey,
+          dimensions: settings.dimensions,
+          batchSize: settings.batchSize,
+          timeoutMs: settings.timeoutMs,
+        });
+  return createSemanticIndex({
+    embedder,
+    store: state.embeddings,
+    cache: state.cache,
+    queryTtlMs: ttlMs,
+    logger,
+  });
+}
+
+/** The fields every log line gets inside a request: its id and, when tracing, its trace and span ids. */
+function logContext(scope: RequestScope, tracer: Tracer): Record<string, unknown> | undefined {
+  const requestId = scope.requestId();
+  if (requestId === undefined) return undefined;
+  const ids = tracer.ids();
+  return ids ? { requestId, traceId: ids.traceId, spanId: ids.spanId } : { requestId };
+}
 
 /** Stores each server's configuration snapshot (no env or header values, no URL passwords) with its hash. */
 async function recordServers(state: GatewayState, specs: readonly ServerSpec[], logger: Logger): Promise<void> {

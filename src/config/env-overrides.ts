@@ -37,6 +37,10 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   { names: ["SWITCHBOARD_STATE_DIR"], target: "gateway", key: "stateDir", parse: (v) => v },
   { names: ["LOG_LEVEL", "MCP_LOG_LEVEL"], target: "gateway", key: "logLevel", parse: (v) => v.toLowerCase() },
   { names: ["USE_JSON_LOGS"], target: "gateway", key: "jsonLogs", parse: toBoolean },
+  { names: ["LOG_FILE"], target: "gateway", key: "logFile", parse: (v) => v },
+  { names: ["OTLP_ENDPOINT"], target: "gateway", key: "tracing.endpoint", parse: (v) => v },
+  { names: ["OTEL_SERVICE_NAME"], target: "gateway", key: "tracing.serviceName", parse: (v) => v },
+  { names: ["OTEL_TRACES_SAMPLER_ARG"], target: "gateway", key: "tracing.sampleRatio", parse: toNumber },
   { names: ["AUTO_SHUTDOWN_TIMEOUT"], target: "serverDefaults", key: "idleTimeoutMs", parse: seconds },
   {
     names: ["HEALTH_CHECK_INTERVAL", "MCP_HEALTH_CHECK_INTERVAL"],
@@ -46,6 +50,13 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   },
   { names: ["MCP_MAX_STARTUP_TIME"], target: "serverDefaults", key: "startTimeoutMs", parse: seconds },
   { names: ["REQUEST_TIMEOUT", "STDIO_TIMEOUT"], target: "serverDefaults", key: "timeoutMs", parse: seconds },
+  {
+    names: ["MCP_FAILURE_THRESHOLD"],
+    target: "serverDefaults",
+    key: "circuitBreaker.consecutiveFailures",
+    parse: toNumber,
+  },
+  { names: ["MCP_RECOVERY_TIMEOUT"], target: "serverDefaults", key: "circuitBreaker.cooldownMs", parse: seconds },
   { names: ["DATABASE_URL"], target: "gateway", key: "database.url", parse: (v) => v },
   { names: ["AUDIT_DATABASE_URL"], target: "gateway", key: "database.auditUrl", parse: (v) => v },
   { names: ["DB_POOL_SIZE"], target: "gateway", key: "database.poolSize", parse: toNumber },
@@ -62,6 +73,12 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   { names: ["AUDIT_RETENTION_DAYS"], target: "gateway", key: "audit.retentionDays", parse: toNumber },
   { names: ["DISCOVERY_MODE"], target: "gateway", key: "discovery.mode", parse: (v) => v.toLowerCase() },
   { names: ["MAX_RESULT_TOKENS"], target: "gateway", key: "budgets.maxResultTokens", parse: toNumber },
+  { names: ["RATE_LIMIT_ENABLED"], target: "gateway", key: "rateLimit.enabled", parse: toBoolean },
+  { names: ["RATE_LIMIT_PER_MINUTE"], target: "gateway", key: "rateLimit.perMinute", parse: toNumber },
+  { names: ["RATE_LIMIT_BURST"], target: "gateway", key: "rateLimit.burst", parse: toNumber },
+  { names: ["RATE_LIMIT_GLOBAL_PER_MINUTE"], target: "gateway", key: "rateLimit.global.perMinute", parse: toNumber },
+  { names: ["RATE_LIMIT_GLOBAL_BURST"], target: "gateway", key: "rateLimit.global.burst", parse: toNumber },
+  { names: ["RATE_LIMIT_BACKEND"], target: "gateway", key: "rateLimit.backend", parse: (v) => v.toLowerCase() },
 ];
 
 export function readEnvOverrides(env: Readonly<Record<string, string | undefined>>): {

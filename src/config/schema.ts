@@ -2,6 +2,10 @@
 // JSON Schema under schema/. Every duration names its unit; defaults are stated in each description.
 import { z } from "zod";
 import { BudgetSchema, DiscoverySchema, ToolSettingsSchema } from "./discovery-schema.ts";
+import { MetricsSchema } from "./metrics-schema.ts";
+import { TracingSchema, UpstreamStderrSchema } from "./observability-schema.ts";
+import { policySettings } from "./policy-schema.ts";
+import { RateLimitSchema } from "./rate-limit-schema.ts";
 
 export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ms = (description: string, defaultValue: number) =>
@@ -113,7 +117,8 @@ const serverSettings = {
   tools: z
     .record(z.string(), ToolSettingsSchema)
     .optional()
-    .describe("Per-tool settings by the server's own tool name: output budget and JSON projection."),
+    .describe("Per-tool settings by the server's own tool name: output budget, JSON projection, idempotency."),
+  ...policySettings,
 };
 
 export const ServerSchema = z
@@ -305,7 +310,19 @@ export const GatewaySchema = z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info")
       .describe("Log level; default info (env LOG_LEVEL)."),
-    jsonLogs: z.boolean().default(true).describe("JSON log lines on stderr; default true (env USE_JSON_LOGS)."),
+    jsonLogs: z
+      .boolean()
+      .optional()
+      .describe(
+        "JSON log lines on stderr, else a compact human format; default: JSON unless stderr is a terminal (env USE_JSON_LOGS).",
+      ),
+    logFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Also append JSON log lines to this file (relative to the config file); default none (env LOG_FILE)."),
+    upstreamStderr: UpstreamStderrSchema.prefault({}),
+    tracing: TracingSchema.prefault({}),
     inheritEnv: z
       .array(z.string())
       .default([])
@@ -317,6 +334,8 @@ export const GatewaySchema = z
     audit: AuditSchema.prefault({}),
     discovery: DiscoverySchema.prefault({}),
     budgets: BudgetSchema.prefault({}),
+    rateLimit: RateLimitSchema.prefault({}),
+    metrics: MetricsSchema.prefault({}),
   })
   .strict();
 

@@ -7,7 +7,29 @@ export interface GatewayEvents {
   "server-stopped": { server: string; reason: StopReason; detail?: string };
   "server-start-failed": { server: string; error: string; failures: number };
   "catalog-changed": { server: string; kinds: readonly CatalogKind[] };
-  "call-finished": { server: string; method: string; durationMs: number; outcome: "ok" | "error"; errorKind?: string };
+  "call-finished": {
+    server: string;
+    method: string;
+    /** The tool's own name for tools/call. */
+    tool?: string;
+    durationMs: number;
+    outcome: "ok" | "error";
+    /** Why it failed: the gateway error code, `jsonrpc_error` (the server's error reply) or `tool_error` (a tools/call result with isError). */
+    errorKind?: string;
+  };
+  /** A server's circuit breaker changed state. */
+  "circuit-state": { server: string; from: CircuitState; to: CircuitState };
+  /** A call refused by a policy before it reached a server (breaker open, bulkhead full, rate limit). */
+  "call-rejected": {
+    server: string | undefined;
+    method: string;
+    kind: "circuit_open" | "overloaded" | "rate_limited";
+    scope?: "client" | "global";
+  };
+  /** A request retried after a failure that happened before it reached the server (or an idempotent tool of a trusted server). */
+  "call-retried": { server: string; method: string; attempt: number; reason: string };
+  /** A call ended at its timeout; the gateway sent notifications/cancelled upstream. */
+  "call-timed-out": { server: string; method: string; timeoutMs: number; hard: boolean };
   /** One per tools/call that reached routing; carries the arguments, so only the audit recorder subscribes. */
   "tool-called": ToolCalled;
 }
@@ -26,6 +48,8 @@ export interface ToolCalled {
   correlationId: string;
   principal: string | null;
 }
+
+export type CircuitState = "closed" | "open" | "half-open";
 
 export type CatalogKind = "tools" | "prompts" | "resources";
 

@@ -1,5 +1,6 @@
 // The normalized, frozen configuration of a gateway: what app.ts composes a running gateway from.
 import type { ServerSpec } from "./server-spec.ts";
+import type { BucketLimit } from "./token-bucket.ts";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
@@ -15,7 +16,12 @@ export interface GatewaySettings {
   shutdownGraceMs: number;
   sessionIdleTimeoutMs: number;
   logLevel: LogLevel;
-  jsonLogs: boolean;
+  /** JSON log lines; undefined: JSON unless stderr is a terminal. */
+  jsonLogs: boolean | undefined;
+  /** Absolute path of a file that also receives the JSON log lines; undefined: none. */
+  logFile: string | undefined;
+  upstreamStderr: UpstreamStderrSettings;
+  tracing: TracingSettings;
   inheritEnv: readonly string[];
   database: DatabaseSettings;
   redis: RedisSettings;
@@ -23,6 +29,26 @@ export interface GatewaySettings {
   audit: AuditSettings;
   discovery: DiscoverySettings;
   budgets: BudgetSettings;
+  rateLimit: RateLimitSettings;
+  metrics: MetricsSettings;
+}
+
+/** Limits on upstream stderr in the logs: a token bucket per server and a line length cap. */
+export interface UpstreamStderrSettings {
+  linesPerSecond: number;
+  burstLines: number;
+  maxLineChars: number;
+}
+
+/** OpenTelemetry export; no endpoint: tracing off (no SDK loaded). */
+export interface TracingSettings {
+  /** OTLP/HTTP traces URL (with `/v1/traces`). */
+  endpoint: string | undefined;
+  serviceName: string;
+  sampleRatio: number;
+  headers: Readonly<Record<string, string>>;
+  exportTimeoutMs: number;
+  propagate: boolean;
 }
 
 /** How tools are listed: all of them, or the meta-tools (search, describe, call, read a result) plus pins. */
@@ -37,6 +63,8 @@ export interface ClientDiscovery {
 
 export interface SemanticSearchSettings {
   enabled: boolean;
+  /** Where vectors come from: an OpenAI-compatible embeddings API, or bundled static word vectors. */
+  provider: "openai" | "word-vectors";
   /** Base URL of an OpenAI-compatible API; embeddings come from `${url}/embeddings`. */
   url: string | undefined;
   model: string | undefined;
@@ -60,6 +88,25 @@ export interface BudgetSettings {
   /** Tokens per read_result page; 0: the budget that cut the result. */
   pageTokens: number;
   resultTtlMs: number;
+}
+
+/** Token-bucket rate limits (docs/rate-limits.md). */
+export interface RateLimitSettings {
+  /** True when enabled and at least one limit is set. */
+  enabled: boolean;
+  /** Per client key; undefined: none. */
+  client: BucketLimit | undefined;
+  /** Shared by all clients; undefined: none. */
+  global: BucketLimit | undefined;
+  /** Where buckets live: this process, or Redis (gateway.redis.url) shared by every replica. */
+  backend: "memory" | "redis";
+  clientKey: {
+    /** Lower-case header name whose value (hashed) keys a client; undefined: by address only. */
+    header: string | undefined;
+    /** Trusted proxies in front: the client address is the n-th X-Forwarded-For entry from the right. */
+    trustProxyHops: number;
+  };
+  maxClients: number;
 }
 
 export interface DatabaseSettings {
@@ -100,6 +147,17 @@ export interface AuditSettings {
   pruneIntervalMs: number;
   flushIntervalMs: number;
   maxQueued: number;
+}
+
+export interface MetricsSettings {
+  /** Serve GET /metrics. */
+  enabled: boolean;
+  /** Node process metrics (collectDefaultMetrics) on the gateway's own registry. */
+  processMetrics: boolean;
+  /** Prefix of the gateway's metric names, e.g. `switchboard_`. */
+  prefix: string;
+  /** Distinct tool label values per server before `_other`. */
+  maxToolsPerServer: number;
 }
 
 export interface GatewayConfig {

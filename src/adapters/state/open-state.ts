@@ -38,6 +38,8 @@ export interface GatewayState {
   /** False while the session store is a memory stand-in for an unreachable Redis. */
   sessionsAuthoritative(): boolean;
   results: ResultStore;
+  /** The connection to gateway.redis.url (shared by the sessions, results and rate limits); undefined without one. */
+  redis: Redis | undefined;
   /** Vectors for semantic tool search, in the registry's database; undefined unless semantic search is enabled. */
   embeddings: EmbeddingStore | undefined;
   /** Pings the database(s) and reads the Redis connection states; never rejects. */
@@ -137,6 +139,7 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
       sessions,
       sessionsAuthoritative: () => sessionsAuthoritative(),
       results,
+      redis: redis.url && r ? connect(redis.url) : undefined,
       embeddings,
       async dependencies() {
         const report: Record<string, DependencyStatus> = {};

@@ -1,15 +1,17 @@
-// The REST admin API (seed 001): health, server list, start and stop; audit and registry in admin-state.ts,
-// token accounting in admin-tokens.ts.
+// The REST admin API (seed 001): server list, start and stop; health in admin-health.ts, audit and registry in
+// admin-state.ts, token accounting in admin-tokens.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Gateway } from "../../app.ts";
 import { SwitchboardError } from "../../core/errors.ts";
-import { GATEWAY_VERSION } from "../../core/version.ts";
+import { handleHealthRoute } from "./admin-health.ts";
+import { policyView } from "./admin-policies.ts";
 import { handleStateRoute } from "./admin-state.ts";
 import { handleTokensRoute } from "./admin-tokens.ts";
 import { decodePathSegment } from "./guards.ts";
+import type { FrontInfo } from "./health-document.ts";
 import { sendAdminError, sendJson } from "./respond.ts";
 
-export function createAdminApi(gateway: Gateway) {
+export function createAdminApi(gateway: Gateway, front?: FrontInfo) {
   const serverView = (name: string) => {
     const supervised = gateway.supervisor.get(name);
     const manifest = gateway.catalog.manifest(name);
@@ -20,6 +22,7 @@ export function createAdminApi(gateway: Gateway) {
       resources: manifest?.resources.length ?? null,
       description: supervised.spec.description ?? null,
       tags: supervised.spec.tags,
+      ...policyView(gateway, name),
       problems: gateway.catalog
         .problems()
         .filter((p) => p.server === name)
@@ -27,50 +30,12 @@ export function createAdminApi(gateway: Gateway) {
     };
   };
 
-  async function health() {
-    const statuses = gateway.supervisor.statuses();
-    const count = (state: string) => statuses.filter((s) => s.status === state).length;
-    const failed = count("failed");
-    const dependencies = await gateway.state.dependencies();
-    const audit = gateway.audit.status();
-    const dependencyTrouble = Object.values(dependencies).some((d) => d.status !== "up");
-    const listStats = gateway.catalog.listStats();
-    return {
-      status: failed > 0 || dependencyTrouble || audit.error !== undefined ? "degraded" : "healthy",
-      server_name: "switchboard",
-      version: GATEWAY_VERSION,
-      timestamp: new Date().toISOString(),
-      uptime_seconds: Math.round((Date.now() - gateway.startedAt) / 1000),
-      servers: {
-        total: statuses.length,
-        ready: count("ready"),
-        asleep: count("asleep"),
-        starting: count("starting"),
-        backoff: count("backoff"),
-        failed,
-        disabled: count("disabled"),
-      },
-      sessions: gateway.sessions.size,
-      in_flight: gateway.supervisor.inFlight(),
-      dependencies,
-      cache: {
-        backend: gateway.state.cache ? gateway.config.gateway.cache.backend : "disabled",
-        ...(gateway.state.cache?.stats() ?? { hits: 0, misses: 0 }),
-        lists: listStats,
-      },
-      audit,
-    };
-  }
-
   return {
     /** Returns false when the path is not an admin route. */
     async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
       const method = req.method ?? "GET";
       try {
-        if (path === "/health" && method === "GET") {
-          sendJson(res, 200, JSON.stringify(await health()));
-          return true;
-        }
+        if (await handleHealthRoute(gateway, front, req, res, path)) return true;
         if (await handleStateRoute(gateway, req, res, path)) return true;
         if (await handleTokensRoute(gateway, req, res, path)) return true;
         if (path === "/servers" && method === "GET") {

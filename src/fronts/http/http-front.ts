@@ -5,8 +5,10 @@ import type { Gateway } from "../../app.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { Endpoint } from "../../services/router/sessions.ts";
 import { createAdminApi } from "./admin-api.ts";
-import { checkOrigin, createOriginPolicy, decodePathSegment, isLoopbackHost } from "./guards.ts";
+import { createClientKeyOf } from "./client-key.ts";
+import { checkOrigin, correlationIdOf, createOriginPolicy, decodePathSegment, isLoopbackHost } from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
+import { handleMetricsRoute } from "./metrics-route.ts";
 import { sendRpcError } from "./respond.ts";
 
 export interface HttpFront {
@@ -34,17 +36,23 @@ export async function startHttpFront(
     router: gateway.router,
     sessions: gateway.sessions,
     maxBodyBytes: settings.maxBodyBytes,
+    rateLimits: gateway.rateLimits && {
+      gate: gateway.rateLimits,
+      clientKeyOf: createClientKeyOf(settings.rateLimit.clientKey),
+    },
+    tracer: gateway.tracer,
   });
-  const admin = createAdminApi(gateway);
+  // Open connections (for /health) and whether the front is closing (then /health/ready answers 503).
+  let connections = 0;
+  let closing = false;
+  const admin = createAdminApi(gateway, { connections: () => connections, closing: () => closing });
 
-  const handler = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? "/";
-    const query = url.indexOf("?");
-    const path = (query < 0 ? url : url.slice(0, query)).replace(/\/+$/, "") || "/";
+  const route = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     try {
       checkOrigin(req, policy);
       const endpoint = mcpEndpoint(path, gateway);
       if (endpoint) return await mcp.handle(req, res, endpoint);
+      if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
       if (await admin.handle(req, res, path)) return;
       throw new SwitchboardError("method_not_found", `no route for ${req.method} ${path}`);
     } catch (error) {
@@ -52,8 +60,34 @@ export async function startHttpFront(
       else res.end();
     }
   };
+  // Every reply carries the request's correlation id; logs, audit records and spans of the request share it.
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const path = (query < 0 ? url : url.slice(0, query)).replace(/\/+$/, "") || "/";
+    const requestId = correlationIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    const { tracer } = gateway;
+    // Without tracing, no span name or attributes are built.
+    if (!tracer.enabled) return gateway.requestScope.run(requestId, () => route(req, res, path));
+    return gateway.requestScope.run(requestId, () =>
+      tracer.serverSpan(
+        `${req.method} ${path}`,
+        req.headers,
+        { "http.request.method": req.method, "url.path": path, "switchboard.request_id": requestId },
+        async () => {
+          await route(req, res, path);
+          tracer.annotate({ "http.response.status_code": res.statusCode });
+        },
+      ),
+    );
+  };
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handler(req, res));
+  server.on("connection", (socket) => {
+    connections++;
+    socket.once("close", () => connections--);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -68,6 +102,7 @@ export async function startHttpFront(
     url: `http://${isLoopbackHost(host) || host === "localhost" ? shownHost : host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         // Keep-alive connections become idle as their last response is sent: close them as they do.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
         // Streams (GET) never go idle on their own: end them so close() can finish.

@@ -16,6 +16,9 @@ export function sendJson(
 export function sendRpcError(res: ServerResponse, error: unknown, id: string | number | null = null): void {
   const status = error instanceof SwitchboardError ? error.httpStatus : 500;
   const headers: Record<string, string> = status === 413 ? { connection: "close" } : {};
+  const retryAfterMs = error instanceof SwitchboardError ? error.data?.retryAfterMs : undefined;
+  // Whole seconds, rounded up: a client that waits this long finds a token.
+  if (typeof retryAfterMs === "number") headers["retry-after"] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   sendJson(res, status, JSON.stringify({ jsonrpc: "2.0", id, error: toJsonRpcError(error) }), headers);
 }
 

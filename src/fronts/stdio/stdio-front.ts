@@ -1,5 +1,9 @@
 // The stdio front (`switchboard stdio`): the aggregated endpoint over newline-delimited JSON-RPC on
 // stdin/stdout, for desktop clients. One session; requests are served concurrently; logs go to stderr.
+// Rate limits apply as on HTTP: the one client of the process is its own client key, and the global limit
+// (shared through Redis when configured) counts its requests with everyone else's.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { createLineSplitter } from "../../adapters/upstream/line-splitter.ts";
 import type { Gateway } from "../../app.ts";
 import { SwitchboardError } from "../../core/errors.ts";
@@ -60,15 +64,29 @@ export function serveStdio(
       gateway.router.notification(session, msg as JsonRpcNotification);
       return;
     }
-    const send = (message: JsonRpcMessage) => {
-      write(JSON.stringify(message));
-      return true;
-    };
-    const task = gateway.router
-      .handle(session, msg as JsonRpcRequest, { send })
+    // No headers on stdio: each request gets a generated correlation id (logs, audit and traces share it).
+    const correlationId = randomUUID();
+    const task = gateway.requestScope
+      .run(correlationId, () => serve(msg as JsonRpcRequest, correlationId))
       .then(write)
       .finally(() => pending.delete(task));
     pending.add(task);
+  };
+
+  const send = (message: JsonRpcMessage) => {
+    write(JSON.stringify(message));
+    return true;
+  };
+  // Unique per process, so stdio gateways sharing one Redis do not share a client bucket.
+  const clientKey = `stdio:${hostname()}:${process.pid}`;
+  const serve = async (request: JsonRpcRequest, correlationId: string): Promise<string> => {
+    const gate = gateway.rateLimits;
+    if (gate) {
+      const verdict = gate.admit(clientKey, request.method, undefined);
+      const rejection = verdict instanceof Promise ? await verdict : verdict;
+      if (rejection) return errorJson(request.id, rejection);
+    }
+    return gateway.router.handle(session, request, { send, correlationId });
   };
 
   return new Promise((resolve) => {
