@@ -349,7 +349,7 @@ describe("HTTP front: progress and streaming", () => {
     );
     assert.equal(reply.status, 200);
     assert.match(reply.headers.get("content-type") ?? "", /text\/event-stream/);
-    const messages = reply.body as any[];
+    const messages = reply.messages;
     const progress = messages.filter((m) => m.method === "notifications/progress");
     assert.deepEqual(
       progress.map((m) => [m.params.progressToken, m.params.progress, m.params.total]),

@@ -166,7 +166,7 @@ describe("timeouts", () => {
         }),
       );
       const took = Date.now() - began;
-      const messages = reply.body as { method?: string; error?: { data: Record<string, unknown> } }[];
+      const messages = reply.messages as { method?: string; error?: { data: Record<string, unknown> } }[];
       const progress = messages.filter((m) => m.method === "notifications/progress");
       const final = messages.at(-1);
       assert.equal(final?.error?.data.kind, "timeout");
@@ -309,7 +309,7 @@ describe("retries", () => {
           _meta: { progressToken: "p-1" },
         }),
       );
-      const final = (reply.body as { error?: { data: Record<string, unknown> } }[]).at(-1)?.error?.data;
+      const final = (reply.body as { error?: { data: Record<string, unknown> } }).error?.data;
       assert.equal(final?.kind, "timeout");
       assert.equal(final?.hard, true);
       assert.equal(final?.mayHaveRun, true);

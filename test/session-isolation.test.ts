@@ -86,7 +86,7 @@ describe(`${SESSIONS} concurrent sessions reusing the same request ids`, () => {
     replies.forEach((reply: RpcReply, index) => {
       assert.equal(reply.status, 200, reply.text);
       assert.match(reply.headers.get("content-type") ?? "", /text\/event-stream/, `session ${index} was streamed`);
-      const messages = reply.body as any[];
+      const messages = reply.messages;
       const progress = messages.filter((m) => m.method === "notifications/progress");
       const responses = messages.filter((m) => !("method" in m));
       for (const m of progress) {

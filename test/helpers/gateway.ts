@@ -82,7 +82,10 @@ export async function startTestGateway(
 export interface RpcReply {
   status: number;
   headers: Headers;
+  /** The JSON body; for a streamed reply, its final response (a slow answer may turn into a stream at any time). */
   body: any;
+  /** Every message of a streamed reply in order (notifications, then the response); `[body]` for a JSON reply. */
+  messages: any[];
   text: string;
 }
 
@@ -94,21 +97,22 @@ export async function post(url: string, message: unknown, headers: Record<string
     body: typeof message === "string" ? message : JSON.stringify(message),
   });
   const text = await response.text();
-  let body: unknown;
   if ((response.headers.get("content-type") ?? "").includes("text/event-stream")) {
-    body = text
+    const messages = text
       .split("\n")
       // Priming events (an id with empty data, sent when a slow response turns into a stream) carry nothing.
       .filter((l) => l.startsWith("data: ") && l.length > 6)
       .map((l) => JSON.parse(l.slice(6)));
-  } else {
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
+    const body = messages.findLast((m) => m && typeof m === "object" && !("method" in m));
+    return { status: response.status, headers: response.headers, body, messages, text };
   }
-  return { status: response.status, headers: response.headers, body, text };
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, body, messages: body === undefined ? [] : [body], text };
 }
 
 let nextId = 1;
