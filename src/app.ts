@@ -98,15 +98,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const settings = config.gateway;
   const requestScope = createRequestScope();
   let tracer: Tracer = NO_TRACER;
-  const logger =
-    options.logger ??
-    createPinoLogger({
-      level: settings.logLevel,
-      json: settings.jsonLogs,
-      file: settings.logFile,
-      destination: options.logDestination,
-      context: () => logContext(requestScope, tracer),
-    });
+  // A logger passed in belongs to the caller; the one made here (and its log file) closes with the gateway.
+  const ownLogger = options.logger
+    ? undefined
+    : createPinoLogger({
+        level: settings.logLevel,
+        json: settings.jsonLogs,
+        file: settings.logFile,
+        destination: options.logDestination,
+        context: () => logContext(requestScope, tracer),
+      });
+  const logger = options.logger ?? (ownLogger as Logger);
   if (settings.tracing.endpoint) {
     // The SDK is loaded only when traces are exported; otherwise the cost is NO_TRACER's no-ops.
     const { createOtelTracer } = await import("./adapters/observability/otel-tracer.ts");
@@ -309,6 +311,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await tracer.close(settings.tracing.exportTimeoutMs);
         metrics?.close();
         stats.close();
+        ownLogger?.closeFile();
         phase = "closed";
       })();
       return closing;

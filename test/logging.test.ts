@@ -2,7 +2,7 @@
 // request (including the server start it causes), upstream stderr rate-limited with an exact account of what
 // was suppressed, cut long lines, a log file beside stderr, and secrets that never appear anywhere.
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -234,6 +234,16 @@ describe("secrets", () => {
     } finally {
       await t.close();
     }
+    // Closing the gateway closed its log file (no descriptor of this process still points at it).
+    const open = readdirSync("/proc/self/fd").filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === logFile;
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(open, [], "the log file is closed with the gateway");
+    t.gateway.logger.info("a line after close goes to the console only");
     const logged = t.text();
     const file = readFileSync(logFile, "utf8");
     rmSync(dir, { recursive: true, force: true });

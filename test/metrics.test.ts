@@ -2,6 +2,7 @@
 // (per server, tool, method and status; durations; a cold start; sessions), the lifecycle and policy events, the
 // caches and token savings; label cardinality stays bounded; each gateway has its own registry.
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CATALOG_SERVER } from "./helpers/catalog-upstreams.ts";
@@ -198,6 +199,28 @@ describe("GET /metrics", () => {
 });
 
 describe("metrics settings", () => {
+  it("process metrics are collected once per process, not once more for every gateway", async () => {
+    // prom-client's collectors cannot be stopped: one event-loop delay monitor per gateway would outlive it.
+    const perfHooks = createRequire(import.meta.url)("node:perf_hooks") as typeof import("node:perf_hooks");
+    const original = perfHooks.monitorEventLoopDelay;
+    let monitors = 0;
+    perfHooks.monitorEventLoopDelay = (options) => {
+      monitors++;
+      return original(options);
+    };
+    const gateways: TestGateway[] = [];
+    try {
+      for (let i = 0; i < 3; i++) gateways.push(await startTestGateway({ fx: fixtureServer() }));
+      for (const g of gateways) {
+        assert.equal(samples((await scrape(g.url)).families, "process_cpu_user_seconds_total").length, 1);
+      }
+      assert.ok(monitors <= 1, `${monitors} event-loop monitors for ${gateways.length} gateways`);
+    } finally {
+      perfHooks.monitorEventLoopDelay = original;
+      await Promise.all(gateways.map((g) => g.close()));
+    }
+  });
+
   it("each gateway has its own registry; a prefix renames; disabled metrics are a 404", async () => {
     const a = await startTestGateway({ fx: fixtureServer() });
     const b = await startTestGateway(

@@ -1,6 +1,6 @@
 // The Logger port on pino: JSON lines on stderr (stdout belongs to the stdio front), or a compact human format
 // for a terminal; optionally also JSON lines appended to a file. Secrets are redacted before a line is written.
-import { mkdirSync, openSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import pino from "pino";
 import { SwitchboardError } from "../../core/errors.ts";
@@ -21,19 +21,25 @@ export interface LoggerOptions {
   context?: () => Record<string, unknown> | undefined;
 }
 
-export function createPinoLogger(options: LoggerOptions): Logger {
+/** A logger this module created, with the resources only its creator may release. */
+export interface OwnedLogger extends Logger {
+  /** Closes the log file, if any; lines logged afterwards still reach the console destination. */
+  closeFile(): void;
+}
+
+export function createPinoLogger(options: LoggerOptions): OwnedLogger {
   const destination = options.destination ?? process.stderr;
   const json = options.json ?? !(destination as { isTTY?: boolean }).isTTY;
   const console = json ? destination : humanStream(destination);
-  // A synchronous file sink: lines written before a crash are on disk; logging above debug is not per call.
-  const stream = options.file
+  const file = options.file ? logFileSink(options.file) : undefined;
+  const stream = file
     ? pino.multistream([
         { stream: console, level: "trace" },
-        { stream: pino.destination({ fd: openLogFile(options.file), sync: true }), level: "trace" },
+        { stream: file, level: "trace" },
       ])
     : console;
   const context = options.context;
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { service: "switchboard" },
@@ -49,6 +55,25 @@ export function createPinoLogger(options: LoggerOptions): Logger {
     },
     stream,
   ) as unknown as Logger;
+  return Object.assign(logger, { closeFile: () => file?.close() });
+}
+
+/**
+ * A synchronous append sink: lines written before a crash are on disk (logging above debug is not per call).
+ * After close() it drops lines instead of failing, since a late line (a child's exit) may follow a gateway's close.
+ */
+function logFileSink(path: string): { write(line: string): void; close(): void } {
+  let fd: number | undefined = openLogFile(path);
+  return {
+    write(line) {
+      if (fd !== undefined) writeSync(fd, line);
+    },
+    close() {
+      if (fd === undefined) return;
+      closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
 
 /** Opens the log file for appending (creating its directory); an unusable path is a clear configuration error. */

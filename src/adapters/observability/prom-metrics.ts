@@ -107,19 +107,34 @@ export function createPromMetrics(options: PromMetricsOptions): PromMetrics {
   subscribeLifecycle(registry, name, events, serverLabel, subscriptions, sources.serverNames);
   subscribePolicies(registry, name, events, serverLabel, subscriptions, sources.serverNames);
   registerScrapeGauges(registry, name, sources, options.version);
-  if (settings.processMetrics) collectDefaultMetrics({ register: registry });
+  const processWide = settings.processMetrics ? processRegistry() : undefined;
 
   let closed = false;
   return {
     registry,
     contentType: registry.contentType,
-    render: () => registry.metrics(),
+    render: async () => (processWide ? (await registry.metrics()) + (await processWide.metrics()) : registry.metrics()),
     close() {
       if (closed) return;
       closed = true;
       for (const subscription of subscriptions) subscription.dispose();
     },
   };
+}
+
+let sharedProcessRegistry: Registry | undefined;
+
+/**
+ * prom-client's process and Node.js metrics, collected once per process: they describe the process, not a gateway,
+ * and their collectors (a GC observer, an event-loop delay monitor) cannot be stopped, so a registry per gateway
+ * would leave one more pair running for every gateway created and closed in the same process.
+ */
+function processRegistry(): Registry {
+  if (!sharedProcessRegistry) {
+    sharedProcessRegistry = new Registry();
+    collectDefaultMetrics({ register: sharedProcessRegistry });
+  }
+  return sharedProcessRegistry;
 }
 
 type Namer = (base: string) => string;
