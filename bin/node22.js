@@ -43,6 +43,24 @@ export function resolveNode() {
  */
 const NODE22_FLAGS = ["--experimental-async-context-frame"];
 
+/**
+ * On a Node 22 already in PATH, `switchboard` runs in this very process, which was started without the flag:
+ * re-execute it in place with the flag (process.execve keeps the PID, stdio and environment). Does nothing on
+ * other versions, when the flag is already given (or refused with --no-experimental-async-context-frame in
+ * NODE_OPTIONS), or where execve is unavailable (Windows).
+ */
+export function execWithNode22Flags() {
+  if (Number(process.versions.node.split(".")[0]) !== 22 || typeof process.execve !== "function") return;
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  const missing = NODE22_FLAGS.filter((flag) => !given.includes(flag) && !given.includes(flag.replace(/^--/, "--no-")));
+  if (missing.length === 0) return;
+  try {
+    process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)]);
+  } catch {
+    // Keep running as started: correct, only slower per call.
+  }
+}
+
 /** Runs `node args…` on a suitable Node, forwarding signals and the exit status. */
 export function runNode(args) {
   const node = resolveNode();

@@ -3,7 +3,7 @@
 // up to date with src/, otherwise the TypeScript sources directly; re-launches on node@22 when Node is older.
 import { readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { currentNodeIsEnough, runNode } from "./node22.js";
+import { currentNodeIsEnough, execWithNode22Flags, runNode } from "./node22.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const compiled = `${root}dist/fronts/cli/main.js`;
@@ -34,6 +34,7 @@ function entryPoint() {
   return sources;
 }
 
+if (currentNodeIsEnough()) execWithNode22Flags();
 const main = entryPoint();
 if (currentNodeIsEnough()) {
   const { main: run } = await import(main);

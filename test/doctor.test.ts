@@ -122,7 +122,9 @@ describe("doctor with the default SQLite store", () => {
       assert.ok(["ok", "warn", "skip"].includes(c.status), `${c.name}: ${c.status}`);
       assert.equal(typeof c.detail, "string");
     }
-    for (const name of ["node", "config", "state directory", "database"]) assert.equal(row(name).status, "ok");
+    for (const name of ["config", "state directory", "database"]) assert.equal(row(name).status, "ok");
+    // Tests run the CLI's sources straight on this Node; without async context frames the node row warns.
+    assert.ok(["ok", "warn"].includes(row("node").status));
     assert.equal(row("database migrations").status, "warn");
     assert.match(row("database migrations").detail, /not yet created/);
     assert.deepEqual(row("redis"), {

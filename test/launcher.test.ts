@@ -21,3 +21,26 @@ it("prints the version and validates the bundled example config", async () => {
   ]);
   assert.match(check.stdout, /valid \(4 servers, 4 enabled\)/);
 });
+
+it("re-executes itself in place with async context frames on a Node 22 started without them", async () => {
+  const major = Number(process.versions.node.split(".")[0]);
+  const config = join(REPO_ROOT, "examples/default/switchboard.json");
+  // NODE_OPTIONS cleared: the command alone decides.
+  const env = { ...process.env, NODE_OPTIONS: "" };
+  const doctor = await run(process.execPath, [BIN, "doctor", "--json", "--config", config], { env }).catch(
+    (failed: { stdout: string }) => failed, // a missing sandbox tool may fail other rows; the node row is read
+  );
+  const node = (
+    JSON.parse(doctor.stdout) as { checks: { name: string; data?: { asyncContext?: string } }[] }
+  ).checks.find((c) => c.name === "node");
+  if (major === 22 || major >= 24) assert.equal(node?.data?.asyncContext, "frames");
+  // Refused explicitly, the command runs as started.
+  if (major === 22) {
+    const refused = await run(
+      process.execPath,
+      ["--no-experimental-async-context-frame", BIN, "doctor", "--json", "--config", config],
+      { env },
+    ).catch((failed: { stdout: string }) => failed);
+    assert.match(refused.stdout, /"asyncContext":"hooks"/);
+  }
+});
