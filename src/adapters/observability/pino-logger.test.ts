@@ -97,6 +97,30 @@ describe("pino logger", () => {
     }
   });
 
+  test("a log file that fails writes (a full disk) drops its lines, warns once, and the console keeps every line", () => {
+    const out = sink();
+    const logger = createPinoLogger({ level: "info", destination: out.stream, file: "/dev/full" });
+    logger.info("first");
+    logger.info("second");
+    logger.closeFile();
+    logger.info("after close");
+    const lines = out
+      .text()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string });
+    assert.deepEqual(
+      lines.map((l) => l.msg.replace(/\(.*\)/, "(…)")),
+      // pino's multistream writes the file before the console, so the warning precedes the line it failed on.
+      [
+        "log file /dev/full is not writable (…); its lines are dropped until it is again",
+        "first",
+        "second",
+        "after close",
+      ],
+    );
+  });
+
   test("scrubUrlCredentials leaves URLs without a password alone", () => {
     assert.equal(scrubUrlCredentials("mail me@example.com"), "mail me@example.com");
     assert.equal(scrubUrlCredentials("http://host/a@b"), "http://host/a@b");

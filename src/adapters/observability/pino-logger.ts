@@ -31,7 +31,9 @@ export function createPinoLogger(options: LoggerOptions): OwnedLogger {
   const destination = options.destination ?? process.stderr;
   const json = options.json ?? !(destination as { isTTY?: boolean }).isTTY;
   const console = json ? destination : humanStream(destination);
-  const file = options.file ? logFileSink(options.file) : undefined;
+  const file = options.file
+    ? logFileSink(options.file, (error) => console.write(fileFailureLine(options.file as string, error)))
+    : undefined;
   const stream = file
     ? pino.multistream([
         { stream: console, level: "trace" },
@@ -60,13 +62,22 @@ export function createPinoLogger(options: LoggerOptions): OwnedLogger {
 
 /**
  * A synchronous append sink: lines written before a crash are on disk (logging above debug is not per call).
- * After close() it drops lines instead of failing, since a late line (a child's exit) may follow a gateway's close.
+ * A failed write (a full disk) drops the line rather than failing the call that logged it, and is reported once
+ * per run of failures. After close() it drops lines, since a late line (a child's exit) may follow a close.
  */
-function logFileSink(path: string): { write(line: string): void; close(): void } {
+function logFileSink(path: string, onFailure: (error: Error) => void): { write(line: string): void; close(): void } {
   let fd: number | undefined = openLogFile(path);
+  let failing = false;
   return {
     write(line) {
-      if (fd !== undefined) writeSync(fd, line);
+      if (fd === undefined) return;
+      try {
+        writeSync(fd, line);
+        failing = false;
+      } catch (error) {
+        if (!failing) onFailure(error as Error);
+        failing = true;
+      }
     },
     close() {
       if (fd === undefined) return;
@@ -74,6 +85,12 @@ function logFileSink(path: string): { write(line: string): void; close(): void }
       fd = undefined;
     },
   };
+}
+
+/** A warning line, in the JSON form whatever the console format, for a log file that stopped taking lines. */
+function fileFailureLine(path: string, error: Error): string {
+  const msg = `log file ${path} is not writable (${error.message}); its lines are dropped until it is again`;
+  return `${JSON.stringify({ level: 40, time: new Date().toISOString(), service: "switchboard", msg })}\n`;
 }
 
 /** Opens the log file for appending (creating its directory); an unusable path is a clear configuration error. */
