@@ -227,6 +227,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
           caches: () => ({ lists: catalog.listStats(), ...(state.cache ? { store: state.cache.stats() } : {}) }),
           budgets: () => budgets.stats(),
           listingTokens: () => tokens.lastTotals(),
+          circuit: (server) => policies.state(server).state,
         },
       })
     : undefined;

@@ -1,6 +1,6 @@
 // Health endpoints over a real gateway and real fixture processes: the documented shape of GET /health (every
 // field and its type), counts that follow the calls made, asleep servers that are not unhealthy, a crashed and a
-// failed server, circuit states from the breakers' events, /health/servers/{name}, /health/live and
+// failed server, the breakers' own circuit states, /health/servers/{name}, /health/live and
 // /health/ready (503 before start() finished and while the gateway drains for shutdown).
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { createPinoLogger } from "../src/adapters/observability/pino-logger.ts";
 import { createGateway } from "../src/app.ts";
 import { normalizeConfig } from "../src/config/load.ts";
+import { SwitchboardError } from "../src/core/errors.ts";
 import { startHttpFront } from "../src/fronts/http/http-front.ts";
 import {
   fixtureServer,
@@ -93,8 +94,9 @@ describe("GET /health", () => {
   let t: TestGateway;
   before(async () => {
     t = await startTestGateway({
-      fx: fixtureServer(),
-      sleepy: fixtureServer(),
+      // One gateway-side failure opens these breakers, for 100 ms (a server's JSON-RPC errors never count).
+      fx: fixtureServer({}, { circuitBreaker: { consecutiveFailures: 1, cooldownMs: 100 } }),
+      sleepy: fixtureServer({}, { circuitBreaker: { consecutiveFailures: 1, cooldownMs: 100 } }),
       crashy: fixtureServer({}, { restart: { initialDelayMs: 10, maxDelayMs: 20 } }),
       off: fixtureServer({}, { enabled: false }),
     });
@@ -201,28 +203,40 @@ describe("GET /health", () => {
     assert.equal(again.status, "healthy");
   });
 
-  it("reflects circuit states reported by the breakers, per server and as the worst overall", async () => {
+  it("shows the breakers' own states, per server and as the worst overall", async () => {
     const circuit = async () => {
       const { body } = await getJson(`${t.url}/health`);
       return [body.upstreams.fx.circuit_breaker_state, body.metrics.circuit_breaker_state, body.status];
     };
     const one = async () => getJson(`${t.url}/health/servers/fx`);
+    // Outcomes go through the gateway's own breakers, as a failing upstream's calls would (test/policies.test.ts
+    // opens one with a crash-looping server); a pending attempt holds a half-open probe out as long as needed.
+    const signal = new AbortController().signal;
+    const forwarded = { jsonrpc: "2.0" as const, id: 1, method: "tools/call", params: { name: "echo" } };
+    const through = (server: string, attempt: () => Promise<unknown>) =>
+      t.gateway.policies.run(server, forwarded, signal, Date.now() + 5_000, attempt);
+    const fail = () => Promise.reject(new SwitchboardError("upstream_closed", "gone"));
+    const cooledDown = (server: string) => waitUntil(() => t.gateway.policies.state(server).retryAfterMs === 0);
     assert.equal((await getJson(`${t.url}/health`)).body.status, "healthy");
 
-    t.gateway.events.emit("circuit-state", { server: "fx", from: "closed", to: "open" });
+    await assert.rejects(through("fx", fail));
     assert.deepEqual(await circuit(), ["open", "open", "degraded"]);
     const open = await one();
     assert.equal(open.status, 503);
     assert.equal(open.body.status, "unhealthy");
 
-    t.gateway.events.emit("circuit-state", { server: "fx", from: "open", to: "half-open" });
+    await cooledDown("fx");
+    let answer: (value: unknown) => void = () => {};
+    const probe = through("fx", () => new Promise((resolve) => (answer = resolve)));
     assert.deepEqual(await circuit(), ["half-open", "half-open", "degraded"]);
     assert.equal((await one()).body.status, "degraded");
 
-    t.gateway.events.emit("circuit-state", { server: "sleepy", from: "closed", to: "open" });
-    t.gateway.events.emit("circuit-state", { server: "fx", from: "half-open", to: "closed" });
+    await assert.rejects(through("sleepy", fail));
+    answer("ok");
+    await probe;
     assert.deepEqual(await circuit(), ["closed", "open", "degraded"], "the worst breaker is sleepy's");
-    t.gateway.events.emit("circuit-state", { server: "sleepy", from: "open", to: "closed" });
+    await cooledDown("sleepy");
+    await through("sleepy", () => Promise.resolve("ok"));
     assert.deepEqual(await circuit(), ["closed", "closed", "healthy"]);
   });
 

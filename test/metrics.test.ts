@@ -144,7 +144,7 @@ describe("GET /metrics", () => {
     assert.deepEqual(histogramTools, tools);
   });
 
-  it("reflects policy events: circuit state, rejections, retries, timeouts", async () => {
+  it("reflects policy events: breaker openings, rejections, retries, timeouts", async () => {
     const { events } = t.gateway;
     events.emit("circuit-state", { server: "fx", from: "closed", to: "open" });
     events.emit("call-rejected", { server: "fx", method: "tools/call", kind: "circuit_open" });
@@ -154,9 +154,11 @@ describe("GET /metrics", () => {
     events.emit("call-retried", { server: "fx", method: "tools/call", attempt: 1, reason: "connection reset" });
     events.emit("call-timed-out", { server: "fx", method: "tools/call", timeoutMs: 100, hard: true });
     events.emit("call-rejected", { server: "not-configured", method: "x", kind: "overloaded" });
-    let { families } = await scrape(t.url);
-    assert.equal(value(families, "switchboard_circuit_state", { server: "fx", state: "open" }), 1);
-    assert.equal(value(families, "switchboard_circuit_state", { server: "fx", state: "closed" }), 0);
+    const { families } = await scrape(t.url);
+    // The state gauge reads the breaker itself, which an emitted event does not move (test/policies.test.ts
+    // opens and closes a real one and sees both here).
+    assert.equal(value(families, "switchboard_circuit_state", { server: "fx", state: "closed" }), 1);
+    assert.equal(value(families, "switchboard_circuit_state", { server: "fx", state: "open" }), 0);
     assert.equal(value(families, "switchboard_circuit_opened_total", { server: "fx" }), 1);
     const rejected = (where: Record<string, string>) => value(families, "switchboard_calls_rejected_total", where);
     assert.equal(rejected({ server: "fx", kind: "circuit_open", scope: "" }), 1);
@@ -169,11 +171,6 @@ describe("GET /metrics", () => {
       value(families, "switchboard_call_timeouts_total", { server: "fx", method: "tools/call", hard: "true" }),
       1,
     );
-    events.emit("circuit-state", { server: "fx", from: "open", to: "half-open" });
-    events.emit("circuit-state", { server: "fx", from: "half-open", to: "closed" });
-    ({ families } = await scrape(t.url));
-    assert.equal(value(families, "switchboard_circuit_state", { server: "fx", state: "closed" }), 1);
-    assert.equal(value(families, "switchboard_circuit_state", { server: "fx", state: "half-open" }), 0);
   });
 
   it("exports budget savings, and listing tokens once counted (a scrape never counts)", async () => {

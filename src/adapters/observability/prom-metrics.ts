@@ -2,7 +2,7 @@
 // may share a process), fed by domain events and, at scrape time, by gauges read from the gateway's services.
 // Names and labels are documented in docs/metrics.md.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { Disposable, EventBus } from "../../core/events.ts";
+import type { CircuitState, Disposable, EventBus } from "../../core/events.ts";
 import type { MetricsSettings } from "../../core/gateway-config.ts";
 import type { ServerState } from "../../core/server-state.ts";
 import type { CacheStats } from "../../ports/cache.ts";
@@ -46,6 +46,8 @@ export interface MetricsSources {
   budgets(): { cutResults: number; tokensSaved: number };
   /** Tokens of the tool listings as last counted; undefined until something asked for a count. */
   listingTokens(): { full: number; progressive: number } | undefined;
+  /** A configured server's circuit breaker state, read at scrape time. */
+  circuit(server: string): CircuitState;
 }
 
 export interface PromMetricsOptions {
@@ -105,7 +107,7 @@ export function createPromMetrics(options: PromMetricsOptions): PromMetrics {
   );
 
   subscribeLifecycle(registry, name, events, serverLabel, subscriptions, sources.serverNames);
-  subscribePolicies(registry, name, events, serverLabel, subscriptions, sources.serverNames);
+  subscribePolicies(registry, name, events, serverLabel, subscriptions, sources);
   registerScrapeGauges(registry, name, sources, options.version);
   const processWide = settings.processMetrics ? processRegistry() : undefined;
 
@@ -199,10 +201,10 @@ function subscribePolicies(
   events: EventBus,
   serverLabel: ServerLabel,
   subscriptions: Disposable[],
-  servers: readonly string[],
+  sources: Pick<MetricsSources, "serverNames" | "circuit">,
 ): void {
   const registers = [registry];
-  const circuits = new Map<string, string>(servers.map((server) => [server, "closed"]));
+  const servers = sources.serverNames;
   new Gauge({
     name: name("circuit_state"),
     help: "Circuit breaker state per server: 1 for the current state (closed, open, half-open), 0 for the others.",
@@ -210,7 +212,8 @@ function subscribePolicies(
     registers,
     collect() {
       this.reset();
-      for (const [server, current] of circuits) {
+      for (const server of servers) {
+        const current = sources.circuit(server);
         for (const state of CIRCUIT_STATES) this.set({ server, state }, state === current ? 1 : 0);
       }
     },
@@ -245,9 +248,7 @@ function subscribePolicies(
   }
   subscriptions.push(
     events.on("circuit-state", ({ server, to }) => {
-      const label = serverLabel(server);
-      circuits.set(label, to);
-      if (to === "open") opened.inc({ server: label });
+      if (to === "open") opened.inc({ server: serverLabel(server) });
     }),
     events.on("call-rejected", ({ server, kind, scope }) =>
       rejected.inc({ server: serverLabel(server), kind, scope: scope ?? "" }),

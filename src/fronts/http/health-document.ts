@@ -4,7 +4,7 @@ import type { Gateway } from "../../app.ts";
 import type { CircuitState } from "../../core/events.ts";
 import type { StopReason } from "../../core/server-state.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";
-import type { CallStats, RecentCalls, ServerCallStats } from "../../services/observability/request-stats.ts";
+import type { CallStats, RecentCalls } from "../../services/observability/request-stats.ts";
 import type { ServerStatus } from "../../services/supervisor/server-supervisor.ts";
 
 /**
@@ -77,19 +77,14 @@ export function notReadyReason(gateway: Gateway, front?: FrontInfo): "starting" 
 
 export function serverHealth(gateway: Gateway, name: string): ServerHealth {
   const status = gateway.supervisor.get(name).status();
-  return toServerHealth(status, gateway.stats.server(name), gateway.stats.lastStop(name));
+  return toServerHealth(gateway, status);
 }
 
 export async function healthDocument(gateway: Gateway, front?: FrontInfo) {
   const statuses = gateway.supervisor.statuses();
   const count = (state: string) => statuses.filter((s) => s.status === state).length;
   const upstreams: Record<string, ServerHealth> = {};
-  for (const status of statuses)
-    upstreams[status.name] = toServerHealth(
-      status,
-      gateway.stats.server(status.name),
-      gateway.stats.lastStop(status.name),
-    );
+  for (const status of statuses) upstreams[status.name] = toServerHealth(gateway, status);
   const dependencies = await gateway.state.dependencies().catch(() => ({}));
   const audit = gateway.audit.status();
   const troubled =
@@ -110,7 +105,7 @@ export async function healthDocument(gateway: Gateway, front?: FrontInfo) {
       memory_usage_mb: Math.round((process.memoryUsage.rss() / 1_048_576) * 10) / 10,
       active_connections: front?.connections() ?? 0,
       ...callMetrics(gateway.stats.gateway()),
-      circuit_breaker_state: gateway.stats.worstCircuit(),
+      circuit_breaker_state: gateway.policies.worstState(),
       rate_limited: gateway.stats.rateLimited(),
     },
     servers: {
@@ -137,10 +132,12 @@ export async function healthDocument(gateway: Gateway, front?: FrontInfo) {
 
 export type HealthDocument = Awaited<ReturnType<typeof healthDocument>>;
 
-function toServerHealth(status: ServerStatus, stats: ServerCallStats, lastStop?: StopReason): ServerHealth {
+function toServerHealth(gateway: Gateway, status: ServerStatus): ServerHealth {
+  const stats = gateway.stats.server(status.name);
+  const circuit = gateway.policies.state(status.name).state;
   return {
     name: status.name,
-    status: serverHealthStatus(status, stats, lastStop),
+    status: serverHealthStatus(status, circuit, gateway.stats.lastStop(status.name)),
     state: status.status,
     lifecycle: status.lifecycle,
     transport: status.transport,
@@ -152,17 +149,17 @@ function toServerHealth(status: ServerStatus, stats: ServerCallStats, lastStop?:
     last_call_error: stats.lastCallError,
     last_activity: status.lastActivity,
     started_at: status.startedAt,
-    circuit_breaker_state: stats.circuit,
+    circuit_breaker_state: circuit,
     metrics: callMetrics(stats),
   };
 }
 
 const ABNORMAL_STOPS: ReadonlySet<StopReason | undefined> = new Set(["crashed", "health-check", "start-failed"]);
 
-function serverHealthStatus(status: ServerStatus, stats: ServerCallStats, lastStop?: StopReason): ServerHealthStatus {
+function serverHealthStatus(status: ServerStatus, circuit: CircuitState, lastStop?: StopReason): ServerHealthStatus {
   if (status.status === "disabled") return "disabled";
-  if (status.status === "failed" || stats.circuit === "open") return "unhealthy";
-  if (status.status === "backoff" || stats.circuit === "half-open") return "degraded";
+  if (status.status === "failed" || circuit === "open") return "unhealthy";
+  if (status.status === "backoff" || circuit === "half-open") return "degraded";
   if (status.status === "asleep") return ABNORMAL_STOPS.has(lastStop) ? "degraded" : "asleep";
   return "healthy";
 }

@@ -1,5 +1,5 @@
 // RequestStats on a fake clock: totals and errors from call-finished events, the sliding window (rates,
-// percentiles, slots falling out), circuit states and the worst of them.
+// percentiles, slots falling out).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { EventBus } from "../../core/events.ts";
@@ -85,23 +85,6 @@ describe("RequestStats", () => {
     for (let i = 0; i < 10; i++) finished(events, "a", 1);
     clock.advance(2_000);
     assert.equal(stats.gateway().recent.requestsPerSecond, 5);
-  });
-
-  it("tracks circuit states from circuit-state events: closed by default, the worst one overall", () => {
-    const events = new EventBus();
-    const stats = new RequestStats({ events, clock: fakeClock() });
-    assert.equal(stats.circuit("a"), "closed");
-    assert.equal(stats.worstCircuit(), "closed");
-    events.emit("circuit-state", { server: "a", from: "closed", to: "half-open" });
-    assert.equal(stats.worstCircuit(), "half-open");
-    events.emit("circuit-state", { server: "b", from: "closed", to: "open" });
-    assert.equal(stats.server("b").circuit, "open");
-    assert.equal(stats.worstCircuit(), "open");
-    events.emit("circuit-state", { server: "b", from: "open", to: "closed" });
-    assert.equal(stats.worstCircuit(), "half-open");
-    stats.close();
-    events.emit("circuit-state", { server: "a", from: "half-open", to: "open" });
-    assert.equal(stats.circuit("a"), "half-open", "no updates after close()");
   });
 });
 

@@ -1,7 +1,7 @@
 // Request statistics behind /health and `switchboard status`: per server and for the whole gateway, totals,
-// errors and mean latency since start, plus rates and latency percentiles over a sliding window; the circuit
-// state of each server from the breakers' events, and why each last stopped. Constant work per call (fed by `call-finished`).
-import type { CircuitState, Disposable, EventBus } from "../../core/events.ts";
+// errors and mean latency since start, plus rates and latency percentiles over a sliding window, and why each
+// server last stopped. Constant work per call (fed by `call-finished`). Breaker states are the policies' own.
+import type { Disposable, EventBus } from "../../core/events.ts";
 import type { StopReason } from "../../core/server-state.ts";
 import type { Clock } from "../../ports/clock.ts";
 import { bucketOf, LATENCY_BUCKETS, quantileMs, round1 } from "./latency-histogram.ts";
@@ -35,7 +35,6 @@ export interface CallStats {
 }
 
 export interface ServerCallStats extends CallStats {
-  circuit: CircuitState;
   /** The last call that ended in an error: its kind and when. */
   lastCallError: { kind: string; at: string } | null;
 }
@@ -129,15 +128,12 @@ class CallCounter {
   }
 }
 
-const CIRCUIT_SEVERITY: Record<CircuitState, number> = { closed: 0, "half-open": 1, open: 2 };
-
 export class RequestStats {
   private readonly clock: Clock;
   private readonly slotMs: number;
   private readonly createdAt: number;
   private readonly total = new CallCounter();
   private readonly servers = new Map<string, CallCounter>();
-  private readonly circuits = new Map<string, CircuitState>();
   private readonly stops = new Map<string, StopReason>();
   /** Requests refused by a rate limit (they never reached routing, so they are not in the call counts). */
   private readonly limited = { client: 0, global: 0 };
@@ -161,10 +157,6 @@ export class RequestStats {
       options.events.on("server-started", ({ server }) => void this.stops.delete(server)),
       options.events.on("call-rejected", ({ kind, scope }) => {
         if (kind === "rate_limited") this.limited[scope === "global" ? "global" : "client"]++;
-      }),
-      options.events.on("circuit-state", ({ server, to }) => {
-        if (to === "closed") this.circuits.delete(server);
-        else this.circuits.set(server, to);
       }),
     ];
   }
@@ -194,7 +186,6 @@ export class RequestStats {
     const lastError = counter.lastError;
     return {
       ...this.summarize(counter),
-      circuit: this.circuit(name),
       lastCallError: lastError ? { kind: lastError.kind, at: new Date(lastError.at).toISOString() } : null,
     };
   }
@@ -204,21 +195,9 @@ export class RequestStats {
     return { ...this.limited };
   }
 
-  /** A server's breaker state as last reported (`closed` until a breaker says otherwise). */
-  circuit(name: string): CircuitState {
-    return this.circuits.get(name) ?? "closed";
-  }
-
   /** Why the server last stopped, or undefined when it never stopped or started again since. */
   lastStop(name: string): StopReason | undefined {
     return this.stops.get(name);
-  }
-
-  /** The worst breaker state over all servers: `open` > `half-open` > `closed`. */
-  worstCircuit(): CircuitState {
-    let worst: CircuitState = "closed";
-    for (const state of this.circuits.values()) if (CIRCUIT_SEVERITY[state] > CIRCUIT_SEVERITY[worst]) worst = state;
-    return worst;
   }
 
   close(): void {

@@ -1,11 +1,13 @@
 // Every server's resilience policies, built once at composition: what the router runs each forwarded request
 // through, and what the admin API and health report show (circuit state, bulkhead occupancy).
-import type { EventBus } from "../../core/events.ts";
+import type { CircuitState, EventBus } from "../../core/events.ts";
 import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import type { ServerManifest } from "../../ports/manifest-store.ts";
 import type { CircuitView } from "./circuit.ts";
 import { type RetryMode, ServerPolicy, type ServerPolicyView } from "./server-policy.ts";
+
+const CIRCUIT_SEVERITY: Record<CircuitState, number> = { closed: 0, "half-open": 1, open: 2 };
 
 export interface PoliciesOptions {
   specs: readonly ServerSpec[];
@@ -46,6 +48,16 @@ export class Policies {
   /** The circuit breaker's state of a server (closed for unknown servers). */
   state(server: string): CircuitView {
     return this.servers.get(server)?.view().circuit ?? { state: "closed" };
+  }
+
+  /** The worst breaker state over all servers: `open` > `half-open` > `closed`. */
+  worstState(): CircuitState {
+    let worst: CircuitState = "closed";
+    for (const policy of this.servers.values()) {
+      const state = policy.view().circuit.state;
+      if (CIRCUIT_SEVERITY[state] > CIRCUIT_SEVERITY[worst]) worst = state;
+    }
+    return worst;
   }
 
   view(server: string): ServerPolicyView | undefined {

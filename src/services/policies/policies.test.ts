@@ -1,0 +1,52 @@
+// Policies is the one owner of breaker state: per server, and the worst over all servers that /health reports.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { normalizeConfig } from "../../config/load.ts";
+import { SwitchboardError } from "../../core/errors.ts";
+import { EventBus } from "../../core/events.ts";
+import { Policies } from "./policies.ts";
+
+const breaker = { consecutiveFailures: 1, cooldownMs: 20 };
+const config = normalizeConfig(
+  {
+    servers: {
+      a: { command: "node", circuitBreaker: breaker },
+      b: { command: "node", circuitBreaker: breaker },
+    },
+  },
+  undefined,
+  { env: {} },
+);
+const call = { jsonrpc: "2.0" as const, id: 1, method: "tools/call", params: { name: "t" } };
+
+describe("Policies breaker state", () => {
+  it("per server, and the worst overall: open > half-open > closed", async () => {
+    const policies = new Policies({ specs: config.servers, events: new EventBus(), manifest: () => undefined });
+    const signal = new AbortController().signal;
+    const fail = () => Promise.reject(new SwitchboardError("upstream_closed", "gone"));
+    const run = (server: string, attempt: () => Promise<unknown>) =>
+      policies.run(server, call, signal, Date.now() + 5_000, attempt);
+    assert.equal(policies.worstState(), "closed");
+
+    await assert.rejects(run("a", fail));
+    await assert.rejects(run("b", fail));
+    assert.deepEqual(
+      [policies.state("a").state, policies.state("b").state, policies.worstState()],
+      ["open", "open", "open"],
+    );
+
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    let answer: (value: unknown) => void = () => {};
+    const probe = run("a", () => new Promise((resolve) => (answer = resolve))); // a's probe is out
+    await new Promise(setImmediate);
+    assert.equal(policies.state("a").state, "half-open");
+    assert.equal(policies.worstState(), "open", "b is still open");
+    await run("b", () => Promise.resolve("ok")); // b's probe answers: closed
+    assert.equal(policies.state("b").state, "closed");
+    assert.equal(policies.worstState(), "half-open");
+    answer("ok");
+    await probe;
+    assert.equal(policies.worstState(), "closed");
+    assert.equal(policies.state("unknown").state, "closed");
+  });
+});
