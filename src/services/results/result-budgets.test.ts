@@ -110,6 +110,24 @@ describe("result budgets", () => {
     assert.equal(b.stats().cutResults, 0);
   });
 
+  it("reads the byte bound from a serialization it is given instead of serializing the result again", async () => {
+    const { budgets: b } = budgets({ maxResultTokens: 2_000 });
+    let serializations = 0;
+    const result = { content: [text("word ".repeat(800))] };
+    Object.defineProperty(result, "toJSON", {
+      value: () => {
+        serializations++;
+        return { content: result.content };
+      },
+    });
+    const response = JSON.stringify({ jsonrpc: "2.0", id: 1, result });
+    assert.equal(serializations, 1);
+    assert.equal(await b.apply("any", "tool", result, { serialized: response }), result);
+    assert.equal(serializations, 1, "not serialized again");
+    assert.equal(await b.apply("any", "tool", result), result);
+    assert.equal(serializations, 2, "serialized when no serialization is given");
+  });
+
   it("cuts prose at a clean boundary and pages it back exactly (CJK, emoji)", async () => {
     const { budgets: b } = budgets({ maxResultTokens: 300 });
     const original = prose(20);

@@ -30,6 +30,11 @@ export interface ResultBudgetsOptions {
 export interface ApplyOptions {
   /** Projection asked for by the caller (call_tool's `fields`); replaces the tool's configured one. */
   fields?: readonly string[];
+  /**
+   * A serialization that holds the result (its JSON-RPC response, as the router has it): the byte check reads it
+   * instead of serializing a result that may be megabytes again.
+   */
+  serialized?: string;
 }
 
 export interface BudgetStats {
@@ -78,7 +83,10 @@ export class ResultBudgets {
     const spec = this.o.specs(server);
     const budget = resolveBudget(spec, tool, this.o.settings.maxResultTokens);
     const fields = resolveFields(spec, tool, options.fields);
-    if (fields === undefined && fitsByBytes(result, budget)) return result;
+    const serialized = options.serialized;
+    if (fields === undefined && (serialized ? withinBytes(serialized, budget) : fitsByBytes(result, budget))) {
+      return result;
+    }
     let reply = result;
     if (fields !== undefined) {
       reply = projectResult(result, fieldTree(fields));

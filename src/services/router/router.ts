@@ -351,7 +351,7 @@ export class Router {
     const tool = String(request.params?.name);
     // The common case: the serialized response bounds the result's cost, so it goes out as it is.
     if (budgets.passesUnchanged(server, tool, json, fields)) return json;
-    const applied = await budgets.apply(server, tool, result, { fields });
+    const applied = await budgets.apply(server, tool, result, { fields, serialized: json });
     return applied === result ? json : JSON.stringify({ ...response, result: applied });
   }
 
