@@ -100,8 +100,19 @@ describe("GET /metrics", () => {
     );
     assert.equal(value(families, "switchboard_upstream_state", { server: "fx", state: "ready" }), 1);
     assert.equal(value(families, "switchboard_sessions_active"), 1);
-    // Cached aggregated lists are counted (tools/list through the session above is served from the list cache).
-    assert.ok(samples(families, "switchboard_cache_hits_total", { cache: "lists" }).length === 1);
+    // The aggregated list: built once (a miss), then served from the list cache (a hit) while nothing changed.
+    const lists = async () => {
+      const { families: now } = await scrape(t.url);
+      return [
+        value(now, "switchboard_cache_hits_total", { cache: "lists" }) ?? 0,
+        value(now, "switchboard_cache_misses_total", { cache: "lists" }) ?? 0,
+      ];
+    };
+    const [hitsBefore = 0, missesBefore = 0] = await lists();
+    for (let i = 0; i < 2; i++) assert.ok((await post(`${t.url}/mcp`, request("tools/list"), headers)).body.result);
+    const [hits = 0, misses = 0] = await lists();
+    assert.equal(hits + misses - hitsBefore - missesBefore, 2, "each list counted once");
+    assert.ok(hits > hitsBefore, `the second list was a hit (${hitsBefore} → ${hits})`);
   });
 
   it("counts idle stops and requested stops by reason", async () => {
@@ -178,8 +189,15 @@ describe("GET /metrics", () => {
     assert.equal(value(families, "switchboard_result_tokens_saved_total"), 0);
     assert.equal(value(families, "switchboard_results_cut_total"), 0);
     assert.equal(samples(families, "switchboard_tool_listing_tokens").length, 0, "no count before GET /tokens");
+    // A result far over the default budget (25,000 tokens) is cut: counted once, with the tokens it saved.
+    const cut = await callTool(t.url, "fx__echo", { message: "many words ".repeat(20_000) });
+    assert.ok(cut.body.result._meta, "the result was cut");
     assert.equal((await fetch(`${t.url}/tokens`)).status, 200);
     ({ families } = await scrape(t.url));
+    assert.equal(value(families, "switchboard_results_cut_total"), 1);
+    const saved = value(families, "switchboard_result_tokens_saved_total") ?? 0;
+    assert.ok(saved > 10_000, `tokens saved: ${saved}`);
+    assert.equal(saved, t.gateway.budgets.stats().tokensSaved);
     const full = value(families, "switchboard_tool_listing_tokens", { listing: "full" }) ?? 0;
     const progressive = value(families, "switchboard_tool_listing_tokens", { listing: "progressive" }) ?? 0;
     assert.ok(full > 0 && progressive > 0, `full ${full}, progressive ${progressive}`);

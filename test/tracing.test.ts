@@ -98,17 +98,27 @@ describe("traces over OTLP/HTTP", () => {
 describe("tracing failures and configuration", () => {
   test("a failed call marks its upstream span with the error kind", async () => {
     const receiver = await startOtlpReceiver();
-    const t = await startTestGateway({}, { gateway: { tracing: { endpoint: `${receiver.url}/v1/traces` } } });
+    const t = await startTestGateway(
+      { fx: fixtureServer() },
+      { gateway: { tracing: { endpoint: `${receiver.url}/v1/traces` } } },
+    );
+    let kind: unknown;
     try {
-      const reply = await callTool(t.url, "nowhere__tool");
-      assert.ok(reply.body.error);
+      const reply = await callTool(t.url, "fx__crash"); // the server exits while the call is in flight
+      kind = reply.body.error?.data?.kind;
+      assert.equal(kind, "upstream_closed");
     } finally {
       await t.close();
       await receiver.close();
     }
     const request = receiver.spans.find((s) => s.kind === SERVER);
-    assert.ok(request, "the request span is exported");
-    assert.equal(request.name, "tools/call nowhere__tool");
+    assert.equal(request?.name, "tools/call fx__crash");
+    const call = receiver.spans.find((s) => s.kind === CLIENT && s.attributes["gen_ai.tool.name"] === "crash");
+    assert.ok(call, "the upstream call's span is exported");
+    assert.equal(call.attributes["error.type"], kind);
+    assert.equal(call.attributes["switchboard.outcome"], "error");
+    assert.equal(call.status.code, 2, "status ERROR");
+    assert.equal(call.parentSpanId, request?.spanId);
   });
 
   test("HTTP upstreams receive the trace context of the request that called them", async () => {
