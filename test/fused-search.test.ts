@@ -76,8 +76,12 @@ describe("fused tool search through the gateway", () => {
   it("answers from the lexical index alone while the embeddings endpoint fails", async () => {
     embeddings.fail(500, '{"error":{"message":"down"}}', 1_000);
     try {
-      const hits = names(await callTool(fused.url, "search_tools", { query: "stock price on a specific date" }));
+      const query = { query: "stock price on a specific date" };
+      const asked = embeddings.stats.requests;
+      const hits = names(await callTool(fused.url, "search_tools", query));
+      assert.ok(embeddings.stats.requests > asked, "the query was sent to the failing endpoint");
       assert.equal(hits[0], `${FINANCE}__get_stock_price_by_date`);
+      assert.deepEqual(hits, names(await callTool(lexical.url, "search_tools", query)), "the lexical ranking");
     } finally {
       embeddings.fail(500, "", 0);
     }

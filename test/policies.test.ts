@@ -90,6 +90,10 @@ describe("circuit breaker", () => {
       assert.equal(listed.find((s) => s.name === "bad")?.circuit.state, "open");
       // The real breaker's state reaches /health and /metrics too.
       assert.deepEqual(await circuitSeen(t.url), { health: "open", gateway: "open", metric: 1 });
+      const families = parseExposition(await (await fetch(`${t.url}/metrics`)).text());
+      const where = { server: "bad", kind: "circuit_open", scope: "" };
+      assert.equal(value(families, "switchboard_calls_rejected_total", where), 3, "the fast failures are counted");
+      assert.equal(value(families, "switchboard_circuit_opened_total", { server: "bad" }), 1);
 
       // After the cooldown exactly one probe goes through; a call during the probe still fails fast.
       await waitUntil(() => t.gateway.policies.state("bad").retryAfterMs === 0, 5_000);
