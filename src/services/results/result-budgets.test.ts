@@ -194,15 +194,47 @@ describe("result budgets", () => {
     assert.deepEqual(joined(items), [`Short intro.${prose(6)}`, image, "The end."]);
   });
 
-  it("pages structuredContent's JSON after the content and drops it from the cut reply", async () => {
+  it("drops structuredContent from a cut reply and pages its JSON once when a text item is that JSON", async () => {
     const { budgets: b } = budgets({ maxResultTokens: 200 });
     const rows = Array.from({ length: 60 }, (_, i) => ({ id: i, title: `row ${i} — 行${i}` }));
-    const result = { content: [text(JSON.stringify({ rows }))], structuredContent: { rows }, isError: false };
+    // Formatted differently from the structured value's own JSON: still the same value.
+    const result = { content: [text(JSON.stringify({ rows }, null, 2))], structuredContent: { rows }, isError: false };
     const reply = await b.apply("s", "t", result);
     assert.equal(reply.structuredContent, undefined);
     assert.equal(reply.isError, false);
     const { items } = await readAll(b, reply);
-    assert.deepEqual(joined(items), [JSON.stringify({ rows }) + JSON.stringify({ rows })]);
+    assert.deepEqual(joined(items), [JSON.stringify({ rows }, null, 2)]);
+  });
+
+  it("pages a file's text once when structuredContent repeats it ({content: text}, as server-filesystem does)", async () => {
+    const { budgets: b } = budgets({ maxResultTokens: 2_000 });
+    const file = prose(400);
+    const result = { content: [text(file)], structuredContent: { content: file } };
+    const reply = await b.apply("files", "read_text_file", result);
+    const total = metaOf(reply)?.totalTokens ?? 0;
+    const { items, pages } = await readAll(b, reply);
+    assert.deepEqual(joined(items), [file], "every character once");
+    // Pages hold up to 2,000 tokens less the marker, cut back at most half a page: far fewer than twice the file.
+    assert.ok(pages.length + 1 <= Math.ceil(total / 1_000), `${pages.length} pages for ${total} tokens`);
+    assert.ok(total < new TextEncoder().encode(file).length / 2, `the file counted once: ${total} tokens`);
+  });
+
+  it("pages structuredContent's JSON after the content when the content does not hold it", async () => {
+    const { budgets: b } = budgets({ maxResultTokens: 200 });
+    const rows = Array.from({ length: 60 }, (_, i) => ({ id: i, title: `row ${i} — 行${i}` }));
+    const summary = `Found ${rows.length} rows. ${"The rows follow in structured form. ".repeat(30)}`;
+    const reply = await b.apply("s", "t", { content: [text(summary)], structuredContent: { rows } });
+    assert.equal(reply.structuredContent, undefined);
+    const { items } = await readAll(b, reply);
+    assert.deepEqual(joined(items), [summary + JSON.stringify({ rows })]);
+  });
+
+  it("passes a result whole when its content fits and structuredContent only repeats it", async () => {
+    const { budgets: b } = budgets({ maxResultTokens: 2_000 });
+    const body = "word ".repeat(1_200); // about 1,200 tokens; 2,400 if the repeat were counted
+    const result = { content: [text(body)], structuredContent: { content: body } };
+    assert.equal(await b.apply("files", "read_text_file", result), result);
+    assert.equal(b.stats().cutResults, 0);
   });
 
   it("a page is never empty, even when one item is larger than a page", async () => {

@@ -17,6 +17,7 @@ import {
   totalPositions,
 } from "./remainder.ts";
 import { itemsBetween, type ResultMeter } from "./result-meter.ts";
+import { carriesStructured } from "./structured.ts";
 
 export interface ResultBudgetsOptions {
   store: ResultStore;
@@ -154,9 +155,14 @@ export class ResultBudgets {
 
   private async cut(server: string, tool: string, result: ToolResult, budget: number): Promise<ToolResult> {
     const { structuredContent, ...rest } = result;
-    const units: ContentItem[] = [...(result.content as ContentItem[])];
-    // structuredContent has no place in a cut reply; its JSON is paged after the content.
-    if (structuredContent !== undefined) units.push(textItem(JSON.stringify(structuredContent)));
+    const content = result.content as ContentItem[];
+    const units: ContentItem[] = [...content];
+    // structuredContent has no place in a cut reply (the listing promises none: see tool-listing.ts). Its JSON is
+    // paged after the content, unless the content already holds it: then each byte is paged once, and a result
+    // whose content fits passes whole, its repeat not counted twice.
+    if (structuredContent !== undefined && !carriesStructured(content, structuredContent)) {
+      units.push(textItem(JSON.stringify(structuredContent)));
+    }
     const handle = randomBytes(HANDLE_BYTES).toString("base64url");
     const head = await this.o.meter.planCut(units, budget, cutMarker(handle, budget, 999_999_999));
     if (head.fits) return result;
