@@ -34,6 +34,7 @@ import { PROGRESSIVE_META_TOOLS } from "./services/discovery/meta-tools.ts";
 import { RequestStats } from "./services/observability/request-stats.ts";
 import { Policies } from "./services/policies/policies.ts";
 import { createRateLimitGate, type RateLimitGate } from "./services/policies/rate-limits.ts";
+import { reshapesResults } from "./services/results/budget-resolution.ts";
 import { ResultBudgets } from "./services/results/result-budgets.ts";
 import { Router } from "./services/router/router.ts";
 import { SessionRegistry } from "./services/router/sessions.ts";
@@ -173,14 +174,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   });
   const semantic = openSemanticIndex(settings.discovery.search.semantic, state, settings.cache.ttlMs.embedding, logger);
   const search = new ToolSearch({ catalog, index: new Bm25fIndex(), specs: config.servers, semantic });
+  const specsByName = new Map(config.servers.map((spec) => [spec.name, spec]));
   const discovery = new Discovery({
     catalog,
     search,
     settings: settings.discovery,
     specs: config.servers,
     budgeted: (server) => budgetCanCut(config, server),
+    reshaped: (server, tool) => reshapesResults(specsByName.get(server), tool, settings.budgets.maxResultTokens),
   });
-  const specsByName = new Map(config.servers.map((spec) => [spec.name, spec]));
   const resultMeter = createWorkerResultMeter();
   const budgets = new ResultBudgets({
     store: state.results,

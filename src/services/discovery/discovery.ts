@@ -18,6 +18,7 @@ import {
   type SearchDetail,
 } from "./meta-tools.ts";
 import { describeHit, errorResult, jsonResult } from "./search-reply.ts";
+import { listedTools } from "./tool-listing.ts";
 
 type Json = Record<string, unknown>;
 
@@ -28,6 +29,11 @@ export interface DiscoveryOptions {
   specs: readonly ServerSpec[];
   /** Whether a budget can cut results of a server (undefined: of any server); read_result is listed then. */
   budgeted: (server?: string) => boolean;
+  /**
+   * Whether results of a server's tool (its own name) may be cut or projected; such tools are listed without
+   * their outputSchema (tool-listing.ts). Absent: no result is changed.
+   */
+  reshaped?: (server: string, tool: string) => boolean;
 }
 
 /** What a meta-tool call comes to: a ready result, a tool call to forward, or a page of a cut result. */
@@ -41,6 +47,8 @@ export class Discovery {
   private readonly specs: Map<string, ServerSpec>;
   private readonly clients: { pattern: RegExp; client: ClientDiscovery }[];
   private readonly listings = new WeakMap<AggregateList, Map<string, string>>();
+  /** Full-mode listings of servers' own endpoints by manifest tool list; null: the server's list as it is. */
+  private readonly serverListings = new WeakMap<readonly Json[], string | null>();
 
   constructor(options: DiscoveryOptions) {
     this.o = options;
@@ -94,8 +102,12 @@ export class Discovery {
     if (this.mode(session) === "progressive") {
       return JSON.stringify({ tools: PROGRESSIVE_META_TOOLS.filter((t) => !own.has(String(t.name))) });
     }
-    if (!this.o.budgeted(server) || own.has(READ_RESULT)) return undefined;
-    return JSON.stringify({ tools: [...manifest.tools, READ_RESULT_DEFINITION] });
+    let listing = this.serverListings.get(manifest.tools);
+    if (listing === undefined) {
+      listing = this.buildServerListing(server, manifest.tools, own);
+      this.serverListings.set(manifest.tools, listing);
+    }
+    return listing ?? undefined;
   }
 
   /** Whether a tools/call name is one of the gateway's meta-tools on this session's endpoint. */
@@ -186,12 +198,28 @@ export class Discovery {
     return undefined;
   }
 
+  private buildServerListing(server: string, tools: readonly Json[], own: ReadonlySet<string>): string | null {
+    const { reshaped } = this.o;
+    const listed = reshaped ? listedTools(tools, (tool) => reshaped(server, String(tool.name))) : tools;
+    const withReader = this.o.budgeted(server) && !own.has(READ_RESULT);
+    if (listed === tools && !withReader) return null;
+    return JSON.stringify({ tools: withReader ? [...listed, READ_RESULT_DEFINITION] : listed });
+  }
+
   private buildAggregateListing(view: AggregateList, mode: "full" | "progressive", pinned: readonly string[]) {
+    const { reshaped } = this.o;
+    const items = reshaped
+      ? listedTools(view.items, (tool) => {
+          const route = view.routes.get(String(tool.name));
+          return route === undefined || reshaped(route.server, route.name);
+        })
+      : view.items;
     if (mode === "full") {
-      return this.o.budgeted() ? JSON.stringify({ tools: [...view.items, READ_RESULT_DEFINITION] }) : view.json;
+      if (this.o.budgeted()) return JSON.stringify({ tools: [...items, READ_RESULT_DEFINITION] });
+      return items === view.items ? view.json : JSON.stringify({ tools: items });
     }
     const wanted = new Set(pinned);
-    const pinnedTools = view.items.filter((item) => wanted.has(String(item.name)));
+    const pinnedTools = items.filter((item) => wanted.has(String(item.name)));
     return JSON.stringify({ tools: [...PROGRESSIVE_META_TOOLS, ...pinnedTools] });
   }
 

@@ -19,3 +19,12 @@ export function resolveFields(
   const fields = requested !== undefined && requested.length > 0 ? requested : spec?.tools[tool]?.fields;
   return fields !== undefined && fields.length > 0 ? fields : undefined;
 }
+
+/**
+ * Whether results of `tool` may reach a client changed: cut by a budget or projected by configured fields. Such a
+ * tool is listed without its outputSchema, since a changed result no longer carries structuredContent that
+ * conforms to it (see docs/budgets.md).
+ */
+export function reshapesResults(spec: BudgetSpec | undefined, tool: string, gatewayDefault: number): boolean {
+  return resolveBudget(spec, tool, gatewayDefault) > 0 || resolveFields(spec, tool, undefined) !== undefined;
+}
