@@ -9,6 +9,7 @@ import { createGateway, type Gateway } from "../../src/app.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
 import { canonicalHash } from "../../src/core/canonical-hash.ts";
 import { type HttpFront, startHttpFront } from "../../src/fronts/http/http-front.ts";
+import { serveStdio } from "../../src/fronts/stdio/stdio-front.ts";
 import type { AuditRecord } from "../../src/ports/audit-log.ts";
 import {
   callTool,
@@ -81,6 +82,31 @@ describe("deeply nested arguments against the default limit", () => {
     assert.equal(doc.upstreams.fx.circuit_breaker_state, "closed");
     assert.equal(doc.metrics.circuit_breaker_state, "closed");
     assert.equal(doc.upstreams.fx.metrics.error_count, 0, "the refused calls are not the server's errors");
+  });
+
+  test("the stdio front refuses them the same way", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let written = "";
+    output.on("data", (chunk: Buffer) => {
+      written += chunk.toString();
+    });
+    const served = serveStdio(t.gateway, { input, output });
+    input.write(`${deepCallBody("fx__echo", 6_000, 77)}\n`);
+    input.write(
+      `${JSON.stringify(request("tools/call", { name: "fx__echo", arguments: { message: "stdio ok" } }, 78))}\n`,
+    );
+    input.end();
+    await served;
+    const replies = written
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const byId = (id: number) => replies.find((r) => r.id === id);
+    assert.equal(byId(77)?.error.code, -32602);
+    assert.doesNotMatch(written, ENGINE_TEXT);
+    assert.equal(byId(78)?.result.content[0].text, "stdio ok");
+    assert.equal(t.gateway.policies.state("fx").state, "closed");
   });
 
   test("awkward but allowed arguments reach the server and are always audited with their hash", async () => {
