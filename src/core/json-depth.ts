@@ -15,18 +15,24 @@ export const DEFAULT_MAX_PARAMS_DEPTH = 64;
  */
 export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
   if (value === null || typeof value !== "object") return false;
+  // Two parallel stacks and index/for-in loops: no allocation per container (this runs on every request).
   const containers: object[] = [value];
   const depths: number[] = [1];
+  const visit = (entry: unknown, depth: number) => {
+    if (entry !== null && typeof entry === "object") {
+      containers.push(entry);
+      depths.push(depth);
+    }
+  };
   while (containers.length > 0) {
-    const container = containers.pop() as object;
+    const container = containers.pop() as Record<string, unknown>;
     const depth = depths.pop() as number;
     if (depth > maxDepth) return true;
-    const entries = Array.isArray(container) ? container : Object.values(container);
-    for (const entry of entries) {
-      if (entry !== null && typeof entry === "object") {
-        containers.push(entry);
-        depths.push(depth + 1);
-      }
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) visit(container[i], depth + 1);
+    } else {
+      // Parsed JSON objects have no inherited enumerable members: for-in sees exactly their own keys.
+      for (const key in container) visit(container[key], depth + 1);
     }
   }
   return false;
