@@ -2,9 +2,11 @@
 // able to open a server's breaker for everyone nor see the engine's errors, and no call that reaches a server may
 // escape the audit log — a failed audit write is counted in /health and logged.
 import assert from "node:assert/strict";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { createGateway, type Gateway } from "../../src/app.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
 import { canonicalHash } from "../../src/core/canonical-hash.ts";
@@ -22,6 +24,9 @@ import {
   tempDir,
   waitUntil,
 } from "../helpers/gateway.ts";
+import { type HttpServerProcess, startHttpServerProcess } from "../helpers/http-server-process.ts";
+
+const COUNTING = fileURLToPath(new URL("../fixtures/counting-http-server.ts", import.meta.url));
 
 /** Arguments whose `deep` member nests `depth` arrays. */
 function deepArguments(depth: number): Record<string, unknown> {
@@ -159,6 +164,42 @@ describe("deeply nested arguments with the limit raised", () => {
     const rows = records.filter((r) => r.correlationId.startsWith("deep-50000-"));
     assert.equal(rows.length, 6, "every refused call that reached routing is audited");
     assert.ok(rows.every((r) => r.errorKind === "invalid_params" && r.argumentsHash === rows[0]?.argumentsHash));
+  });
+});
+
+describe("deeply nested arguments for a remote (HTTP) server, with the limit raised", () => {
+  let dir: string;
+  let upstream: HttpServerProcess;
+  let t: TestGateway;
+  before(async () => {
+    dir = tempDir("switchboard-deep-http-");
+    upstream = await startHttpServerProcess(COUNTING, [dir]);
+    const url = `http://127.0.0.1:${upstream.port}/mcp`;
+    const remote = {
+      url,
+      type: "streamable-http",
+      healthCheckIntervalMs: 0,
+      circuitBreaker: { consecutiveFailures: 2 },
+    };
+    t = await startTestGateway({ remote }, { gateway: { maxParamsDepth: 100_000 } });
+  });
+  after(async () => {
+    await t?.close();
+    await upstream?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a request too deep to serialize is refused as the caller's fault, never sent, the breaker stays closed", async () => {
+    for (let i = 0; i < 3; i++) {
+      const reply = await post(`${t.url}/mcp`, deepCallBody("remote__write", 50_000, 40 + i));
+      assert.equal(reply.body.error.code, -32602, reply.text.slice(0, 300));
+      assert.match(reply.body.error.message, /could not be serialized for server remote/);
+      assert.doesNotMatch(reply.text, ENGINE_TEXT);
+    }
+    const writes = join(dir, "write.count");
+    assert.equal(existsSync(writes) ? readFileSync(writes, "utf8") : "", "", "the tool never ran");
+    assert.equal(t.gateway.policies.state("remote").state, "closed");
+    assert.match((await callTool(t.url, "remote__read")).text, /read done/);
   });
 });
 
