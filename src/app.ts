@@ -117,7 +117,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   }
   const clock = options.clock ?? systemClock;
   const state = await openState(settings, logger);
-  const events = new EventBus();
+  const events = new EventBus((event, error) => logger.error({ err: error, event }, "event subscriber failed"));
   subscribeLogging(events, logger);
   subscribeTracing(events, tracer);
   const children = createFileChildRegistry(settings.stateDir, logger);
@@ -191,7 +191,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     specs: (server) => specsByName.get(server),
   });
   const policies = new Policies({ specs: config.servers, events, manifest: (server) => catalog.manifest(server) });
-  router = new Router({ supervisor, catalog, sessions, events, logger, discovery, budgets, pager: budgets, policies });
+  router = new Router({
+    supervisor,
+    catalog,
+    sessions,
+    events,
+    logger,
+    discovery,
+    budgets,
+    pager: budgets,
+    policies,
+    maxParamsDepth: settings.maxParamsDepth,
+  });
   const tokens = createTokenAccounting({
     tools: () => catalog.tools(),
     counter: createWorkerTokenCounter(),
@@ -210,6 +221,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     logger,
   });
   const rateLimits = limiter && createRateLimitGate({ limiter, events });
+  const audit = new AuditRecorder({
+    log: state.audit,
+    events,
+    logger,
+    clock,
+    settings: settings.audit,
+    definitionHash: (server, tool) => catalog.definitionHash(server, tool),
+  });
   const metrics = settings.metrics.enabled
     ? createPromMetrics({
         events,
@@ -230,18 +249,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
           budgets: () => budgets.stats(),
           listingTokens: () => tokens.lastTotals(),
           circuit: (server) => policies.state(server).state,
+          audit: () => audit.status(),
         },
       })
     : undefined;
-  const audit = new AuditRecorder({
-    log: state.audit,
-    events,
-    logger,
-    clock,
-    settings: settings.audit,
-    definitionHash: (server, tool) => catalog.definitionHash(server, tool),
-  });
-
   const stats = new RequestStats({ events, clock });
 
   let phase: GatewayPhase = "created";

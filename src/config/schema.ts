@@ -293,6 +293,15 @@ export const GatewaySchema = z
       .min(1024)
       .default(4 * 1024 * 1024)
       .describe("Request body cap. Bytes; default 4194304."),
+    maxParamsDepth: z
+      .number()
+      .int()
+      .min(2)
+      .max(100_000)
+      .default(64)
+      .describe(
+        "Levels of nested objects and arrays a request's params may have (params itself is level 1); deeper requests are refused with invalid_params before any work (above ~3,000 the failure only moves to serialization, refused as the caller's fault too). Levels; default 64.",
+      ),
     allowedHosts: z
       .array(z.string())
       .default([])

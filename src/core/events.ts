@@ -60,8 +60,16 @@ export interface Disposable {
   dispose(): void;
 }
 
+/** Told about a subscriber that threw (the emitter carries on); the composition root logs it. */
+export type ListenerErrorHandler = (event: EventName, error: unknown) => void;
+
 export class EventBus {
   private readonly listeners = new Map<EventName, Set<(event: never) => void>>();
+  private readonly onListenerError: ListenerErrorHandler | undefined;
+
+  constructor(onListenerError?: ListenerErrorHandler) {
+    this.onListenerError = onListenerError;
+  }
 
   on<K extends EventName>(name: K, listener: Listener<K>): Disposable {
     let set = this.listeners.get(name);
@@ -79,8 +87,13 @@ export class EventBus {
     for (const listener of set) {
       try {
         (listener as Listener<K>)(event);
-      } catch {
-        // A failing subscriber must never break the gateway.
+      } catch (error) {
+        // A failing subscriber must never break the gateway, nor fail unseen (an audit record would be lost).
+        try {
+          this.onListenerError?.(name, error);
+        } catch {
+          // The report itself failed: nothing more can be done here.
+        }
       }
     }
   }

@@ -11,6 +11,8 @@ export interface GatewaySettings {
   stateDir: string;
   namespaceSeparator: string;
   maxBodyBytes: number;
+  /** Levels of nested objects and arrays allowed in a request's params (params itself is level 1). */
+  maxParamsDepth: number;
   allowedHosts: readonly string[];
   allowedOrigins: readonly string[];
   shutdownGraceMs: number;

@@ -48,6 +48,16 @@ export interface MetricsSources {
   listingTokens(): { full: number; progressive: number } | undefined;
   /** A configured server's circuit breaker state, read at scrape time. */
   circuit(server: string): CircuitState;
+  /** The audit recorder's counts (monotonic, except pending). */
+  audit(): AuditCounts;
+}
+
+export interface AuditCounts {
+  pending: number;
+  written: number;
+  reduced: number;
+  dropped: number;
+  writeFailures: number;
 }
 
 export interface PromMetricsOptions {
@@ -312,6 +322,46 @@ function registerScrapeGauges(registry: Registry, name: Namer, sources: MetricsS
     },
   });
   registerCacheAndTokens(registry, name, sources);
+  registerAudit(registry, name, sources);
+}
+
+/** The audit log's counts: a call without a record (dropped) or with a reduced one must never go unseen. */
+function registerAudit(registry: Registry, name: Namer, sources: MetricsSources): void {
+  const registers = [registry];
+  const counter = (metric: string, help: string, pick: (counts: AuditCounts) => number) =>
+    new Counter({
+      name: name(metric),
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(pick(sources.audit()));
+      },
+    });
+  counter("audit_records_written_total", "Audit records stored (reduced ones included).", (c) => c.written);
+  counter(
+    "audit_records_reduced_total",
+    "Audit records stored in a reduced form: the arguments could not be hashed or the store refused the full record.",
+    (c) => c.reduced,
+  );
+  counter(
+    "audit_records_dropped_total",
+    "Tool calls left without an audit record: queue overflow while the store was down, a record that could not be built, or shutdown before the write.",
+    (c) => c.dropped,
+  );
+  counter(
+    "audit_write_failures_total",
+    "Failed audit write attempts (the records stay queued and are retried).",
+    (c) => c.writeFailures,
+  );
+  new Gauge({
+    name: name("audit_records_pending"),
+    help: "Audit records accepted but not yet stored.",
+    registers,
+    collect() {
+      this.set(sources.audit().pending);
+    },
+  });
 }
 
 function registerCacheAndTokens(registry: Registry, name: Namer, sources: MetricsSources): void {

@@ -9,6 +9,7 @@ import {
 import { SwitchboardError } from "../../core/errors.ts";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
 import type { HttpTransportSpec, ServerSpec } from "../../core/server-spec.ts";
+import { isUnserializable, unserializableRequest } from "../../core/unserializable.ts";
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Tracer } from "../../ports/tracer.ts";
@@ -87,6 +88,8 @@ class HttpConnection implements UpstreamConnection {
       await this.transport.send(message as Parameters<Transport["send"]>[0]);
       this.delivered = true;
     } catch (error) {
+      // Serializing the message failed before anything was sent: the request's fault, not the server's.
+      if (isUnserializable(error)) throw unserializableRequest(this.spec.name, error);
       if (this.shouldFallBack(error)) {
         this.logger.info({ url: this.transportSpec.url }, "streamable HTTP refused; falling back to HTTP+SSE");
         const old = this.transport;

@@ -26,11 +26,17 @@ const silent: Logger = {
 /** A real audit log whose writes can be made to fail, counting the batches it was given. */
 async function switchableLog() {
   const log = await createSqliteAuditLog(":memory:");
-  const control = { down: false, batches: [] as number[] };
+  const control = {
+    down: false,
+    batches: [] as number[],
+    /** Records the store refuses while it answers (as PostgreSQL refuses NUL in text). */
+    refuses: (_record: AuditRecord) => false,
+  };
   const wrapped: AuditLog = {
     ...log,
     async appendMany(records: readonly AuditRecord[]) {
       if (control.down) throw new Error("PostgreSQL unavailable: connect ECONNREFUSED");
+      if (records.some(control.refuses)) throw new Error("invalid byte sequence for encoding UTF8: 0x00");
       control.batches.push(records.length);
       await log.appendMany(records);
     },
@@ -62,13 +68,26 @@ const settings = (overrides: Partial<AuditSettings> = {}): AuditSettings => ({
   ...overrides,
 });
 
-async function recorder(overrides: Partial<AuditSettings> = {}) {
+/** A logger that keeps its error lines. */
+function errorLines() {
+  const lines: { fields: Record<string, unknown>; msg: string }[] = [];
+  const logger: Logger = {
+    ...silent,
+    error: ((fields: Record<string, unknown>, msg: string) => {
+      lines.push({ fields, msg });
+    }) as unknown as Logger["error"],
+    child: () => logger,
+  };
+  return { logger, lines };
+}
+
+async function recorder(overrides: Partial<AuditSettings> = {}, logger: Logger = silent) {
   const { log, control } = await switchableLog();
   const events = new EventBus();
   const audit = new AuditRecorder({
     log,
     events,
-    logger: silent,
+    logger,
     clock: systemClock,
     settings: settings(overrides),
     definitionHash: (server, tool) => (server === "fs" && tool === "read_file" ? "d".repeat(64) : undefined),
@@ -90,7 +109,15 @@ describe("AuditRecorder", () => {
     assert.equal(first?.definitionHash, "d".repeat(64));
     assert.equal(first?.time, "2026-11-01T00:00:00.000Z");
     assert.ok(!JSON.stringify(records).includes("/tmp/0"));
-    assert.deepEqual(audit.status(), { pending: 0, written: 50, dropped: 0, error: undefined });
+    assert.deepEqual(audit.status(), {
+      pending: 0,
+      written: 50,
+      reduced: 0,
+      dropped: 0,
+      writeFailures: 0,
+      error: undefined,
+      lastFailure: null,
+    });
     await audit.close(1000);
   });
 
@@ -104,7 +131,12 @@ describe("AuditRecorder", () => {
     events.emit("tool-called", call(5)); // arrives during the backoff: waits for the retry, no extra attempt
     control.down = false;
     await audit.flush();
-    assert.deepEqual(audit.status(), { pending: 0, written: 6, dropped: 0, error: undefined });
+    const status = audit.status();
+    assert.deepEqual(
+      { ...status, lastFailure: undefined },
+      { pending: 0, written: 6, reduced: 0, dropped: 0, writeFailures: 1, error: undefined, lastFailure: undefined },
+    );
+    assert.match(status.lastFailure?.reason ?? "", /write failed: PostgreSQL unavailable/);
     assert.equal((await log.query({})).length, 6);
     await audit.close(1000);
   });
@@ -151,5 +183,90 @@ describe("AuditRecorder", () => {
     await delay(10);
     assert.deepEqual(await off.log.query({}), []);
     await off.audit.close(100);
+  });
+
+  it("arguments nested 10,000 deep are hashed like any others", async () => {
+    const { audit, events, log } = await recorder();
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 10_000; i++) deep = { d: deep };
+    events.emit("tool-called", call(0, { arguments: deep }));
+    await audit.flush();
+    assert.equal((await log.query({}))[0]?.argumentsHash, canonicalHash(deep));
+    assert.equal(audit.status().reduced, 0);
+    await audit.close(1000);
+  });
+
+  it("a record the store refuses while it answers is stored reduced; the rest of its batch in full", async () => {
+    const { logger, lines } = errorLines();
+    const { audit, events, log, control } = await recorder({}, logger);
+    control.refuses = (record) => record.tool.includes("\uFFFD");
+    events.emit("tool-called", call(0));
+    events.emit("tool-called", call(1, { tool: "bad\u0000name\u{1F600}", server: "" }));
+    events.emit("tool-called", call(2));
+    await audit.flush();
+    const records = await log.query({});
+    assert.deepEqual(
+      records.map((r) => [
+        r.correlationId,
+        r.tool,
+        r.argumentsHash === canonicalHash({ path: `/tmp/${r.correlationId.slice(2)}` }),
+      ]),
+      [
+        ["c-2", "read_file", true],
+        ["c-1", "bad?name?", true],
+        ["c-0", "read_file", true],
+      ],
+    );
+    const status = audit.status();
+    assert.deepEqual([status.written, status.reduced, status.dropped, status.pending], [3, 1, 0, 0]);
+    assert.match(status.lastFailure?.reason ?? "", /the store refused the record/);
+    assert.deepEqual(
+      lines.map((l) => [l.msg, l.fields.correlationId]),
+      [["audit record reduced", "c-1"]],
+    );
+    await audit.close(1000);
+  });
+
+  it("arguments that cannot be hashed give a reduced record with a note, counted and logged", async () => {
+    const { logger, lines } = errorLines();
+    const { audit, events, log } = await recorder({}, logger);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    events.emit("tool-called", call(0, { arguments: cyclic }));
+    events.emit("tool-called", call(1, { arguments: { n: 10n } }));
+    await audit.flush();
+    const hashes = (await log.query({})).map((r) => r.argumentsHash);
+    assert.deepEqual(hashes, ["unhashed: TypeError", "unhashed: TypeError"]);
+    assert.equal(audit.status().reduced, 2);
+    assert.equal(audit.status().written, 2);
+    assert.equal(lines.length, 2);
+    assert.match(String(lines[0]?.fields.reason), /could not be hashed \(TypeError: canonicalJson: cyclic/);
+    await audit.close(1000);
+  });
+
+  it("a store that refuses even reduced records keeps them queued and retries; nothing is dropped", async () => {
+    const { audit, events, log, control } = await recorder();
+    control.refuses = () => true;
+    events.emit("tool-called", call(0));
+    await audit.flush();
+    assert.deepEqual([audit.status().pending, audit.status().writeFailures, audit.status().dropped], [1, 1, 0]);
+    control.refuses = () => false;
+    await audit.flush();
+    assert.equal((await log.query({})).length, 1);
+    assert.deepEqual([audit.status().pending, audit.status().written, audit.status().reduced], [0, 1, 0]);
+    await audit.close(1000);
+  });
+
+  it("a call whose record cannot be built at all still gets a reduced record", async () => {
+    const { logger, lines } = errorLines();
+    const { audit, events, log } = await recorder({}, logger);
+    events.emit("tool-called", call(0, { startedAt: Number.NaN, correlationId: "no-time" }));
+    await audit.flush();
+    const [record] = await log.query({});
+    assert.equal(record?.correlationId, "no-time");
+    assert.equal(record?.argumentsHash, "unhashed: reduced");
+    assert.equal(audit.status().reduced, 1);
+    assert.match(String(lines[0]?.fields.reason), /could not be built \(RangeError: Invalid time value/);
+    await audit.close(1000);
   });
 });

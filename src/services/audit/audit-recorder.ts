@@ -2,13 +2,15 @@
 // batches off the request path: one appendMany at most every `flushIntervalMs` (or sooner when a batch is full),
 // whatever the call rate — a commit per call would cost more than the call (syscalls, locks). While the audit store
 // is unreachable, records wait in a bounded queue and the write is retried with backoff, so a database restart
-// loses nothing; only a queue past `maxQueued` drops (the oldest first, counted and logged).
-import { canonicalHash } from "../../core/canonical-hash.ts";
+// loses nothing; only a queue past `maxQueued` drops (the oldest first, counted and logged). No call escapes
+// unnoticed: a record that cannot be built or that the store refuses (while it answers) is stored in a reduced
+// form; whatever is lost or reduced is counted (status, /health, metrics) and logged with the reason.
 import type { Disposable, EventBus, ToolCalled } from "../../core/events.ts";
 import type { AuditSettings } from "../../core/gateway-config.ts";
 import type { AuditLog, AuditRecord } from "../../ports/audit-log.ts";
 import type { Clock, TimerHandle } from "../../ports/clock.ts";
 import type { Logger } from "../../ports/logger.ts";
+import { auditRecordOf, reasonOf, reducedRecord } from "./audit-record.ts";
 
 const BATCH = 1000;
 const RETRY_FIRST_MS = 500;
@@ -28,10 +30,18 @@ export interface AuditRecorderOptions {
 export interface AuditStatus {
   /** Records accepted but not yet durable. */
   pending: number;
+  /** Records stored (reduced ones included). */
   written: number;
+  /** Of those, stored in a reduced form: the arguments could not be hashed, or the store refused the full record. */
+  reduced: number;
+  /** Calls with no record: the queue overflowed, the record could not be built, or shutdown came first. */
   dropped: number;
+  /** Write attempts that failed (their records stay queued and are retried). */
+  writeFailures: number;
   /** The last write error while the queue is backed up; undefined when writes succeed. */
   error: string | undefined;
+  /** The last time a record was dropped or reduced, or a write failed, and why; null if never. */
+  lastFailure: { at: string; reason: string } | null;
 }
 
 export class AuditRecorder {
@@ -44,8 +54,9 @@ export class AuditRecorder {
   private pruneTimer: TimerHandle | undefined;
   private subscription: Disposable | undefined;
   private closed = false;
-  private readonly counts = { written: 0, dropped: 0 };
+  private readonly counts = { written: 0, reduced: 0, dropped: 0, writeFailures: 0 };
   private error: string | undefined;
+  private lastFailure: AuditStatus["lastFailure"] = null;
 
   constructor(options: AuditRecorderOptions) {
     this.o = options;
@@ -58,7 +69,7 @@ export class AuditRecorder {
   }
 
   status(): AuditStatus {
-    return { pending: this.queue.length, ...this.counts, error: this.error };
+    return { pending: this.queue.length, ...this.counts, error: this.error, lastFailure: this.lastFailure };
   }
 
   /** Writes what is queued; resolves when the queue is empty or a write failed (the retry is then scheduled). */
@@ -93,27 +104,32 @@ export class AuditRecorder {
       }),
     ]);
     clearTimeout(timer);
-    if (this.queue.length > 0)
-      this.o.logger.error({ lost: this.queue.length, err: this.error }, "audit records not written before shutdown");
+    if (this.queue.length > 0) {
+      const lost = this.queue.length;
+      this.counts.dropped += lost;
+      this.noteFailure(`${lost} records not written before shutdown: ${this.error}`);
+      this.o.logger.error({ lost, err: this.error }, "audit records not written before shutdown");
+    }
   }
 
   private record(call: ToolCalled): void {
-    this.queue.push({
-      time: new Date(call.startedAt).toISOString(),
-      principal: call.principal,
-      server: call.server,
-      tool: call.tool,
-      argumentsHash: canonicalHash(call.arguments ?? {}),
-      definitionHash: call.server ? (this.o.definitionHash(call.server, call.tool) ?? null) : null,
-      outcome: call.outcome,
-      errorKind: call.errorKind,
-      durationMs: call.durationMs,
-      correlationId: call.correlationId,
-    });
+    try {
+      this.queue.push(this.build(call));
+    } catch (error) {
+      // Nothing may throw back into the event bus (which would swallow it): the call is counted and logged.
+      this.counts.dropped++;
+      this.noteFailure(`a record could not be queued: ${reasonOf(error)}`);
+      this.o.logger.error(
+        { err: error, correlationId: safeId(call), dropped: this.counts.dropped },
+        "audit record dropped: it could not be queued",
+      );
+      return;
+    }
     const excess = this.queue.length - this.o.settings.maxQueued;
     if (excess > 0) {
       this.queue.splice(0, excess);
       this.counts.dropped += excess;
+      this.noteFailure(`audit queue full (${this.o.settings.maxQueued}): oldest records dropped`);
       this.o.logger.error({ dropped: excess, total: this.counts.dropped }, "audit queue full: oldest records dropped");
     }
     // One write per interval (sooner for a full batch), none while a retry waits for the store to come back.
@@ -132,14 +148,47 @@ export class AuditRecorder {
     }
   }
 
+  /** The full record, or a reduced one when the call's own values make the full one impossible. */
+  private build(call: ToolCalled): AuditRecord {
+    try {
+      const definitionHash = call.server ? (this.o.definitionHash(call.server, call.tool) ?? null) : null;
+      const { record, reduced } = auditRecordOf(call, definitionHash);
+      if (reduced) this.reduced(record, reduced);
+      return record;
+    } catch (error) {
+      const record = reducedRecord({ ...call, time: call.startedAt }, this.o.clock.now());
+      this.reduced(record, `the record could not be built (${reasonOf(error)})`);
+      return record;
+    }
+  }
+
+  /** Counts and logs a record stored in reduced form (one error line, with the reason). */
+  private reduced(record: AuditRecord, reason: string): void {
+    this.counts.reduced++;
+    this.noteFailure(reason);
+    this.o.logger.error(
+      { correlationId: record.correlationId, server: record.server, tool: record.tool, reason },
+      "audit record reduced",
+    );
+  }
+
+  private noteFailure(reason: string): void {
+    this.lastFailure = { at: new Date(this.o.clock.now()).toISOString(), reason };
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, BATCH);
       try {
         await this.o.log.appendMany(batch);
       } catch (error) {
-        this.failed(error);
-        return;
+        // A store that answers refused the batch itself: find the records it refuses and store those reduced.
+        const isolated = (await this.reachable()) && (await this.oneByOne(batch));
+        if (!isolated) {
+          this.failed(error);
+          return;
+        }
+        continue;
       }
       // Records that arrived meanwhile were appended behind the batch; the batch is still at the front.
       this.queue.splice(0, batch.length);
@@ -152,8 +201,44 @@ export class AuditRecorder {
     }
   }
 
+  private reachable(): Promise<boolean> {
+    return this.o.log.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Writes the batch a record at a time; one the store refuses is written in reduced form. False (with the
+   * records not yet written left queued) when even a reduced record is refused: then the store is at fault,
+   * not a record, and the write is retried later.
+   */
+  private async oneByOne(batch: readonly AuditRecord[]): Promise<boolean> {
+    let done = 0;
+    try {
+      for (const record of batch) {
+        try {
+          await this.o.log.appendMany([record]);
+        } catch (error) {
+          const reduced = reducedRecord(record, this.o.clock.now());
+          await this.o.log.appendMany([reduced]);
+          this.reduced(record, `the store refused the record (${reasonOf(error)})`);
+        }
+        done++;
+      }
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.queue.splice(0, done);
+      this.counts.written += done;
+    }
+  }
+
   private failed(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
+    this.counts.writeFailures++;
+    this.noteFailure(`write failed: ${message}`);
     if (message !== this.error)
       this.o.logger.error({ err: error, pending: this.queue.length }, "audit write failed; records kept and retried");
     this.error = message;
@@ -175,4 +260,8 @@ export class AuditRecorder {
         });
     }, delayMs);
   }
+}
+
+function safeId(call: ToolCalled): string | undefined {
+  return typeof call?.correlationId === "string" ? call.correlationId.slice(0, 128) : undefined;
 }

@@ -82,8 +82,9 @@ export class Circuit {
     try {
       result = await attempt();
     } catch (error) {
-      if (error instanceof SwitchboardError && error.code === "cancelled") {
-        // The client gave up before the probe told anything: the next call probes, at once.
+      if (!counted(error)) {
+        // The probe told nothing about the server (the client gave up, or the request itself was at fault, e.g.
+        // it could not be serialized): the next call probes, at once.
         this.move("open");
         this.probeAt = Date.now();
       } else this.open();

@@ -1,9 +1,10 @@
 // Policies is the one owner of breaker state: per server, and the worst over all servers that /health reports.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import { normalizeConfig } from "../../config/load.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { EventBus } from "../../core/events.ts";
+import { undeliveredError } from "../upstream/peer-errors.ts";
 import { Policies } from "./policies.ts";
 
 const breaker = { consecutiveFailures: 1, cooldownMs: 20 };
@@ -48,5 +49,50 @@ describe("Policies breaker state", () => {
     await probe;
     assert.equal(policies.worstState(), "closed");
     assert.equal(policies.state("unknown").state, "closed");
+  });
+});
+
+describe("a request the gateway could not serialize", () => {
+  const own = normalizeConfig(
+    { servers: { c: { command: "node", circuitBreaker: { consecutiveFailures: 1, cooldownMs: 1_000 } } } },
+    undefined,
+    { env: {} },
+  );
+  const overflow = () => Promise.reject(undeliveredError("c", new RangeError("Maximum call stack size exceeded")));
+
+  it("is the caller's fault: invalid_params with a clean message, not retried, not counted by the breaker", async () => {
+    const policies = new Policies({ specs: own.servers, events: new EventBus(), manifest: () => undefined });
+    let attempts = 0;
+    const error = await policies
+      .run("c", call, new AbortController().signal, Date.now() + 5_000, () => {
+        attempts++;
+        return overflow();
+      })
+      .catch((e: unknown) => e as SwitchboardError);
+    assert.equal(error.code, "invalid_params");
+    assert.doesNotMatch(error.message, /RangeError|call stack/);
+    assert.equal(attempts, 1, "not retried");
+    assert.equal(policies.state("c").state, "closed", "not counted (one counted failure opens this breaker)");
+  });
+
+  it("as the probe of an open breaker, does not reopen it for a whole cooldown: the next call probes", async () => {
+    mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
+    try {
+      const policies = new Policies({ specs: own.servers, events: new EventBus(), manifest: () => undefined });
+      const run = (attempt: () => Promise<unknown>) =>
+        policies.run("c", call, new AbortController().signal, Date.now() + 5_000, attempt);
+      await assert.rejects(run(() => Promise.reject(new SwitchboardError("upstream_closed", "gone"))));
+      assert.equal(policies.state("c").state, "open");
+      mock.timers.tick(1_000);
+      await assert.rejects(run(overflow), { code: "invalid_params" });
+      assert.deepEqual(
+        { ...policies.state("c"), openedAt: undefined },
+        { state: "open", retryAfterMs: 0, openedAt: undefined },
+      );
+      assert.equal(await run(() => Promise.resolve("ok")), "ok");
+      assert.equal(policies.state("c").state, "closed");
+    } finally {
+      mock.timers.reset();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // server's shared connection. Used by every front (HTTP and stdio); returns serialized JSON-RPC responses.
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
+import { DEFAULT_MAX_PARAMS_DEPTH, nestsDeeperThan } from "../../core/json-depth.ts";
 import type {
   JsonRpcMessage,
   JsonRpcNotification,
@@ -64,6 +65,8 @@ export interface RouterOptions {
   budgets?: ResultBudgets;
   /** Per-server resilience policies; without them each request is tried once. */
   policies?: Policies;
+  /** Levels of objects and arrays a request's params (or a client's answer) may nest; default 64. */
+  maxParamsDepth?: number;
 }
 
 const LIST_METHODS = {
@@ -99,6 +102,7 @@ export class Router {
     const controller = ctx.controller ?? new AbortController();
     session.inFlight.set(request.id, controller);
     try {
+      this.checkDepth(request.method, request.params);
       return await this.dispatch(session, request, {
         signal: controller.signal,
         caller: { session, send: ctx.send },
@@ -107,6 +111,10 @@ export class Router {
     } catch (error) {
       if (!(error instanceof SwitchboardError))
         this.o.logger.error({ err: error, method: request.method }, "request failed");
+      else if (error.cause !== undefined && error.code === "invalid_params")
+        // A request the gateway could not pass on (it could not be serialized): the client gets a clean
+        // message, the details stay here.
+        this.o.logger.warn({ err: error.cause, method: request.method }, error.message);
       return errorJson(request.id, error);
     } finally {
       session.inFlight.delete(request.id);
@@ -132,7 +140,28 @@ export class Router {
 
   /** A client's answer to a server-initiated request the gateway relayed; false when nothing waits for it. */
   clientResponse(session: DownstreamSession | undefined, response: JsonRpcResponse): boolean {
+    try {
+      this.checkDepth("response", response.result ?? response.error);
+    } catch (error) {
+      // The server still gets an answer (an error), so its request does not hang.
+      return this.relay.clientResponse(session, { jsonrpc: "2.0", id: response.id, error: toJsonRpcError(error) });
+    }
     return this.relay.clientResponse(session, response);
+  }
+
+  /**
+   * Refuses params (or a client's answer) nested past `maxParamsDepth` before any work: passing them on means
+   * serializing them, which would overflow the stack and be taken for the server's failure.
+   */
+  private checkDepth(method: string, value: unknown): void {
+    const maxDepth = this.o.maxParamsDepth ?? DEFAULT_MAX_PARAMS_DEPTH;
+    if (!nestsDeeperThan(value, maxDepth)) return;
+    this.o.logger.warn({ method, maxDepth }, "request refused: nested deeper than the limit");
+    throw new SwitchboardError(
+      "invalid_params",
+      `${method === "response" ? "the answer" : "params"} nest deeper than ${maxDepth} levels of objects and arrays (gateway.maxParamsDepth)`,
+      { data: { maxDepth } },
+    );
   }
 
   /** A server-initiated request (sampling, elicitation, roots), relayed to the session it belongs to. */

@@ -2,6 +2,7 @@
 // cancellation, undelivered requests, and what calls in flight get when the connection ends.
 import { SwitchboardError } from "../../core/errors.ts";
 import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
+import { isUnserializable, unserializableRequest } from "../../core/unserializable.ts";
 import type { ConnectionClosed } from "../../ports/connector.ts";
 
 /**
@@ -28,8 +29,13 @@ export function cancelledError(): SwitchboardError {
   return new SwitchboardError("cancelled", "request cancelled by the client");
 }
 
-/** A request the connection could not send: `upstream_unavailable` unless it already is a gateway error. */
+/**
+ * A request the connection could not send: `upstream_unavailable` unless it already is a gateway error, or the
+ * request itself could not be serialized (the caller's fault: `invalid_params`, never retried nor counted
+ * against the server).
+ */
 export function undeliveredError(serverName: string, error: unknown): SwitchboardError {
+  if (isUnserializable(error)) return unserializableRequest(serverName, error);
   return error instanceof SwitchboardError
     ? error
     : new SwitchboardError("upstream_unavailable", `server ${serverName}: ${String(error)}`, {
