@@ -12,6 +12,8 @@ export interface GatewaySettings {
   namespaceSeparator: string;
   maxBodyBytes: number;
   allowedHosts: readonly string[];
+  /** Bind a non-loopback host without allowedHosts (no Host check, no authentication); refused otherwise. */
+  allowInsecureBind: boolean;
   allowedOrigins: readonly string[];
   shutdownGraceMs: number;
   sessionIdleTimeoutMs: number;

@@ -6,7 +6,14 @@ import { SwitchboardError } from "../../core/errors.ts";
 import type { Endpoint } from "../../services/router/sessions.ts";
 import { createAdminApi } from "./admin-api.ts";
 import { createClientKeyOf } from "./client-key.ts";
-import { checkOrigin, correlationIdOf, createOriginPolicy, decodePathSegment, isLoopbackHost } from "./guards.ts";
+import {
+  checkBindAllowed,
+  checkOrigin,
+  correlationIdOf,
+  createOriginPolicy,
+  decodePathSegment,
+  isLoopbackHost,
+} from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
 import { handleMetricsRoute } from "./metrics-route.ts";
 import { sendRpcError } from "./respond.ts";
@@ -25,11 +32,13 @@ export async function startHttpFront(
   const settings = gateway.config.gateway;
   const host = options.host ?? settings.host;
   const port = options.port ?? settings.port;
+  checkBindAllowed(host, settings, gateway.config.source);
   const policy = createOriginPolicy(host, settings.allowedHosts, settings.allowedOrigins);
   if (!policy.hostAllowed) {
     gateway.logger.warn(
       { host },
-      "bound to a non-loopback address without gateway.allowedHosts: Host headers are not checked",
+      "INSECURE: bound to a non-loopback address with gateway.allowInsecureBind: Host headers are not checked and " +
+        "there is no authentication; anyone who can reach this port can call tools, stop servers and read the audit log",
     );
   }
   const mcp = createMcpEndpoint({
