@@ -5,6 +5,7 @@ import type { ConfigProblem } from "../../core/gateway-config.ts";
 import { startHttpFront } from "../http/http-front.ts";
 import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
+import { logStartupBanner } from "./banner.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
@@ -50,10 +51,7 @@ export async function serve(args: CliArgs): Promise<number> {
     await gateway.close(); // eager servers must not outlive a gateway that could not bind
     throw error;
   }
-  gateway.logger.info(
-    { url: front.url, servers: gateway.config.servers.length },
-    `switchboard listening on ${front.url}`,
-  );
+  logStartupBanner(gateway, front.url);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
