@@ -116,6 +116,17 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
   });
 }
 
+/** The id of a JSON-RPC request body, or null when the body is too large, not JSON or has no usable id. */
+export async function readRequestId(req: IncomingMessage, maxBytes: number): Promise<string | number | null> {
+  try {
+    const message = JSON.parse(await readBody(req, maxBytes)) as { id?: unknown } | null;
+    const id = message?.id;
+    return typeof id === "string" || typeof id === "number" ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 function tooLarge(maxBytes: number): SwitchboardError {
   return new SwitchboardError("payload_too_large", `request body exceeds ${maxBytes} bytes`);
 }

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Gateway } from "../../app.ts";
-import { SwitchboardError } from "../../core/errors.ts";
+import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { Endpoint } from "../../services/router/sessions.ts";
 import { createAdminApi } from "./admin-api.ts";
 import { createClientKeyOf } from "./client-key.ts";
@@ -13,10 +13,12 @@ import {
   createOriginPolicy,
   decodePathSegment,
   isLoopbackHost,
+  readRequestId,
 } from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
 import { handleMetricsRoute } from "./metrics-route.ts";
-import { sendRpcError } from "./respond.ts";
+import { sendJson, sendRpcError } from "./respond.ts";
+import { rootDocument } from "./root-document.ts";
 
 export interface HttpFront {
   readonly server: Server;
@@ -55,6 +57,7 @@ export async function startHttpFront(
   let connections = 0;
   let closing = false;
   const admin = createAdminApi(gateway, { connections: () => connections, closing: () => closing });
+  const root = rootDocument();
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     try {
@@ -63,10 +66,13 @@ export async function startHttpFront(
       if (endpoint) return await mcp.handle(req, res, endpoint);
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
       if (await admin.handle(req, res, path)) return;
+      if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, root);
       throw new SwitchboardError("method_not_found", `no route for ${req.method} ${path}`);
     } catch (error) {
-      if (!res.headersSent) sendRpcError(res, error);
-      else res.end();
+      if (res.headersSent) return void res.end();
+      // An unknown /mcp/{server} is found before the body is read: read it now so the error carries its id.
+      const unknownServer = req.method === "POST" && isSwitchboardError(error, "server_not_found");
+      sendRpcError(res, error, unknownServer ? await readRequestId(req, settings.maxBodyBytes) : null);
     }
   };
   // Every reply carries the request's correlation id; logs, audit records and spans of the request share it.
