@@ -7,9 +7,8 @@ import type { AuditRecord } from "../../ports/audit-log.ts";
 import { auditQuery } from "../http/admin-state.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
+import { out } from "./output.ts";
 import { formatTable } from "./table.ts";
-
-const out = (text: string) => process.stdout.write(`${text}\n`);
 
 export async function audit(args: CliArgs): Promise<number> {
   const params = new URLSearchParams();

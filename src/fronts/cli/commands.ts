@@ -7,6 +7,7 @@ import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { logStartupBanner } from "./banner.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
+import { err, out } from "./output.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
 import { toolsTokens } from "./tools-tokens.ts";
@@ -14,9 +15,6 @@ import { toolsTokens } from "./tools-tokens.ts";
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const err = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function checkConfig(args: CliArgs): Promise<number> {
   const path = configPath(args);

@@ -7,6 +7,7 @@ import { audit } from "./audit.ts";
 import { checkConfig, EXIT_FAILURE, EXIT_USAGE, printProblems, serve, servers, stdio, tools } from "./commands.ts";
 import { doctor } from "./doctor.ts";
 import { helpText } from "./help.ts";
+import { err } from "./output.ts";
 import { status } from "./status.ts";
 
 const COMMANDS = { serve, stdio, "check-config": checkConfig, doctor, servers, tools, audit, status } as const;
@@ -34,14 +35,14 @@ export async function run(argv: readonly string[]): Promise<number> {
     return await handler(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`switchboard: ${error.message}\nRun "switchboard --help" for usage.\n`);
+      err(`switchboard: ${error.message}\nRun "switchboard --help" for usage.`);
       return EXIT_USAGE;
     }
     if (isSwitchboardError(error, "config_invalid")) {
       printProblems(String(error.data?.source ?? "configuration"), (error.data?.problems ?? []) as ConfigProblem[]);
       return EXIT_USAGE;
     }
-    process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    err(`switchboard: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_FAILURE;
   }
 }
