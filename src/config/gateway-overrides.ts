@@ -23,6 +23,7 @@ const CLI_FLAGS: Record<string, string> = {
   port: "--port",
   stateDir: "--state-dir",
   logLevel: "--log-level",
+  allowInsecureBind: "--insecure-bind",
 };
 
 /** Command-line flags as overrides, named after their flag in problems. */

@@ -44,7 +44,7 @@ export interface LoadOptions {
   /** Environment for overrides and `${VAR}` references; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Command-line overrides (highest precedence). */
-  overrides?: Partial<Pick<GatewaySettings, "host" | "port" | "stateDir" | "logLevel">>;
+  overrides?: Partial<Pick<GatewaySettings, "host" | "port" | "stateDir" | "logLevel" | "allowInsecureBind">>;
 }
 
 /** Loads a file; throws `config_invalid` with `data.problems` listing every problem. */

@@ -305,7 +305,15 @@ export const GatewaySchema = z
     allowedHosts: z
       .array(z.string())
       .default([])
-      .describe("Extra Host header values accepted besides the bind address and localhost."),
+      .describe(
+        "Extra Host header values accepted besides the bind address and localhost; required (non-empty) to bind a non-loopback host unless allowInsecureBind is set.",
+      ),
+    allowInsecureBind: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Bind a non-loopback host with an empty allowedHosts: no Host check and no authentication, so anyone who reaches the port (or a DNS-rebinding web page) may call tools and use the admin API; default false (--insecure-bind).",
+      ),
     allowedOrigins: z
       .array(z.string())
       .default([])

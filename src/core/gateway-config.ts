@@ -14,6 +14,8 @@ export interface GatewaySettings {
   /** Levels of nested objects and arrays allowed in a request's params (params itself is level 1). */
   maxParamsDepth: number;
   allowedHosts: readonly string[];
+  /** Bind a non-loopback host without allowedHosts (no Host check, no authentication); refused otherwise. */
+  allowInsecureBind: boolean;
   allowedOrigins: readonly string[];
   shutdownGraceMs: number;
   sessionIdleTimeoutMs: number;

@@ -3,6 +3,7 @@
 import { Client } from "pg";
 import { redactUrl } from "../../config/state-settings.ts";
 import { isConnectionError } from "../storage/postgres/pg-errors.ts";
+import { withDefaultUser } from "../storage/postgres/pg-user.ts";
 import {
   check,
   type DoctorCheck,
@@ -31,7 +32,7 @@ export async function checkPostgres(options: PostgresCheckOptions): Promise<Doct
   const where = redactUrl(options.url) as string;
   const connectTimeoutMs = Math.min(Math.max(1, options.connectTimeoutMs), NETWORK_TIMEOUT_MS);
   const client = new Client({
-    connectionString: options.url,
+    connectionString: withDefaultUser(options.url),
     connectionTimeoutMillis: connectTimeoutMs,
     query_timeout: NETWORK_TIMEOUT_MS,
     application_name: "switchboard-doctor",

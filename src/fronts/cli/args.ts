@@ -16,6 +16,7 @@ export const OPTIONS = {
   json: { type: "boolean" },
   interval: { type: "string", short: "i" },
   once: { type: "boolean" },
+  "insecure-bind": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -37,6 +38,8 @@ export interface CliArgs {
   /** `status`: seconds between refreshes (validated by the command). */
   interval: string | undefined;
   once: boolean;
+  /** `serve`: bind a non-loopback address without allowedHosts (no Host check, no authentication). */
+  insecureBind: boolean;
   help: boolean;
   version: boolean;
 }
@@ -73,6 +76,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     json: v.json ?? false,
     interval: v.interval,
     once: v.once ?? false,
+    insecureBind: v["insecure-bind"] ?? false,
     help: v.help ?? false,
     version: v.version ?? false,
   };
@@ -100,13 +104,16 @@ Commands:
                             Live dashboard of a running gateway (--url, else the config's host and port):
                             servers, states, request rates, latency, errors, breakers; redrawn every S
                             seconds (default 2) until Ctrl-C. --once prints the health JSON and exits
+  help [COMMAND]            This list, or one command's options and examples (also: COMMAND --help)
 
 Options:
   -c, --config FILE   Configuration file (default: $MCP_CONFIG_PATH, else ./switchboard.json)
       --url URL       Talk to a running gateway (default: $SWITCHBOARD_URL) instead of loading the config
-      --host HOST     Bind address for serve (default 127.0.0.1; env MCP_BIND_HOST)
+      --host HOST     Bind address for serve (default 127.0.0.1; env MCP_BIND_HOST); a non-loopback
+                      address needs gateway.allowedHosts or --insecure-bind
   -p, --port PORT     Port for serve (default 8080; 0 picks a free one)
-      --state-dir DIR State directory (manifest cache, process records)
+      --state-dir DIR State directory (default: gateway.stateDir, relative to the config file's folder,
+                      else .switchboard beside the config file)
       --log-level LVL fatal|error|warn|info|debug|trace|silent
       --json          Machine-readable output
   -i, --interval S    Seconds between refreshes of status (default 2)

@@ -7,9 +7,8 @@ import type { AuditRecord } from "../../ports/audit-log.ts";
 import { auditQuery } from "../http/admin-state.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
+import { err, out } from "./output.ts";
 import { formatTable } from "./table.ts";
-
-const out = (text: string) => process.stdout.write(`${text}\n`);
 
 export async function audit(args: CliArgs): Promise<number> {
   const params = new URLSearchParams();
@@ -24,15 +23,33 @@ export async function audit(args: CliArgs): Promise<number> {
     throw new UsageError((error as Error).message);
   }
   const url = args.url ?? process.env.SWITCHBOARD_URL;
-  const records = url ? await remote(url, params) : await local(args, query);
+  const { records, servers } = url ? await remote(url, params, args.server) : await local(args, query);
+  if (args.server && !servers.includes(args.server)) {
+    // A typo must not read as "nothing happened"; records of a server removed since are still shown.
+    const known = `servers: ${servers.join(", ") || "none"}`;
+    if (records.length === 0) throw new UsageError(`no server named "${args.server}" is configured (${known})`);
+    err(`switchboard: "${args.server}" is not configured now (${known}); its recorded calls follow`);
+  }
   if (args.json) out(JSON.stringify(records));
   else out(table(records));
   return 0;
 }
 
-async function remote(base: string, params: URLSearchParams): Promise<AuditRecord[]> {
+/** The records, and the names of the servers the gateway knows (asked only when --server needs checking). */
+interface AuditAnswer {
+  records: AuditRecord[];
+  servers: string[];
+}
+
+async function remote(base: string, params: URLSearchParams, server: string | undefined): Promise<AuditAnswer> {
   const target = new URL("/audit", base);
   target.search = params.toString();
+  const body = (await getJson(base, target)) as { records?: AuditRecord[] };
+  const servers = server ? ((await getJson(base, new URL("/servers", base))) as { name: string }[]) : [];
+  return { records: body.records ?? [], servers: servers.map((s) => s.name) };
+}
+
+async function getJson(base: string, target: URL): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(target);
@@ -42,17 +59,17 @@ async function remote(base: string, params: URLSearchParams): Promise<AuditRecor
       `cannot reach the gateway at ${base}: ${(error as Error).cause ?? error}`,
     );
   }
-  const body = (await response.json()) as { records?: AuditRecord[]; message?: string };
+  const body = (await response.json()) as { message?: string };
   if (!response.ok) throw new SwitchboardError("internal", body.message ?? `HTTP ${response.status}`);
-  return body.records ?? [];
+  return body;
 }
 
-async function local(args: CliArgs, query: ReturnType<typeof auditQuery>): Promise<AuditRecord[]> {
+async function local(args: CliArgs, query: ReturnType<typeof auditQuery>): Promise<AuditAnswer> {
   const config = loadCliConfig(args);
   const logger = createPinoLogger({ level: "error", json: false });
   const log = await openAuditLog(config.gateway, logger);
   try {
-    return await log.query(query);
+    return { records: await log.query(query), servers: config.servers.map((s) => s.name) };
   } finally {
     await log.close();
   }

@@ -5,7 +5,9 @@ import type { ConfigProblem } from "../../core/gateway-config.ts";
 import { startHttpFront } from "../http/http-front.ts";
 import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
+import { logStartupBanner } from "./banner.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
+import { err, out } from "./output.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
 import { toolsTokens } from "./tools-tokens.ts";
@@ -13,9 +15,6 @@ import { toolsTokens } from "./tools-tokens.ts";
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const err = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function checkConfig(args: CliArgs): Promise<number> {
   const path = configPath(args);
@@ -50,10 +49,7 @@ export async function serve(args: CliArgs): Promise<number> {
     await gateway.close(); // eager servers must not outlive a gateway that could not bind
     throw error;
   }
-  gateway.logger.info(
-    { url: front.url, servers: gateway.config.servers.length },
-    `switchboard listening on ${front.url}`,
-  );
+  logStartupBanner(gateway, front.url);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

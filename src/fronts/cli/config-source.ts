@@ -19,6 +19,7 @@ export function loadCliConfig(args: CliArgs): GatewayConfig {
       port: args.port,
       stateDir: args.stateDir === undefined ? undefined : resolve(args.stateDir),
       logLevel: args.logLevel as LogLevel | undefined,
+      allowInsecureBind: args.insecureBind ? true : undefined,
     },
   });
 }

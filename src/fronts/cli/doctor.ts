@@ -7,6 +7,7 @@ import type { ConfigProblem } from "../../core/gateway-config.ts";
 import type { CliArgs } from "./args.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, printProblems } from "./commands.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
+import { out } from "./output.ts";
 
 export async function doctor(args: CliArgs): Promise<number> {
   const path = configPath(args);
@@ -21,9 +22,9 @@ export async function doctor(args: CliArgs): Promise<number> {
   }
   const failed = checks.filter((c) => c.status === "fail").length;
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ ok: failed === 0, checks })}\n`);
+    out(JSON.stringify({ ok: failed === 0, checks }));
   } else {
-    process.stdout.write(`${formatChecks(checks)}\n${summary(checks)}\n`);
+    out(`${formatChecks(checks)}\n${summary(checks)}`);
     if (problems) printProblems(path, problems);
   }
   if (problems) return EXIT_USAGE;

@@ -6,6 +6,8 @@ import { parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { audit } from "./audit.ts";
 import { checkConfig, EXIT_FAILURE, EXIT_USAGE, printProblems, serve, servers, stdio, tools } from "./commands.ts";
 import { doctor } from "./doctor.ts";
+import { helpText } from "./help.ts";
+import { err } from "./output.ts";
 import { status } from "./status.ts";
 
 const COMMANDS = { serve, stdio, "check-config": checkConfig, doctor, servers, tools, audit, status } as const;
@@ -23,10 +25,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const command = args.positionals[0];
-    if (args.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
+    if (command === "help" || args.help) return printHelp(command === "help" ? args.positionals[1] : command);
     if (!command) {
       process.stderr.write(`${USAGE}\n`);
       return EXIT_USAGE;
@@ -36,16 +35,24 @@ export async function run(argv: readonly string[]): Promise<number> {
     return await handler(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`switchboard: ${error.message}\nRun "switchboard --help" for usage.\n`);
+      err(`switchboard: ${error.message}\nRun "switchboard --help" for usage.`);
       return EXIT_USAGE;
     }
     if (isSwitchboardError(error, "config_invalid")) {
       printProblems(String(error.data?.source ?? "configuration"), (error.data?.problems ?? []) as ConfigProblem[]);
       return EXIT_USAGE;
     }
-    process.stderr.write(`switchboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    err(`switchboard: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_FAILURE;
   }
+}
+
+/** `help [COMMAND]` and `[COMMAND] --help`: one command's help, or the list of commands. */
+function printHelp(command: string | undefined): number {
+  const text = helpText(command);
+  if (text === undefined) throw new UsageError(`unknown command "${command}"`);
+  process.stdout.write(`${text}\n`);
+  return 0;
 }
 
 if (import.meta.main) await main(process.argv.slice(2));

@@ -5,6 +5,7 @@ import { SwitchboardError } from "../../core/errors.ts";
 import type { HealthDocument } from "../http/health-document.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
+import { err, out } from "./output.ts";
 import { renderFrame, type Sample } from "./status-frame.ts";
 
 export const DEFAULT_STATUS_INTERVAL_S = 2;
@@ -19,11 +20,11 @@ export async function status(args: CliArgs): Promise<number> {
   try {
     first = await fetchHealth(url);
   } catch (error) {
-    process.stderr.write(`switchboard: ${(error as Error).message}\n`);
+    err(`switchboard: ${(error as Error).message}`);
     return 1;
   }
   if (args.once) {
-    process.stdout.write(`${JSON.stringify(first, null, 2)}\n`);
+    out(JSON.stringify(first, null, 2));
     return 0;
   }
   return live(url, intervalS, { health: first, atMs: Date.now() });
@@ -74,8 +75,8 @@ async function fetchHealth(base: string): Promise<HealthDocument> {
 
 /** Redraws until SIGINT/SIGTERM; a gateway that goes away mid-way is shown as unreachable and retried. */
 async function live(url: string, intervalS: number, first: Sample): Promise<number> {
-  const out = process.stdout;
-  const tty = out.isTTY === true;
+  const stdout = process.stdout;
+  const tty = stdout.isTTY === true;
   const color = tty && process.env.NO_COLOR === undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -85,7 +86,7 @@ async function live(url: string, intervalS: number, first: Sample): Promise<numb
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  if (tty) out.write("\x1b[?25l\x1b[2J");
+  if (tty) stdout.write("\x1b[?25l\x1b[2J");
   let previous: Sample | undefined;
   let current: Sample | undefined = first;
   let frames = 0;
@@ -110,13 +111,13 @@ async function live(url: string, intervalS: number, first: Sample): Promise<numb
       } catch (error) {
         previous = undefined;
         current = undefined;
-        if (!tty) process.stderr.write(`switchboard: ${(error as Error).message}\n`);
+        if (!tty) err(`switchboard: ${(error as Error).message}`);
       }
     }
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
-    if (tty) out.write("\x1b[?25h\n");
+    if (tty) stdout.write("\x1b[?25h\n");
   }
   return 0;
 }

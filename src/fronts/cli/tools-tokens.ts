@@ -7,10 +7,8 @@ import { SwitchboardError } from "../../core/errors.ts";
 import type { TokenReport } from "../../services/tokens/token-accounting.ts";
 import type { CliArgs } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
+import { err, out } from "./output.ts";
 import { formatTable } from "./table.ts";
-
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const err = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function toolsTokens(args: CliArgs): Promise<number> {
   const url = args.url ?? process.env.SWITCHBOARD_URL;

@@ -12,6 +12,25 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_NAMES.has(host) || (isIPv4(host) && host.startsWith("127."));
 }
 
+/**
+ * Until clients authenticate, a non-loopback bind is refused unless Host is checked against allowedHosts (which
+ * stops DNS-rebinding pages) or the operator opted out with allowInsecureBind: anyone who reaches such a port
+ * could call tools, stop servers and read the audit log. Throws `config_invalid` naming the setting.
+ */
+export function checkBindAllowed(
+  bindHost: string,
+  settings: { allowedHosts: readonly string[]; allowInsecureBind: boolean },
+  source: string | undefined,
+): void {
+  if (isLoopbackHost(bindHost) || settings.allowedHosts.length > 0 || settings.allowInsecureBind) return;
+  const message =
+    `refusing to bind the non-loopback address "${bindHost}" without authentication: list the Host names ` +
+    "clients use in gateway.allowedHosts, or set gateway.allowInsecureBind (--insecure-bind) to accept any Host";
+  throw new SwitchboardError("config_invalid", message, {
+    data: { source: source ?? "configuration", problems: [{ path: "gateway.host", message }] },
+  });
+}
+
 export interface OriginPolicy {
   /** Checks the Host header; undefined when any host is accepted (non-loopback bind with no allow-list). */
   hostAllowed: ((host: string) => boolean) | undefined;
@@ -95,6 +114,17 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
     );
     req.once("error", reject);
   });
+}
+
+/** The id of a JSON-RPC request body, or null when the body is too large, not JSON or has no usable id. */
+export async function readRequestId(req: IncomingMessage, maxBytes: number): Promise<string | number | null> {
+  try {
+    const message = JSON.parse(await readBody(req, maxBytes)) as { id?: unknown } | null;
+    const id = message?.id;
+    return typeof id === "string" || typeof id === "number" ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 function tooLarge(maxBytes: number): SwitchboardError {

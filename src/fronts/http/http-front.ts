@@ -2,14 +2,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Gateway } from "../../app.ts";
-import { SwitchboardError } from "../../core/errors.ts";
+import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { Endpoint } from "../../services/router/sessions.ts";
 import { createAdminApi } from "./admin-api.ts";
 import { createClientKeyOf } from "./client-key.ts";
-import { checkOrigin, correlationIdOf, createOriginPolicy, decodePathSegment, isLoopbackHost } from "./guards.ts";
+import {
+  checkBindAllowed,
+  checkOrigin,
+  correlationIdOf,
+  createOriginPolicy,
+  decodePathSegment,
+  isLoopbackHost,
+  readRequestId,
+} from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
 import { handleMetricsRoute } from "./metrics-route.ts";
-import { sendRpcError } from "./respond.ts";
+import { sendJson, sendRpcError } from "./respond.ts";
+import { rootDocument } from "./root-document.ts";
 
 export interface HttpFront {
   readonly server: Server;
@@ -25,11 +34,13 @@ export async function startHttpFront(
   const settings = gateway.config.gateway;
   const host = options.host ?? settings.host;
   const port = options.port ?? settings.port;
+  checkBindAllowed(host, settings, gateway.config.source);
   const policy = createOriginPolicy(host, settings.allowedHosts, settings.allowedOrigins);
   if (!policy.hostAllowed) {
     gateway.logger.warn(
       { host },
-      "bound to a non-loopback address without gateway.allowedHosts: Host headers are not checked",
+      "INSECURE: bound to a non-loopback address with gateway.allowInsecureBind: Host headers are not checked and " +
+        "there is no authentication; anyone who can reach this port can call tools, stop servers and read the audit log",
     );
   }
   const mcp = createMcpEndpoint({
@@ -46,6 +57,7 @@ export async function startHttpFront(
   let connections = 0;
   let closing = false;
   const admin = createAdminApi(gateway, { connections: () => connections, closing: () => closing });
+  const root = rootDocument();
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     try {
@@ -54,10 +66,13 @@ export async function startHttpFront(
       if (endpoint) return await mcp.handle(req, res, endpoint);
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
       if (await admin.handle(req, res, path)) return;
+      if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, root);
       throw new SwitchboardError("method_not_found", `no route for ${req.method} ${path}`);
     } catch (error) {
-      if (!res.headersSent) sendRpcError(res, error);
-      else res.end();
+      if (res.headersSent) return void res.end();
+      // An unknown /mcp/{server} is found before the body is read: read it now so the error carries its id.
+      const unknownServer = req.method === "POST" && isSwitchboardError(error, "server_not_found");
+      sendRpcError(res, error, unknownServer ? await readRequestId(req, settings.maxBodyBytes) : null);
     }
   };
   // Every reply carries the request's correlation id; logs, audit records and spans of the request share it.

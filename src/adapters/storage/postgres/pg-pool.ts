@@ -2,6 +2,7 @@
 import { Pool, type PoolClient } from "pg";
 import type { Logger } from "../../../ports/logger.ts";
 import { isConnectionError, unavailableError } from "./pg-errors.ts";
+import { withDefaultUser } from "./pg-user.ts";
 
 export const DEFAULT_POSTGRES_POOL_SIZE = 10;
 export const DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS = 5000;
@@ -25,7 +26,7 @@ export interface PostgresOptions {
  */
 export function createPgPool(options: PostgresOptions): Pool {
   const pool = new Pool({
-    connectionString: options.url,
+    connectionString: withDefaultUser(options.url),
     max: options.poolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS,
     application_name: "switchboard",

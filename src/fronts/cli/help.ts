@@ -1,0 +1,153 @@
+// Help of each subcommand (`switchboard help COMMAND`, `switchboard COMMAND --help`): its options and examples.
+import { USAGE } from "./args.ts";
+
+const CONFIG = "  -c, --config FILE   Configuration file (default: $MCP_CONFIG_PATH, else ./switchboard.json)";
+const URL = "      --url URL       A running gateway (default: $SWITCHBOARD_URL) instead of the configuration";
+const STATE = "      --state-dir DIR State directory (default: the config's, else .switchboard beside the config file)";
+const JSON_OPTION = "      --json          Machine-readable output";
+const LOG = "      --log-level LVL fatal|error|warn|info|debug|trace|silent";
+
+const COMMAND_HELP: Readonly<Record<string, string>> = {
+  serve: `Usage: switchboard serve [options]
+
+Runs the gateway until SIGINT or SIGTERM: MCP at /mcp (all servers) and /mcp/{server} (one server, its own
+names), the admin API (/servers, /audit, /health, /metrics). Prints the endpoints and the state directory.
+
+Options:
+${CONFIG}
+      --host HOST     Bind address (default 127.0.0.1; env MCP_BIND_HOST). A non-loopback address needs
+                      gateway.allowedHosts, or --insecure-bind (no authentication: anyone who reaches it may call)
+      --insecure-bind Allow a non-loopback bind without allowedHosts (no Host check, no authentication)
+  -p, --port PORT     Port (default 8080; 0 picks a free one)
+${STATE}
+${LOG}
+
+Examples:
+  switchboard serve --config switchboard.json
+  switchboard serve --config switchboard.json --port 0 --log-level debug`,
+
+  stdio: `Usage: switchboard stdio [options]
+
+Serves the aggregated endpoint on stdin/stdout until stdin ends (for desktop clients). Logs go to stderr.
+
+Options:
+${CONFIG}
+${STATE}
+${LOG}
+
+Example (a desktop client's configuration):
+  { "mcpServers": { "switchboard": { "command": "switchboard", "args": ["stdio", "--config", "/abs/switchboard.json"] } } }`,
+
+  "check-config": `Usage: switchboard check-config [options]
+
+Validates the configuration and lists every problem with its JSON path. Exit 0 when valid, 2 when not.
+
+Options:
+${CONFIG}
+${JSON_OPTION}
+
+Examples:
+  switchboard check-config --config switchboard.json
+  switchboard check-config --json`,
+
+  doctor: `Usage: switchboard doctor [options]
+
+Checks what the deployment needs, without starting anything: Node, the state directory, the database
+(DATABASE_URL), Redis (REDIS_URL), sandbox tools and every server's command. Exit 1 when a check fails,
+2 when the configuration is invalid.
+
+Options:
+${CONFIG}
+${STATE}
+${JSON_OPTION}
+
+Examples:
+  switchboard doctor --config switchboard.json
+  DATABASE_URL=postgresql://db.example:5432/switchboard switchboard doctor --json`,
+
+  servers: `Usage: switchboard servers list|start NAME|stop NAME [options]
+
+  servers list        Servers with status, pid, tool count, restarts and last activity
+  servers start NAME  Start a server (waits until its tools are listed)
+  servers stop NAME   Stop a server
+
+Without --url the command builds a gateway from the configuration; servers it starts stop when it ends.
+
+Options:
+${URL}
+${CONFIG}
+${JSON_OPTION}
+
+Examples:
+  switchboard servers list --url http://127.0.0.1:8080
+  switchboard servers stop memory --url http://127.0.0.1:8080`,
+
+  tools: `Usage: switchboard tools list|call NAME|tokens [options]
+
+  tools list                 Tools, namespaced (server__tool), or one server's own names with --server
+  tools call NAME [--args J] Call a tool; exit 1 when the call fails or the tool reports an error
+  tools tokens               Estimated tokens of the listing per server, full against progressive, and
+                             what output budgets saved
+
+Options:
+  -s, --server NAME   One server's endpoint (its own tool names)
+  -a, --args JSON     Arguments of tools call (a JSON object)
+${URL}
+${CONFIG}
+${JSON_OPTION}
+
+Examples:
+  switchboard tools list --url http://127.0.0.1:8080
+  switchboard tools call everything__echo --args '{"message":"hi"}' --config switchboard.json
+  switchboard tools tokens --config switchboard.json`,
+
+  audit: `Usage: switchboard audit [options]
+
+Recorded tool calls, newest first, from a running gateway (--url) or from the store the configuration names
+(the SQLite file in the state directory, or DATABASE_URL). An unknown --server is an error.
+
+Options:
+  -s, --server NAME   Only this server's calls
+      --tool NAME     Only this tool's calls
+      --since ISO     Only calls at or after this time (ISO 8601)
+      --limit N       At most N records (default 100)
+${URL}
+${CONFIG}
+${STATE}
+${JSON_OPTION}
+
+Examples:
+  switchboard audit --config switchboard.json --limit 20
+  switchboard audit --url http://127.0.0.1:8080 --server memory --since 2026-01-01T00:00:00Z`,
+
+  status: `Usage: switchboard status [options]
+
+Live dashboard of a running gateway: servers, states, request rates, latency, errors, breakers; redrawn
+until Ctrl-C. Without --url, the configuration's host and port are used.
+
+Options:
+  -i, --interval S    Seconds between refreshes (default 2)
+      --once          Print the health document once, as JSON, and exit
+${URL}
+${CONFIG}
+
+Examples:
+  switchboard status --url http://127.0.0.1:8080
+  switchboard status --once --config switchboard.json`,
+
+  help: `Usage: switchboard help [COMMAND]
+
+Prints the list of commands, or one command's options and examples.
+
+Examples:
+  switchboard help
+  switchboard help audit`,
+};
+
+export const HELP_COMMANDS: readonly string[] = Object.keys(COMMAND_HELP);
+
+/** The help of one command, the global help without one, or undefined for an unknown command. */
+export function helpText(command: string | undefined): string | undefined {
+  if (command === undefined) return USAGE;
+  return COMMAND_HELP[command];
+}
