@@ -125,6 +125,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     children,
     inheritEnv: settings.inheritEnv,
     stderr: settings.upstreamStderr,
+    limits: settings.upstreamStdio,
   });
   // The HTTP connector loads the SDK's client transports: only when a remote server is first started.
   let http: Promise<Connector> | undefined;

@@ -270,7 +270,8 @@ export class ServerSupervisor {
     const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
     const message = `server ${this.spec.name} ${closed.reason}${tail}`;
     this.deps.logger.warn(message);
-    this.deps.events.emit("server-stopped", { server: this.spec.name, reason: "crashed", detail: closed.reason });
+    const reason = closed.failure ? "overloaded" : "crashed";
+    this.deps.events.emit("server-stopped", { server: this.spec.name, reason, detail: closed.reason });
     this.recordFailure(message);
   }
 
