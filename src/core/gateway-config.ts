@@ -89,6 +89,8 @@ export interface DiscoverySettings {
   pinned: readonly string[];
   clients: readonly ClientDiscovery[];
   search: { defaultLimit: number; maxLimit: number; semantic: SemanticSearchSettings };
+  /** How long a listing waits for servers whose tools are not known yet (first start), in ms. */
+  listWaitMs: number;
 }
 
 export interface BudgetSettings {

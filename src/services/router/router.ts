@@ -64,6 +64,11 @@ export interface RouterOptions {
   budgets?: ResultBudgets;
   /** Per-server resilience policies; without them each request is tried once. */
   policies?: Policies;
+  /**
+   * How long a listing or a name lookup waits for servers whose tools are not known yet; their first start
+   * goes on in the background and list_changed announces them. Milliseconds; default 2000.
+   */
+  listWaitMs?: number;
 }
 
 const LIST_METHODS = {
