@@ -57,8 +57,10 @@ export async function startTestGateway(
   options: TestGatewayOptions = {},
 ): Promise<TestGateway> {
   const stateDir = options.stateDir ?? tempDir();
+  // Tests expect a complete first listing of cold servers (as a one-shot CLI gets) unless they set the bound.
+  const discovery = { listWaitMs: 120_000, ...(options.gateway?.discovery as Record<string, unknown> | undefined) };
   const config = normalizeConfig(
-    { gateway: { port: 0, stateDir, ...options.gateway }, servers },
+    { gateway: { port: 0, stateDir, ...options.gateway, discovery }, servers },
     join(stateDir, "switchboard.json"),
   );
   const logger = options.logDestination

@@ -128,15 +128,19 @@ class StdioConnection implements UpstreamConnection {
         this.exited = true;
         stderr.close();
         options.children.remove(this.pid);
-        // Grandchildren left in the group are killed with their parent.
-        if (groupExists(this.pid)) signalGroup(this.pid, "SIGKILL");
-        const ended = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        const reason = this.failure ? `was stopped (${ended}): ${this.failure.data?.reason}` : ended;
-        const closed = { reason, requested: this.closeRequested, stderrTail: [...this.tail] };
-        this.onClose(this.failure ? { ...closed, failure: this.failure } : closed);
+        this.reportExit(code, signal);
         resolve();
       });
     });
+  }
+
+  private reportExit(code: number | null, signal: NodeJS.Signals | null): void {
+    // Grandchildren left in the group are killed with their parent.
+    if (groupExists(this.pid)) signalGroup(this.pid, "SIGKILL");
+    const ended = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    const reason = this.failure ? `was stopped (${ended}): ${this.failure.data?.reason}` : ended;
+    const closed = { reason, requested: this.closeRequested, stderrTail: [...this.tail] };
+    this.onClose(this.failure ? { ...closed, failure: this.failure } : closed);
   }
 
   private receive(line: string): void {
