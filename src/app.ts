@@ -126,6 +126,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     children,
     inheritEnv: settings.inheritEnv,
     stderr: settings.upstreamStderr,
+    limits: settings.upstreamStdio,
   });
   // The HTTP connector loads the SDK's client transports: only when a remote server is first started.
   let http: Promise<Connector> | undefined;
@@ -202,6 +203,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     pager: budgets,
     policies,
     maxParamsDepth: settings.maxParamsDepth,
+    listWaitMs: settings.discovery.listWaitMs,
   });
   const tokens = createTokenAccounting({
     tools: () => catalog.tools(),

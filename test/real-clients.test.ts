@@ -39,7 +39,9 @@ function stdioTarget(): Extract<Target, { kind: "stdio" }> {
   const workspace = join(dir, "workspace");
   mkdirSync(workspace);
   const config = writeConfig(dir, {
-    gateway: { logLevel: "warn", jsonLogs: false },
+    // One-shot clients (the Inspector CLI runs a fresh gateway per operation) list once and never see the
+    // list_changed of a server still starting: the listing waits for every cold server.
+    gateway: { logLevel: "warn", jsonLogs: false, discovery: { listWaitMs: 120_000 } },
     servers: referenceServers(workspace),
   });
   const stateDir = join(dir, "state");

@@ -83,6 +83,14 @@ export const DiscoverySchema = z
       .default([])
       .describe("Per-client overrides, matched on clientInfo.name; the first match wins."),
     search: SearchSchema.prefault({}),
+    listWaitMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(2_000)
+      .describe(
+        "How long an aggregated list (or a lookup of a name no known server has) waits for servers whose tools are not known yet while they start for the first time; past it, the answer holds what is known and list_changed follows when they are ready. Milliseconds; default 2000.",
+      ),
   })
   .strict()
   .describe("How tools are presented to clients and found by search.");

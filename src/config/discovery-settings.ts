@@ -36,6 +36,7 @@ export function normalizeDiscovery(
   return {
     mode: canonicalMode(section.mode),
     autoThreshold: section.autoThreshold,
+    listWaitMs: section.listWaitMs,
     pinned: [...section.pinned],
     clients: section.clients.map((c) => ({
       name: c.name,

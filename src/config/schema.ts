@@ -6,6 +6,7 @@ import { MetricsSchema } from "./metrics-schema.ts";
 import { TracingSchema, UpstreamStderrSchema } from "./observability-schema.ts";
 import { policySettings } from "./policy-schema.ts";
 import { RateLimitSchema } from "./rate-limit-schema.ts";
+import { UpstreamStdioSchema } from "./upstream-stdio-schema.ts";
 
 export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ms = (description: string, defaultValue: number) =>
@@ -339,6 +340,7 @@ export const GatewaySchema = z
       .optional()
       .describe("Also append JSON log lines to this file (relative to the config file); default none (env LOG_FILE)."),
     upstreamStderr: UpstreamStderrSchema.prefault({}),
+    upstreamStdio: UpstreamStdioSchema.prefault({}),
     tracing: TracingSchema.prefault({}),
     inheritEnv: z
       .array(z.string())

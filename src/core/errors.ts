@@ -29,6 +29,11 @@ export const ERROR_CODES = {
   overloaded: { jsonRpc: -31004, http: 503, retryable: true },
   /** The server did not answer within the call timeout. */
   timeout: { jsonRpc: -31001, http: 504, retryable: true },
+  /**
+   * A stdio server stopped reading its input (the gateway's queue for its stdin passed the bound) or wrote a
+   * message over the size bound: the call failed and the server is being restarted.
+   */
+  upstream_overloaded: { jsonRpc: -31011, http: 503, retryable: true },
   /** The server failed to start too many times and is held in `failed` until started by hand. */
   server_failed: { jsonRpc: -31006, http: 503, retryable: false },
   /** A server-initiated request could not be relayed: no single client session it belongs to, no open stream, or the client lacks the capability. */

@@ -25,6 +25,7 @@ export interface GatewaySettings {
   /** Absolute path of a file that also receives the JSON log lines; undefined: none. */
   logFile: string | undefined;
   upstreamStderr: UpstreamStderrSettings;
+  upstreamStdio: UpstreamStdioSettings;
   tracing: TracingSettings;
   inheritEnv: readonly string[];
   database: DatabaseSettings;
@@ -42,6 +43,14 @@ export interface UpstreamStderrSettings {
   linesPerSecond: number;
   burstLines: number;
   maxLineChars: number;
+}
+
+/** Bounds on the pipes of stdio servers. */
+export interface UpstreamStdioSettings {
+  /** Bytes queued for a server's stdin past which it is overloaded (calls fail, it is restarted). */
+  maxPendingInputBytes: number;
+  /** Longest line a server may write on stdout; a longer JSON-RPC message fails the connection. */
+  maxMessageBytes: number;
 }
 
 /** OpenTelemetry export; no endpoint: tracing off (no SDK loaded). */
@@ -84,6 +93,8 @@ export interface DiscoverySettings {
   pinned: readonly string[];
   clients: readonly ClientDiscovery[];
   search: { defaultLimit: number; maxLimit: number; semantic: SemanticSearchSettings };
+  /** How long a listing waits for servers whose tools are not known yet (first start), in ms. */
+  listWaitMs: number;
 }
 
 export interface BudgetSettings {

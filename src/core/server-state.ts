@@ -19,4 +19,5 @@ export type ServerState = "asleep" | "starting" | "ready" | "stopping" | "backof
 export type Lifecycle = "on-demand" | "eager" | "always";
 
 /** Why a server stopped; carried on events and shown by the admin API. */
-export type StopReason = "idle" | "requested" | "shutdown" | "crashed" | "health-check" | "start-failed";
+/** `overloaded`: the gateway ended a server that stopped reading its input or wrote an oversized message. */
+export type StopReason = "idle" | "requested" | "shutdown" | "crashed" | "overloaded" | "health-check" | "start-failed";

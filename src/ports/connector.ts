@@ -1,4 +1,5 @@
 // The connector port: opens a message connection to one upstream server (a child process or a remote URL).
+import type { SwitchboardError } from "../core/errors.ts";
 import type { JsonRpcMessage } from "../core/jsonrpc.ts";
 import type { ServerSpec } from "../core/server-spec.ts";
 
@@ -9,6 +10,11 @@ export interface ConnectionClosed {
   requested: boolean;
   /** The last lines the server wrote to stderr, for error messages. */
   stderrTail: readonly string[];
+  /**
+   * Set when the connection ended the server itself for misbehaving (it stopped reading its input, or wrote an
+   * oversized message): calls in flight and later requests fail with this error.
+   */
+  failure?: SwitchboardError | undefined;
 }
 
 export interface UpstreamConnection {

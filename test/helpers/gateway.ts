@@ -44,6 +44,8 @@ export interface TestGatewayOptions {
   gateway?: Record<string, unknown>;
   http?: boolean;
   stateDir?: string;
+  /** Receives the gateway's JSON log lines at level info (instead of a silent logger). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export function tempDir(prefix = "switchboard-test-"): string {
@@ -55,11 +57,15 @@ export async function startTestGateway(
   options: TestGatewayOptions = {},
 ): Promise<TestGateway> {
   const stateDir = options.stateDir ?? tempDir();
+  // Tests expect a complete first listing of cold servers (as a one-shot CLI gets) unless they set the bound.
+  const discovery = { listWaitMs: 120_000, ...(options.gateway?.discovery as Record<string, unknown> | undefined) };
   const config = normalizeConfig(
-    { gateway: { port: 0, stateDir, ...options.gateway }, servers },
+    { gateway: { port: 0, stateDir, ...options.gateway, discovery }, servers },
     join(stateDir, "switchboard.json"),
   );
-  const logger = createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
+  const logger = options.logDestination
+    ? createPinoLogger({ level: "info", json: true, destination: options.logDestination })
+    : createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
   const gateway = await createGateway(config, { logger });
   await gateway.start();
   const front = options.http === false ? undefined : await startHttpFront(gateway, { port: 0 });

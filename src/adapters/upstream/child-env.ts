@@ -1,5 +1,7 @@
 // The environment a stdio server gets: an allow-list of the gateway's variables plus the server's own `env`.
-// Secrets in the gateway's environment (database URLs, API keys) are not inherited unless listed.
+// Secrets in the gateway's environment (database URLs, API keys, proxy passwords) are not inherited unless
+// listed. This limits what is handed over, not what a same-user child can read (/proc/<pid>/environ): see
+// docs/configuration.md.
 
 export const DEFAULT_INHERITED_ENV = [
   "PATH",
@@ -42,15 +44,35 @@ export const DEFAULT_INHERITED_ENV = [
   "TMP",
 ] as const;
 
+/** Proxy variables of the default list: inherited without the `user:password@` of their URL. */
+const PROXY_ENV: ReadonlySet<string> = new Set(["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"]);
+
+/**
+ * The child's environment. Proxy URLs inherited by default lose their credentials (any client could read them
+ * back through a tool that prints its environment); a proxy variable named in `extraInherited` or set in the
+ * server's own `env` is passed as given.
+ */
 export function childEnvironment(
   parent: Readonly<Record<string, string | undefined>>,
   extraInherited: readonly string[],
   own: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of [...DEFAULT_INHERITED_ENV, ...extraInherited]) {
+  for (const name of DEFAULT_INHERITED_ENV) {
+    const value = parent[name];
+    if (value !== undefined) env[name] = PROXY_ENV.has(name) ? withoutCredentials(value) : value;
+  }
+  for (const name of extraInherited) {
     const value = parent[name];
     if (value !== undefined) env[name] = value;
   }
   return { ...env, ...own };
+}
+
+/** A proxy URL without its `user:password@`; a value that is not a URL with credentials is kept as it is. */
+export function withoutCredentials(value: string): string {
+  // Proxy variables are often written without a scheme (`user:pw@proxy:3128`): the userinfo is cut textually.
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)?([^/?#]*)@/i.exec(value);
+  if (!match) return value;
+  return `${match[1] ?? ""}${value.slice(match[0].length)}`;
 }

@@ -1,6 +1,7 @@
-// An upstream's stderr in the logs: line by line, each cut to a maximum length and cleared of the server's
-// secret environment values, rate-limited by a token bucket so a flooding server cannot flood the logs —
-// lines over the rate are counted and reported once a second as one `suppressed` entry.
+// An upstream's stderr (and stray non-JSON stdout) in the logs: line by line, each cut to a maximum length and
+// cleared of the server's secret environment values, rate-limited by one token bucket per server shared by both
+// streams so a flooding server cannot flood the logs — lines over the rate are counted and reported once a
+// second as one `suppressed` entry per stream.
 
 import type { UpstreamStderrSettings } from "../../core/gateway-config.ts";
 import { printable } from "../../core/printable.ts";
@@ -17,9 +18,15 @@ const SECRET_NAME = /key|token|secret|pass|auth|credential|cookie|session|privat
 const MIN_SECRET_CHARS = 6;
 const REPORT_EVERY_MS = 1_000;
 
+/** Which pipe of the server a line came from. */
+export type OutputStream = "stderr" | "stdout";
+
 export interface StderrLog {
-  /** A line as the server wrote it: cleaned, then logged or counted as suppressed. */
-  line(text: string): void;
+  /**
+   * A line as the server wrote it: cleaned, then logged (after `prefix`) or counted as suppressed. Both streams
+   * draw on the same budget.
+   */
+  line(text: string, stream?: OutputStream, prefix?: string): void;
   /** The line as it would be logged (cut and cleaned), for the stderr tail kept for crash reports. */
   clean(text: string): string;
   /** Reports what is still suppressed; stops the report timer. */
@@ -39,7 +46,7 @@ export function createStderrLog(
     .sort((a, b) => b.length - a.length);
   let tokens = settings.burstLines;
   let refilledAt = now();
-  let suppressed = 0;
+  const suppressed: Record<OutputStream, number> = { stderr: 0, stdout: 0 };
   let timer: NodeJS.Timeout | undefined;
 
   const clean = (text: string): string => {
@@ -49,25 +56,30 @@ export function createStderrLog(
   };
   const report = () => {
     timer = undefined;
-    if (suppressed === 0) return;
-    log.warn(
-      { ...fields, stream: "stderr", suppressed },
-      `suppressed ${suppressed} stderr lines (over ${settings.linesPerSecond} lines/s)`,
-    );
-    suppressed = 0;
+    for (const stream of ["stderr", "stdout"] as const) {
+      const count = suppressed[stream];
+      if (count === 0) continue;
+      log.warn(
+        { ...fields, stream, suppressed: count },
+        `suppressed ${count} ${stream} lines (over ${settings.linesPerSecond} lines/s)`,
+      );
+      suppressed[stream] = 0;
+    }
   };
   return {
     clean,
-    line(text) {
+    line(text, stream = "stderr", prefix = "") {
       const at = now();
       tokens = Math.min(settings.burstLines, tokens + ((at - refilledAt) / 1000) * settings.linesPerSecond);
       refilledAt = at;
       if (tokens >= 1) {
         tokens -= 1;
-        log.info({ ...fields, stream: "stderr" }, clean(text));
+        const message = prefix + clean(text);
+        if (stream === "stderr") log.info({ ...fields, stream }, message);
+        else log.warn({ ...fields, stream }, message);
         return;
       }
-      suppressed++;
+      suppressed[stream]++;
       if (!timer) {
         timer = setTimeout(report, REPORT_EVERY_MS);
         timer.unref();

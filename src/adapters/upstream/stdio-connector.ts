@@ -1,8 +1,10 @@
 // Stdio upstreams: one child process per server, in its own process group, speaking newline-delimited JSON-RPC.
 // stderr is captured line by line into the logs (never inherited); stop is stdin close → SIGTERM → SIGKILL.
+// Both pipes are bounded: a server that stops reading its stdin, or writes one message over the size bound, is
+// failed (upstream_overloaded) and terminated, and the supervisor restarts it as after a crash.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { SwitchboardError } from "../../core/errors.ts";
-import type { UpstreamStderrSettings } from "../../core/gateway-config.ts";
+import type { UpstreamStderrSettings, UpstreamStdioSettings } from "../../core/gateway-config.ts";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
 import type { ServerSpec, StdioTransportSpec } from "../../core/server-spec.ts";
 import type { ChildRegistry } from "../../ports/child-registry.ts";
@@ -11,12 +13,17 @@ import type { Logger } from "../../ports/logger.ts";
 import { ownRecordFields } from "../process/file-child-registry.ts";
 import { groupExists, processStartTime, signalGroup } from "../process/proc-info.ts";
 import { childEnvironment } from "./child-env.ts";
-import { createLineSplitter } from "./line-splitter.ts";
-import { createStderrLog, DEFAULT_STDERR_SETTINGS } from "./stderr-log.ts";
+import { createLineSplitter, type OverlongLine } from "./line-splitter.ts";
+import { createStderrLog, DEFAULT_STDERR_SETTINGS, type StderrLog } from "./stderr-log.ts";
 
 const STDERR_TAIL_LINES = 20;
 /** A stderr "line" longer than this without a newline is dropped rather than buffered. */
 const STDERR_MAX_LINE_BYTES = 1024 * 1024;
+
+export const DEFAULT_STDIO_LIMITS: UpstreamStdioSettings = Object.freeze({
+  maxPendingInputBytes: 8 * 1024 * 1024,
+  maxMessageBytes: 64 * 1024 * 1024,
+});
 
 export interface StdioConnectorOptions {
   logger: Logger;
@@ -25,6 +32,8 @@ export interface StdioConnectorOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Rate and length limits of stderr lines in the logs. */
   stderr?: UpstreamStderrSettings;
+  /** Bounds on the bytes queued for a server's stdin and on one message from its stdout. */
+  limits?: UpstreamStdioSettings;
 }
 
 export function createStdioConnector(options: StdioConnectorOptions): Connector {
@@ -70,11 +79,15 @@ class StdioConnection implements UpstreamConnection {
   private exited = false;
   private closeRequested = false;
   private closing: Promise<void> | undefined;
+  /** Why the gateway is ending a misbehaving server (overload); calls fail with it from then on. */
+  private failure: SwitchboardError | undefined;
   private readonly exitPromise: Promise<void>;
 
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly spec: ServerSpec;
   private readonly log: Logger;
+  private readonly output: StderrLog;
+  private readonly limits: UpstreamStdioSettings;
 
   constructor(child: ChildProcessWithoutNullStreams, spec: ServerSpec, options: StdioConnectorOptions) {
     this.child = child;
@@ -82,15 +95,22 @@ class StdioConnection implements UpstreamConnection {
     this.pid = child.pid as number;
     const log = options.logger.child({ server: spec.name });
     this.log = log;
+    this.limits = options.limits ?? DEFAULT_STDIO_LIMITS;
+    // One log budget for both pipes: garbage on stdout is rate-limited like stderr.
     const stderr = createStderrLog(
       log,
       { pid: this.pid },
       options.stderr ?? DEFAULT_STDERR_SETTINGS,
       (spec.transport as StdioTransportSpec).env,
     );
+    this.output = stderr;
     child.stdout.on(
       "data",
-      createLineSplitter((line) => this.receive(line)),
+      createLineSplitter(
+        (line) => this.receive(line),
+        this.limits.maxMessageBytes,
+        (line) => this.overlong(line),
+      ),
     );
     child.stderr.on(
       "data",
@@ -108,21 +128,29 @@ class StdioConnection implements UpstreamConnection {
         this.exited = true;
         stderr.close();
         options.children.remove(this.pid);
-        // Grandchildren left in the group are killed with their parent.
-        if (groupExists(this.pid)) signalGroup(this.pid, "SIGKILL");
-        const reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        this.onClose({ reason, requested: this.closeRequested, stderrTail: [...this.tail] });
+        this.reportExit(code, signal);
         resolve();
       });
     });
   }
 
+  private reportExit(code: number | null, signal: NodeJS.Signals | null): void {
+    // Grandchildren left in the group are killed with their parent.
+    if (groupExists(this.pid)) signalGroup(this.pid, "SIGKILL");
+    const ended = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    const reason = this.failure ? `was stopped (${ended}): ${this.failure.data?.reason}` : ended;
+    const closed = { reason, requested: this.closeRequested, stderrTail: [...this.tail] };
+    this.onClose(this.failure ? { ...closed, failure: this.failure } : closed);
+  }
+
   private receive(line: string): void {
+    // A failing server is not answered: its pings and requests would only add to the queue it does not read.
+    if (this.failure || this.inputOverloaded()) return;
     let message: JsonRpcMessage;
     try {
       message = JSON.parse(line) as JsonRpcMessage;
     } catch {
-      this.log.warn({ stream: "stdout", pid: this.pid }, `non-JSON output ignored: ${line.slice(0, 200)}`);
+      this.output.line(line, "stdout", "non-JSON output ignored: ");
       return;
     }
     if (message === null || typeof message !== "object") return;
@@ -130,10 +158,56 @@ class StdioConnection implements UpstreamConnection {
   }
 
   send(message: JsonRpcMessage): void {
+    if (this.failure) throw this.failure;
     if (this.exited || this.closeRequested || !this.child.stdin.writable) {
       throw new SwitchboardError("upstream_unavailable", `server ${this.spec.name} is not running`);
     }
+    if (this.inputOverloaded()) throw this.failure;
     this.child.stdin.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** True (and the server failed) when more is queued for its stdin than the bound: it does not read. */
+  private inputOverloaded(): boolean {
+    const pendingBytes = this.child.stdin.writableLength;
+    const limitBytes = this.limits.maxPendingInputBytes;
+    if (pendingBytes <= limitBytes) return false;
+    const reason = `it does not read its input (${pendingBytes} bytes queued for its stdin, limit ${limitBytes})`;
+    this.fail(
+      new SwitchboardError("upstream_overloaded", `server ${this.spec.name} is overloaded: ${reason}; restarting it`, {
+        data: { server: this.spec.name, reason, pendingBytes, limitBytes },
+      }),
+    );
+    return true;
+  }
+
+  /** A stdout line over the bound: a JSON-RPC message fails the server; anything else is dropped and logged. */
+  private overlong(line: OverlongLine): void {
+    const limitBytes = this.limits.maxMessageBytes;
+    if (!line.head.trimStart().startsWith("{")) {
+      this.output.line(line.head, "stdout", `non-JSON line over ${limitBytes} bytes dropped, starting: `);
+      return;
+    }
+    const reason = `it wrote a message over the ${limitBytes}-byte limit`;
+    this.fail(
+      new SwitchboardError("upstream_overloaded", `server ${this.spec.name} is overloaded: ${reason}; restarting it`, {
+        data: { server: this.spec.name, reason, messageBytes: line.bytes, limitBytes },
+      }),
+    );
+  }
+
+  /**
+   * Ends a misbehaving server: what is queued for it is dropped, then SIGTERM, then SIGKILL after the grace.
+   * The close is reported as not requested, so the supervisor restarts it through its backoff.
+   */
+  private fail(error: SwitchboardError): void {
+    if (this.failure || this.exited || this.closeRequested) return;
+    this.failure = error;
+    this.log.warn({ pid: this.pid, err: error }, error.message);
+    this.child.stdin.destroy();
+    void (async () => {
+      signalGroup(this.pid, "SIGTERM");
+      if (!(await this.exitWithin(this.spec.stopGraceMs))) signalGroup(this.pid, "SIGKILL");
+    })();
   }
 
   stderrTail(): readonly string[] {

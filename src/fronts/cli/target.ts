@@ -4,6 +4,7 @@
 import { createPinoLogger } from "../../adapters/observability/pino-logger.ts";
 import { createGateway, type Gateway } from "../../app.ts";
 import { SwitchboardError } from "../../core/errors.ts";
+import type { GatewayConfig } from "../../core/gateway-config.ts";
 import type { JsonRpcResponse } from "../../core/jsonrpc.ts";
 import type { ServerStatus } from "../../services/supervisor/server-supervisor.ts";
 import type { CliArgs } from "./args.ts";
@@ -60,7 +61,7 @@ function remoteTarget(base: string): Target {
 }
 
 async function localTarget(args: CliArgs): Promise<Target> {
-  const config = loadCliConfig(args);
+  const config = completeListings(loadCliConfig(args));
   const logger = createPinoLogger({ level: (args.logLevel as "warn" | undefined) ?? "warn", json: false });
   const gateway: Gateway = await createGateway(config, { logger });
   await gateway.start();
@@ -91,4 +92,13 @@ async function localTarget(args: CliArgs): Promise<Target> {
     },
     close: () => gateway.close(),
   };
+}
+
+/**
+ * A one-shot command has nobody to send list_changed to: its listing waits for every server being discovered
+ * as long as a start may take, instead of answering early without the slow ones.
+ */
+function completeListings(config: GatewayConfig): GatewayConfig {
+  const listWaitMs = Math.max(config.gateway.discovery.listWaitMs, ...config.servers.map((s) => s.startTimeoutMs));
+  return { ...config, gateway: { ...config.gateway, discovery: { ...config.gateway.discovery, listWaitMs } } };
 }

@@ -154,7 +154,12 @@ function toServerHealth(gateway: Gateway, status: ServerStatus): ServerHealth {
   };
 }
 
-const ABNORMAL_STOPS: ReadonlySet<StopReason | undefined> = new Set(["crashed", "health-check", "start-failed"]);
+const ABNORMAL_STOPS: ReadonlySet<StopReason | undefined> = new Set([
+  "crashed",
+  "overloaded",
+  "health-check",
+  "start-failed",
+]);
 
 function serverHealthStatus(status: ServerStatus, circuit: CircuitState, lastStop?: StopReason): ServerHealthStatus {
   if (status.status === "disabled") return "disabled";

@@ -9,7 +9,7 @@ import type { CircuitState } from "../../core/events.ts";
 import type { CircuitBreakerSpec } from "../../core/server-spec.ts";
 
 /** Failures that say the server (or the way to it) is broken. A server's own answers never count. */
-const COUNTED = new Set(["upstream_unavailable", "upstream_closed", "timeout", "server_failed"]);
+const COUNTED = new Set(["upstream_unavailable", "upstream_closed", "upstream_overloaded", "timeout", "server_failed"]);
 
 export interface CircuitView {
   state: CircuitState;

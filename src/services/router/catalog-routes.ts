@@ -1,15 +1,22 @@
 // Where an aggregate request goes: the server behind a namespaced tool or prompt name, or behind a resource URI.
-// Servers whose catalog was never seen are started once to learn their items before a lookup gives up.
+// Servers whose catalog was never seen are started to learn their items; a lookup or listing waits for them only
+// a short while (a server that never finishes starting must not hold every listing up to its start timeout).
 import { SwitchboardError } from "../../core/errors.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
+import { abortable } from "../supervisor/start-support.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
+
+/** How long a listing or lookup waits for servers being discovered, unless configured. */
+export const DEFAULT_LIST_WAIT_MS = 2_000;
 
 export interface CatalogRouteDeps {
   catalog: Catalog;
   supervisor: Supervisor;
   logger: Logger;
+  /** How long to wait for servers being discovered before answering without them. Milliseconds. */
+  listWaitMs?: number | undefined;
 }
 
 /** The server and its own name for a namespaced tool or prompt; invalid_params when no server has it. */
@@ -25,7 +32,11 @@ export async function routeByName(
     await discoverUnknown(deps, signal);
     route = view().routes.get(name);
   }
-  if (!route) throw new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`);
+  if (!route) {
+    throw new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`, {
+      data: notYetKnown(deps),
+    });
+  }
   return route;
 }
 
@@ -36,22 +47,36 @@ export async function routeByUri(deps: CatalogRouteDeps, uri: string, signal?: A
     await discoverUnknown(deps, signal);
     server = deps.catalog.resourceServer(uri);
   }
-  if (!server) throw new SwitchboardError("invalid_params", `Resource not found: ${uri}`, { data: { uri } });
+  if (!server) {
+    throw new SwitchboardError("invalid_params", `Resource not found: ${uri}`, { data: { uri, ...notYetKnown(deps) } });
+  }
   return server;
 }
 
-/** Starts servers whose catalog was never seen (first run or changed command) to learn their items. */
+/** Servers still being discovered, so a client knows the name may exist later. */
+function notYetKnown(deps: CatalogRouteDeps): Record<string, unknown> | undefined {
+  const unknown = deps.catalog.unknownServers();
+  return unknown.length > 0 ? { notYetKnown: unknown } : undefined;
+}
+
+/**
+ * Starts servers whose catalog was never seen (first run or changed command) to learn their items, and waits
+ * for them up to `listWaitMs`. Past it the waiting ends (and with it the call each wait counted), while the
+ * starts go on: a server that becomes ready later is read into the catalog and announced with list_changed.
+ */
 export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSignal): Promise<void> {
   const unknown = deps.catalog.unknownServers();
   if (unknown.length === 0) return;
+  const bound = AbortSignal.timeout(deps.listWaitMs ?? DEFAULT_LIST_WAIT_MS);
+  const waiting = signal ? AbortSignal.any([signal, bound]) : bound;
   await Promise.all(
     unknown.map(async (name) => {
       let lease: Lease | undefined;
       try {
-        lease = await deps.supervisor.get(name).acquire(signal);
-        await deps.catalog.settled(name);
+        lease = await deps.supervisor.get(name).acquire(waiting);
+        await abortable(deps.catalog.settled(name), waiting);
       } catch (error) {
-        deps.logger.warn({ server: name, err: error }, "could not discover the server's catalog");
+        if (!waiting.aborted) deps.logger.warn({ server: name, err: error }, "could not discover the server's catalog");
       } finally {
         lease?.release();
       }

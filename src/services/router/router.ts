@@ -67,6 +67,11 @@ export interface RouterOptions {
   policies?: Policies;
   /** Levels of objects and arrays a request's params (or a client's answer) may nest; default 64. */
   maxParamsDepth?: number;
+  /**
+   * How long a listing or a name lookup waits for servers whose tools are not known yet; their first start
+   * goes on in the background and list_changed announces them. Milliseconds; default 2000.
+   */
+  listWaitMs?: number;
 }
 
 const LIST_METHODS = {

@@ -65,6 +65,8 @@ export class ServerSupervisor {
   private healthFailures = 0;
   private lastError: string | undefined;
   private starting: Promise<UpstreamPeer> | undefined;
+  /** Aborts the start in progress: a server stuck in initialize must not hold shutdown up to its start timeout. */
+  private startAbort: AbortController | undefined;
   private stopping: Promise<void> | undefined;
   private backoffEnded: Promise<void> | undefined;
   private endBackoff: (() => void) | undefined;
@@ -177,6 +179,7 @@ export class ServerSupervisor {
     const { clock, connector, logger, events } = this.deps;
     const begin = clock.now();
     const controller = new AbortController();
+    this.startAbort = controller;
     const deadline = clock.setTimeout(() => controller.abort(), this.spec.startTimeoutMs);
     let connection: UpstreamConnection | undefined;
     try {
@@ -207,15 +210,20 @@ export class ServerSupervisor {
       return peer;
     } catch (error) {
       const tail = connection?.stderrTail() ?? [];
-      void connection?.close(Math.min(this.spec.stopGraceMs, 500)).catch(() => {});
+      const closing = connection?.close(Math.min(this.spec.stopGraceMs, 500)).catch(() => {});
+      if (this.shuttingDown) {
+        await closing; // shutdown leaves no child behind
+        this.setState("asleep", "start abandoned: the gateway is shutting down");
+        throw new SwitchboardError("shutting_down", "the gateway is shutting down", { cause: error });
+      }
       const message = startFailureMessage(this.spec, error, controller.signal.aborted, tail);
       logger.warn({ err: error }, message);
-      if (!(error instanceof SwitchboardError && error.code === "shutting_down")) this.recordFailure(message);
-      else this.setState("asleep");
+      this.recordFailure(message);
       events.emit("server-start-failed", { server: this.spec.name, error: message, failures: this.failures });
       throw new SwitchboardError("upstream_unavailable", message, { cause: error });
     } finally {
       deadline.cancel();
+      if (this.startAbort === controller) this.startAbort = undefined;
     }
   }
 
@@ -253,6 +261,7 @@ export class ServerSupervisor {
   /** Refuses new calls and stops the server (the supervisor drains calls before calling this). */
   async close(): Promise<void> {
     this.shuttingDown = true;
+    this.startAbort?.abort();
     this.cancelIdle();
     this.healthTimer?.cancel();
     this.backoffTimer?.cancel();
@@ -270,7 +279,8 @@ export class ServerSupervisor {
     const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
     const message = `server ${this.spec.name} ${closed.reason}${tail}`;
     this.deps.logger.warn(message);
-    this.deps.events.emit("server-stopped", { server: this.spec.name, reason: "crashed", detail: closed.reason });
+    const reason = closed.failure ? "overloaded" : "crashed";
+    this.deps.events.emit("server-stopped", { server: this.spec.name, reason, detail: closed.reason });
     this.recordFailure(message);
   }
 

@@ -54,6 +54,14 @@ export interface ClosedErrors {
 
 /** The errors for a connection that ended; `initialized` tells a drop mid-call from one during startup. */
 export function closedErrors(serverName: string, closed: ConnectionClosed, initialized: boolean): ClosedErrors {
+  if (closed.failure) {
+    // The gateway ended a misbehaving server: everything fails with that reason (a sent call may have run).
+    const { failure } = closed;
+    const toolCall = new SwitchboardError(failure.code, failure.message, {
+      data: { ...failure.data, mayHaveRun: true },
+    });
+    return { closedWith: failure, inFlight: failure, toolCall };
+  }
   const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
   const closedWith = new SwitchboardError(
     closed.requested ? "upstream_unavailable" : "upstream_closed",
