@@ -119,10 +119,14 @@ export class ServerSupervisor {
     }
   }
 
-  /** An explicit start (admin API, eager boot): also revives a `failed` server. */
+  /**
+   * An explicit start (admin API, eager boot): also revives a `failed` server. It is client activity: the idle
+   * clock starts now, not at the last call of an earlier run.
+   */
   async start(): Promise<void> {
     if (this.state === "disabled")
       throw new SwitchboardError("server_not_found", `server ${this.spec.name} is disabled`);
+    this.lastClientActivity = this.deps.clock.now();
     if (this.state === "failed") {
       this.failures = 0;
       this.setState("asleep", "started by request");
@@ -308,17 +312,28 @@ export class ServerSupervisor {
     const idle = this.spec.idleTimeoutMs;
     if (this.idleTimer || this.spec.lifecycle === "always" || idle === 0 || this.state !== "ready") return;
     const { clock } = this.deps;
-    const since = this.lastClientActivity ?? this.startedAt ?? clock.now();
+    const since = this.quietSince() ?? clock.now();
     this.idleTimer = this.later(
       () => {
         this.idleTimer = undefined;
         if (this.inFlight > 0 || this.state !== "ready") return;
-        const quietFor = clock.now() - (this.lastClientActivity ?? this.startedAt ?? 0);
+        const quietFor = clock.now() - (this.quietSince() ?? 0);
         if (quietFor >= idle) void this.stop("idle");
         else this.scheduleIdle();
       },
       Math.max(0, since + idle - clock.now()),
     );
+  }
+
+  /**
+   * Since when the running server has been idle: its last client activity, but never before this run became
+   * ready (activity from an earlier run, or a start that took long, must not make a fresh start look idle).
+   */
+  private quietSince(): number | undefined {
+    const activity = this.lastClientActivity;
+    const started = this.startedAt;
+    if (activity === undefined || started === undefined) return activity ?? started;
+    return Math.max(activity, started);
   }
 
   private cancelIdle(): void {
