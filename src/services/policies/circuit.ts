@@ -10,6 +10,8 @@ import type { CircuitBreakerSpec } from "../../core/server-spec.ts";
 
 /** Failures that say the server (or the way to it) is broken. A server's own answers never count. */
 const COUNTED = new Set(["upstream_unavailable", "upstream_closed", "timeout", "server_failed"]);
+/** Failures of a probe that say nothing about the server either way. */
+const TELLS_NOTHING = new Set(["cancelled", "resources_exhausted"]);
 
 export interface CircuitView {
   state: CircuitState;
@@ -82,8 +84,9 @@ export class Circuit {
     try {
       result = await attempt();
     } catch (error) {
-      if (error instanceof SwitchboardError && error.code === "cancelled") {
-        // The client gave up before the probe told anything: the next call probes, at once.
+      if (error instanceof SwitchboardError && TELLS_NOTHING.has(error.code)) {
+        // The client gave up, or the gateway could not even spawn the server, before the probe told anything
+        // about the server: the next call probes, at once.
         this.move("open");
         this.probeAt = Date.now();
       } else this.open();

@@ -1,7 +1,7 @@
 // The lifecycle of one upstream server (DESIGN.md "Server lifecycle"): single-flight start, in-flight counting,
 // idle stop driven only by client activity, crash detection, jittered exponential restart backoff with a limit,
 // MCP ping health checks that never keep a server awake, and graceful stop.
-import { SwitchboardError } from "../../core/errors.ts";
+import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import type { ServerState, StopReason } from "../../core/server-state.ts";
@@ -212,15 +212,28 @@ export class ServerSupervisor {
     } catch (error) {
       const tail = connection?.stderrTail() ?? [];
       void connection?.close(Math.min(this.spec.stopGraceMs, 500)).catch(() => {});
+      if (isSwitchboardError(error, "resources_exhausted")) throw this.gatewayOutOfResources(error);
       const message = startFailureMessage(this.spec, error, controller.signal.aborted, tail);
       logger.warn({ err: error }, message);
-      if (!(error instanceof SwitchboardError && error.code === "shutting_down")) this.recordFailure(message);
+      if (!isSwitchboardError(error, "shutting_down")) this.recordFailure(message);
       else this.setState("asleep");
       events.emit("server-start-failed", { server: this.spec.name, error: message, failures: this.failures });
-      throw new SwitchboardError("upstream_unavailable", message, { cause: error });
+      const data = error instanceof SwitchboardError ? { ...error.data, server: this.spec.name } : undefined;
+      throw new SwitchboardError("upstream_unavailable", message, { cause: error, data });
     } finally {
       deadline.cancel();
     }
+  }
+
+  /**
+   * The gateway could not spawn the server for want of its own resources (file descriptors): the server is not
+   * at fault, so no failure is counted (no backoff, no `failed`); it goes back to sleep and the next call tries
+   * again. The error goes up as it is, which the circuit breaker does not count either.
+   */
+  private gatewayOutOfResources(error: SwitchboardError): SwitchboardError {
+    this.deps.logger.error({ err: error }, error.message);
+    this.setState("asleep", error.message);
+    return error;
   }
 
   /** Stops the server gracefully. Calls still in flight fail; use `drain` first when that matters. */
