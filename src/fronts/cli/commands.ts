@@ -6,6 +6,7 @@ import { startHttpFront } from "../http/http-front.ts";
 import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
+import { configWarnings } from "./config-warnings.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
 import { toolsTokens } from "./tools-tokens.ts";
@@ -22,8 +23,13 @@ export async function checkConfig(args: CliArgs): Promise<number> {
   try {
     const config = loadCliConfig(args);
     const enabled = config.servers.filter((s) => s.enabled).length;
-    if (args.json) out(JSON.stringify({ valid: true, path, servers: config.servers.map((s) => s.name) }));
-    else out(`${path}: valid (${config.servers.length} servers, ${enabled} enabled)`);
+    // Warnings do not fail the check: the file is valid, and a command may exist where the gateway will run.
+    const warnings = configWarnings(config);
+    if (args.json) out(JSON.stringify({ valid: true, path, servers: config.servers.map((s) => s.name), warnings }));
+    else {
+      out(`${path}: valid (${config.servers.length} servers, ${enabled} enabled)`);
+      for (const w of warnings) err(`warning: ${w.path}: ${w.message}`);
+    }
     return EXIT_OK;
   } catch (error) {
     if (!isSwitchboardError(error, "config_invalid")) throw error;
@@ -95,10 +101,29 @@ export async function servers(args: CliArgs): Promise<number> {
       return EXIT_OK;
     }
     const row = action === "start" ? await target.start(name as string) : await target.stop(name as string);
+    if (action === "start" && target.kind === "local") return startChecked(row, args.json);
     if (args.json) out(JSON.stringify(row));
     else out(`${row.name}: ${row.status}${row.pid ? ` (pid ${row.pid})` : ""}`);
     return EXIT_OK;
   });
+}
+
+/**
+ * `servers start` without a running gateway: the server is stopped again when the command ends, so what it
+ * shows is that the server can start, not that it runs.
+ */
+function startChecked(row: ServerRow, json: boolean | undefined): number {
+  if (json) {
+    const { name, tools, readyInMs } = row;
+    out(JSON.stringify({ name, checkOnly: true, canStart: true, readyInMs: readyInMs ?? null, tools }));
+    return EXIT_OK;
+  }
+  const took = row.readyInMs === undefined ? "" : `ready in ${row.readyInMs} ms, `;
+  out(
+    `started and stopped: server ${row.name} can start (${took}${row.tools ?? "?"} tools); ` +
+      "use --url to start it in a running gateway",
+  );
+  return EXIT_OK;
 }
 
 export async function tools(args: CliArgs): Promise<number> {

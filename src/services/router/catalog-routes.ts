@@ -12,7 +12,10 @@ export interface CatalogRouteDeps {
   logger: Logger;
 }
 
-/** The server and its own name for a namespaced tool or prompt; invalid_params when no server has it. */
+/**
+ * The server and its own name for a namespaced tool or prompt; invalid_params when no server has it. A name in the
+ * namespace of a server that could not be started to learn its items fails with the reason it could not start.
+ */
 export async function routeByName(
   deps: CatalogRouteDeps,
   kind: "tools" | "prompts",
@@ -22,8 +25,10 @@ export async function routeByName(
   const view = () => (kind === "tools" ? deps.catalog.tools() : deps.catalog.prompts());
   let route = view().routes.get(name);
   if (!route && deps.catalog.unknownServers().length > 0) {
-    await discoverUnknown(deps, signal);
+    const failures = await discoverUnknown(deps, signal);
     route = view().routes.get(name);
+    const server = route ? undefined : deps.catalog.namespaceOf(name);
+    if (server !== undefined && failures.has(server)) throw failures.get(server);
   }
   if (!route) throw new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`);
   return route;
@@ -40,10 +45,14 @@ export async function routeByUri(deps: CatalogRouteDeps, uri: string, signal?: A
   return server;
 }
 
-/** Starts servers whose catalog was never seen (first run or changed command) to learn their items. */
-export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSignal): Promise<void> {
+/**
+ * Starts servers whose catalog was never seen (first run or changed command) to learn their items. Returns why
+ * each server that could not be started failed; the supervisor has logged it already (one line per problem).
+ */
+export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSignal): Promise<Map<string, unknown>> {
+  const failures = new Map<string, unknown>();
   const unknown = deps.catalog.unknownServers();
-  if (unknown.length === 0) return;
+  if (unknown.length === 0) return failures;
   await Promise.all(
     unknown.map(async (name) => {
       let lease: Lease | undefined;
@@ -51,10 +60,12 @@ export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSign
         lease = await deps.supervisor.get(name).acquire(signal);
         await deps.catalog.settled(name);
       } catch (error) {
-        deps.logger.warn({ server: name, err: error }, "could not discover the server's catalog");
+        failures.set(name, error);
+        deps.logger.debug({ server: name, err: error }, "could not discover the server's catalog");
       } finally {
         lease?.release();
       }
     }),
   );
+  return failures;
 }

@@ -73,11 +73,14 @@ export class Supervisor {
     return total;
   }
 
-  /** Waits until no call is in flight or `graceMs` passed, then stops every server. */
-  async close(graceMs: number): Promise<void> {
+  /**
+   * Waits until no call is in flight and `busy` (other work on running servers, such as reading a catalog that
+   * would otherwise fail half-way) says done, or `graceMs` passed; then stops every server.
+   */
+  async close(graceMs: number, busy: () => boolean = () => false): Promise<void> {
     for (const s of this.servers.values()) s.refuseNewCalls();
     const deadline = Date.now() + graceMs;
-    while (this.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    while ((this.inFlight() > 0 || busy()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     if (this.inFlight() > 0)
       this.logger.warn({ inFlight: this.inFlight() }, "shutdown grace over; failing calls still in flight");
     await Promise.all(this.all().map((s) => s.close()));
