@@ -7,6 +7,7 @@ import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
 import { configWarnings } from "./config-warnings.ts";
+import { watchShutdownSignals } from "./shutdown-signals.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
 import { toolsTokens } from "./tools-tokens.ts";
@@ -45,7 +46,7 @@ export function printProblems(path: string, problems: readonly ConfigProblem[]):
   for (const p of problems) err(`  ${p.path || "(file)"}: ${p.message}`);
 }
 
-/** `serve`: HTTP front until SIGINT/SIGTERM, then a graceful drain. */
+/** `serve`: HTTP front until SIGINT/SIGTERM/SIGHUP, then one graceful drain; the exit status says how it went. */
 export async function serve(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
   await gateway.start();
@@ -60,33 +61,38 @@ export async function serve(args: CliArgs): Promise<number> {
     { url: front.url, servers: gateway.config.servers.length },
     `switchboard listening on ${front.url}`,
   );
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        gateway.logger.warn("second signal: exiting now");
-        process.exit(EXIT_FAILURE);
-      }
-      stopping = true;
-      gateway.logger.info({ signal }, "shutting down");
-      void Promise.all([front.close(), gateway.close()]).then(() => resolve());
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+  const signals = watchShutdownSignals({
+    logger: gateway.logger,
+    drain: async () => {
+      await Promise.all([front.close(), gateway.close()]);
+      return gateway.supervisor.drainedCleanly;
+    },
+    shorten: (ms) => gateway.supervisor.shortenGrace(ms),
   });
-  return EXIT_OK;
+  // Listeners stay until the process exits: a late signal must not kill it with the default action.
+  return signals.exitCode;
 }
 
 /** `stdio`: aggregated endpoint on stdin/stdout until stdin ends. */
 export async function stdio(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
   await gateway.start();
-  const shutdown = () => void gateway.close().then(() => process.exit(EXIT_OK));
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-  await serveStdio(gateway);
-  await gateway.close();
-  return EXIT_OK;
+  const signals = watchShutdownSignals({
+    logger: gateway.logger,
+    drain: async () => {
+      await gateway.close();
+      return gateway.supervisor.drainedCleanly;
+    },
+    shorten: (ms) => gateway.supervisor.shortenGrace(ms),
+  });
+  // Whichever comes first: stdin ends (the client is done), or a signal's drain is over.
+  return Promise.race([
+    serveStdio(gateway).then(async () => {
+      await gateway.close();
+      return EXIT_OK;
+    }),
+    signals.exitCode,
+  ]);
 }
 
 export async function servers(args: CliArgs): Promise<number> {
