@@ -100,6 +100,32 @@ describe("signals through the launcher (Node older than 22.18)", {
   });
 });
 
+describe("the launcher's own exit status", () => {
+  it("a child that dies of a forwarded signal: the launcher dies of it too (it used to exit 0)", async () => {
+    const script = [
+      `import { forwardSignals } from ${JSON.stringify(join(REPO_ROOT, "bin/node22.js"))};`,
+      'import { spawn } from "node:child_process";',
+      'const child = spawn("sleep", ["30"], { stdio: "ignore" });',
+      "forwardSignals(child);",
+      'child.once("spawn", () => process.stdout.write(`ready ${child.pid}\\n`));',
+    ].join("\n");
+    const launcher = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    started.push(launcher);
+    let out = "";
+    launcher.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+    });
+    const exited = new Promise((resolve) => launcher.once("exit", (code, signal) => resolve({ code, signal })));
+    await waitUntil(() => /ready \d+/.test(out), 30_000);
+    const childPid = Number(/ready (\d+)/.exec(out)?.[1]);
+    launcher.kill("SIGTERM");
+    assert.deepEqual(await exited, { code: null, signal: "SIGTERM" });
+    await waitGone([childPid], 5_000);
+  });
+});
+
 describe("exit status of a drain", () => {
   it("SIGTERM whose grace runs out with a call still in flight: that call fails, exit 143, nothing left", async () => {
     const config = writeConfig(tempDir(), { a: fixtureServer() }, { shutdownGraceMs: 300 });
