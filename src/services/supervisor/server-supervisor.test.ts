@@ -2,7 +2,9 @@
 // spawn failures that are the gateway's own (out of file descriptors) not counted against the server.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { spawnFailure } from "../../adapters/upstream/spawn-failure.ts";
 import { parseConfig } from "../../config/load.ts";
+import type { SwitchboardError } from "../../core/errors.ts";
 import { EventBus } from "../../core/events.ts";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
@@ -135,5 +137,31 @@ describe("server supervisor: idle clock", () => {
     clock.advance(1);
     await new Promise((r) => setImmediate(r));
     assert.equal(supervisor.currentState, "asleep");
+  });
+});
+
+describe("server supervisor: the gateway out of file descriptors", () => {
+  it("an EMFILE spawn failure counts nothing against the server: asleep, no backoff, the next start runs", async () => {
+    let exhausted = true;
+    const emfile = Object.assign(new Error("spawn node EMFILE"), { code: "EMFILE" });
+    const connector: Connector = {
+      open: async () => {
+        if (exhausted) throw spawnFailure(emfile, "x", { command: "node", cwd: "/" }, "/usr/bin");
+        return fakeConnection();
+      },
+    };
+    const { supervisor, states } = supervise(
+      specOf({ healthCheckIntervalMs: 0, restart: { maxRestarts: 1 } }),
+      connector,
+    );
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(supervisor.acquire(), (error: SwitchboardError) => error.code === "resources_exhausted");
+      assert.equal(supervisor.currentState, "asleep");
+    }
+    assert.equal(supervisor.status().consecutiveFailures, 0);
+    assert.ok(!states.includes("backoff") && !states.includes("failed"), states.join(" "));
+    exhausted = false;
+    (await supervisor.acquire()).release();
+    assert.equal(supervisor.currentState, "ready");
   });
 });
