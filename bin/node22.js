@@ -4,6 +4,7 @@
 // and its path is remembered under node_modules/.cache so later runs start it directly.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -61,6 +62,8 @@ export function execWithNode22Flags() {
   }
 }
 
+const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 /** Runs `node args…` on a suitable Node, forwarding signals and the exit status. */
 export function runNode(args) {
   const node = resolveNode();
@@ -68,12 +71,26 @@ export function runNode(args) {
   const major = Number(version.split(".")[0]);
   const flags = major === 22 ? NODE22_FLAGS : [];
   const child = spawn(node, [...flags, ...args], { stdio: "inherit" });
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.on(signal, () => child.kill(signal));
-  }
+  forwardSignals(child);
+}
+
+/**
+ * Passes signals sent to this process (by `kill`, or by npm, which forwards them) on to the child, and ends
+ * with the child's status. A Ctrl-C in a terminal reaches the child twice (the terminal signals the whole
+ * process group, and this forwards it): the gateway counts signals close together as one request.
+ */
+export function forwardSignals(child, target = process) {
+  const forward = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of FORWARDED_SIGNALS) target.on(signal, forward);
   child.on("exit", (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    else process.exit(code ?? 1);
+    for (const name of FORWARDED_SIGNALS) target.off(name, forward);
+    if (!signal) return target.exit(code ?? 1);
+    // Die of the same signal (its handler is gone now), so the caller sees what the child saw; if the signal
+    // is ignored here, the shell's convention for it.
+    target.kill(target.pid, signal);
+    setTimeout(() => target.exit(128 + (constants.signals[signal] ?? 0)), 100);
   });
 }
 

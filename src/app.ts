@@ -317,7 +317,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         phase = "draining";
         clearInterval(sweep);
         clearInterval(revalidate);
-        await supervisor.close(settings.shutdownGraceMs);
+        await supervisor.close(settings.shutdownGraceMs, () => catalog.refreshing());
         sessions.closeAll();
         await audit.close(AUDIT_FLUSH_ON_CLOSE_MS);
         await resultMeter.close();

@@ -264,3 +264,36 @@ describe("admin API and the aggregated catalog agree after a first start", () =>
     assert.equal(reply.body.result?.content?.[0]?.text, String(pid), reply.text);
   });
 });
+
+describe("admin API: explicit start of an idle server", () => {
+  it("counts as client activity: not stopped for idleness right after, tools counted in the reply", async () => {
+    const idleTimeoutMs = 1_500;
+    const t = await startTestGateway({
+      fx: fixtureServer({}, { idleTimeoutMs, healthCheckIntervalMs: 0 }),
+      fresh: fixtureServer(),
+    });
+    try {
+      // A server whose catalog was never read: the start reply counts its tools all the same.
+      const first = await postJson(`${t.url}/servers/fresh/start`);
+      assert.equal(first.body.server.status, "ready");
+      assert.equal(typeof first.body.server.tools, "number", "the first start reply counts the tools");
+      const stops: { reason: string; at: number }[] = [];
+      t.gateway.events.on("server-stopped", ({ reason }) => stops.push({ reason, at: Date.now() }));
+      // A call, then the server sleeps after idleTimeoutMs: its last activity is now long ago.
+      await post(`${t.url}/mcp/fx`, request("tools/call", { name: "pid", arguments: {} }));
+      await waitUntil(() => stops.length === 1, 10_000);
+      const begun = Date.now();
+      const { body } = await postJson(`${t.url}/servers/fx/start`);
+      assert.equal(body.server.status, "ready");
+      assert.equal(typeof body.server.tools, "number", "the start reply counts the tools");
+      assert.ok(body.server.tools > 0);
+      assert.equal((await getJson(`${t.url}/servers/fx`)).body.status, "ready");
+      // The idle stop comes, but not before idleTimeoutMs after the explicit start.
+      await waitUntil(() => stops.length === 2, 10_000);
+      assert.equal(stops[1]?.reason, "idle");
+      assert.ok((stops[1]?.at as number) - begun >= idleTimeoutMs - 2, "the idle clock started at the start");
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -40,6 +40,11 @@ export const ERROR_CODES = {
   client_unavailable: { jsonRpc: -31009, http: 503, retryable: false },
   /** The registry or audit database cannot be reached (PostgreSQL down); the call itself may be retried later. */
   storage_unavailable: { jsonRpc: -31010, http: 503, retryable: true },
+  /**
+   * The gateway itself is out of a resource (file descriptors: EMFILE/ENFILE) and could not spawn a server:
+   * never counted against the server (no breaker, no backoff).
+   */
+  resources_exhausted: { jsonRpc: -31012, http: 503, retryable: true },
   /** The gateway is shutting down and takes no new calls. */
   shutting_down: { jsonRpc: -31007, http: 503, retryable: true },
   /** The downstream request was cancelled by the client. */

@@ -58,6 +58,25 @@ describe("pino logger", () => {
     assert.equal(outside.requestId, undefined);
   });
 
+  test("an error is one line without stack traces above debug level; debug keeps the stacks (causes too)", () => {
+    const error = new Error("outer", { cause: new Error("inner") });
+    const json = sink();
+    createPinoLogger({ level: "info", json: true, destination: json.stream }).warn({ err: error }, "it failed");
+    const line = JSON.parse(json.text());
+    assert.equal(line.err.message, "outer: inner");
+    assert.ok(!json.text().includes("stack"), json.text());
+    const human = sink(true);
+    createPinoLogger({ level: "info", destination: human.stream }).warn({ err: error }, "it failed");
+    assert.equal(human.text().trimEnd().split("\n").length, 1, human.text());
+    assert.match(human.text(), /WARN it failed err="outer: inner"$/m);
+    const debug = sink();
+    createPinoLogger({ level: "debug", json: true, destination: debug.stream }).warn({ err: error }, "it failed");
+    assert.match(JSON.parse(debug.text()).err.stack, /Error: outer\n\s+at /);
+    const debugHuman = sink(true);
+    createPinoLogger({ level: "debug", destination: debugHuman.stream }).warn({ err: error }, "it failed");
+    assert.match(debugHuman.text(), /\n\s+at /, "the stack follows on its own lines");
+  });
+
   test("credentials are redacted from headers, secret fields, environments and URLs", () => {
     const out = sink();
     createPinoLogger({ level: "info", json: true, destination: out.stream }).info(

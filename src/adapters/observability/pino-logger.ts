@@ -41,13 +41,20 @@ export function createPinoLogger(options: LoggerOptions): OwnedLogger {
       ])
     : console;
   const context = options.context;
+  // Stacks are for developers: at the default levels an error is its message (and code), one line per problem.
+  let stacks = () => false;
   const logger = pino(
     {
       level: options.level,
       base: { service: "switchboard" },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACT_PATHS], censor: "[redacted]" },
-      serializers: { err: (error: Error) => scrubSerializedError(pino.stdSerializers.err(error)) },
+      serializers: {
+        err: (error: Error) => {
+          const serialized = scrubSerializedError(pino.stdSerializers.err(error));
+          return stacks() ? serialized : withoutStacks(serialized);
+        },
+      },
       hooks: {
         logMethod(args, method) {
           return method.apply(this, scrubLogArguments(args) as Parameters<typeof method>);
@@ -57,7 +64,19 @@ export function createPinoLogger(options: LoggerOptions): OwnedLogger {
     },
     stream,
   ) as unknown as Logger;
+  stacks = () => logger.isLevelEnabled("debug");
   return Object.assign(logger, { closeFile: () => file?.close() });
+}
+
+/** A serialized error without its stack traces (its causes' included), for lines above debug level. */
+function withoutStacks<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== "object" || depth > 3) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutStacks(item, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (key !== "stack") out[key] = withoutStacks(field, depth + 1);
+  }
+  return out as T;
 }
 
 /**

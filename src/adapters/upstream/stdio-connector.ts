@@ -14,6 +14,7 @@ import { ownRecordFields } from "../process/file-child-registry.ts";
 import { groupExists, processStartTime, signalGroup } from "../process/proc-info.ts";
 import { childEnvironment } from "./child-env.ts";
 import { createLineSplitter, type OverlongLine } from "./line-splitter.ts";
+import { spawnFailure } from "./spawn-failure.ts";
 import { createStderrLog, DEFAULT_STDERR_SETTINGS, type StderrLog } from "./stderr-log.ts";
 
 const STDERR_TAIL_LINES = 20;
@@ -42,14 +43,15 @@ export function createStdioConnector(options: StdioConnectorOptions): Connector 
       if (spec.transport.kind !== "stdio") throw new Error(`server ${spec.name} is not a stdio server`);
       signal.throwIfAborted();
       const transport = spec.transport;
+      const env = childEnvironment(options.env ?? process.env, options.inheritEnv, transport.env);
       const child = spawn(transport.command, [...transport.args], {
         cwd: transport.cwd,
-        env: childEnvironment(options.env ?? process.env, options.inheritEnv, transport.env),
+        env,
         stdio: ["pipe", "pipe", "pipe"],
         detached: true, // own process group, so stop and reaping reach grandchildren too
         windowsHide: true,
       });
-      await spawned(child, spec.name, transport);
+      await spawned(child, spec.name, transport, env.PATH);
       const pid = child.pid as number;
       options.children.add({ server: spec.name, pid, startTime: processStartTime(pid), ...ownRecordFields() });
       return new StdioConnection(child, spec, options);
@@ -57,17 +59,15 @@ export function createStdioConnector(options: StdioConnectorOptions): Connector 
   };
 }
 
-function spawned(child: ChildProcessWithoutNullStreams, name: string, transport: StdioTransportSpec): Promise<void> {
+function spawned(
+  child: ChildProcessWithoutNullStreams,
+  name: string,
+  transport: StdioTransportSpec,
+  path: string | undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     child.once("spawn", resolve);
-    child.once("error", (error: NodeJS.ErrnoException) => {
-      const detail = error.code === "ENOENT" ? `command not found: ${transport.command}` : error.message;
-      reject(
-        new SwitchboardError("upstream_unavailable", `server ${name} could not be spawned: ${detail}`, {
-          cause: error,
-        }),
-      );
-    });
+    child.once("error", (error: NodeJS.ErrnoException) => reject(spawnFailure(error, name, transport, path)));
   });
 }
 

@@ -7,7 +7,9 @@ import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { logStartupBanner } from "./banner.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
+import { configWarnings } from "./config-warnings.ts";
 import { err, out } from "./output.ts";
+import { watchShutdownSignals } from "./shutdown-signals.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
 import { toolsTokens } from "./tools-tokens.ts";
@@ -21,8 +23,13 @@ export async function checkConfig(args: CliArgs): Promise<number> {
   try {
     const config = loadCliConfig(args);
     const enabled = config.servers.filter((s) => s.enabled).length;
-    if (args.json) out(JSON.stringify({ valid: true, path, servers: config.servers.map((s) => s.name) }));
-    else out(`${path}: valid (${config.servers.length} servers, ${enabled} enabled)`);
+    // Warnings do not fail the check: the file is valid, and a command may exist where the gateway will run.
+    const warnings = configWarnings(config);
+    if (args.json) out(JSON.stringify({ valid: true, path, servers: config.servers.map((s) => s.name), warnings }));
+    else {
+      out(`${path}: valid (${config.servers.length} servers, ${enabled} enabled)`);
+      for (const w of warnings) err(`warning: ${w.path}: ${w.message}`);
+    }
     return EXIT_OK;
   } catch (error) {
     if (!isSwitchboardError(error, "config_invalid")) throw error;
@@ -38,7 +45,7 @@ export function printProblems(path: string, problems: readonly ConfigProblem[]):
   for (const p of problems) err(`  ${p.path || "(file)"}: ${p.message}`);
 }
 
-/** `serve`: HTTP front until SIGINT/SIGTERM, then a graceful drain. */
+/** `serve`: HTTP front until SIGINT/SIGTERM/SIGHUP, then one graceful drain; the exit status says how it went. */
 export async function serve(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
   await gateway.start();
@@ -50,33 +57,38 @@ export async function serve(args: CliArgs): Promise<number> {
     throw error;
   }
   logStartupBanner(gateway, front.url);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        gateway.logger.warn("second signal: exiting now");
-        process.exit(EXIT_FAILURE);
-      }
-      stopping = true;
-      gateway.logger.info({ signal }, "shutting down");
-      void Promise.all([front.close(), gateway.close()]).then(() => resolve());
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+  const signals = watchShutdownSignals({
+    logger: gateway.logger,
+    drain: async () => {
+      await Promise.all([front.close(), gateway.close()]);
+      return gateway.supervisor.drainedCleanly;
+    },
+    shorten: (ms) => gateway.supervisor.shortenGrace(ms),
   });
-  return EXIT_OK;
+  // Listeners stay until the process exits: a late signal must not kill it with the default action.
+  return signals.exitCode;
 }
 
 /** `stdio`: aggregated endpoint on stdin/stdout until stdin ends. */
 export async function stdio(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
   await gateway.start();
-  const shutdown = () => void gateway.close().then(() => process.exit(EXIT_OK));
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-  await serveStdio(gateway);
-  await gateway.close();
-  return EXIT_OK;
+  const signals = watchShutdownSignals({
+    logger: gateway.logger,
+    drain: async () => {
+      await gateway.close();
+      return gateway.supervisor.drainedCleanly;
+    },
+    shorten: (ms) => gateway.supervisor.shortenGrace(ms),
+  });
+  // Whichever comes first: stdin ends (the client is done), or a signal's drain is over.
+  return Promise.race([
+    serveStdio(gateway).then(async () => {
+      await gateway.close();
+      return EXIT_OK;
+    }),
+    signals.exitCode,
+  ]);
 }
 
 export async function servers(args: CliArgs): Promise<number> {
@@ -91,10 +103,29 @@ export async function servers(args: CliArgs): Promise<number> {
       return EXIT_OK;
     }
     const row = action === "start" ? await target.start(name as string) : await target.stop(name as string);
+    if (action === "start" && target.kind === "local") return startChecked(row, args.json);
     if (args.json) out(JSON.stringify(row));
     else out(`${row.name}: ${row.status}${row.pid ? ` (pid ${row.pid})` : ""}`);
     return EXIT_OK;
   });
+}
+
+/**
+ * `servers start` without a running gateway: the server is stopped again when the command ends, so what it
+ * shows is that the server can start, not that it runs.
+ */
+function startChecked(row: ServerRow, json: boolean | undefined): number {
+  if (json) {
+    const { name, tools, readyInMs } = row;
+    out(JSON.stringify({ name, checkOnly: true, canStart: true, readyInMs: readyInMs ?? null, tools }));
+    return EXIT_OK;
+  }
+  const took = row.readyInMs === undefined ? "" : `ready in ${row.readyInMs} ms, `;
+  out(
+    `started and stopped: server ${row.name} can start (${took}${row.tools ?? "?"} tools); ` +
+      "use --url to start it in a running gateway",
+  );
+  return EXIT_OK;
 }
 
 export async function tools(args: CliArgs): Promise<number> {

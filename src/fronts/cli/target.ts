@@ -10,9 +10,18 @@ import type { ServerStatus } from "../../services/supervisor/server-supervisor.t
 import type { CliArgs } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
 
-export type ServerRow = ServerStatus & { tools: number | null };
+export type ServerRow = ServerStatus & {
+  tools: number | null;
+  /** How long the start took, for a start made by this command. */
+  readyInMs?: number;
+};
 
 export interface Target {
+  /**
+   * `local`: a gateway built in-process for this one command, so a server it starts is stopped again when the
+   * command ends; `remote`: a running gateway (--url).
+   */
+  readonly kind: "local" | "remote";
   servers(): Promise<ServerRow[]>;
   start(name: string): Promise<ServerRow>;
   stop(name: string): Promise<ServerRow>;
@@ -45,6 +54,7 @@ function remoteTarget(base: string): Target {
   };
   let id = 0;
   return {
+    kind: "remote",
     servers: async () => (await call("/servers")) as unknown as ServerRow[],
     start: async (name) =>
       (await call(`/servers/${encodeURIComponent(name)}/start`, { method: "POST" })).server as ServerRow,
@@ -69,13 +79,17 @@ async function localTarget(args: CliArgs): Promise<Target> {
     ...gateway.supervisor.get(name).status(),
     tools: gateway.catalog.manifest(name)?.tools.length ?? null,
   });
+  const readyInMs = new Map<string, number>();
+  gateway.events.on("server-started", ({ server, durationMs }) => readyInMs.set(server, durationMs));
   let id = 0;
   return {
+    kind: "local",
     servers: async () => gateway.supervisor.all().map((s) => row(s.spec.name)),
     start: async (name) => {
       await gateway.supervisor.get(name).start();
       await gateway.catalog.settled(name);
-      return row(name);
+      const ms = readyInMs.get(name);
+      return ms === undefined ? row(name) : { ...row(name), readyInMs: ms };
     },
     stop: async (name) => {
       await gateway.supervisor.get(name).stop("requested");

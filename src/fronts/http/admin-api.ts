@@ -51,6 +51,8 @@ export function createAdminApi(gateway: Gateway, front?: FrontInfo) {
           sendJson(res, 200, JSON.stringify(serverView(name)));
         } else if (action === "start" && method === "POST") {
           await supervised.start();
+          // The reply counts the tools of the server it started: the catalog read its lists first.
+          await gateway.catalog.settled(name);
           sendJson(res, 200, JSON.stringify({ success: true, message: "Server started", server: serverView(name) }));
         } else if (action === "stop" && method === "POST") {
           await supervised.stop("requested");

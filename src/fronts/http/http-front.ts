@@ -20,6 +20,8 @@ import { handleMetricsRoute } from "./metrics-route.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
 import { rootDocument } from "./root-document.ts";
 
+/** How long after the shutdown grace the front still lets replies of failed calls go out. */
+const REPLY_AFTER_GRACE_MS = 1_000;
 export interface HttpFront {
   readonly server: Server;
   /** The bound address, e.g. http://127.0.0.1:8080. */
@@ -120,8 +122,9 @@ export async function startHttpFront(
         closing = true;
         // Keep-alive connections become idle as their last response is sent: close them as they do.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        // Streams (GET) never go idle on their own: end them so close() can finish.
-        const force = setTimeout(() => server.closeAllConnections(), settings.shutdownGraceMs);
+        // Streams (GET) never go idle on their own: end them so close() can finish. The backstop comes a little
+        // after the drain's grace, so calls the drain fails at its end still get their error replies.
+        const force = setTimeout(() => server.closeAllConnections(), settings.shutdownGraceMs + REPLY_AFTER_GRACE_MS);
         server.close(() => {
           clearInterval(sweep);
           clearTimeout(force);

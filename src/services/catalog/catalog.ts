@@ -42,7 +42,7 @@ export class Catalog {
   private readonly options: CatalogOptions;
   private readonly specs: Map<string, ServerSpec>;
   private readonly manifests = new Map<string, ServerManifest>();
-  private readonly refreshing = new Map<string, Promise<ServerManifest | undefined>>();
+  private readonly refreshes = new Map<string, Promise<ServerManifest | undefined>>();
   private views: Map<string, AggregateList> | undefined;
   private resourceIndex: { uris: Map<string, string>; templates: { server: string; template: RegExp }[] } | undefined;
   private namingProblems: CatalogProblem[] = [];
@@ -75,11 +75,11 @@ export class Catalog {
    */
   async reload(server: string): Promise<void> {
     const spec = this.specs.get(server);
-    if (!spec || this.refreshing.has(server)) return;
+    if (!spec || this.refreshes.has(server)) return;
     const stored = await this.options.store.load(server);
     const held = this.manifests.get(server);
     if (!stored || stored.specHash !== specHash(spec) || (held && stored.fetchedAt <= held.fetchedAt)) return;
-    if (this.refreshing.has(server)) return; // a refresh from the server itself started meanwhile: it wins
+    if (this.refreshes.has(server)) return; // a refresh from the server itself started meanwhile: it wins
     this.accept(server, held, stored);
   }
 
@@ -100,6 +100,16 @@ export class Catalog {
     return { ...this.listCounts };
   }
 
+  /** The enabled server whose namespace a name is in (`server<separator>…`; the longest server name wins). */
+  namespaceOf(name: string): string | undefined {
+    let found: string | undefined;
+    for (const server of this.specs.keys()) {
+      if (name.startsWith(`${server}${this.options.separator}`) && server.length > (found?.length ?? -1))
+        found = server;
+    }
+    return found;
+  }
+
   /** Enabled servers whose items are not known yet (never ran, or their command changed). */
   unknownServers(): string[] {
     return [...this.specs.keys()].filter((name) => !this.manifests.has(name));
@@ -107,18 +117,23 @@ export class Catalog {
 
   /** Re-reads lists from a running server; only the given kinds when a list_changed named them. */
   refresh(server: string, peer: UpstreamPeer, kinds?: readonly CatalogKind[]): Promise<ServerManifest | undefined> {
-    const running = this.refreshing.get(server);
+    const running = this.refreshes.get(server);
     const next = (running ?? Promise.resolve(undefined)).then(() => this.doRefresh(server, peer, kinds));
     const tracked = next.finally(() => {
-      if (this.refreshing.get(server) === tracked) this.refreshing.delete(server);
+      if (this.refreshes.get(server) === tracked) this.refreshes.delete(server);
     });
-    this.refreshing.set(server, tracked);
+    this.refreshes.set(server, tracked);
     return tracked;
+  }
+
+  /** Whether some server's lists are being read (a shutdown lets that finish before stopping servers). */
+  refreshing(): boolean {
+    return this.refreshes.size > 0;
   }
 
   /** Resolves when a refresh in progress for the server (if any) is done. */
   async settled(server: string): Promise<void> {
-    await this.refreshing.get(server);
+    await this.refreshes.get(server);
   }
 
   private async doRefresh(

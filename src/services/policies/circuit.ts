@@ -83,8 +83,8 @@ export class Circuit {
       result = await attempt();
     } catch (error) {
       if (!counted(error)) {
-        // The probe told nothing about the server (the client gave up, or the request itself was at fault, e.g.
-        // it could not be serialized): the next call probes, at once.
+        // The probe told nothing about the server (the client gave up, the request itself was at fault, e.g. it
+        // could not be serialized, or the gateway could not even spawn the server): the next call probes, at once.
         this.move("open");
         this.probeAt = Date.now();
       } else this.open();

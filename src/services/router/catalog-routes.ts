@@ -19,7 +19,10 @@ export interface CatalogRouteDeps {
   listWaitMs?: number | undefined;
 }
 
-/** The server and its own name for a namespaced tool or prompt; invalid_params when no server has it. */
+/**
+ * The server and its own name for a namespaced tool or prompt; invalid_params when no server has it. A name in the
+ * namespace of a server that could not be started to learn its items fails with the reason it could not start.
+ */
 export async function routeByName(
   deps: CatalogRouteDeps,
   kind: "tools" | "prompts",
@@ -29,8 +32,10 @@ export async function routeByName(
   const view = () => (kind === "tools" ? deps.catalog.tools() : deps.catalog.prompts());
   let route = view().routes.get(name);
   if (!route && deps.catalog.unknownServers().length > 0) {
-    await discoverUnknown(deps, signal);
+    const failures = await discoverUnknown(deps, signal);
     route = view().routes.get(name);
+    const server = route ? undefined : deps.catalog.namespaceOf(name);
+    if (server !== undefined && failures.has(server)) throw failures.get(server);
   }
   if (!route) {
     throw new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`, {
@@ -63,10 +68,12 @@ function notYetKnown(deps: CatalogRouteDeps): Record<string, unknown> | undefine
  * Starts servers whose catalog was never seen (first run or changed command) to learn their items, and waits
  * for them up to `listWaitMs`. Past it the waiting ends (and with it the call each wait counted), while the
  * starts go on: a server that becomes ready later is read into the catalog and announced with list_changed.
+ * Returns why each server that could not be started failed; the supervisor has logged it already.
  */
-export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSignal): Promise<void> {
+export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSignal): Promise<Map<string, unknown>> {
+  const failures = new Map<string, unknown>();
   const unknown = deps.catalog.unknownServers();
-  if (unknown.length === 0) return;
+  if (unknown.length === 0) return failures;
   const bound = AbortSignal.timeout(deps.listWaitMs ?? DEFAULT_LIST_WAIT_MS);
   const waiting = signal ? AbortSignal.any([signal, bound]) : bound;
   await Promise.all(
@@ -76,10 +83,13 @@ export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSign
         lease = await deps.supervisor.get(name).acquire(waiting);
         await abortable(deps.catalog.settled(name), waiting);
       } catch (error) {
-        if (!waiting.aborted) deps.logger.warn({ server: name, err: error }, "could not discover the server's catalog");
+        if (waiting.aborted) return;
+        failures.set(name, error);
+        deps.logger.debug({ server: name, err: error }, "could not discover the server's catalog");
       } finally {
         lease?.release();
       }
     }),
   );
+  return failures;
 }

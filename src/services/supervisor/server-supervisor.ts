@@ -1,7 +1,7 @@
 // The lifecycle of one upstream server (DESIGN.md "Server lifecycle"): single-flight start, in-flight counting,
 // idle stop driven only by client activity, crash detection, jittered exponential restart backoff with a limit,
 // MCP ping health checks that never keep a server awake, and graceful stop.
-import { SwitchboardError } from "../../core/errors.ts";
+import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import type { ServerState, StopReason } from "../../core/server-state.ts";
@@ -121,10 +121,14 @@ export class ServerSupervisor {
     }
   }
 
-  /** An explicit start (admin API, eager boot): also revives a `failed` server. */
+  /**
+   * An explicit start (admin API, eager boot): also revives a `failed` server. It is client activity: the idle
+   * clock starts now, not at the last call of an earlier run.
+   */
   async start(): Promise<void> {
     if (this.state === "disabled")
       throw new SwitchboardError("server_not_found", `server ${this.spec.name} is disabled`);
+    this.lastClientActivity = this.deps.clock.now();
     if (this.state === "failed") {
       this.failures = 0;
       this.setState("asleep", "started by request");
@@ -216,15 +220,29 @@ export class ServerSupervisor {
         this.setState("asleep", "start abandoned: the gateway is shutting down");
         throw new SwitchboardError("shutting_down", "the gateway is shutting down", { cause: error });
       }
+      if (isSwitchboardError(error, "resources_exhausted")) throw this.gatewayOutOfResources(error);
       const message = startFailureMessage(this.spec, error, controller.signal.aborted, tail);
       logger.warn({ err: error }, message);
-      this.recordFailure(message);
+      if (!isSwitchboardError(error, "shutting_down")) this.recordFailure(message);
+      else this.setState("asleep");
       events.emit("server-start-failed", { server: this.spec.name, error: message, failures: this.failures });
-      throw new SwitchboardError("upstream_unavailable", message, { cause: error });
+      const data = error instanceof SwitchboardError ? { ...error.data, server: this.spec.name } : undefined;
+      throw new SwitchboardError("upstream_unavailable", message, { cause: error, data });
     } finally {
       deadline.cancel();
       if (this.startAbort === controller) this.startAbort = undefined;
     }
+  }
+
+  /**
+   * The gateway could not spawn the server for want of its own resources (file descriptors): the server is not
+   * at fault, so no failure is counted (no backoff, no `failed`); it goes back to sleep and the next call tries
+   * again. The error goes up as it is, which the circuit breaker does not count either.
+   */
+  private gatewayOutOfResources(error: SwitchboardError): SwitchboardError {
+    this.deps.logger.error({ err: error }, error.message);
+    this.setState("asleep", error.message);
+    return error;
   }
 
   /** Stops the server gracefully. Calls still in flight fail; use `drain` first when that matters. */
@@ -318,17 +336,28 @@ export class ServerSupervisor {
     const idle = this.spec.idleTimeoutMs;
     if (this.idleTimer || this.spec.lifecycle === "always" || idle === 0 || this.state !== "ready") return;
     const { clock } = this.deps;
-    const since = this.lastClientActivity ?? this.startedAt ?? clock.now();
+    const since = this.quietSince() ?? clock.now();
     this.idleTimer = this.later(
       () => {
         this.idleTimer = undefined;
         if (this.inFlight > 0 || this.state !== "ready") return;
-        const quietFor = clock.now() - (this.lastClientActivity ?? this.startedAt ?? 0);
+        const quietFor = clock.now() - (this.quietSince() ?? 0);
         if (quietFor >= idle) void this.stop("idle");
         else this.scheduleIdle();
       },
       Math.max(0, since + idle - clock.now()),
     );
+  }
+
+  /**
+   * Since when the running server has been idle: its last client activity, but never before this run became
+   * ready (activity from an earlier run, or a start that took long, must not make a fresh start look idle).
+   */
+  private quietSince(): number | undefined {
+    const activity = this.lastClientActivity;
+    const started = this.startedAt;
+    if (activity === undefined || started === undefined) return activity ?? started;
+    return Math.max(activity, started);
   }
 
   private cancelIdle(): void {

@@ -13,6 +13,9 @@ export type SupervisorDeps = Omit<ServerSupervisorDeps, "hooks" | "onReady" | "l
 export class Supervisor {
   private readonly servers = new Map<string, ServerSupervisor>();
   private readonly logger: Logger;
+  /** Epoch ms at which the drain stops waiting for calls in flight (set by close, shortened by a signal). */
+  private drainDeadline: number | undefined;
+  private cleanDrain = true;
 
   constructor(specs: readonly ServerSpec[], deps: SupervisorDeps) {
     this.logger = deps.logger;
@@ -73,13 +76,31 @@ export class Supervisor {
     return total;
   }
 
-  /** Waits until no call is in flight or `graceMs` passed, then stops every server. */
-  async close(graceMs: number): Promise<void> {
+  /**
+   * Waits until no call is in flight and `busy` (other work on running servers, such as reading a catalog that
+   * would otherwise fail half-way) says done, or `graceMs` passed; then stops every server.
+   */
+  async close(graceMs: number, busy: () => boolean = () => false): Promise<void> {
     for (const s of this.servers.values()) s.refuseNewCalls();
-    const deadline = Date.now() + graceMs;
-    while (this.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    if (this.inFlight() > 0)
+    this.drainDeadline ??= Date.now() + graceMs;
+    while ((this.inFlight() > 0 || busy()) && Date.now() < this.drainDeadline) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    this.cleanDrain = this.inFlight() === 0;
+    if (!this.cleanDrain)
       this.logger.warn({ inFlight: this.inFlight() }, "shutdown grace over; failing calls still in flight");
     await Promise.all(this.all().map((s) => s.close()));
+  }
+
+  /** Shortens the drain under way (a second signal) to at most `ms` from now; returns the ms left of it. */
+  shortenGrace(ms: number): number {
+    const now = Date.now();
+    this.drainDeadline = Math.min(this.drainDeadline ?? now + ms, now + ms);
+    return Math.max(0, this.drainDeadline - now);
+  }
+
+  /** After close: whether every call in flight finished within the grace period (none had to be failed). */
+  get drainedCleanly(): boolean {
+    return this.cleanDrain;
   }
 }
