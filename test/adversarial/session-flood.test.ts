@@ -75,6 +75,7 @@ describe("the session cap", () => {
       { "mcp-protocol-version": "2026-07-28", "mcp-method": "subscriptions/listen", ...from("203.0.113.9") },
     );
     assert.equal(listen.status, 503, listen.text);
+    assert.equal(listen.body.error.data.kind, "session_limit");
     assert.equal(t.gateway.sessions.size, MAX, "the cap held");
 
     const ping = await post(mcp, request("ping"), { "mcp-session-id": ids[0] as string });

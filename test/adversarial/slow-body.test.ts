@@ -78,6 +78,21 @@ describe("slow clients and the connection cap", () => {
     await Promise.all(senders.map((sender) => sender.closed));
   });
 
+  it("lets a call run longer than requestTimeoutMs once its request has arrived", async () => {
+    const reply = await fetch(`${t.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "fx__sleep", arguments: { ms: 4_000 } },
+      }),
+    });
+    assert.equal(reply.status, 200);
+    assert.ok(((await reply.json()) as { result?: unknown }).result);
+  });
+
   it("serves MCP again once the slow senders are gone", async () => {
     const reply = await fetch(`${t.url}/mcp`, {
       method: "POST",
