@@ -42,6 +42,20 @@ describe("log levels over a shared server", () => {
     }
     const perServer = await post(`${mcp}/lg`, request("logging/setLevel", { level: "__proto__" }));
     assert.equal(perServer.body.error?.code, -32602, perServer.text);
+    // A 2026-era request names its level in its envelope: checked the same way.
+    const modern = await post(
+      mcp,
+      request("tools/list", {
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientCapabilities": {},
+          "io.modelcontextprotocol/logLevel": "__proto__",
+        },
+      }),
+      { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list" },
+    );
+    assert.equal(modern.status, 400, modern.text);
+    assert.equal(modern.body.error?.code, -32602);
     assert.deepEqual(await upstreamLevels(), []);
   });
 
