@@ -3,7 +3,7 @@
 // wants, so no session's choice widens or narrows what another receives (docs/protocol.md).
 import { SwitchboardError } from "../../core/errors.ts";
 import { MCP_LOG_LEVELS, type McpLogLevel, severityOf } from "../../core/mcp-log-levels.ts";
-import { type DownstreamSession, endpointServes } from "./sessions.ts";
+import type { DownstreamSession } from "./sessions.ts";
 
 /** The level of a session that never sent logging/setLevel. */
 export const DEFAULT_SESSION_LOG_LEVEL: McpLogLevel = "info";
@@ -30,11 +30,19 @@ export function sessionWantsLog(session: DownstreamSession, level: unknown): boo
   return (severityOf(level) ?? DEFAULT_SEVERITY) >= sessionSeverity(session);
 }
 
-/** The most verbose level any session served by `server` wants (`info` when none): what that server is asked for. */
-export function upstreamLogLevel(sessions: Iterable<DownstreamSession>, server: string): McpLogLevel {
-  let most = Number.POSITIVE_INFINITY;
+/** For each server, the most verbose level any session it serves wants (`info` when none): what it is asked for. */
+export function upstreamLogLevels(sessions: Iterable<DownstreamSession>): (server: string) => McpLogLevel {
+  // One pass: sessions on /mcp are served by every server, those on /mcp/{server} by theirs.
+  let aggregate = Number.POSITIVE_INFINITY;
+  const byServer = new Map<string, number>();
   for (const session of sessions) {
-    if (endpointServes(session.endpoint, server)) most = Math.min(most, sessionSeverity(session));
+    const severity = sessionSeverity(session);
+    const { endpoint } = session;
+    if (endpoint.kind === "aggregate") aggregate = Math.min(aggregate, severity);
+    else byServer.set(endpoint.server, Math.min(byServer.get(endpoint.server) ?? severity, severity));
   }
-  return MCP_LOG_LEVELS[most === Number.POSITIVE_INFINITY ? DEFAULT_SEVERITY : most] as McpLogLevel;
+  return (server) => {
+    const most = Math.min(aggregate, byServer.get(server) ?? Number.POSITIVE_INFINITY);
+    return MCP_LOG_LEVELS[most === Number.POSITIVE_INFINITY ? DEFAULT_SEVERITY : most] as McpLogLevel;
+  };
 }

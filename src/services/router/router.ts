@@ -22,7 +22,7 @@ import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
 import { type CallerScope, ClientRelay } from "./client-relay.ts";
 import { discoverResult, endpointServerInfo, initializeResult } from "./handshake.ts";
 import { envelopeOf, fulfilInputRequests } from "./input-required.ts";
-import { setSessionLogLevel, upstreamLogLevel } from "./log-levels.ts";
+import { setSessionLogLevel, upstreamLogLevels } from "./log-levels.ts";
 import { callMetaTool, type ResultPager } from "./meta-calls.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
 import { trackSubscription, UpstreamNotifications } from "./upstream-notifications.ts";
@@ -187,7 +187,8 @@ export class Router {
     if (request.method === "logging/setLevel") {
       setSessionLogLevel(session, request.params?.level);
       this.o.sessions.persist(session);
-      return this.forward(server, this.upstreamSetLevel(request, server), ctx);
+      const level = upstreamLogLevels(this.o.sessions.all())(server);
+      return this.forward(server, { ...request, params: { ...request.params, level } }, ctx);
     }
     return this.forward(server, request, ctx);
   }
@@ -292,19 +293,15 @@ export class Router {
       const peer = s.readyPeer;
       return peer?.initialized?.capabilities.logging ? [{ s, peer }] : [];
     });
+    const levelFor = upstreamLogLevels(this.o.sessions.all());
     await Promise.all(
-      running.map(({ s, peer }) =>
-        peer
-          .request(this.upstreamSetLevel(request, s.spec.name), { timeoutMs: s.spec.timeoutMs })
-          .catch(() => undefined),
-      ),
+      running.map(({ s, peer }) => {
+        const level = levelFor(s.spec.name);
+        return peer
+          .request({ ...request, params: { ...request.params, level } }, { timeoutMs: s.spec.timeoutMs })
+          .catch(() => undefined);
+      }),
     );
-  }
-
-  /** The setLevel a shared server receives: the most verbose level of the sessions it serves. */
-  private upstreamSetLevel(request: JsonRpcRequest, server: string): JsonRpcRequest {
-    const level = upstreamLogLevel(this.o.sessions.all(), server);
-    return { ...request, params: { ...request.params, level } };
   }
 
   /**
