@@ -8,6 +8,7 @@ import { createPinoLogger } from "./adapters/observability/pino-logger.ts";
 import { createPromMetrics } from "./adapters/observability/prom-metrics.ts";
 import { subscribeTracing } from "./adapters/observability/trace-events.ts";
 import { createFileChildRegistry } from "./adapters/process/file-child-registry.ts";
+import { createMemoryRateLimiter } from "./adapters/rate-limit/memory-rate-limiter.ts";
 import { openRateLimiter } from "./adapters/rate-limit/open-rate-limiter.ts";
 import { Bm25fIndex } from "./adapters/search/bm25f-index.ts";
 import { type GatewayState, openState } from "./adapters/state/open-state.ts";
@@ -20,6 +21,7 @@ import { SwitchboardError } from "./core/errors.ts";
 import { EventBus } from "./core/events.ts";
 import type { GatewayConfig, SemanticSearchSettings } from "./core/gateway-config.ts";
 import type { ServerSpec } from "./core/server-spec.ts";
+import { bucketLimit } from "./core/token-bucket.ts";
 import { GATEWAY_VERSION } from "./core/version.ts";
 import { type Clock, systemClock } from "./ports/clock.ts";
 import type { Connector } from "./ports/connector.ts";
@@ -36,8 +38,9 @@ import { Policies } from "./services/policies/policies.ts";
 import { createRateLimitGate, type RateLimitGate } from "./services/policies/rate-limits.ts";
 import { reshapesResults } from "./services/results/budget-resolution.ts";
 import { ResultBudgets } from "./services/results/result-budgets.ts";
+import { ReplayBudget } from "./services/router/replay-budget.ts";
 import { Router } from "./services/router/router.ts";
-import { SessionRegistry } from "./services/router/sessions.ts";
+import { type SessionLimits, SessionRegistry } from "./services/router/sessions.ts";
 import { createSemanticIndex, type SemanticIndex } from "./services/search/semantic-index.ts";
 import { ToolSearch } from "./services/search/tool-search.ts";
 import { Supervisor } from "./services/supervisor/supervisor.ts";
@@ -67,6 +70,8 @@ export interface Gateway {
   readonly supervisor: Supervisor;
   readonly catalog: Catalog;
   readonly sessions: SessionRegistry;
+  /** The memory budget of every resumable stream's recorded events on this replica (gateway.limits.maxReplayBytes). */
+  readonly replay: ReplayBudget;
   readonly router: Router;
   /** Registry, audit log, cache, session and result stores. */
   readonly state: GatewayState;
@@ -156,7 +161,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
           authoritative: () => state.sessionsAuthoritative(),
         }
       : undefined,
+    sessionLimits(settings, clock),
   );
+  const replay = new ReplayBudget(settings.limits.maxReplayBytes);
   let router: Router | undefined;
   const supervisor = new Supervisor(config.servers, {
     connector,
@@ -247,6 +254,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             })),
           tools: (server) => catalog.manifest(server)?.tools,
           sessions: () => sessions.size,
+          sessionsRefused: () => sessions.refused,
+          replay: () => ({ bytes: replay.bytes, evicted: replay.evicted }),
           caches: () => ({ lists: catalog.listStats(), ...(state.cache ? { store: state.cache.stats() } : {}) }),
           budgets: () => budgets.stats(),
           listingTokens: () => tokens.lastTotals(),
@@ -270,6 +279,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     supervisor,
     catalog,
     sessions,
+    replay,
     router,
     state,
     audit,
@@ -397,4 +407,15 @@ function budgetCanCut(config: GatewayConfig, server?: string): boolean {
       (spec.maxResultTokens ?? config.gateway.budgets.maxResultTokens) > 0 ||
       Object.values(spec.tools).some((tool) => (tool.maxResultTokens ?? 0) > 0),
   );
+}
+
+/** The session cap and the per-client creation limit (buckets in memory: the cap is per replica too). */
+function sessionLimits(settings: GatewayConfig["gateway"], clock: Clock): SessionLimits {
+  const { maxSessions, sessionCreation } = settings.limits;
+  if (sessionCreation.perMinute <= 0) return { maxSessions };
+  const limits = { client: bucketLimit(sessionCreation.perMinute, sessionCreation.burst), global: undefined };
+  return {
+    maxSessions,
+    creation: createMemoryRateLimiter({ limits, clock, maxClients: settings.rateLimit.maxClients }),
+  };
 }

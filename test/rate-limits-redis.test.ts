@@ -74,7 +74,13 @@ describe("two gateway processes sharing Redis", () => {
     const gateway = {
       redis: { url: REDIS_URL, keyPrefix: prefix },
       // Slow refill: nothing comes back during the test.
-      rateLimit: { perMinute: 1, burst: 3, global: { perMinute: 1, burst: 5 } },
+      // Clients here are told apart by their credential (the default key is the address).
+      rateLimit: {
+        perMinute: 1,
+        burst: 3,
+        global: { perMinute: 1, burst: 5 },
+        clientKey: { header: "authorization" },
+      },
     };
     for (const dir of dirs) serves.push(await startServe(writeConfig(dir, SERVERS, gateway)));
   });
@@ -133,7 +139,7 @@ describe("Redis going away", () => {
     gw = await startTestGateway(SERVERS, {
       gateway: {
         redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: prefix },
-        rateLimit: { perMinute: 1, burst: 3 },
+        rateLimit: { perMinute: 1, burst: 3, clientKey: { header: "authorization" } },
       },
     });
     const connection = gw.gateway.state.redis as Redis;

@@ -27,8 +27,11 @@ const SERVERS = { fixture: fixtureServer() };
 const ECHO = "fixture__echo";
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Clients here are told apart by their credential unless a test says otherwise (the default key is the address). */
 async function gatewayWith(rateLimit: Record<string, unknown>): Promise<TestGateway> {
-  return startTestGateway(SERVERS, { gateway: { rateLimit } });
+  return startTestGateway(SERVERS, {
+    gateway: { rateLimit: { clientKey: { header: "authorization" }, ...rateLimit } },
+  });
 }
 
 function rejections(gw: TestGateway): GatewayEvents["call-rejected"][] {
@@ -311,7 +314,7 @@ describe("configuration", () => {
     assert.deepEqual(rateLimit.client, { perMinute: 100, capacity: 20 });
     assert.deepEqual(rateLimit.global, { perMinute: 1000, capacity: 1000 });
     assert.equal(rateLimit.backend, "memory");
-    assert.deepEqual(rateLimit.clientKey, { header: "authorization", trustProxyHops: 0 });
+    assert.deepEqual(rateLimit.clientKey, { header: undefined, trustProxyHops: 0 }, "keyed by address by default");
     const problems = problemsOf(
       {},
       { RATE_LIMIT_PER_MINUTE: "-3", RATE_LIMIT_BURST: "lots", RATE_LIMIT_BACKEND: "disk" },

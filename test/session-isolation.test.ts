@@ -36,7 +36,8 @@ describe(`${SESSIONS} concurrent sessions reusing the same request ids`, () => {
   const streams: SseStream[] = [];
 
   before(async () => {
-    t = await startTestGateway({ fx: fixtureServer() });
+    // Every session comes from one address, faster than the default per-client limit on opening sessions.
+    t = await startTestGateway({ fx: fixtureServer() }, { gateway: { limits: { sessionCreation: { perMinute: 0 } } } });
     mcp = `${t.url}/mcp`;
     // Start the fixture and learn its catalog up front, so no list_changed happens during the tests.
     const warm = await post(mcp, {

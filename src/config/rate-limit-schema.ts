@@ -31,9 +31,9 @@ export const RateLimitClientKeySchema = z
     header: z
       .string()
       .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]*$/, "not an HTTP header name")
-      .default("authorization")
+      .default("")
       .describe(
-        "A request carrying this header is keyed by a SHA-256 hash of its value (never stored or logged as is); others by their address. Empty: by address only. Default authorization.",
+        "A request carrying this header is keyed by a SHA-256 hash of its value (never stored or logged as is); others by their address. Default empty: by address only, because an unverified header is chosen by the client (a new value per request escapes the limit); set it only behind a proxy that verifies the credential.",
       ),
     trustProxyHops: z
       .number()

@@ -2,6 +2,7 @@
 // JSON Schema under schema/. Every duration names its unit; defaults are stated in each description.
 import { z } from "zod";
 import { BudgetSchema, DiscoverySchema, ToolSettingsSchema } from "./discovery-schema.ts";
+import { FrontLimitsSchema } from "./front-limits-schema.ts";
 import { MetricsSchema } from "./metrics-schema.ts";
 import { TracingSchema, UpstreamStderrSchema } from "./observability-schema.ts";
 import { policySettings } from "./policy-schema.ts";
@@ -354,6 +355,7 @@ export const GatewaySchema = z
     discovery: DiscoverySchema.prefault({}),
     budgets: BudgetSchema.prefault({}),
     rateLimit: RateLimitSchema.prefault({}),
+    limits: FrontLimitsSchema.prefault({}),
     metrics: MetricsSchema.prefault({}),
   })
   .strict();

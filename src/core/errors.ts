@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   payload_too_large: { jsonRpc: -32600, http: 413, retryable: false },
   /** Host or Origin header not allowed (DNS-rebinding protection). */
   forbidden: { jsonRpc: -32600, http: 403, retryable: false },
+  /** This replica holds its maximum of sessions (`gateway.limits.maxSessions`); existing sessions are unaffected. */
+  session_limit: { jsonRpc: -31013, http: 503, retryable: true },
   /** The session id is unknown or the session has ended. */
   session_not_found: { jsonRpc: -32001, http: 404, retryable: false },
   /** Anything else: a bug in the gateway. */

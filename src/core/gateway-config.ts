@@ -35,6 +35,7 @@ export interface GatewaySettings {
   discovery: DiscoverySettings;
   budgets: BudgetSettings;
   rateLimit: RateLimitSettings;
+  limits: FrontLimitSettings;
   metrics: MetricsSettings;
 }
 
@@ -122,6 +123,19 @@ export interface RateLimitSettings {
     trustProxyHops: number;
   };
   maxClients: number;
+}
+
+/** Bounds on what clients may hold in one replica (gateway.limits; docs/configuration.md). */
+export interface FrontLimitSettings {
+  /** Sessions held in this replica's memory (2025-era sessions and 2026-era listen streams). */
+  maxSessions: number;
+  /** Per-client-key token bucket for opening sessions; perMinute 0: none. */
+  sessionCreation: { perMinute: number; burst: number };
+  /** Bytes of recorded SSE events across all streams of this replica. */
+  maxReplayBytes: number;
+  maxConnections: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 export interface DatabaseSettings {

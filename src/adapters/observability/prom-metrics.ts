@@ -10,6 +10,7 @@ import type { MetricsExporter } from "../../ports/metrics.ts";
 import { type CallSeries, registerRequestCounter, SeriesHistogram } from "./call-series.ts";
 import { errorKindLabel, KnownTools, methodLabel, OTHER_ERROR_KIND } from "./metric-labels.ts";
 import { ServerCalls } from "./server-calls.ts";
+import { registerSessionBounds, type SessionBoundSources } from "./session-bound-metrics.ts";
 
 export const SERVER_STATES: readonly ServerState[] = [
   "asleep",
@@ -34,7 +35,7 @@ export interface UpstreamSnapshot {
 }
 
 /** What the gauges read when Prometheus scrapes; each must be cheap and must never trigger work. */
-export interface MetricsSources {
+export interface MetricsSources extends SessionBoundSources {
   /** Configured server names (the bounded `server` label set). */
   serverNames: readonly string[];
   upstreams(): Iterable<UpstreamSnapshot>;
@@ -323,6 +324,7 @@ function registerScrapeGauges(registry: Registry, name: Namer, sources: MetricsS
   });
   registerCacheAndTokens(registry, name, sources);
   registerAudit(registry, name, sources);
+  registerSessionBounds(registry, name, sources);
 }
 
 /** The audit log's counts: a call without a record (dropped) or with a reduced one must never go unseen. */

@@ -3,8 +3,9 @@
 // Last-Event-ID and get exactly the events of that stream it missed: no gaps, no events of other streams.
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import { type BudgetedEvent, ReplayBudget, type ReplayOwner } from "../../services/router/replay-budget.ts";
 
-/** Events kept per stream for replay; older ones are dropped first. */
+/** Events kept per stream for replay; older ones are dropped first (and the replica-wide budget may drop more). */
 export const MAX_EVENTS_PER_STREAM = 1_000;
 export const MAX_BYTES_PER_STREAM = 4 * 1024 * 1024;
 /** How long a finished stream stays resumable. */
@@ -12,20 +13,26 @@ export const RETAIN_FINISHED_MS = 5 * 60_000;
 
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
 
-interface RecordedEvent {
+interface RecordedEvent extends BudgetedEvent {
   seq: number;
   data: string;
 }
 
-export class EventStream {
+export class EventStream implements ReplayOwner {
   /** Random part of every event id of this stream: `<key>_<seq>`. */
   readonly key = randomBytes(12).toString("base64url");
   private seq = 0;
-  private readonly events: RecordedEvent[] = [];
+  private events: RecordedEvent[] = [];
   private bytes = 0;
   private res: ServerResponse | undefined;
   private finished = false;
+  /** The replica-wide budget recorded events count against; undefined: nothing is recorded (not resumable). */
+  private readonly budget: ReplayBudget | undefined;
   onFinished: (() => void) | undefined;
+
+  constructor(budget?: ReplayBudget) {
+    this.budget = budget;
+  }
 
   get attached(): boolean {
     return this.res !== undefined;
@@ -57,16 +64,38 @@ export class EventStream {
 
   /** Records a JSON-RPC message and writes it if a client is attached. */
   write(data: string): void {
-    const event = { seq: ++this.seq, data };
+    const budget = this.budget;
+    if (!budget) {
+      this.res?.write(frame(this.key, { seq: ++this.seq, data }));
+      return;
+    }
+    const event: RecordedEvent = { seq: ++this.seq, data, bytes: ReplayBudget.charge(data), released: false };
     this.events.push(event);
-    this.bytes += data.length;
+    this.bytes += event.bytes;
     while (
       this.events.length > MAX_EVENTS_PER_STREAM ||
       (this.bytes > MAX_BYTES_PER_STREAM && this.events.length > 1)
     ) {
-      this.bytes -= (this.events.shift() as RecordedEvent).data.length;
+      const dropped = this.events.shift() as RecordedEvent;
+      this.bytes -= dropped.bytes;
+      budget.release(dropped);
     }
+    budget.add(this, event);
     this.res?.write(frame(this.key, event));
+  }
+
+  /** The budget evicted this stream's oldest event. */
+  evicted(event: BudgetedEvent): void {
+    if (this.events[0] === event) this.events.shift();
+    else this.events = this.events.filter((e) => e !== event);
+    this.bytes -= event.bytes;
+  }
+
+  /** Stops counting every recorded event against the budget (the stream can no longer be resumed). */
+  release(): void {
+    for (const event of this.events) this.budget?.release(event);
+    this.events = [];
+    this.bytes = 0;
   }
 
   /** Writes the last event (a response) and ends the stream; it stays resumable for a while. */
@@ -89,7 +118,7 @@ export class EventStream {
   }
 }
 
-function frame(key: string, event: RecordedEvent): string {
+function frame(key: string, event: { seq: number; data: string }): string {
   return `id: ${key}_${event.seq}\nevent: message\ndata: ${event.data}\n\n`;
 }
 
@@ -104,14 +133,21 @@ export function parseEventId(id: string): { key: string; seq: number } | undefin
 /** The resumable streams of one session, with finished ones expiring. */
 export class SessionStreams {
   private readonly streams = new Map<string, EventStream>();
+  private readonly budget: ReplayBudget;
   /** The session's GET stream, if it ever opened one. */
   standalone: EventStream | undefined;
 
+  constructor(budget: ReplayBudget) {
+    this.budget = budget;
+  }
+
   create(): EventStream {
-    const stream = new EventStream();
+    const stream = new EventStream(this.budget);
     this.streams.set(stream.key, stream);
     stream.onFinished = () => {
-      setTimeout(() => this.streams.delete(stream.key), RETAIN_FINISHED_MS).unref();
+      setTimeout(() => {
+        if (this.streams.delete(stream.key)) stream.release();
+      }, RETAIN_FINISHED_MS).unref();
     };
     return stream;
   }
@@ -121,7 +157,10 @@ export class SessionStreams {
   }
 
   closeAll(): void {
-    for (const stream of this.streams.values()) stream.detach();
+    for (const stream of this.streams.values()) {
+      stream.detach();
+      stream.release();
+    }
     this.streams.clear();
   }
 }

@@ -76,8 +76,12 @@ function hostname(host: string): string {
   return colon < 0 ? host : host.slice(0, colon);
 }
 
-/** Throws `forbidden` when Host or Origin is not allowed. */
+/**
+ * Throws `invalid_request` (400) for a request with more than one Host header (node keeps the first, a proxy in
+ * front may have judged the other), and `forbidden` when Host or Origin is not allowed.
+ */
 export function checkOrigin(req: IncomingMessage, policy: OriginPolicy): void {
+  if (hostHeaders(req.rawHeaders) > 1) throw new SwitchboardError("invalid_request", "more than one Host header");
   const host = req.headers.host;
   if (policy.hostAllowed && (!host || !policy.hostAllowed(host))) {
     throw new SwitchboardError("forbidden", `Host header "${host ?? ""}" is not allowed`);
@@ -86,6 +90,16 @@ export function checkOrigin(req: IncomingMessage, policy: OriginPolicy): void {
   if (origin !== undefined && !policy.originAllowed(origin)) {
     throw new SwitchboardError("forbidden", `Origin "${origin}" is not allowed`);
   }
+}
+
+/** How many Host headers a request carries (raw headers alternate name, value). */
+function hostHeaders(raw: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 4 && name.toLowerCase() === "host") count++;
+  }
+  return count;
 }
 
 /** Reads the body up to `maxBytes`; `payload_too_large` as soon as the cap is passed (before parsing). */

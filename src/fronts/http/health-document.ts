@@ -6,6 +6,7 @@ import type { StopReason } from "../../core/server-state.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";
 import type { CallStats, RecentCalls } from "../../services/observability/request-stats.ts";
 import type { ServerStatus } from "../../services/supervisor/server-supervisor.ts";
+import type { ConnectionLimit } from "./connection-limit.ts";
 
 /**
  * - `healthy`: serving, every dependency up, no server failed, backing off or behind an open breaker.
@@ -27,6 +28,8 @@ export interface FrontInfo {
   connections(): number;
   /** True once the front began closing. */
   closing(): boolean;
+  /** The connection cap and what it did; undefined before the server exists. */
+  connectionLimit?(): ConnectionLimit | undefined;
 }
 
 export interface RecentMetrics {
@@ -119,6 +122,7 @@ export async function healthDocument(gateway: Gateway, front?: FrontInfo) {
     },
     upstreams,
     sessions: gateway.sessions.size,
+    limits: limitsOf(gateway, front),
     in_flight: gateway.supervisor.inFlight(),
     dependencies,
     cache: {
@@ -127,6 +131,24 @@ export async function healthDocument(gateway: Gateway, front?: FrontInfo) {
       lists: gateway.catalog.listStats(),
     },
     audit,
+  };
+}
+
+/** What clients hold against this replica's bounds (gateway.limits), and what the bounds refused or evicted. */
+function limitsOf(gateway: Gateway, front: FrontInfo | undefined) {
+  const { sessions, replay } = gateway;
+  const connections = front?.connectionLimit?.();
+  return {
+    sessions: {
+      active: sessions.size,
+      max: sessions.maxSessions,
+      refused_at_limit: sessions.refused.limit,
+      refused_rate: sessions.refused.rate,
+    },
+    replay: { bytes: replay.bytes, max_bytes: replay.maxBytes, evicted_events: replay.evicted },
+    connections: connections
+      ? { open: connections.open, max: connections.max, evicted: connections.evicted, refused: connections.refused }
+      : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { Endpoint } from "../../services/router/sessions.ts";
 import { createAdminApi } from "./admin-api.ts";
 import { createClientKeyOf } from "./client-key.ts";
+import { limitConnections } from "./connection-limit.ts";
 import {
   checkBindAllowed,
   checkOrigin,
@@ -49,16 +50,19 @@ export async function startHttpFront(
     router: gateway.router,
     sessions: gateway.sessions,
     maxBodyBytes: settings.maxBodyBytes,
-    rateLimits: gateway.rateLimits && {
-      gate: gateway.rateLimits,
-      clientKeyOf: createClientKeyOf(settings.rateLimit.clientKey),
-    },
+    replay: gateway.replay,
+    clientKeyOf: createClientKeyOf(settings.rateLimit.clientKey),
+    rateLimits: gateway.rateLimits,
     tracer: gateway.tracer,
   });
-  // Open connections (for /health) and whether the front is closing (then /health/ready answers 503).
-  let connections = 0;
+  // Whether the front is closing (then /health/ready answers 503); open connections are counted below.
   let closing = false;
-  const admin = createAdminApi(gateway, { connections: () => connections, closing: () => closing });
+  let limit: ReturnType<typeof limitConnections> | undefined;
+  const admin = createAdminApi(gateway, {
+    connections: () => limit?.open ?? 0,
+    closing: () => closing,
+    connectionLimit: () => limit,
+  });
   const root = rootDocument();
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string) => {
@@ -100,11 +104,19 @@ export async function startHttpFront(
     );
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handler(req, res));
-  server.on("connection", (socket) => {
-    connections++;
-    socket.once("close", () => connections--);
-  });
+  const { headersTimeoutMs, requestTimeoutMs, maxConnections } = settings.limits;
+  const server = createServer(
+    {
+      keepAliveTimeout: 65_000,
+      // A request (headers, then body) slower than these gets 408 and its connection is closed.
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // How often node looks for such requests: often enough that a timeout is not overshot by much.
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeoutMs / 4))),
+    },
+    (req, res) => void handler(req, res),
+  );
+  limit = limitConnections(server, maxConnections);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

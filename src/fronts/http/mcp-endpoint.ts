@@ -18,6 +18,7 @@ import {
 } from "../../core/protocol.ts";
 import type { Tracer } from "../../ports/tracer.ts";
 import type { RateLimitGate } from "../../services/policies/rate-limits.ts";
+import type { ReplayBudget } from "../../services/router/replay-budget.ts";
 import type { Router } from "../../services/router/router.ts";
 import type { DownstreamSession, Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
 import type { ClientKeyOf } from "./client-key.ts";
@@ -37,8 +38,12 @@ export interface McpEndpointDeps {
   router: Router;
   sessions: SessionRegistry;
   maxBodyBytes: number;
-  /** Rate limits and how a request's client is identified; undefined when no limit is set. */
-  rateLimits?: { gate: RateLimitGate; clientKeyOf: ClientKeyOf };
+  /** The replica-wide memory budget of events recorded for resumption. */
+  replay: ReplayBudget;
+  /** Who a request comes from, for the rate limits and the per-client limit on opening sessions. */
+  clientKeyOf: ClientKeyOf;
+  /** Rate limits; undefined when no limit is set. */
+  rateLimits?: RateLimitGate;
   /** Names the request's span after the MCP method and records session and request ids on it. */
   tracer?: Tracer;
 }
@@ -51,7 +56,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   function streamsOf(session: DownstreamSession): SessionStreams {
     let streams = streamsBySession.get(session.id);
     if (!streams) {
-      streams = new SessionStreams();
+      streams = new SessionStreams(deps.replay);
       streamsBySession.set(session.id, streams);
     }
     return streams;
@@ -116,7 +121,9 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     const headers: Record<string, string> = {};
     if (!session) {
       // initialize opens a session; any other request without one is served statelessly.
-      session = sessions.create(endpoint, request.method !== "initialize");
+      const opens = request.method === "initialize";
+      if (opens && (await sessionRefused(req, res, request))) return;
+      session = sessions.create(endpoint, !opens);
       if (!session.ephemeral) {
         session.shared = true; // recorded in the SessionStore once initialize has filled it in
         headers["mcp-session-id"] = session.id;
@@ -134,7 +141,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     request: JsonRpcRequest,
     era: ModernRequest,
   ) {
-    if (request.method === "subscriptions/listen") return listen(deps, res, endpoint, request, era);
+    if (request.method === "subscriptions/listen") return openListen(req, res, endpoint, request, era);
     const session = sessions.create(endpoint, true);
     session.protocolVersion = era.revision;
     session.clientCapabilities = era.capabilities;
@@ -142,6 +149,30 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     session.logLevel = era.logLevel;
     const serverInfo = router.serverInfo(endpoint);
     return respond(req, res, session, request, {}, (out) => encodeModernResponse(request.method, out, serverInfo));
+  }
+
+  /** A listen stream holds a session for as long as it is open: it counts against the limits as one. */
+  async function openListen(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Endpoint,
+    request: JsonRpcRequest,
+    era: ModernRequest,
+  ): Promise<void> {
+    if (deps.rateLimits && (await rateLimited(req, res, endpoint, request, deps))) return;
+    if (await sessionRefused(req, res, request)) return;
+    return listen(deps, res, endpoint, request, era);
+  }
+
+  /** Answers 503 `session_limit` or 429 `rate_limited` (with the request's id) when no session may be opened. */
+  async function sessionRefused(req: IncomingMessage, res: ServerResponse, request: JsonRpcRequest): Promise<boolean> {
+    const refusal = await sessions.admit(deps.clientKeyOf(req)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (refusal === undefined) return false;
+    sendRpcError(res, refusal, request.id);
+    return true;
   }
 
   /**
@@ -157,7 +188,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     headers: Record<string, string>,
     encode: (out: string) => { body: string; status: number } = (out) => ({ body: out, status: 200 }),
   ): Promise<void> {
-    if (deps.rateLimits && (await rateLimited(req, res, session, request, deps.rateLimits))) return;
+    if (deps.rateLimits && (await rateLimited(req, res, session.endpoint, request, deps))) return;
     const acceptsSse = (req.headers.accept ?? "").includes("text/event-stream");
     const resumable = !session.ephemeral;
     // The 2026 era has no server-to-client requests on a response stream.
@@ -280,12 +311,12 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
 async function rateLimited(
   req: IncomingMessage,
   res: ServerResponse,
-  session: DownstreamSession,
+  endpoint: Endpoint,
   request: JsonRpcRequest,
-  limits: NonNullable<McpEndpointDeps["rateLimits"]>,
+  deps: McpEndpointDeps,
 ): Promise<boolean> {
-  const server = session.endpoint.kind === "server" ? session.endpoint.server : undefined;
-  const verdict = limits.gate.admit(limits.clientKeyOf(req), request.method, server);
+  const server = endpoint.kind === "server" ? endpoint.server : undefined;
+  const verdict = (deps.rateLimits as RateLimitGate).admit(deps.clientKeyOf(req), request.method, server);
   const rejection = verdict instanceof Promise ? await verdict : verdict;
   if (!rejection) return false;
   sendRpcError(res, rejection, request.id);

@@ -5,6 +5,7 @@
 // 2026 way (resultType, cache fields, serverInfo in _meta, removed fields stripped).
 import type { IncomingMessage } from "node:http";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
+import { isMcpLogLevel, MCP_LOG_LEVELS } from "../../core/mcp-log-levels.ts";
 import {
   isModernProtocolVersion,
   META_CLIENT_CAPABILITIES,
@@ -161,6 +162,17 @@ function checkRequest(
       { envelope: "invalid" },
     );
   }
+  const logLevel = meta[META_LOG_LEVEL];
+  if (logLevel !== undefined && !isMcpLogLevel(logLevel)) {
+    return reject(
+      400,
+      -32602,
+      `Invalid _meta envelope: ${META_LOG_LEVEL} must be one of ${MCP_LOG_LEVELS.join(", ")}`,
+      {
+        envelope: "invalid",
+      },
+    );
+  }
   if (!MODERN_METHODS.has(method))
     return reject(404, -32601, `Method not found: ${method} is not part of protocol revision ${revision}`);
   return {
@@ -168,7 +180,7 @@ function checkRequest(
     revision,
     capabilities: capabilities as Record<string, unknown>,
     clientInfo: meta[META_CLIENT_INFO] as Record<string, unknown> | undefined,
-    logLevel: typeof meta[META_LOG_LEVEL] === "string" ? (meta[META_LOG_LEVEL] as string) : undefined,
+    logLevel,
   };
 }
 

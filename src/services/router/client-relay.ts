@@ -15,6 +15,7 @@ import type {
 import { isModernProtocolVersion } from "../../core/protocol.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
+import { sessionWantsLog } from "./log-levels.ts";
 import type { DownstreamSession } from "./sessions.ts";
 
 /** The downstream side of one forwarded call: its session and its response stream. */
@@ -33,8 +34,6 @@ const REQUIRED_CAPABILITY: Record<string, string> = {
   "elicitation/create": "elicitation",
   "roots/list": "roots",
 };
-
-const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 interface Outbound {
   session: DownstreamSession;
@@ -176,11 +175,10 @@ export class ClientRelay {
       return;
     }
     const scope = scopes[0] as CallerScope;
-    const level = String(notification.params?.level ?? "info");
-    const wanted = scope.session.logLevel;
     // A 2026-era request receives log messages only when its envelope asked for a level.
-    if (!wanted && isModernProtocolVersion(scope.session.protocolVersion ?? "")) return;
-    if (wanted && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(wanted)) return;
+    if (!scope.session.logLevel && isModernProtocolVersion(scope.session.protocolVersion ?? "")) return;
+    // The upstream may be more verbose than this session asked for (another session wanted more).
+    if (!sessionWantsLog(scope.session, notification.params?.level)) return;
     if (!scope.send(notification)) scope.session.push(notification);
   }
 

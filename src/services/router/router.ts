@@ -23,6 +23,7 @@ import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
 import { type CallerScope, ClientRelay } from "./client-relay.ts";
 import { discoverResult, endpointServerInfo, initializeResult } from "./handshake.ts";
 import { envelopeOf, fulfilInputRequests } from "./input-required.ts";
+import { setSessionLogLevel, upstreamLogLevels } from "./log-levels.ts";
 import { callMetaTool, type ResultPager } from "./meta-calls.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
 import { trackSubscription, UpstreamNotifications } from "./upstream-notifications.ts";
@@ -218,8 +219,10 @@ export class Router {
     }
     trackSubscription(session, server, request);
     if (request.method === "logging/setLevel") {
-      session.logLevel = String(request.params?.level);
+      setSessionLogLevel(session, request.params?.level);
       this.o.sessions.persist(session);
+      const level = upstreamLogLevels(this.o.sessions.all())(server);
+      return this.forward(server, { ...request, params: { ...request.params, level } }, ctx);
     }
     return this.forward(server, request, ctx);
   }
@@ -269,7 +272,7 @@ export class Router {
       case "completion/complete":
         return this.complete(request, ctx);
       case "logging/setLevel":
-        session.logLevel = String(params.level);
+        setSessionLogLevel(session, params.level);
         this.o.sessions.persist(session);
         await this.setLevelEverywhere(request);
         return resultJson(request.id, "{}");
@@ -315,14 +318,23 @@ export class Router {
     return this.forward(server, request, ctx);
   }
 
-  /** logging/setLevel on the aggregate goes to every running server that logs; asleep servers stay asleep. */
+  /**
+   * logging/setLevel on the aggregate goes to every running server that logs (asleep servers stay asleep), each
+   * asked for the level its sessions need together, not the caller's alone.
+   */
   private async setLevelEverywhere(request: JsonRpcRequest): Promise<void> {
     const running = this.o.supervisor.enabled().flatMap((s) => {
       const peer = s.readyPeer;
       return peer?.initialized?.capabilities.logging ? [{ s, peer }] : [];
     });
+    const levelFor = upstreamLogLevels(this.o.sessions.all());
     await Promise.all(
-      running.map(({ s, peer }) => peer.request(request, { timeoutMs: s.spec.timeoutMs }).catch(() => undefined)),
+      running.map(({ s, peer }) => {
+        const level = levelFor(s.spec.name);
+        return peer
+          .request({ ...request, params: { ...request.params, level } }, { timeoutMs: s.spec.timeoutMs })
+          .catch(() => undefined);
+      }),
     );
   }
 

@@ -1,9 +1,11 @@
 // Downstream sessions: who is connected to which endpoint, with which protocol version and capabilities,
 // which of their requests are in flight (for cancellation) and where their notifications go.
 import { randomBytes } from "node:crypto";
+import { SwitchboardError } from "../../core/errors.ts";
 import type { JsonRpcMessage, RequestId } from "../../core/jsonrpc.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Logger } from "../../ports/logger.ts";
+import type { RateLimiter } from "../../ports/rate-limiter.ts";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.ts";
 
 /** `aggregate`: all servers, namespaced (`/mcp`, stdio). `server`: one server under its own names (`/mcp/{server}`). */
@@ -48,20 +50,83 @@ export interface SessionSharing {
   authoritative(): boolean;
 }
 
+/** Bounds on this replica's sessions (gateway.limits). */
+export interface SessionLimits {
+  /** Sessions held here at most; creating one more fails with `session_limit`. */
+  maxSessions: number;
+  /** One token per session a client key opens; undefined: no per-client limit. */
+  creation?: RateLimiter;
+}
+
+/** Sessions refused so far (monotonic), by reason. */
+export interface SessionRefusals {
+  /** At `maxSessions`. */
+  limit: number;
+  /** The client opened sessions faster than its creation limit. */
+  rate: number;
+}
+
 export class SessionRegistry {
   private readonly sessions = new Map<string, DownstreamSession>();
   private readonly clock: Clock;
   private readonly sharing: SessionSharing | undefined;
+  private readonly limits: SessionLimits;
+  private readonly refusals: SessionRefusals = { limit: 0, rate: 0 };
   /** When each shared session's record was last written or checked (see revalidate). */
   private readonly persistedAt = new Map<string, number>();
 
-  constructor(clock: Clock, sharing?: SessionSharing) {
+  constructor(
+    clock: Clock,
+    sharing?: SessionSharing,
+    limits: SessionLimits = { maxSessions: Number.POSITIVE_INFINITY },
+  ) {
     this.clock = clock;
     this.sharing = sharing;
+    this.limits = limits;
   }
 
-  /** A new session with a cryptographically random id of visible ASCII characters. */
+  get maxSessions(): number {
+    return this.limits.maxSessions;
+  }
+
+  get refused(): Readonly<SessionRefusals> {
+    return this.refusals;
+  }
+
+  /**
+   * Whether `clientKey` may open one more session now: throws `rate_limited` (scope `sessions`) past its creation
+   * limit, or `session_limit` when this replica holds its maximum. Takes a token when it admits.
+   */
+  async admit(clientKey: string): Promise<void> {
+    this.checkCapacity();
+    const decision = this.limits.creation ? await this.limits.creation.take(clientKey) : undefined;
+    if (decision && !decision.allowed) {
+      this.refusals.rate++;
+      const { retryAfterMs } = decision;
+      throw new SwitchboardError(
+        "rate_limited",
+        `this client opens sessions too fast; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+        { data: { retryAfterMs, scope: "sessions" } },
+      );
+    }
+  }
+
+  private checkCapacity(): void {
+    if (this.sessions.size < this.limits.maxSessions) return;
+    this.refusals.limit++;
+    throw new SwitchboardError(
+      "session_limit",
+      `this gateway holds its maximum of ${this.limits.maxSessions} sessions; retry later or on another replica`,
+      { data: { maxSessions: this.limits.maxSessions } },
+    );
+  }
+
+  /**
+   * A new session with a cryptographically random id of visible ASCII characters. A registered (not ephemeral)
+   * one fails with `session_limit` at the cap, however it came (initialize, a listen stream, adoption).
+   */
   create(endpoint: Endpoint, ephemeral = false, id = randomBytes(18).toString("base64url")): DownstreamSession {
+    if (!ephemeral) this.checkCapacity();
     const session: DownstreamSession = {
       id,
       endpoint,

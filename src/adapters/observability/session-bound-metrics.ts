@@ -1,0 +1,47 @@
+// Scrape-time metrics of what clients hold in this replica's memory: sessions refused at the cap or for opening
+// too fast, and the bytes and evictions of the replay buffers of resumable streams (docs/metrics.md).
+import { Counter, Gauge, type Registry } from "prom-client";
+
+export interface SessionBoundSources {
+  /** Sessions refused so far, by reason (monotonic). */
+  sessionsRefused(): { limit: number; rate: number };
+  /** Bytes held by recorded stream events, and events evicted by the replica-wide budget (monotonic). */
+  replay(): { bytes: number; evicted: number };
+}
+
+export function registerSessionBounds(
+  registry: Registry,
+  name: (base: string) => string,
+  sources: SessionBoundSources,
+): void {
+  const registers = [registry];
+  new Counter({
+    name: name("sessions_refused_total"),
+    help: "Sessions not opened: reason=limit at gateway.limits.maxSessions (503), reason=rate when a client opened them too fast (429).",
+    labelNames: ["reason"],
+    registers,
+    collect() {
+      this.reset();
+      const refused = sources.sessionsRefused();
+      this.inc({ reason: "limit" }, refused.limit);
+      this.inc({ reason: "rate" }, refused.rate);
+    },
+  });
+  new Gauge({
+    name: name("replay_bytes"),
+    help: "Bytes of events recorded for stream resumption across every session of this replica (payload plus bookkeeping).",
+    registers,
+    collect() {
+      this.set(sources.replay().bytes);
+    },
+  });
+  new Counter({
+    name: name("replay_evictions_total"),
+    help: "Recorded stream events evicted, oldest first, because gateway.limits.maxReplayBytes was reached.",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(sources.replay().evicted);
+    },
+  });
+}
