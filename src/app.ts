@@ -189,7 +189,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     specs: (server) => specsByName.get(server),
   });
   const policies = new Policies({ specs: config.servers, events, manifest: (server) => catalog.manifest(server) });
-  router = new Router({ supervisor, catalog, sessions, events, logger, discovery, budgets, pager: budgets, policies });
+  router = new Router({
+    supervisor,
+    catalog,
+    sessions,
+    events,
+    logger,
+    discovery,
+    budgets,
+    pager: budgets,
+    policies,
+    clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
+  });
   const tokens = createTokenAccounting({
     tools: () => catalog.tools(),
     counter: createWorkerTokenCounter(),

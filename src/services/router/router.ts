@@ -64,6 +64,8 @@ export interface RouterOptions {
   budgets?: ResultBudgets;
   /** Per-server resilience policies; without them each request is tried once. */
   policies?: Policies;
+  /** Longest wait for a client to answer a server-initiated request. Milliseconds; default 600000. */
+  clientAnswerTimeoutMs?: number;
 }
 
 const LIST_METHODS = {
@@ -82,7 +84,7 @@ export class Router {
 
   constructor(options: RouterOptions) {
     this.o = options;
-    this.relay = new ClientRelay(options.logger);
+    this.relay = new ClientRelay({ logger: options.logger, answerTimeoutMs: options.clientAnswerTimeoutMs });
     const { sessions, supervisor, catalog, events, logger } = options;
     this.notifications = new UpstreamNotifications({
       sessions,
