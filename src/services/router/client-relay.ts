@@ -171,11 +171,14 @@ export class ClientRelay {
     return true;
   }
 
-  /** A client cancelled a request we sent it (it will not answer). */
-  clientCancelled(requestId: RequestId): void {
-    this.outbound
-      .get(String(requestId))
-      ?.resolve({ error: toJsonRpcError(new SwitchboardError("cancelled", "the client cancelled the request")) });
+  /**
+   * A client cancelled a request we sent it (it will not answer). Like an answer, a cancellation counts only
+   * from the session the request was sent to: another session must not be able to withdraw it.
+   */
+  clientCancelled(session: DownstreamSession | undefined, requestId: RequestId): void {
+    const pending = this.outbound.get(String(requestId));
+    if (!pending || (pending.session !== session && !pending.session.ephemeral)) return;
+    pending.resolve({ error: toJsonRpcError(new SwitchboardError("cancelled", "the client cancelled the request")) });
   }
 
   /** Log messages go to the one session with calls in flight, at or above that session's level; else dropped. */

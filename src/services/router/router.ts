@@ -121,7 +121,7 @@ export class Router {
       const requestId = notification.params?.requestId as RequestId | undefined;
       if (requestId === undefined) return;
       session.inFlight.get(requestId)?.abort();
-      this.relay.clientCancelled(requestId);
+      this.relay.clientCancelled(session, requestId);
     } else if (notification.method === "notifications/roots/list_changed") {
       // Only servers that were told about roots (relay.roots) care.
       for (const supervised of this.o.supervisor.enabled()) {
