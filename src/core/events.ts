@@ -32,7 +32,15 @@ export interface GatewayEvents {
   "call-timed-out": { server: string; method: string; timeoutMs: number; hard: boolean };
   /** One per tools/call that reached routing; carries the arguments, so only the audit recorder subscribes. */
   "tool-called": ToolCalled;
+  /**
+   * An error nothing handled (an exception thrown from a callback, a rejected promise nobody awaited), caught
+   * by the process guard of the `serve`/`stdio` commands instead of ending the process. Each one is a defect.
+   */
+  "internal-error": { origin: InternalErrorOrigin; message: string };
 }
+
+/** Where an unhandled error surfaced: Node's `uncaughtException` or `unhandledRejection`. */
+export type InternalErrorOrigin = "uncaught-exception" | "unhandled-rejection";
 
 export interface ToolCalled {
   server: string;

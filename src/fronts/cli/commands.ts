@@ -6,6 +6,7 @@ import { startHttpFront } from "../http/http-front.ts";
 import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
+import { installProcessGuard } from "./process-guard.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
 import { toolsTokens } from "./tools-tokens.ts";
@@ -42,6 +43,7 @@ export function printProblems(path: string, problems: readonly ConfigProblem[]):
 /** `serve`: HTTP front until SIGINT/SIGTERM, then a graceful drain. */
 export async function serve(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
+  installProcessGuard({ logger: gateway.logger, events: gateway.events, process });
   await gateway.start();
   let front: Awaited<ReturnType<typeof startHttpFront>>;
   try {
@@ -74,6 +76,7 @@ export async function serve(args: CliArgs): Promise<number> {
 /** `stdio`: aggregated endpoint on stdin/stdout until stdin ends. */
 export async function stdio(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
+  installProcessGuard({ logger: gateway.logger, events: gateway.events, process });
   await gateway.start();
   const shutdown = () => void gateway.close().then(() => process.exit(EXIT_OK));
   process.once("SIGINT", shutdown);
