@@ -68,8 +68,18 @@ export interface Disposable {
   dispose(): void;
 }
 
+export interface EventBusOptions {
+  /** A subscriber threw (or its promise rejected): told here, since the emitter must not fail for it. */
+  onListenerError?: (error: unknown, name: EventName) => void;
+}
+
 export class EventBus {
   private readonly listeners = new Map<EventName, Set<(event: never) => void>>();
+  private readonly onListenerError: (error: unknown, name: EventName) => void;
+
+  constructor(options: EventBusOptions = {}) {
+    this.onListenerError = options.onListenerError ?? (() => {});
+  }
 
   on<K extends EventName>(name: K, listener: Listener<K>): Disposable {
     let set = this.listeners.get(name);
@@ -85,11 +95,22 @@ export class EventBus {
     const set = this.listeners.get(name);
     if (!set) return;
     for (const listener of set) {
+      // A failing subscriber must never break the service that emitted, nor the process: an async one
+      // (a void-typed listener may still return a promise) would otherwise reject with nobody to catch it.
       try {
-        (listener as Listener<K>)(event);
-      } catch {
-        // A failing subscriber must never break the gateway.
+        const result = (listener as Listener<K>)(event) as unknown;
+        if (result instanceof Promise) result.catch((error: unknown) => this.reportListenerError(error, name));
+      } catch (error) {
+        this.reportListenerError(error, name);
       }
+    }
+  }
+
+  private reportListenerError(error: unknown, name: EventName): void {
+    try {
+      this.onListenerError(error, name);
+    } catch {
+      // The report itself failed (a broken log destination): nothing more can be done here.
     }
   }
 }
