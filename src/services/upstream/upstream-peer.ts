@@ -57,7 +57,14 @@ export class UpstreamPeer {
     this.serverName = serverName;
     this.connection = connection;
     this.hooks = hooks;
-    connection.onMessage = (message) => this.receive(message);
+    connection.onMessage = (message) => {
+      try {
+        this.receive(message);
+      } catch (error) {
+        const what = "method" in message ? String(message.method) : "response";
+        hooks.onError?.(error, `handling ${what} from server ${serverName}`);
+      }
+    };
   }
 
   get inFlight(): number {
