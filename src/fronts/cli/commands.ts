@@ -56,7 +56,7 @@ export async function serve(args: CliArgs): Promise<number> {
     { url: front.url, servers: gateway.config.servers.length },
     `switchboard listening on ${front.url}`,
   );
-  await new Promise<void>((resolve) => {
+  return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -65,12 +65,18 @@ export async function serve(args: CliArgs): Promise<number> {
       }
       stopping = true;
       gateway.logger.info({ signal }, "shutting down");
-      void Promise.all([front.close(), gateway.close()]).then(() => resolve());
+      // A failed close must still end the process (it would otherwise wait forever for a signal it already had).
+      Promise.all([front.close(), gateway.close()]).then(
+        () => resolve(EXIT_OK),
+        (error: unknown) => {
+          gateway.logger.error({ err: error }, "shutdown failed");
+          resolve(EXIT_FAILURE);
+        },
+      );
     };
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
-  return EXIT_OK;
 }
 
 /** `stdio`: aggregated endpoint on stdin/stdout until stdin ends. */
@@ -78,7 +84,14 @@ export async function stdio(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
   installProcessGuard({ logger: gateway.logger, events: gateway.events, process });
   await gateway.start();
-  const shutdown = () => void gateway.close().then(() => process.exit(EXIT_OK));
+  const shutdown = () =>
+    gateway.close().then(
+      () => process.exit(EXIT_OK),
+      (error: unknown) => {
+        gateway.logger.error({ err: error }, "shutdown failed");
+        process.exit(EXIT_FAILURE);
+      },
+    );
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   await serveStdio(gateway);

@@ -83,7 +83,14 @@ export async function startHttpFront(
     );
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => void handler(req, res));
+  // route() answers every error it expects; what escapes it (a throw while sending the error reply, a tracer
+  // failure) is logged and the connection dropped, never left to reject with nobody to catch it.
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      gateway.logger.error({ err: error, method: req.method, url: req.url }, "handling an HTTP request failed");
+      res.destroy();
+    });
+  });
   server.on("connection", (socket) => {
     connections++;
     socket.once("close", () => connections--);
