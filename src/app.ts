@@ -122,7 +122,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   }
   const clock = options.clock ?? systemClock;
   const state = await openState(settings, logger);
-  const events = new EventBus((event, error) => logger.error({ err: error, event }, "event subscriber failed"));
+  const events = new EventBus({
+    onListenerError: (error, name) => logger.error({ err: error, event: name }, `a subscriber of ${name} failed`),
+  });
   subscribeLogging(events, logger);
   subscribeTracing(events, tracer);
   const children = createFileChildRegistry(settings.stateDir, logger);
@@ -177,6 +179,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         if (!router) throw new SwitchboardError("client_unavailable", "the gateway is not ready");
         return router.upstreamRequest(server, request, calls, signal);
       },
+      onError: (error, what) => logger.error({ server, err: error }, `${what} failed; the message was dropped`),
     }),
     onReady: (server, peer) => void catalog.refresh(server, peer),
   });
@@ -211,6 +214,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     policies,
     maxParamsDepth: settings.maxParamsDepth,
     listWaitMs: settings.discovery.listWaitMs,
+    clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
   });
   const tokens = createTokenAccounting({
     tools: () => catalog.tools(),
@@ -302,7 +306,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         events.on("catalog-changed", () => search.refresh());
       }
       audit.start();
-      void recordServers(state, config.servers, logger);
+      recordServers(state, config.servers, logger).catch((error: unknown) =>
+        logger.warn({ err: error }, "could not record the servers' configurations in the registry"),
+      );
       // Servers asleep here may have been refreshed by another replica (or a restarted one): re-read their
       // manifests from the shared store once per manifest TTL.
       revalidate = setInterval(
@@ -315,7 +321,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       );
       revalidate.unref();
       sweep = setInterval(
-        () => sessions.expire(settings.sessionIdleTimeoutMs),
+        () => {
+          try {
+            sessions.expire(settings.sessionIdleTimeoutMs);
+          } catch (error) {
+            logger.error({ err: error }, "ending idle sessions failed");
+          }
+        },
         Math.max(1_000, Math.min(60_000, settings.sessionIdleTimeoutMs)),
       );
       sweep.unref();

@@ -325,6 +325,10 @@ export const GatewaySchema = z
       "Sessions without a request for this long are ended (clients that never send DELETE).",
       1_800_000,
     ),
+    clientAnswerTimeoutMs: positiveMs(
+      "Longest wait for a client to answer a request a server sent it (sampling, elicitation, roots): a person may be answering.",
+      600_000,
+    ),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info")

@@ -32,7 +32,15 @@ export interface GatewayEvents {
   "call-timed-out": { server: string; method: string; timeoutMs: number; hard: boolean };
   /** One per tools/call that reached routing; carries the arguments, so only the audit recorder subscribes. */
   "tool-called": ToolCalled;
+  /**
+   * An error nothing handled (an exception thrown from a callback, a rejected promise nobody awaited), caught
+   * by the process guard of the `serve`/`stdio` commands instead of ending the process. Each one is a defect.
+   */
+  "internal-error": { origin: InternalErrorOrigin; message: string };
 }
+
+/** Where an unhandled error surfaced: Node's `uncaughtException` or `unhandledRejection`. */
+export type InternalErrorOrigin = "uncaught-exception" | "unhandled-rejection";
 
 export interface ToolCalled {
   server: string;
@@ -60,15 +68,17 @@ export interface Disposable {
   dispose(): void;
 }
 
-/** Told about a subscriber that threw (the emitter carries on); the composition root logs it. */
-export type ListenerErrorHandler = (event: EventName, error: unknown) => void;
+export interface EventBusOptions {
+  /** A subscriber threw (or its promise rejected): told here, since the emitter must not fail for it. */
+  onListenerError?: (error: unknown, name: EventName) => void;
+}
 
 export class EventBus {
   private readonly listeners = new Map<EventName, Set<(event: never) => void>>();
-  private readonly onListenerError: ListenerErrorHandler | undefined;
+  private readonly onListenerError: (error: unknown, name: EventName) => void;
 
-  constructor(onListenerError?: ListenerErrorHandler) {
-    this.onListenerError = onListenerError;
+  constructor(options: EventBusOptions = {}) {
+    this.onListenerError = options.onListenerError ?? (() => {});
   }
 
   on<K extends EventName>(name: K, listener: Listener<K>): Disposable {
@@ -85,16 +95,22 @@ export class EventBus {
     const set = this.listeners.get(name);
     if (!set) return;
     for (const listener of set) {
+      // A failing subscriber must never break the service that emitted, nor the process: an async one
+      // (a void-typed listener may still return a promise) would otherwise reject with nobody to catch it.
       try {
-        (listener as Listener<K>)(event);
+        const result = (listener as Listener<K>)(event) as unknown;
+        if (result instanceof Promise) result.catch((error: unknown) => this.reportListenerError(error, name));
       } catch (error) {
-        // A failing subscriber must never break the gateway, nor fail unseen (an audit record would be lost).
-        try {
-          this.onListenerError?.(name, error);
-        } catch {
-          // The report itself failed: nothing more can be done here.
-        }
+        this.reportListenerError(error, name);
       }
+    }
+  }
+
+  private reportListenerError(error: unknown, name: EventName): void {
+    try {
+      this.onListenerError(error, name);
+    } catch {
+      // The report itself failed (a broken log destination): nothing more can be done here.
     }
   }
 }

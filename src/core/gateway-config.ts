@@ -19,6 +19,8 @@ export interface GatewaySettings {
   allowedOrigins: readonly string[];
   shutdownGraceMs: number;
   sessionIdleTimeoutMs: number;
+  /** Longest wait for a client to answer a server-initiated request (sampling, elicitation, roots). */
+  clientAnswerTimeoutMs: number;
   logLevel: LogLevel;
   /** JSON log lines; undefined: JSON unless stderr is a terminal. */
   jsonLogs: boolean | undefined;

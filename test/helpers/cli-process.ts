@@ -21,8 +21,18 @@ export function writeConfig(
   return path;
 }
 
-export async function startServe(configPath: string, extraArgs: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, "serve", "--config", configPath, "--port", "0", ...extraArgs], {
+export interface ServeOptions {
+  /** Arguments for node itself, before the CLI (e.g. `--import` of a fixture). */
+  nodeArgs?: string[];
+}
+
+export async function startServe(
+  configPath: string,
+  extraArgs: string[] = [],
+  options: ServeOptions = {},
+): Promise<ServeProcess> {
+  const cliArgs = [CLI, "serve", "--config", configPath, "--port", "0", ...extraArgs];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...cliArgs], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, USE_JSON_LOGS: "true", LOG_LEVEL: "info" },
   });

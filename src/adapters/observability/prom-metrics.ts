@@ -117,6 +117,15 @@ export function createPromMetrics(options: PromMetricsOptions): PromMetrics {
     }),
   );
 
+  const internalErrors = new Counter({
+    name: name("internal_errors_total"),
+    help: "Errors nothing handled (uncaught exceptions, unhandled rejections), caught instead of ending the process.",
+    labelNames: ["origin"],
+    registers: [registry],
+  });
+  for (const origin of ["uncaught-exception", "unhandled-rejection"]) internalErrors.inc({ origin }, 0);
+  subscriptions.push(events.on("internal-error", ({ origin }) => internalErrors.inc({ origin })));
+
   subscribeLifecycle(registry, name, events, serverLabel, subscriptions, sources.serverNames);
   subscribePolicies(registry, name, events, serverLabel, subscriptions, sources);
   registerScrapeGauges(registry, name, sources, options.version);

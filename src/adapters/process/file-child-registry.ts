@@ -12,11 +12,21 @@ export function createFileChildRegistry(stateDir: string, logger: Logger): Child
   const fileOf = (pid: number) => join(dir, `${pid}.json`);
 
   return {
+    // A record that cannot be written (a full disk, a read-only state directory) only weakens the reaping of a
+    // killed gateway's children; it must not fail a start, nor throw from a child's exit handler.
     add(record) {
-      writeFileSync(fileOf(record.pid), JSON.stringify(record));
+      try {
+        writeFileSync(fileOf(record.pid), JSON.stringify(record));
+      } catch (error) {
+        logger.warn({ err: error, server: record.server, pid: record.pid }, "could not record the server process");
+      }
     },
     remove(pid) {
-      rmSync(fileOf(pid), { force: true });
+      try {
+        rmSync(fileOf(pid), { force: true });
+      } catch (error) {
+        logger.warn({ err: error, pid }, "could not remove the record of an ended server process");
+      }
     },
     async reapOrphans() {
       const reaped: number[] = [];

@@ -50,12 +50,13 @@ export function createWorkerClient<Q, R>(entry: URL, options: { name: string; id
       if (reply.error !== undefined) w.reject(new Error(`${options.name} failed: ${reply.error}`));
       else w.resolve(reply.result as R);
       if (waiting.size > 0) return;
+      // A worker that fails to terminate has been retired already: nothing waits on it.
       if (options.idleMs <= 0) {
-        void stop(running);
+        stop(running).catch(() => {});
         return;
       }
       worker.unref();
-      running.idle = setTimeout(() => void stop(running), options.idleMs);
+      running.idle = setTimeout(() => stop(running).catch(() => {}), options.idleMs);
       running.idle.unref();
     });
     worker.on("error", (error) => retire(running, error));

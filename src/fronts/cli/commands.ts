@@ -9,6 +9,7 @@ import { logStartupBanner } from "./banner.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
 import { configWarnings } from "./config-warnings.ts";
 import { err, out } from "./output.ts";
+import { installProcessGuard } from "./process-guard.ts";
 import { watchShutdownSignals } from "./shutdown-signals.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
@@ -48,6 +49,7 @@ export function printProblems(path: string, problems: readonly ConfigProblem[]):
 /** `serve`: HTTP front until SIGINT/SIGTERM/SIGHUP, then one graceful drain; the exit status says how it went. */
 export async function serve(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
+  installProcessGuard({ logger: gateway.logger, events: gateway.events, process });
   await gateway.start();
   let front: Awaited<ReturnType<typeof startHttpFront>>;
   try {
@@ -72,6 +74,7 @@ export async function serve(args: CliArgs): Promise<number> {
 /** `stdio`: aggregated endpoint on stdin/stdout until stdin ends. */
 export async function stdio(args: CliArgs): Promise<number> {
   const gateway = await createGateway(loadCliConfig(args));
+  installProcessGuard({ logger: gateway.logger, events: gateway.events, process });
   await gateway.start();
   const signals = watchShutdownSignals({
     logger: gateway.logger,

@@ -110,6 +110,7 @@ export async function healthDocument(gateway: Gateway, front?: FrontInfo) {
       ...callMetrics(gateway.stats.gateway()),
       circuit_breaker_state: gateway.policies.worstState(),
       rate_limited: gateway.stats.rateLimited(),
+      internal_errors: gateway.stats.internalErrors(),
     },
     servers: {
       total: statuses.length,

@@ -105,6 +105,8 @@ export async function startHttpFront(
   };
 
   const { headersTimeoutMs, requestTimeoutMs, maxConnections } = settings.limits;
+  // route() answers every error it expects; what escapes it (a throw while sending the error reply, a tracer
+  // failure) is logged and the connection dropped, never left to reject with nobody to catch it.
   const server = createServer(
     {
       keepAliveTimeout: 65_000,
@@ -114,7 +116,12 @@ export async function startHttpFront(
       // How often node looks for such requests: often enough that a timeout is not overshot by much.
       connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeoutMs / 4))),
     },
-    (req, res) => void handler(req, res),
+    (req, res) => {
+      Promise.resolve(handler(req, res)).catch((error: unknown) => {
+        gateway.logger.error({ err: error, method: req.method, url: req.url }, "handling an HTTP request failed");
+        res.destroy();
+      });
+    },
   );
   limit = limitConnections(server, maxConnections);
   await new Promise<void>((resolve, reject) => {

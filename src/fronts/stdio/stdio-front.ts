@@ -68,7 +68,8 @@ export function serveStdio(
     const correlationId = randomUUID();
     const task = gateway.requestScope
       .run(correlationId, () => serve(msg as JsonRpcRequest, correlationId))
-      .then(write)
+      // serve() answers errors itself; one that escapes (a rate-limit store failing) still gets its reply.
+      .then(write, (error: unknown) => write(errorJson((msg as JsonRpcRequest).id, error)))
       .finally(() => pending.delete(task));
     pending.add(task);
   };
@@ -89,8 +90,24 @@ export function serveStdio(
     return gateway.router.handle(session, request, { send, correlationId });
   };
 
+  // Inside a stream's 'data' handler a throw would end the process: a line that fails is logged and skipped.
+  const guardedLine = (line: string) => {
+    try {
+      onLine(line);
+    } catch (error) {
+      gateway.logger.error({ err: error }, "handling a line from stdin failed; it was skipped");
+    }
+  };
+  // A client that closed its end makes writes fail with EPIPE: without a listener that error ends the process.
+  let outputFailed = false;
+  streams.output.on("error", (error: Error) => {
+    if (outputFailed) return;
+    outputFailed = true;
+    gateway.logger.warn({ err: error }, "stdout failed (the client closed it?); replies are dropped");
+  });
+
   return new Promise((resolve) => {
-    streams.input.on("data", createLineSplitter(onLine) as (chunk: string | Buffer) => void);
+    streams.input.on("data", createLineSplitter(guardedLine) as (chunk: string | Buffer) => void);
     streams.input.once("end", async () => {
       await Promise.allSettled([...pending]);
       gateway.sessions.end(session.id);

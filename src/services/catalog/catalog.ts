@@ -115,10 +115,18 @@ export class Catalog {
     return [...this.specs.keys()].filter((name) => !this.manifests.has(name));
   }
 
-  /** Re-reads lists from a running server; only the given kinds when a list_changed named them. */
+  /**
+   * Re-reads lists from a running server; only the given kinds when a list_changed named them. Never rejects
+   * (callers fire and forget it): a failure is logged and the previous manifest stays.
+   */
   refresh(server: string, peer: UpstreamPeer, kinds?: readonly CatalogKind[]): Promise<ServerManifest | undefined> {
     const running = this.refreshes.get(server);
-    const next = (running ?? Promise.resolve(undefined)).then(() => this.doRefresh(server, peer, kinds));
+    const next = (running ?? Promise.resolve(undefined))
+      .then(() => this.doRefresh(server, peer, kinds))
+      .catch((error: unknown) => {
+        this.options.logger.error({ server, err: error }, "refreshing the server's catalog failed");
+        return this.manifests.get(server);
+      });
     const tracked = next.finally(() => {
       if (this.refreshes.get(server) === tracked) this.refreshes.delete(server);
     });

@@ -137,6 +137,8 @@ export class RequestStats {
   private readonly stops = new Map<string, StopReason>();
   /** Requests refused by a rate limit (they never reached routing, so they are not in the call counts). */
   private readonly limited = { client: 0, global: 0 };
+  /** Errors nothing handled, caught by the process guard (`internal-error`). */
+  private internal = 0;
   private readonly subscriptions: Disposable[];
 
   constructor(options: RequestStatsOptions) {
@@ -157,6 +159,9 @@ export class RequestStats {
       options.events.on("server-started", ({ server }) => void this.stops.delete(server)),
       options.events.on("call-rejected", ({ kind, scope }) => {
         if (kind === "rate_limited") this.limited[scope === "global" ? "global" : "client"]++;
+      }),
+      options.events.on("internal-error", () => {
+        this.internal++;
       }),
     ];
   }
@@ -193,6 +198,11 @@ export class RequestStats {
   /** Requests refused by the per-client and the global rate limit since start. */
   rateLimited(): { client: number; global: number } {
     return { ...this.limited };
+  }
+
+  /** Errors nothing handled since start, each caught by the process guard instead of ending the process. */
+  internalErrors(): number {
+    return this.internal;
   }
 
   /** Why the server last stopped, or undefined when it never stopped or started again since. */

@@ -26,7 +26,13 @@ export interface CallerScope {
 }
 
 /** Longest wait for a client to answer a server-initiated request (a person may be answering it). */
-export const CLIENT_ANSWER_TIMEOUT_MS = 600_000;
+export const DEFAULT_CLIENT_ANSWER_TIMEOUT_MS = 600_000;
+
+export interface ClientRelayOptions {
+  logger: Logger;
+  /** Longest wait for a client's answer. Milliseconds; default DEFAULT_CLIENT_ANSWER_TIMEOUT_MS. */
+  answerTimeoutMs?: number;
+}
 
 /** The client capability a server-initiated method needs. */
 const REQUIRED_CAPABILITY: Record<string, string> = {
@@ -42,13 +48,15 @@ interface Outbound {
 
 export class ClientRelay {
   private readonly logger: Logger;
+  private readonly answerTimeoutMs: number;
   /** Requests sent to clients, by the id the gateway gave them (unique across sessions). */
   private readonly outbound = new Map<string, Outbound>();
   /** URL-mode elicitations in progress: `server\0elicitationId` → session, for their completion notice. */
   private readonly elicitations = new Map<string, DownstreamSession>();
 
-  constructor(logger: Logger) {
-    this.logger = logger;
+  constructor(options: ClientRelayOptions) {
+    this.logger = options.logger;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_CLIENT_ANSWER_TIMEOUT_MS;
   }
 
   /** A server-initiated request: attribute, check the client's capability, ask it, hand back its answer. */
@@ -112,15 +120,17 @@ export class ClientRelay {
         reject(
           new SwitchboardError(
             "timeout",
-            `the client did not answer ${request.method} within ${CLIENT_ANSWER_TIMEOUT_MS} ms`,
+            `the client did not answer ${request.method} within ${this.answerTimeoutMs} ms`,
           ),
         );
-      }, CLIENT_ANSWER_TIMEOUT_MS);
+      }, this.answerTimeoutMs);
       timer.unref();
+      // The server cancelled its request, or went away (the peer aborts with a string saying so).
       const onCancel = () => {
+        const reason = typeof signal.reason === "string" ? signal.reason : "cancelled by the server";
         finish();
-        this.cancelAtClient(scope, id, "cancelled by the server");
-        reject(new SwitchboardError("cancelled", "the server cancelled its request"));
+        this.cancelAtClient(scope, id, reason);
+        reject(new SwitchboardError("cancelled", `the server's request was withdrawn: ${reason}`));
       };
       signal.addEventListener("abort", onCancel, { once: true });
       this.outbound.set(id, {
@@ -160,11 +170,14 @@ export class ClientRelay {
     return true;
   }
 
-  /** A client cancelled a request we sent it (it will not answer). */
-  clientCancelled(requestId: RequestId): void {
-    this.outbound
-      .get(String(requestId))
-      ?.resolve({ error: toJsonRpcError(new SwitchboardError("cancelled", "the client cancelled the request")) });
+  /**
+   * A client cancelled a request we sent it (it will not answer). Like an answer, a cancellation counts only
+   * from the session the request was sent to: another session must not be able to withdraw it.
+   */
+  clientCancelled(session: DownstreamSession | undefined, requestId: RequestId): void {
+    const pending = this.outbound.get(String(requestId));
+    if (!pending || (pending.session !== session && !pending.session.ephemeral)) return;
+    pending.resolve({ error: toJsonRpcError(new SwitchboardError("cancelled", "the client cancelled the request")) });
   }
 
   /** Log messages go to the one session with calls in flight, at or above that session's level; else dropped. */

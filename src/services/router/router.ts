@@ -73,6 +73,8 @@ export interface RouterOptions {
    * goes on in the background and list_changed announces them. Milliseconds; default 2000.
    */
   listWaitMs?: number;
+  /** Longest wait for a client to answer a server-initiated request. Milliseconds; default 600000. */
+  clientAnswerTimeoutMs?: number;
 }
 
 const LIST_METHODS = {
@@ -91,7 +93,7 @@ export class Router {
 
   constructor(options: RouterOptions) {
     this.o = options;
-    this.relay = new ClientRelay(options.logger);
+    this.relay = new ClientRelay({ logger: options.logger, answerTimeoutMs: options.clientAnswerTimeoutMs });
     const { sessions, supervisor, catalog, events, logger } = options;
     this.notifications = new UpstreamNotifications({
       sessions,
@@ -133,7 +135,7 @@ export class Router {
       const requestId = notification.params?.requestId as RequestId | undefined;
       if (requestId === undefined) return;
       session.inFlight.get(requestId)?.abort();
-      this.relay.clientCancelled(requestId);
+      this.relay.clientCancelled(session, requestId);
     } else if (notification.method === "notifications/roots/list_changed") {
       // Only servers that were told about roots (relay.roots) care.
       for (const supervised of this.o.supervisor.enabled()) {

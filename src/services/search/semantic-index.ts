@@ -151,6 +151,10 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
     synced = true;
   };
 
+  /** A sync never rejects (it is fired and forgotten): what `run` did not expect is logged as a failure. */
+  const guarded = (docs: readonly SemanticDocument[]) =>
+    run(docs).catch((error: unknown) => failed(error, "syncing the semantic index"));
+
   const next = (): void => {
     running = undefined;
     if (!queued) return;
@@ -160,7 +164,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
       resolve();
       return;
     }
-    running = run(docs).finally(next);
+    running = guarded(docs).finally(next);
     void running.then(resolve);
   };
 
@@ -194,7 +198,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
     sync(docs) {
       if (stopping.signal.aborted) return Promise.resolve();
       if (!running) {
-        running = run(docs).finally(next);
+        running = guarded(docs).finally(next);
         return running;
       }
       if (queued) {
@@ -250,7 +254,7 @@ function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined):
   return new Promise((resolve) => {
     const onAbort = () => resolve(undefined);
     signal.addEventListener("abort", onAbort, { once: true });
-    void promise.then(resolve).finally(() => signal.removeEventListener("abort", onAbort));
+    void promise.then(resolve, () => resolve(undefined)).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
 

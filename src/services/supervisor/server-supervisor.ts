@@ -190,7 +190,14 @@ export class ServerSupervisor {
       // The process, its streams and their handlers must not carry the starting request's context.
       connection = await this.deps.scope.detached(() => connector.open(this.spec, controller.signal));
       const peer = new UpstreamPeer(this.spec.name, connection, this.deps.hooks);
-      connection.onClose = (closed) => this.connectionClosed(peer, closed);
+      connection.onClose = (closed) => {
+        // Called from the connection's own exit handler: a throw here would escape into the process.
+        try {
+          this.connectionClosed(peer, closed);
+        } catch (error) {
+          logger.error({ server: this.spec.name, err: error }, `handling the end of server ${this.spec.name} failed`);
+        }
+      };
       const remaining = Math.max(1, this.spec.startTimeoutMs - (clock.now() - begin));
       const protocol = this.spec.protocol === "auto" && this.knownLegacy ? "legacy" : this.spec.protocol;
       // Probe once: a server that speaks only the 2025 era (or died of the probe) is not probed again.
@@ -342,7 +349,7 @@ export class ServerSupervisor {
         this.idleTimer = undefined;
         if (this.inFlight > 0 || this.state !== "ready") return;
         const quietFor = clock.now() - (this.quietSince() ?? 0);
-        if (quietFor >= idle) void this.stop("idle");
+        if (quietFor >= idle) this.stop("idle").catch((error: unknown) => this.timerFailed("idle stop", error));
         else this.scheduleIdle();
       },
       Math.max(0, since + idle - clock.now()),
@@ -369,7 +376,15 @@ export class ServerSupervisor {
     this.healthTimer?.cancel();
     const interval = this.spec.healthCheckIntervalMs;
     if (interval === 0) return;
-    this.healthTimer = this.later(() => void this.checkHealth(), interval);
+    this.healthTimer = this.later(
+      () => void this.checkHealth().catch((error: unknown) => this.timerFailed("health check", error)),
+      interval,
+    );
+  }
+
+  /** A timer's work failed: nothing awaits it, so it is logged here rather than lost (or left unhandled). */
+  private timerFailed(what: string, error: unknown): void {
+    this.deps.logger.error({ server: this.spec.name, err: error }, `${what} of server ${this.spec.name} failed`);
   }
 
   /**

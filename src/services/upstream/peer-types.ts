@@ -48,6 +48,11 @@ export interface PeerHooks {
    * aborts when the server cancels its request.
    */
   onRequest(request: JsonRpcRequest, calls: readonly InFlightCall[], signal: AbortSignal): Promise<ServerRequestAnswer>;
+  /**
+   * Handling a message from the server threw (a defect). The message is dropped and the error reported here:
+   * thrown back into the connection's stream handler, it would end the process.
+   */
+  onError?(error: unknown, what: string): void;
 }
 
 export interface InitializeOutcome {

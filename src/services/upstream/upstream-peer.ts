@@ -15,7 +15,7 @@ import {
 import { GATEWAY_NAME, GATEWAY_VERSION } from "../../core/version.ts";
 import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
 import { cancelledError, closedErrors, timeoutError, undeliveredError } from "./peer-errors.ts";
-import type { InFlightCall, InitializeOutcome, PeerHooks, RequestOptions } from "./peer-types.ts";
+import type { InFlightCall, InitializeOutcome, PeerHooks, RequestOptions, ServerRequestAnswer } from "./peer-types.ts";
 
 export type { InFlightCall, InitializeOutcome, PeerHooks, RequestOptions, ServerRequestAnswer } from "./peer-types.ts";
 
@@ -57,7 +57,14 @@ export class UpstreamPeer {
     this.serverName = serverName;
     this.connection = connection;
     this.hooks = hooks;
-    connection.onMessage = (message) => this.receive(message);
+    connection.onMessage = (message) => {
+      try {
+        this.receive(message);
+      } catch (error) {
+        const what = "method" in message ? String(message.method) : "response";
+        hooks.onError?.(error, `handling ${what} from server ${serverName}`);
+      }
+    };
   }
 
   get inFlight(): number {
@@ -281,9 +288,21 @@ export class UpstreamPeer {
     return entry;
   }
 
-  async notify(method: string, params?: Record<string, unknown>): Promise<void> {
+  notify(method: string, params?: Record<string, unknown>): Promise<void> {
     const message: JsonRpcNotification = params ? { jsonrpc: "2.0", method, params } : { jsonrpc: "2.0", method };
-    await this.connection.send(message);
+    return this.send(message);
+  }
+
+  /**
+   * Hands a message to the connection. A connection may throw synchronously (a stdio server that is gone):
+   * that becomes a rejection, so no caller can let it escape from a promise callback or a timer.
+   */
+  private send(message: JsonRpcMessage): Promise<void> {
+    try {
+      return Promise.resolve(this.connection.send(message));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** A health ping (server/discover in the 2026 era, which has no ping): does not count as client activity. */
@@ -325,19 +344,21 @@ export class UpstreamPeer {
   }
 
   private answerServerRequest(request: JsonRpcRequest): void {
+    // The answer may come long after the server went away (a person answering an elicitation): then there is
+    // nobody to hand it to, and it is dropped.
     const reply = (body: Pick<JsonRpcResponse, "result" | "error">) => {
-      void Promise.resolve(this.connection.send({ jsonrpc: "2.0", id: request.id, ...body } as JsonRpcResponse)).catch(
-        () => {},
-      );
+      this.send({ jsonrpc: "2.0", id: request.id, ...body } as JsonRpcResponse).catch(() => {});
     };
+    if (this.closedWith) return; // read after the connection ended: nobody left to answer
     if (request.method === "ping") {
       reply({ result: {} });
       return;
     }
     const controller = new AbortController();
     this.serverRequests.set(request.id, controller);
-    this.hooks
-      .onRequest(request, this.callsInFlight(), controller.signal)
+    new Promise<ServerRequestAnswer>((resolve) =>
+      resolve(this.hooks.onRequest(request, this.callsInFlight(), controller.signal)),
+    )
       .then(reply, (error: unknown) => reply({ error: toJsonRpcError(error) }))
       .finally(() => this.serverRequests.delete(request.id));
   }
@@ -351,6 +372,10 @@ export class UpstreamPeer {
       const entry = this.settle(id);
       entry?.reject(entry.method === "tools/call" ? toolCall : inFlight);
     }
+    // The server's own requests to clients are withdrawn: their answers would have nowhere to go.
+    const reason = `server ${this.serverName} ${closed.requested ? "was stopped" : closed.reason}`;
+    for (const controller of this.serverRequests.values()) controller.abort(reason);
+    this.serverRequests.clear();
   }
 }
 
