@@ -143,6 +143,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     separator: settings.namespaceSeparator,
     events,
     logger,
+    limits: settings.definitionLimits,
   });
   const sessions = new SessionRegistry(
     clock,

@@ -7,6 +7,14 @@ export interface GatewayEvents {
   "server-stopped": { server: string; reason: StopReason; detail?: string };
   "server-start-failed": { server: string; error: string; failures: number };
   "catalog-changed": { server: string; kinds: readonly CatalogKind[] };
+  /** A server's definition was cut or refused by the definition limits; once per server, item and action. */
+  "definition-limited": {
+    server: string;
+    list: "tools" | "prompts" | "resources" | "resourceTemplates";
+    name: string;
+    action: "cut" | "refused";
+    reason: string;
+  };
   "call-finished": {
     server: string;
     method: string;

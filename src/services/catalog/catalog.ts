@@ -3,12 +3,14 @@
 // namespaced (`server__name`), cached, and kept as ready-to-send JSON.
 import { canonicalHash } from "../../core/canonical-hash.ts";
 import type { CatalogKind, EventBus } from "../../core/events.ts";
+import type { DefinitionLimits } from "../../core/gateway-config.ts";
 import { assignNames, type NamingProblem } from "../../core/naming.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import { compileUriTemplate } from "../../core/uri-template.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { ManifestStore, ServerManifest } from "../../ports/manifest-store.ts";
 import type { UpstreamPeer } from "../upstream/upstream-peer.ts";
+import { DefinitionLimiter, type LimitedDefinition } from "./definition-limits.ts";
 import { fetchManifest, LISTS_OF_KIND, specHash } from "./fetch-manifest.ts";
 
 export interface Route {
@@ -36,6 +38,8 @@ export interface CatalogOptions {
   separator: string;
   events: EventBus;
   logger: Logger;
+  /** Bounds on what a server may offer (gateway.definitionLimits); applied to every manifest taken. */
+  limits: DefinitionLimits;
 }
 
 export class Catalog {
@@ -48,9 +52,11 @@ export class Catalog {
   private namingProblems: CatalogProblem[] = [];
   private readonly toolHashes = new WeakMap<ServerManifest, Map<string, string>>();
   private readonly listCounts = { hits: 0, misses: 0 };
+  private readonly limiter: DefinitionLimiter;
 
   constructor(options: CatalogOptions) {
     this.options = options;
+    this.limiter = new DefinitionLimiter(options.limits, (event) => options.events.emit("definition-limited", event));
     this.specs = new Map(options.specs.filter((s) => s.enabled).map((s) => [s.name, s]));
   }
 
@@ -59,7 +65,8 @@ export class Catalog {
     await Promise.all(
       [...this.specs.values()].map(async (spec) => {
         const manifest = await this.options.store.load(spec.name);
-        if (manifest && manifest.specHash === specHash(spec)) this.manifests.set(spec.name, manifest);
+        if (manifest && manifest.specHash === specHash(spec))
+          this.manifests.set(spec.name, this.limiter.bound(manifest));
       }),
     );
     this.invalidate();
@@ -80,7 +87,12 @@ export class Catalog {
     const held = this.manifests.get(server);
     if (!stored || stored.specHash !== specHash(spec) || (held && stored.fetchedAt <= held.fetchedAt)) return;
     if (this.refreshing.has(server)) return; // a refresh from the server itself started meanwhile: it wins
-    this.accept(server, held, stored);
+    this.accept(server, held, this.limiter.bound(stored));
+  }
+
+  /** The definitions of a server that were cut or refused by the definition limits (latest manifest). */
+  limited(server: string): readonly LimitedDefinition[] {
+    return this.limiter.limited(server);
   }
 
   /** The registry's definition hash (sha256 of canonical JSON) of a server's tool, if the tool is known. */
@@ -132,7 +144,10 @@ export class Catalog {
     const keys = kinds ? kinds.flatMap((k) => LISTS_OF_KIND[k]) : undefined;
     let manifest: ServerManifest;
     try {
-      manifest = await fetchManifest(spec, peer, previous, keys);
+      manifest = this.limiter.bound(
+        await fetchManifest(spec, peer, previous, keys, this.options.limits.maxItems),
+        keys,
+      );
     } catch (error) {
       this.options.logger.warn({ server, err: error }, "could not read the server's catalog");
       return previous;
