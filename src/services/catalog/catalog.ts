@@ -27,9 +27,11 @@ export interface AggregateList {
   json: string;
 }
 
-export interface CatalogProblem extends Partial<NamingProblem> {
+export interface CatalogProblem extends Partial<Omit<NamingProblem, "kind">> {
   server: string;
   message: string;
+  /** A naming fix-up, or `shadowed`: hidden on the server's own endpoint by a gateway meta-tool's name. */
+  kind?: NamingProblem["kind"] | "shadowed";
 }
 
 export interface CatalogOptions {
@@ -40,6 +42,11 @@ export interface CatalogOptions {
   logger: Logger;
   /** Bounds on what a server may offer (gateway.definitionLimits); applied to every manifest taken. */
   limits: DefinitionLimits;
+  /**
+   * Tool names the gateway answers itself on a server's own endpoint (its meta-tools): a server's tool of such
+   * a name is hidden there and reported; it stays callable on the aggregate endpoint under its namespaced name.
+   */
+  reservedNames?: ReadonlySet<string>;
 }
 
 export class Catalog {
@@ -53,6 +60,7 @@ export class Catalog {
   private readonly toolHashes = new WeakMap<ServerManifest, Map<string, string>>();
   private readonly listCounts = { hits: 0, misses: 0 };
   private readonly limiter: DefinitionLimiter;
+  private readonly ownToolLists = new WeakMap<ServerManifest, Record<string, unknown>[]>();
 
   constructor(options: CatalogOptions) {
     this.options = options;
@@ -208,7 +216,22 @@ export class Catalog {
   /** One server's items under their own names (the transparent `/mcp/{server}` endpoint). */
   serverList(server: string, key: "tools" | "prompts" | "resources" | "resourceTemplates"): string | undefined {
     const manifest = this.manifests.get(server);
-    return manifest ? JSON.stringify({ [key]: manifest[key] }) : undefined;
+    if (!manifest) return undefined;
+    return JSON.stringify({ [key]: key === "tools" ? this.ownTools(server) : manifest[key] });
+  }
+
+  /** A server's tools on its own endpoint: its manifest's tools without those named like a reserved name. */
+  ownTools(server: string): readonly Record<string, unknown>[] | undefined {
+    const manifest = this.manifests.get(server);
+    if (!manifest) return undefined;
+    const reserved = this.options.reservedNames;
+    if (!reserved) return manifest.tools;
+    let own = this.ownToolLists.get(manifest);
+    if (!own) {
+      own = manifest.tools.filter((tool) => !reserved.has(String(tool.name)));
+      this.ownToolLists.set(manifest, own);
+    }
+    return own;
   }
 
   /** The server that serves a resource URI: exact match first, then the first matching template. */
@@ -247,6 +270,7 @@ export class Catalog {
       );
       const { assignments, problems: naming } = assignNames(named, this.options.separator);
       problems.push(...naming);
+      if (key === "tools") problems.push(...this.shadowProblems(assignments));
       const items = assignments.map(({ exposed, item }) => ({ ...item.item, name: exposed }));
       const routes = new Map(
         assignments.map(({ exposed, item }) => [exposed, { server: item.server, name: item.name }]),
@@ -260,6 +284,21 @@ export class Catalog {
     this.resourceIndex = this.buildResourceIndex(problems);
     this.namingProblems = problems;
     return views;
+  }
+
+  /** Tools hidden on their server's own endpoint because a gateway meta-tool has their name. */
+  private shadowProblems(assignments: readonly { exposed: string; item: { server: string; name: string } }[]) {
+    const reserved = this.options.reservedNames;
+    if (!reserved) return [];
+    return assignments
+      .filter(({ item }) => reserved.has(item.name))
+      .map(({ exposed, item }) => ({
+        server: item.server,
+        name: item.name,
+        kind: "shadowed" as const,
+        exposedAs: exposed,
+        message: `tool "${item.name}" has the name of a gateway tool: hidden on /mcp/${item.server}, where the gateway's ${item.name} answers; call it on /mcp as "${exposed}"`,
+      }));
   }
 
   private buildResourceIndex(problems: CatalogProblem[] = []): NonNullable<Catalog["resourceIndex"]> {

@@ -187,7 +187,8 @@ export class Router {
       session.logLevel = String(request.params?.level);
       this.o.sessions.persist(session);
     }
-    return this.forward(server, request, ctx);
+    const response = await this.forward(server, request, ctx);
+    return discovery && request.method === "tools/list" ? discovery.hideReservedTools(response) : response;
   }
 
   private async dispatchAggregate(
