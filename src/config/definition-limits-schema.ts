@@ -25,7 +25,7 @@ export const DefinitionLimitsSchema = z
       .min(1024)
       .default(DEFAULT_DEFINITION_LIMITS.maxDefinitionBytes)
       .describe(
-        "A definition whose JSON is larger than this after its description was cut (e.g. a huge input schema) is refused. Bytes (UTF-8); default 65536.",
+        "A definition whose JSON is larger than this after its description was cut (e.g. a huge input schema) is refused; longer server instructions are cut to this many characters, a larger serverInfo or capabilities reduced. Bytes (UTF-8); default 65536.",
       ),
     maxItems: z
       .number()

@@ -10,7 +10,8 @@ export interface GatewayEvents {
   /** A server's definition was cut or refused by the definition limits; once per server, item and action. */
   "definition-limited": {
     server: string;
-    list: "tools" | "prompts" | "resources" | "resourceTemplates";
+    /** `server`: the server's own fields (instructions, serverInfo, capabilities). */
+    list: "tools" | "prompts" | "resources" | "resourceTemplates" | "server";
     name: string;
     action: "cut" | "refused";
     reason: string;

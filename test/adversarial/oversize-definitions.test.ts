@@ -21,7 +21,7 @@ const servers = {
   },
 };
 // huge_description, huge_schema, ok_0 … ok_3: the first five are considered, ok_3 is past maxItems.
-const limits = { maxItems: 5, maxDescriptionChars: 4096 };
+const limits = { maxItems: 5, maxDescriptionChars: 4096, maxDefinitionBytes: 16_384 };
 
 interface Limited {
   list: string;
@@ -48,9 +48,20 @@ describe("oversize definitions", () => {
       const prompts = await post(`${t.url}/mcp`, request("prompts/list"));
       assert.ok(prompts.text.length < 64 * 1024, `prompts/list is ${prompts.text.length} bytes`);
 
-      // The server's own endpoint serves the same bounded manifest.
+      // The server's own endpoint serves the same bounded manifest, and answers as the server, bounded too.
       const own = await post(`${t.url}/mcp/huge`, request("tools/list"));
       assert.ok(own.text.length < 64 * 1024, `tools/list on /mcp/huge is ${own.text.length} bytes`);
+      const init = await post(
+        `${t.url}/mcp/huge`,
+        request("initialize", {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "t", version: "1" },
+        }),
+      );
+      assert.ok(init.text.length < 64 * 1024, `initialize on /mcp/huge is ${init.text.length} bytes`);
+      assert.equal(init.body.result.serverInfo.name, "malicious-huge-tool-server");
+      assert.equal(init.body.result.instructions.length, limits.maxDefinitionBytes);
 
       const report = await getJson(`${t.url}/tokens`);
       assert.ok(report.full.servers.huge > 0 && report.full.servers.huge < 64 * 1024, JSON.stringify(report.full));
@@ -59,6 +70,8 @@ describe("oversize definitions", () => {
       const limited = (view.limitedDefinitions as Limited[]).map((e) => `${e.list}/${e.name}/${e.action}`);
       assert.deepEqual(limited.sort(), [
         "prompts/huge_prompt/cut",
+        "server/instructions/cut",
+        "server/serverInfo/cut",
         "tools/(past the first 5)/refused",
         "tools/huge_description/cut",
         "tools/huge_schema/refused",

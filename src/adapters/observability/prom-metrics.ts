@@ -179,7 +179,7 @@ function subscribeLifecycle(
   });
   const limited = new Counter({
     name: name("definitions_limited_total"),
-    help: "Server definitions cut (description shortened) or refused (not listed) by gateway.definitionLimits, by list; each item once.",
+    help: "Server definitions cut (description shortened) or refused (not listed) by gateway.definitionLimits, by list (`server`: its instructions, serverInfo, capabilities); each item once.",
     labelNames: ["server", "list", "action"],
     registers,
   });

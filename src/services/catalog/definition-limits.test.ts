@@ -67,4 +67,22 @@ describe("definition limits", () => {
       ["prompts"],
     );
   });
+
+  it("bounds the server's own fields: instructions cut, a huge serverInfo reduced to name and version", () => {
+    const huge = {
+      ...manifest([]),
+      instructions: "i".repeat(5000),
+      serverInfo: { name: "n", version: "1", x: "y".repeat(5000) },
+    };
+    const { manifest: bounded, limited } = limitManifest(huge, limits);
+    assert.equal(bounded.instructions?.length, limits.maxDefinitionBytes);
+    assert.deepEqual(bounded.serverInfo, { name: "n", version: "1" });
+    assert.deepEqual(
+      limited.map((e) => `${e.list}/${e.name}`),
+      ["server/instructions", "server/serverInfo"],
+    );
+    // Read again with a partial refresh of tools only, they are still reported: they come with every refresh.
+    assert.equal(limitManifest(huge, limits, ["tools"]).limited.length, 2);
+    assert.deepEqual(limitManifest(bounded, limits).limited, []);
+  });
 });

@@ -10,7 +10,8 @@ export const DEFINITION_LISTS: readonly DefinitionList[] = ["tools", "prompts", 
 
 /** A definition the gateway cut or refused, as reported to operators. */
 export interface LimitedDefinition {
-  list: DefinitionList;
+  /** The list of the item, or `server` for the server's own fields (instructions, serverInfo, capabilities). */
+  list: DefinitionList | "server";
   /** The item's name (URI, URI template), at most REPORTED_NAME_CHARS characters. */
   name: string;
   /** cut: listed with a shortened description; refused: not listed at all. */
@@ -52,7 +53,7 @@ export function limitManifest(
 ): { manifest: ServerManifest; limited: LimitedDefinition[] } {
   const limited: LimitedDefinition[] = [];
   let budget = limits.maxManifestBytes;
-  const bounded: ServerManifest = { ...manifest };
+  const bounded: ServerManifest = { ...manifest, ...boundServerFields(manifest, limits.maxDefinitionBytes, limited) };
   for (const list of DEFINITION_LISTS) {
     const items = manifest[list];
     const kept: Record<string, unknown>[] = [];
@@ -85,7 +86,43 @@ export function limitManifest(
     bounded[list] = kept;
   }
   // Lists not asked about (an unchanged part of a partial refresh) were bounded before: only their reports go.
-  return { manifest: bounded, limited: limited.filter((entry) => lists.includes(entry.list)) };
+  // The server's fields come from its initialize result, read again with every refresh.
+  return { manifest: bounded, limited: limited.filter((entry) => isFresh(entry, lists)) };
+}
+
+function isFresh(entry: LimitedDefinition, lists: readonly DefinitionList[]): boolean {
+  return entry.list === "server" || lists.includes(entry.list);
+}
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
+
+/**
+ * The server's own fields within `max`: longer instructions are cut (to `max` characters, with the marker); a
+ * larger serverInfo keeps its name and version, larger capabilities keep each capability only when it is small.
+ */
+function boundServerFields(manifest: ServerManifest, max: number, limited: LimitedDefinition[]) {
+  let { instructions, serverInfo, capabilities } = manifest;
+  const report = (name: string, reason: string) => limited.push({ list: "server", name, action: "cut", reason });
+  if (typeof instructions === "string" && instructions.length > max) {
+    report("instructions", `instructions of ${instructions.length} characters cut to maxDefinitionBytes (${max})`);
+    instructions = cutDescription(instructions, max);
+  }
+  const infoBytes = jsonBytes(serverInfo);
+  if (infoBytes > max) {
+    const short = (value: unknown) => String(value ?? "").slice(0, REPORTED_NAME_CHARS);
+    report("serverInfo", `serverInfo of ${infoBytes} bytes, over maxDefinitionBytes (${max}): name and version kept`);
+    serverInfo = { name: short(serverInfo.name), version: short(serverInfo.version) };
+  }
+  const capabilityBytes = jsonBytes(capabilities);
+  if (capabilityBytes > max) {
+    const small = Object.entries(capabilities).map(([key, value]) => [key, jsonBytes(value) <= 1024 ? value : {}]);
+    report(
+      "capabilities",
+      `capabilities of ${capabilityBytes} bytes, over maxDefinitionBytes (${max}): large ones emptied`,
+    );
+    capabilities = Object.fromEntries(small.slice(0, 64));
+  }
+  return { instructions, serverInfo, capabilities };
 }
 
 function measure(original: Record<string, unknown>, maxDescriptionChars: number) {
@@ -126,7 +163,7 @@ export class DefinitionLimiter {
     const { server } = manifest;
     const result = limitManifest(manifest, this.limits, lists ?? DEFINITION_LISTS);
     const previous = this.byServer.get(server) ?? [];
-    const merged = lists ? previous.filter((e) => !lists.includes(e.list)) : [...previous];
+    const merged = lists ? previous.filter((e) => !isFresh(e, lists)) : [...previous];
     for (const entry of result.limited) {
       if (!merged.some((e) => e.list === entry.list && e.name === entry.name && e.action === entry.action))
         merged.push(entry);
