@@ -34,6 +34,12 @@ describe("oversize definitions", () => {
     const stateDir = tempDir();
     const t = await startTestGateway(servers, { stateDir, gateway: { definitionLimits: limits } });
     try {
+      // The first listing on the server's own endpoint is the server's reply, forwarded: bounded as well.
+      const forwarded = await post(`${t.url}/mcp/huge`, request("tools/list"));
+      assert.ok(forwarded.text.length < 64 * 1024, `forwarded tools/list is ${forwarded.text.length} bytes`);
+      assert.equal(forwarded.body.result.tools[0].description.length, limits.maxDescriptionChars);
+      await t.gateway.catalog.settled("huge");
+
       const listed = await post(`${t.url}/mcp`, request("tools/list"));
       assert.ok(listed.text.length < 64 * 1024, `tools/list is ${listed.text.length} bytes`);
       const tools = listed.body.result.tools as { name: string; description: string }[];

@@ -98,6 +98,11 @@ export class Catalog {
     this.accept(server, held, this.limiter.bound(stored));
   }
 
+  /** A list response a server gave on its own endpoint (forwarded as it is), within the definition limits. */
+  boundListResponse(key: "tools" | "prompts" | "resources" | "resourceTemplates", response: string): string {
+    return this.limiter.boundResponse(key, response);
+  }
+
   /** The definitions of a server that were cut or refused by the definition limits (latest manifest). */
   limited(server: string): readonly LimitedDefinition[] {
     return this.limiter.limited(server);

@@ -156,6 +156,23 @@ export class DefinitionLimiter {
   }
 
   /**
+   * A list response a server gave directly (on /mcp/{server} before its manifest is known, or a later page)
+   * within the same limits. Not reported here: the catalog reports when it reads the server's lists itself.
+   */
+  boundResponse(key: DefinitionList, response: string): string {
+    // Shorter than one description bound, nothing in it can pass a limit: most responses are not parsed.
+    if (response.length <= Math.min(this.limits.maxDescriptionChars, this.limits.maxItems)) return response;
+    const message = JSON.parse(response) as { result?: Record<string, unknown> };
+    const items = message.result?.[key];
+    if (!Array.isArray(items)) return response;
+    const empty = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
+    const alone = { ...empty, [key]: items } as unknown as ServerManifest;
+    const { manifest, limited } = limitManifest(alone, this.limits, [key]);
+    if (limited.length === 0) return response;
+    return JSON.stringify({ ...message, result: { ...message.result, [key]: manifest[key] } });
+  }
+
+  /**
    * The manifest within the limits. `lists`: the lists read afresh from the server, whose reports replace those
    * recorded; without it (a manifest read back from the store, bounded when fetched) reports only add up.
    */

@@ -187,7 +187,9 @@ export class Router {
       session.logLevel = String(request.params?.level);
       this.o.sessions.persist(session);
     }
-    const response = await this.forward(server, request, ctx);
+    const forwarded = await this.forward(server, request, ctx);
+    if (!listKey) return forwarded;
+    const response = this.o.catalog.boundListResponse(listKey, forwarded);
     return discovery && request.method === "tools/list" ? discovery.hideReservedTools(response) : response;
   }
 
