@@ -32,7 +32,7 @@ import { NO_TRACER, type Tracer } from "./ports/tracer.ts";
 import { AuditRecorder } from "./services/audit/audit-recorder.ts";
 import { Catalog } from "./services/catalog/catalog.ts";
 import { Discovery } from "./services/discovery/discovery.ts";
-import { PROGRESSIVE_META_TOOLS } from "./services/discovery/meta-tools.ts";
+import { META_TOOL_NAMES, PROGRESSIVE_META_TOOLS } from "./services/discovery/meta-tools.ts";
 import { RequestStats } from "./services/observability/request-stats.ts";
 import { Policies } from "./services/policies/policies.ts";
 import { createRateLimitGate, type RateLimitGate } from "./services/policies/rate-limits.ts";
@@ -152,6 +152,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     separator: settings.namespaceSeparator,
     events,
     logger,
+    limits: settings.definitionLimits,
+    reservedNames: META_TOOL_NAMES,
   });
   const sessions = new SessionRegistry(
     clock,

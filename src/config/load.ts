@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { z } from "zod";
 import { SwitchboardError } from "../core/errors.ts";
 import type { ConfigProblem, GatewayConfig, GatewaySettings } from "../core/gateway-config.ts";
+import { separatorProblem } from "../core/naming.ts";
 import type { ServerSpec, TransportSpec } from "../core/server-spec.ts";
 import { canonicalMode, normalizeDiscovery } from "./discovery-settings.ts";
 import { readEnvOverrides } from "./env-overrides.ts";
@@ -107,6 +108,11 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
           path,
           message: "server names use letters, digits, _ . - (at most 64, starting with a letter or digit)",
         });
+        continue;
+      }
+      const ambiguous = separatorProblem(name, sectionData.namespaceSeparator);
+      if (ambiguous) {
+        problems.push({ path, message: ambiguous });
         continue;
       }
       if (seen.has(name)) {

@@ -1,6 +1,7 @@
 // The configuration file's schema (zod): the single source for validation, defaults and the published
 // JSON Schema under schema/. Every duration names its unit; defaults are stated in each description.
 import { z } from "zod";
+import { DefinitionLimitsSchema } from "./definition-limits-schema.ts";
 import { BudgetSchema, DiscoverySchema, ToolSettingsSchema } from "./discovery-schema.ts";
 import { FrontLimitsSchema } from "./front-limits-schema.ts";
 import { MetricsSchema } from "./metrics-schema.ts";
@@ -361,6 +362,7 @@ export const GatewaySchema = z
     rateLimit: RateLimitSchema.prefault({}),
     limits: FrontLimitsSchema.prefault({}),
     metrics: MetricsSchema.prefault({}),
+    definitionLimits: DefinitionLimitsSchema.prefault({}),
   })
   .strict();
 

@@ -7,6 +7,15 @@ export interface GatewayEvents {
   "server-stopped": { server: string; reason: StopReason; detail?: string };
   "server-start-failed": { server: string; error: string; failures: number };
   "catalog-changed": { server: string; kinds: readonly CatalogKind[] };
+  /** A server's definition was cut or refused by the definition limits; once per server, item and action. */
+  "definition-limited": {
+    server: string;
+    /** `server`: the server's own fields (instructions, serverInfo, capabilities). */
+    list: "tools" | "prompts" | "resources" | "resourceTemplates" | "server";
+    name: string;
+    action: "cut" | "refused";
+    reason: string;
+  };
   "call-finished": {
     server: string;
     method: string;

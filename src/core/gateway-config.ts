@@ -39,6 +39,19 @@ export interface GatewaySettings {
   rateLimit: RateLimitSettings;
   limits: FrontLimitSettings;
   metrics: MetricsSettings;
+  definitionLimits: DefinitionLimits;
+}
+
+/** Bounds on the definitions a server offers (docs/configuration.md, gateway.definitionLimits). */
+export interface DefinitionLimits {
+  /** Longer descriptions are cut to this many characters, marker included. */
+  maxDescriptionChars: number;
+  /** A definition whose JSON (description cut) is larger is refused. UTF-8 bytes. */
+  maxDefinitionBytes: number;
+  /** Most items per list (tools, prompts, resources, resource templates) and server. */
+  maxItems: number;
+  /** Most JSON bytes of one server's definitions, all lists together. */
+  maxManifestBytes: number;
 }
 
 /** Limits on upstream stderr in the logs: a token bucket per server and a line length cap. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { assignNames, MAX_NAME_LENGTH, namespacedName } from "./naming.ts";
+import { assignNames, MAX_NAME_LENGTH, namespacedName, separatorProblem } from "./naming.ts";
 
 describe("namespacedName", () => {
   it("joins server and name with the separator", () => {
@@ -44,5 +44,18 @@ describe("assignNames", () => {
       problems.map((p) => p.kind),
       ["invalid-name", "too-long"],
     );
+  });
+});
+
+describe("separatorProblem", () => {
+  it("accepts names that join unambiguously and names the reason for the others", () => {
+    for (const name of ["memory", "a_b", "_a", "a.b-c"]) assert.equal(separatorProblem(name, "__"), undefined);
+    assert.match(separatorProblem("a__b", "__") ?? "", /cannot contain/);
+    assert.match(separatorProblem("a_", "__") ?? "", /cannot end with "_"/);
+    assert.match(separatorProblem("a.b", ".") ?? "", /cannot contain/);
+    assert.equal(separatorProblem("a-b", "."), undefined);
+    // With a separator that overlaps itself differently: "a-" + "-x-" holds "-x-" only where joined.
+    assert.equal(separatorProblem("a", "-x-"), undefined);
+    assert.match(separatorProblem("a-x", "-x-") ?? "", /cannot end with "-x"/);
   });
 });

@@ -1,5 +1,6 @@
 // Namespaced names for the aggregated endpoint: `server<separator>name`, kept within the spec's 128-character
-// rule. Over-long or colliding names get a short stable hash suffix and a reported problem: never merged.
+// rule. Server names never hold the separator (see separatorProblem), so a namespaced name splits at its first
+// separator, one way only. Over-long or colliding names get a short stable hash suffix and a reported problem.
 import { createHash } from "node:crypto";
 
 export const MAX_NAME_LENGTH = 128;
@@ -17,6 +18,20 @@ export interface NamingProblem {
 
 export function isValidToolName(name: string): boolean {
   return name.length > 0 && name.length <= MAX_NAME_LENGTH && VALID_NAME.test(name);
+}
+
+/**
+ * Why a server name cannot be joined unambiguously with the separator, or undefined when it can: the first
+ * separator in `server<separator>…` must be the joining one. With `__` that rules out `a__b` (server `a`'s
+ * tool `b__c` and server `a__b`'s tool `c` would both be `a__b__c`) and a trailing `_` (`a_` + `__` + `x` reads
+ * as `a` + `__` + `_x`).
+ */
+export function separatorProblem(server: string, separator: string): string | undefined {
+  const first = `${server}${separator}`.indexOf(separator);
+  if (first === server.length) return undefined;
+  return server.includes(separator)
+    ? `server names cannot contain the namespace separator "${separator}": namespaced names would be ambiguous`
+    : `server names cannot end with "${server.slice(first)}" next to the namespace separator "${separator}": namespaced names would be ambiguous`;
 }
 
 function shortHash(text: string): string {

@@ -17,6 +17,9 @@ export function subscribeLogging(events: EventBus, logger: Logger): void {
   events.on("catalog-changed", ({ server, kinds }) => {
     logger.info({ server, kinds }, `catalog of ${server} changed: ${kinds.join(", ")}`);
   });
+  events.on("definition-limited", ({ server, list, name, action, reason }) => {
+    logger.warn({ server, list, name, action, reason }, `server ${server}: ${list} "${name}" ${action}: ${reason}`);
+  });
   events.on("circuit-state", ({ server, from, to }) => {
     const line = `server ${server}: circuit ${from} → ${to}`;
     if (to === "open") logger.warn({ server, from, to }, line);

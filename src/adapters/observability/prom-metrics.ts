@@ -162,7 +162,7 @@ function processRegistry(): Registry {
 type Namer = (base: string) => string;
 type ServerLabel = (server: string | undefined) => string;
 
-/** Starts (cold, with their duration), stops by reason (idle, crashed, …), failed starts. */
+/** Starts (cold, with their duration), stops by reason (idle, crashed, …), failed starts, limited definitions. */
 function subscribeLifecycle(
   registry: Registry,
   name: Namer,
@@ -197,6 +197,12 @@ function subscribeLifecycle(
     labelNames: ["server"],
     registers,
   });
+  const limited = new Counter({
+    name: name("definitions_limited_total"),
+    help: "Server definitions cut (description shortened) or refused (not listed) by gateway.definitionLimits, by list (`server`: its instructions, serverInfo, capabilities); each item once.",
+    labelNames: ["server", "list", "action"],
+    registers,
+  });
   for (const server of servers) {
     coldStarts.inc({ server }, 0);
     startFailures.inc({ server }, 0);
@@ -211,6 +217,9 @@ function subscribeLifecycle(
     }),
     events.on("server-stopped", ({ server, reason }) => stops.inc({ server: serverLabel(server), reason })),
     events.on("server-start-failed", ({ server }) => startFailures.inc({ server: serverLabel(server) })),
+    events.on("definition-limited", ({ server, list, action }) =>
+      limited.inc({ server: serverLabel(server), list, action }),
+    ),
   );
 }
 

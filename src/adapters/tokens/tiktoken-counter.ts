@@ -16,6 +16,38 @@ export function loadTokenCounter(): Promise<TokenCounter> {
   return loading;
 }
 
+/**
+ * Longest run of one character class (letters and marks, punctuation and symbols, whitespace) encoded at once.
+ * js-tiktoken's merge is superlinear in the length of one pre-token: 8,192 letters without a break took ~10 s
+ * and 32,768 over four minutes, so one crafted description could hold a counter for minutes. Longer runs are
+ * encoded in pieces of this length (a few tenths of a millisecond each); ordinary text has no such runs and is
+ * counted exactly, a long word or an unbroken CJK sentence may come out a token or so off.
+ */
+export const MAX_RUN_CHARS = 16;
+const LONG_RUN = new RegExp(
+  `[\\p{L}\\p{M}]{${MAX_RUN_CHARS + 1},}|[^\\s\\p{L}\\p{M}\\p{N}]{${MAX_RUN_CHARS + 1},}|\\s{${MAX_RUN_CHARS + 1},}`,
+  "gu",
+);
+
+/** [start, end) ranges covering the text in order: the text between long runs whole, long runs in pieces. */
+function* segments(text: string): Generator<[number, number]> {
+  let from = 0;
+  for (const match of text.matchAll(LONG_RUN)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    if (start > from) yield [from, start];
+    for (let at = start; at < end; ) {
+      let next = Math.min(at + MAX_RUN_CHARS, end);
+      const code = text.charCodeAt(next - 1);
+      if (next < end && code >= 0xd800 && code <= 0xdbff) next--; // never split a surrogate pair
+      yield [at, next];
+      at = next;
+    }
+    from = end;
+  }
+  if (from < text.length) yield [from, text.length];
+}
+
 interface Encoder {
   encode(text: string, allowedSpecial?: "all" | string[], disallowedSpecial?: "all" | string[]): number[];
   decode(tokens: number[]): string;
@@ -30,14 +62,31 @@ class TiktokenCounter implements TokenCounter {
   }
 
   count(text: string): number {
-    // Special-token text (e.g. "<|endoftext|>") in tool output is counted as ordinary text, never rejected.
-    return text.length === 0 ? 0 : this.encoder.encode(text, [], []).length;
+    let total = 0;
+    for (const [start, end] of segments(text)) total += this.encode(text.slice(start, end)).length;
+    return total;
   }
 
   prefixLength(text: string, maxTokens: number): number {
     if (maxTokens <= 0) return 0;
-    const tokens = this.encoder.encode(text, [], []);
-    if (tokens.length <= maxTokens) return text.length;
+    let used = 0;
+    for (const [start, end] of segments(text)) {
+      const piece = text.slice(start, end);
+      const tokens = this.encode(piece);
+      if (used + tokens.length > maxTokens) return start + this.prefixWithin(piece, tokens, maxTokens - used);
+      used += tokens.length;
+    }
+    return text.length;
+  }
+
+  /** Special-token text (e.g. "<|endoftext|>") in tool output is encoded as ordinary text, never rejected. */
+  private encode(text: string): number[] {
+    return text.length === 0 ? [] : this.encoder.encode(text, [], []);
+  }
+
+  /** Characters of `text` (encoded as `tokens`) within the first `maxTokens` tokens. */
+  private prefixWithin(text: string, tokens: number[], maxTokens: number): number {
+    if (maxTokens <= 0) return 0;
     // A token may end inside a multi-byte character; the decoded prefix then ends with U+FFFD. Drop it.
     let prefix = this.encoder.decode(tokens.slice(0, maxTokens));
     while (prefix.endsWith("\uFFFD") && !text.startsWith(prefix)) prefix = prefix.slice(0, -1);

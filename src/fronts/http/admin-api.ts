@@ -27,6 +27,7 @@ export function createAdminApi(gateway: Gateway, front?: FrontInfo) {
         .problems()
         .filter((p) => p.server === name)
         .map((p) => p.message),
+      limitedDefinitions: gateway.catalog.limited(name),
     };
   };
 

@@ -3,12 +3,14 @@
 // namespaced (`server__name`), cached, and kept as ready-to-send JSON.
 import { canonicalHash } from "../../core/canonical-hash.ts";
 import type { CatalogKind, EventBus } from "../../core/events.ts";
+import type { DefinitionLimits } from "../../core/gateway-config.ts";
 import { assignNames, type NamingProblem } from "../../core/naming.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import { compileUriTemplate } from "../../core/uri-template.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { ManifestStore, ServerManifest } from "../../ports/manifest-store.ts";
 import type { UpstreamPeer } from "../upstream/upstream-peer.ts";
+import { DefinitionLimiter, type LimitedDefinition } from "./definition-limits.ts";
 import { fetchManifest, LISTS_OF_KIND, specHash } from "./fetch-manifest.ts";
 
 export interface Route {
@@ -25,9 +27,11 @@ export interface AggregateList {
   json: string;
 }
 
-export interface CatalogProblem extends Partial<NamingProblem> {
+export interface CatalogProblem extends Partial<Omit<NamingProblem, "kind">> {
   server: string;
   message: string;
+  /** A naming fix-up, or `shadowed`: hidden on the server's own endpoint by a gateway meta-tool's name. */
+  kind?: NamingProblem["kind"] | "shadowed";
 }
 
 export interface CatalogOptions {
@@ -36,6 +40,13 @@ export interface CatalogOptions {
   separator: string;
   events: EventBus;
   logger: Logger;
+  /** Bounds on what a server may offer (gateway.definitionLimits); applied to every manifest taken. */
+  limits: DefinitionLimits;
+  /**
+   * Tool names the gateway answers itself on a server's own endpoint (its meta-tools): a server's tool of such
+   * a name is hidden there and reported; it stays callable on the aggregate endpoint under its namespaced name.
+   */
+  reservedNames?: ReadonlySet<string>;
 }
 
 export class Catalog {
@@ -48,9 +59,12 @@ export class Catalog {
   private namingProblems: CatalogProblem[] = [];
   private readonly toolHashes = new WeakMap<ServerManifest, Map<string, string>>();
   private readonly listCounts = { hits: 0, misses: 0 };
+  private readonly limiter: DefinitionLimiter;
+  private readonly ownToolLists = new WeakMap<ServerManifest, Record<string, unknown>[]>();
 
   constructor(options: CatalogOptions) {
     this.options = options;
+    this.limiter = new DefinitionLimiter(options.limits, (event) => options.events.emit("definition-limited", event));
     this.specs = new Map(options.specs.filter((s) => s.enabled).map((s) => [s.name, s]));
   }
 
@@ -59,7 +73,8 @@ export class Catalog {
     await Promise.all(
       [...this.specs.values()].map(async (spec) => {
         const manifest = await this.options.store.load(spec.name);
-        if (manifest && manifest.specHash === specHash(spec)) this.manifests.set(spec.name, manifest);
+        if (manifest && manifest.specHash === specHash(spec))
+          this.manifests.set(spec.name, this.limiter.bound(manifest));
       }),
     );
     this.invalidate();
@@ -80,7 +95,17 @@ export class Catalog {
     const held = this.manifests.get(server);
     if (!stored || stored.specHash !== specHash(spec) || (held && stored.fetchedAt <= held.fetchedAt)) return;
     if (this.refreshes.has(server)) return; // a refresh from the server itself started meanwhile: it wins
-    this.accept(server, held, stored);
+    this.accept(server, held, this.limiter.bound(stored));
+  }
+
+  /** A list response a server gave on its own endpoint (forwarded as it is), within the definition limits. */
+  boundListResponse(key: "tools" | "prompts" | "resources" | "resourceTemplates", response: string): string {
+    return this.limiter.boundResponse(key, response);
+  }
+
+  /** The definitions of a server that were cut or refused by the definition limits (latest manifest). */
+  limited(server: string): readonly LimitedDefinition[] {
+    return this.limiter.limited(server);
   }
 
   /** The registry's definition hash (sha256 of canonical JSON) of a server's tool, if the tool is known. */
@@ -155,7 +180,10 @@ export class Catalog {
     const keys = kinds ? kinds.flatMap((k) => LISTS_OF_KIND[k]) : undefined;
     let manifest: ServerManifest;
     try {
-      manifest = await fetchManifest(spec, peer, previous, keys);
+      manifest = this.limiter.bound(
+        await fetchManifest(spec, peer, previous, keys, this.options.limits.maxItems),
+        keys,
+      );
     } catch (error) {
       this.options.logger.warn({ server, err: error }, "could not read the server's catalog");
       return previous;
@@ -216,7 +244,22 @@ export class Catalog {
   /** One server's items under their own names (the transparent `/mcp/{server}` endpoint). */
   serverList(server: string, key: "tools" | "prompts" | "resources" | "resourceTemplates"): string | undefined {
     const manifest = this.manifests.get(server);
-    return manifest ? JSON.stringify({ [key]: manifest[key] }) : undefined;
+    if (!manifest) return undefined;
+    return JSON.stringify({ [key]: key === "tools" ? this.ownTools(server) : manifest[key] });
+  }
+
+  /** A server's tools on its own endpoint: its manifest's tools without those named like a reserved name. */
+  ownTools(server: string): readonly Record<string, unknown>[] | undefined {
+    const manifest = this.manifests.get(server);
+    if (!manifest) return undefined;
+    const reserved = this.options.reservedNames;
+    if (!reserved) return manifest.tools;
+    let own = this.ownToolLists.get(manifest);
+    if (!own) {
+      own = manifest.tools.filter((tool) => !reserved.has(String(tool.name)));
+      this.ownToolLists.set(manifest, own);
+    }
+    return own;
   }
 
   /** The server that serves a resource URI: exact match first, then the first matching template. */
@@ -255,6 +298,7 @@ export class Catalog {
       );
       const { assignments, problems: naming } = assignNames(named, this.options.separator);
       problems.push(...naming);
+      if (key === "tools") problems.push(...this.shadowProblems(assignments));
       const items = assignments.map(({ exposed, item }) => ({ ...item.item, name: exposed }));
       const routes = new Map(
         assignments.map(({ exposed, item }) => [exposed, { server: item.server, name: item.name }]),
@@ -268,6 +312,21 @@ export class Catalog {
     this.resourceIndex = this.buildResourceIndex(problems);
     this.namingProblems = problems;
     return views;
+  }
+
+  /** Tools hidden on their server's own endpoint because a gateway meta-tool has their name. */
+  private shadowProblems(assignments: readonly { exposed: string; item: { server: string; name: string } }[]) {
+    const reserved = this.options.reservedNames;
+    if (!reserved) return [];
+    return assignments
+      .filter(({ item }) => reserved.has(item.name))
+      .map(({ exposed, item }) => ({
+        server: item.server,
+        name: item.name,
+        kind: "shadowed" as const,
+        exposedAs: exposed,
+        message: `tool "${item.name}" has the name of a gateway tool: hidden on /mcp/${item.server}, where the gateway's ${item.name} answers; call it on /mcp as "${exposed}"`,
+      }));
   }
 
   private buildResourceIndex(problems: CatalogProblem[] = []): NonNullable<Catalog["resourceIndex"]> {

@@ -38,6 +38,7 @@ export async function fetchManifest(
   peer: UpstreamPeer,
   previous: ServerManifest | undefined,
   keys: readonly ListKey[] = Object.keys(LISTS) as ListKey[],
+  maxItems = Number.POSITIVE_INFINITY,
 ): Promise<ServerManifest> {
   const init = peer.initialized;
   if (!init) throw new Error(`server ${spec.name} is not initialized`);
@@ -69,7 +70,7 @@ export async function fetchManifest(
     keys.map(async (key) => {
       const list = LISTS[key];
       manifest[key] = init.capabilities[list.capability]
-        ? await fetchAll(peer, list.method, list.field, spec.timeoutMs)
+        ? await fetchAll(peer, list.method, list.field, spec.timeoutMs, maxItems)
         : [];
     }),
   );
@@ -81,6 +82,7 @@ async function fetchAll(
   method: string,
   field: string,
   timeoutMs: number,
+  maxItems: number,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let cursor: string | undefined;
@@ -96,7 +98,9 @@ async function fetchAll(
     }
     const result = response.result ?? {};
     const batch = result[field];
-    if (Array.isArray(batch)) items.push(...(batch as Record<string, unknown>[]));
+    // One item past the bound is kept so the definition limits can report that the rest was refused.
+    if (Array.isArray(batch)) items.push(...(batch as Record<string, unknown>[]).slice(0, maxItems + 1 - items.length));
+    if (items.length > maxItems) break;
     cursor = typeof result.nextCursor === "string" && result.nextCursor !== "" ? result.nextCursor : undefined;
     if (!cursor) break;
   }

@@ -94,29 +94,43 @@ export class Discovery {
     return json;
   }
 
-  /** The `tools/list` result of a server's own endpoint, or undefined to serve the server's list unchanged. */
+  /**
+   * The `tools/list` result of a server's own endpoint, or undefined to serve the server's list (without tools
+   * named like a meta-tool: the catalog hides those) unchanged.
+   */
   serverListing(session: DownstreamSession, server: string): string | undefined {
-    const manifest = this.o.catalog.manifest(server);
-    if (!manifest) return undefined;
-    const own = new Set(manifest.tools.map((t) => String(t.name)));
-    if (this.mode(session) === "progressive") {
-      return JSON.stringify({ tools: PROGRESSIVE_META_TOOLS.filter((t) => !own.has(String(t.name))) });
-    }
-    let listing = this.serverListings.get(manifest.tools);
+    const own = this.o.catalog.ownTools(server);
+    if (!own) return undefined;
+    if (this.mode(session) === "progressive") return JSON.stringify({ tools: PROGRESSIVE_META_TOOLS });
+    let listing = this.serverListings.get(own);
     if (listing === undefined) {
-      listing = this.buildServerListing(server, manifest.tools, own);
-      this.serverListings.set(manifest.tools, listing);
+      listing = this.buildServerListing(server, own as readonly Json[]);
+      this.serverListings.set(own, listing);
     }
     return listing ?? undefined;
   }
 
-  /** Whether a tools/call name is one of the gateway's meta-tools on this session's endpoint. */
-  isMetaTool(session: DownstreamSession, name: string): boolean {
-    if (!META_TOOL_NAMES.has(name)) return false;
-    const { endpoint } = session;
-    if (endpoint.kind === "aggregate") return true;
-    // A server's own tool of the same name wins on its transparent endpoint.
-    return !this.o.catalog.manifest(endpoint.server)?.tools.some((t) => t.name === name);
+  /**
+   * Whether a tools/call name is one of the gateway's meta-tools. They are the gateway's on every endpoint: a
+   * server's tool of the same name is hidden on its own endpoint (and reachable on /mcp, namespaced), so a
+   * server cannot stand in for read_result or search_tools and receive what a client meant for the gateway.
+   */
+  isMetaTool(_session: DownstreamSession, name: string): boolean {
+    return META_TOOL_NAMES.has(name);
+  }
+
+  /**
+   * A `tools/list` response a server gave on its own endpoint (a page past the first, or before its catalog was
+   * known), without its tools named like a meta-tool. Parsed only when such a name occurs in it.
+   */
+  hideReservedTools(response: string): string {
+    if (![...META_TOOL_NAMES].some((name) => response.includes(`"${name}"`))) return response;
+    const message = JSON.parse(response) as { result?: { tools?: unknown } };
+    const tools = message.result?.tools;
+    if (!Array.isArray(tools)) return response;
+    const shown = tools.filter((tool) => !META_TOOL_NAMES.has(String((tool as Json | null)?.name)));
+    if (shown.length === tools.length) return response;
+    return JSON.stringify({ ...message, result: { ...message.result, tools: shown } });
   }
 
   /** Runs search_tools / describe_tools, or says what call_tool and read_result come to. */
@@ -163,7 +177,9 @@ export class Discovery {
       return errorResult(`search_tools: no server named ${server}. Servers: ${known.join(", ")}`);
     }
     const limit = Math.min(limitArg, maxLimit);
-    const matches = await this.o.search.searchFused({ query: args.query, limit, server }, signal);
+    const found = await this.o.search.searchFused({ query: args.query, limit, server }, signal);
+    // On a server's endpoint its tools go by their own names: one named like a meta-tool is not callable there.
+    const matches = scope ? found.filter((m) => !META_TOOL_NAMES.has(m.name)) : found;
     const tools = matches.map((m) => describeHit(m.tool, scope ? m.name : String(m.tool.name), detail));
     const reply: Json = { tools };
     const unknown = this.o.catalog.unknownServers().filter((s) => server === undefined || s === server);
@@ -198,10 +214,10 @@ export class Discovery {
     return undefined;
   }
 
-  private buildServerListing(server: string, tools: readonly Json[], own: ReadonlySet<string>): string | null {
+  private buildServerListing(server: string, tools: readonly Json[]): string | null {
     const { reshaped } = this.o;
     const listed = reshaped ? listedTools(tools, (tool) => reshaped(server, String(tool.name))) : tools;
-    const withReader = this.o.budgeted(server) && !own.has(READ_RESULT);
+    const withReader = this.o.budgeted(server);
     if (listed === tools && !withReader) return null;
     return JSON.stringify({ tools: withReader ? [...listed, READ_RESULT_DEFINITION] : listed });
   }

@@ -226,7 +226,10 @@ export class Router {
       const level = upstreamLogLevels(this.o.sessions.all())(server);
       return this.forward(server, { ...request, params: { ...request.params, level } }, ctx);
     }
-    return this.forward(server, request, ctx);
+    const forwarded = await this.forward(server, request, ctx);
+    if (!listKey) return forwarded;
+    const response = this.o.catalog.boundListResponse(listKey, forwarded);
+    return discovery && request.method === "tools/list" ? discovery.hideReservedTools(response) : response;
   }
 
   private async dispatchAggregate(

@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TokenCounter } from "../../ports/token-counter.ts";
 import type { AggregateList } from "../catalog/catalog.ts";
-import { createTokenAccounting, inProcessBatchCounter } from "./token-accounting.ts";
+import {
+  createTokenAccounting,
+  inProcessBatchCounter,
+  MAX_COUNTED_CHARS_PER_REPORT,
+  MAX_COUNTED_CHARS_PER_TEXT,
+} from "./token-accounting.ts";
 
 function list(tools: { server: string; name: string; description: string }[]): AggregateList {
   const items = tools.map((t) => ({ name: `${t.server}__${t.name}`, description: t.description }));
@@ -116,5 +121,26 @@ describe("token accounting", () => {
     const pending = accounting.report(controller.signal);
     controller.abort(new Error("gone"));
     await assert.rejects(pending, /gone/);
+  });
+
+  it("counts at most a bounded prefix of each text and of the whole report, and scales the rest", async () => {
+    const huge = "x".repeat(MAX_COUNTED_CHARS_PER_TEXT * 4);
+    const tools = list(
+      Array.from({ length: 40 }, (_, i) => ({ server: i < 20 ? "a" : "b", name: `t${i}`, description: huge })),
+    );
+    const { counter, asked } = countingCounter();
+    const accounting = createTokenAccounting({
+      tools: () => tools,
+      counter: inProcessBatchCounter(async () => counter),
+      metaTools: meta,
+      pinned: [],
+    });
+    const report = await accounting.report();
+    assert.ok(asked.every((text) => text.length <= MAX_COUNTED_CHARS_PER_TEXT));
+    assert.ok(asked.reduce((n, text) => n + text.length, 0) <= MAX_COUNTED_CHARS_PER_REPORT);
+    // A character counter scales back to the whole length, estimated or not.
+    const whole = tools.items.map(len).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(report.full.total - whole) <= tools.items.length, `${report.full.total} vs ${whole}`);
+    assert.ok((report.full.servers.b ?? 0) > 0);
   });
 });

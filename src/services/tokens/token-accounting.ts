@@ -51,6 +51,21 @@ export interface TokenAccounting {
 const SLICE_TEXTS = 16;
 
 /**
+ * Characters of one text counted at most; a longer text counts its first this many and is scaled by length.
+ * Definitions are bounded by the catalog too; this keeps the count bounded whatever it is given.
+ */
+export const MAX_COUNTED_CHARS_PER_TEXT = 65_536;
+
+/**
+ * Characters counted at most per report (about a second of English, under half a minute of the slowest text
+ * there is for the tokenizer). Texts past it are estimated at the tokens per character of those counted.
+ */
+export const MAX_COUNTED_CHARS_PER_REPORT = 1_048_576;
+
+/** Tokens per character assumed when nothing could be counted. */
+const FALLBACK_TOKENS_PER_CHAR = 0.25;
+
+/**
  * A batch counter on an in-process counter that yields to the event loop between slices. Loading the counter
  * itself still blocks the loop once (seconds for o200k): fine for a command, not for a serving gateway.
  */
@@ -88,8 +103,8 @@ export function createTokenAccounting(options: TokenAccountingOptions): TokenAcc
     const missing = [...new Set(texts.filter((text) => !perTool.has(text)))];
     const next = new Map<string, number>();
     if (missing.length > 0) {
-      const counted = await options.counter.countAll(missing);
-      encoding = counted.encoding;
+      const counted = await countBounded(options.counter, missing);
+      encoding = counted.encoding || encoding;
       for (const [i, text] of missing.entries()) next.set(text, counted.counts[i] ?? 0);
     }
     const counts = texts.map((text) => {
@@ -105,8 +120,10 @@ export function createTokenAccounting(options: TokenAccountingOptions): TokenAcc
     const { items, routes } = tools;
     const meta = options.metaTools;
     const pinnedNames = new Set(options.pinned);
-    // Each item is serialized once: the count and the lookups below use the same text.
-    const counts = await countTexts([...items, ...meta].map((item) => JSON.stringify(item)));
+    // Each item is serialized once: the count and the lookups below use the same text. The meta-tools go first,
+    // so they are counted, not estimated, when a huge catalog spends the report's characters.
+    const both = await countTexts([...meta, ...items].map((item) => JSON.stringify(item)));
+    const counts = [...both.slice(meta.length), ...both.slice(0, meta.length)];
     const servers: Record<string, number> = {};
     let total = 0;
     let pinned = 0;
@@ -165,6 +182,35 @@ export function createTokenAccounting(options: TokenAccountingOptions): TokenAcc
       return { ...counts, budgets: options.budgets ? options.budgets() : null };
     },
   };
+}
+
+/**
+ * Counts texts within MAX_COUNTED_CHARS_PER_TEXT and MAX_COUNTED_CHARS_PER_REPORT: what is sent to the counter
+ * is a prefix of each text (empty once the report's characters are spent), and counts are scaled up to the whole.
+ */
+export async function countBounded(
+  counter: TokenBatchCounter,
+  texts: readonly string[],
+): Promise<{ encoding: string; counts: number[] }> {
+  let left = MAX_COUNTED_CHARS_PER_REPORT;
+  const samples = texts.map((text) => {
+    const sample = text.slice(0, Math.min(MAX_COUNTED_CHARS_PER_TEXT, left));
+    left -= sample.length;
+    return sample;
+  });
+  const sent = samples.filter((sample) => sample.length > 0);
+  const counted = await counter.countAll(sent);
+  const sampledChars = sum(sent.map((sample) => sample.length));
+  const ratio = sampledChars > 0 ? sum(counted.counts) / sampledChars : FALLBACK_TOKENS_PER_CHAR;
+  let next = 0;
+  const counts = texts.map((text, i) => {
+    const sample = samples[i] as string;
+    if (text.length === 0) return 0;
+    if (sample.length === 0) return Math.round(text.length * ratio);
+    const n = counted.counts[next++] ?? 0;
+    return sample.length === text.length ? n : Math.round((n * text.length) / sample.length);
+  });
+  return { encoding: counted.encoding, counts };
 }
 
 function sum(values: readonly number[]): number {
