@@ -58,8 +58,13 @@ describe("startup banner", () => {
 
   it("npm start and doctor --config use the same state directory: beside the example config", async () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
-    const [node, bin, ...startArgs] = pkg.scripts.start.split(" ");
-    assert.deepEqual([node, bin, startArgs[0]], ["node", "bin/switchboard.js", "serve"], pkg.scripts.start);
+    // `exec` lets a signal sent to npm's shell reach the gateway itself.
+    const [exec, node, bin, ...startArgs] = pkg.scripts.start.split(" ");
+    assert.deepEqual(
+      [exec, node, bin, startArgs[0]],
+      ["exec", "node", "bin/switchboard.js", "serve"],
+      pkg.scripts.start,
+    );
     const { cli, banner } = await serve(startArgs.slice(1), REPO_ROOT);
     await stop(cli);
     assert.equal(banner.stateDir, EXAMPLE_STATE);

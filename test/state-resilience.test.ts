@@ -258,7 +258,11 @@ test("Redis killed and restarted under load through the gateway: degraded, then 
   const redisUrl = `redis://127.0.0.1:${port}`;
   const keyPrefix = `resilience-${process.pid}:`;
   let server = await startRedisServer(port, dir);
-  const gw = await startTestGateway({ fx: fixtureServer() }, { gateway: { redis: { url: redisUrl, keyPrefix } } });
+  // The load opens a session per round from one address: past the per-client limit on opening sessions.
+  const gw = await startTestGateway(
+    { fx: fixtureServer() },
+    { gateway: { redis: { url: redisUrl, keyPrefix }, limits: { sessionCreation: { perMinute: 0 } } } },
+  );
   t.after(() => gw.close());
   await healthUntil(gw.url, (r) => r.status === "healthy", 10_000);
 

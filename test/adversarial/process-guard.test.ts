@@ -50,7 +50,7 @@ describe("process guard of switchboard serve", () => {
       "internal error (unhandled promise rejection): Error: injected rejection nobody awaits; the gateway keeps running",
     );
     assert.equal(exception?.level, 50, "logged at error level");
-    assert.match(String(exception?.err?.stack), /defect-injector/, "with the stack that says where");
+    assert.match(String(exception?.stack), /defect-injector/, "with the stack that says where");
 
     assert.equal(serve.child.exitCode, null, "the process lives");
     assert.equal(resultText(await callTool(serve.url, "fx__echo", { message: "after" })), "after");

@@ -18,6 +18,12 @@ import { spawnFailure } from "./spawn-failure.ts";
 import { createStderrLog, DEFAULT_STDERR_SETTINGS, type StderrLog } from "./stderr-log.ts";
 
 const STDERR_TAIL_LINES = 20;
+/**
+ * How long a server's stdin may stay backed up past the bound before it counts as not reading. A server that
+ * reads catches up within moments (a few large requests arriving at once can pass the bound); past four times
+ * the bound it is failed at once, whatever the time.
+ */
+const INPUT_STALL_GRACE_MS = 5_000;
 /** A stderr "line" longer than this without a newline is dropped rather than buffered. */
 const STDERR_MAX_LINE_BYTES = 1024 * 1024;
 
@@ -81,6 +87,8 @@ class StdioConnection implements UpstreamConnection {
   private closing: Promise<void> | undefined;
   /** Why the gateway is ending a misbehaving server (overload); calls fail with it from then on. */
   private failure: SwitchboardError | undefined;
+  /** When its stdin was first seen backed up past the bound (performance.now()); cleared when it drains. */
+  private backedUpSince: number | undefined;
   private readonly exitPromise: Promise<void>;
 
   private readonly child: ChildProcessWithoutNullStreams;
@@ -144,7 +152,6 @@ class StdioConnection implements UpstreamConnection {
   }
 
   private receive(line: string): void {
-    // A failing server is not answered: its pings and requests would only add to the queue it does not read.
     if (this.failure || this.inputOverloaded()) return;
     let message: JsonRpcMessage;
     try {
@@ -154,6 +161,9 @@ class StdioConnection implements UpstreamConnection {
       return;
     }
     if (message === null || typeof message !== "object") return;
+    // While its stdin is backed up, a server's own requests (pings) are not answered: the answers would only add
+    // to the queue it does not read. Its responses and notifications still go through.
+    if (this.backedUpSince !== undefined && "method" in message && "id" in message) return;
     this.onMessage(message);
   }
 
@@ -166,11 +176,22 @@ class StdioConnection implements UpstreamConnection {
     this.child.stdin.write(`${JSON.stringify(message)}\n`);
   }
 
-  /** True (and the server failed) when more is queued for its stdin than the bound: it does not read. */
+  /**
+   * True (and the server failed) when more than the bound stays queued for its stdin past the grace, or more than
+   * four times the bound is queued at all: it does not read.
+   */
   private inputOverloaded(): boolean {
     const pendingBytes = this.child.stdin.writableLength;
     const limitBytes = this.limits.maxPendingInputBytes;
     if (pendingBytes <= limitBytes) return false;
+    const now = performance.now();
+    if (this.backedUpSince === undefined) {
+      this.backedUpSince = now;
+      this.child.stdin.once("drain", () => {
+        this.backedUpSince = undefined;
+      });
+    }
+    if (pendingBytes <= 4 * limitBytes && now - this.backedUpSince < INPUT_STALL_GRACE_MS) return false;
     const reason = `it does not read its input (${pendingBytes} bytes queued for its stdin, limit ${limitBytes})`;
     this.fail(
       new SwitchboardError("upstream_overloaded", `server ${this.spec.name} is overloaded: ${reason}; restarting it`, {

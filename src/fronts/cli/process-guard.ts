@@ -21,7 +21,10 @@ export function installProcessGuard(options: ProcessGuardOptions): Disposable {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : `non-error value: ${String(error)}`;
     const what = origin === "uncaught-exception" ? "uncaught exception" : "unhandled promise rejection";
     try {
-      logger.error({ err: error, origin }, `internal error (${what}): ${message}; the gateway keeps running`);
+      // The stack is its own field: below debug level errors are logged without theirs, and this one is a defect
+      // whose stack is the only clue to where it is.
+      const stack = error instanceof Error ? error.stack : undefined;
+      logger.error({ err: error, origin, stack }, `internal error (${what}): ${message}; the gateway keeps running`);
       events.emit("internal-error", { origin, message });
     } catch {
       // Reporting must not throw from inside the handler: Node would end the process after all.
