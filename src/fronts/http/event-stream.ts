@@ -26,6 +26,8 @@ export class EventStream implements ReplayOwner {
   private bytes = 0;
   private res: ServerResponse | undefined;
   private finished = false;
+  /** Released (its session ended, or it expired): nothing more is recorded, so nothing is charged to the budget. */
+  private released = false;
   /** The replica-wide budget recorded events count against; undefined: nothing is recorded (not resumable). */
   private readonly budget: ReplayBudget | undefined;
   onFinished: (() => void) | undefined;
@@ -65,7 +67,7 @@ export class EventStream implements ReplayOwner {
   /** Records a JSON-RPC message and writes it if a client is attached. */
   write(data: string): void {
     const budget = this.budget;
-    if (!budget) {
+    if (!budget || this.released) {
       this.res?.write(frame(this.key, { seq: ++this.seq, data }));
       return;
     }
@@ -93,6 +95,7 @@ export class EventStream implements ReplayOwner {
 
   /** Stops counting every recorded event against the budget (the stream can no longer be resumed). */
   release(): void {
+    this.released = true;
     for (const event of this.events) this.budget?.release(event);
     this.events = [];
     this.bytes = 0;

@@ -144,7 +144,8 @@ export class DefinitionLimiter {
   private readonly limits: DefinitionLimits;
   private readonly announce: (event: LimitedDefinition & { server: string }) => void;
   private readonly byServer = new Map<string, LimitedDefinition[]>();
-  private readonly announced = new Set<string>();
+  /** Per server, the items and actions announced; only those still limited are kept, so it cannot grow forever. */
+  private readonly announced = new Map<string, ReadonlySet<string>>();
 
   constructor(limits: DefinitionLimits, announce: (event: LimitedDefinition & { server: string }) => void) {
     this.limits = limits;
@@ -161,7 +162,13 @@ export class DefinitionLimiter {
    */
   boundResponse(key: DefinitionList, response: string): string {
     // Shorter than one description bound, nothing in it can pass a limit: most responses are not parsed.
-    if (response.length <= Math.min(this.limits.maxDescriptionChars, this.limits.maxItems)) return response;
+    const { maxDescriptionChars, maxItems, maxDefinitionBytes, maxManifestBytes } = this.limits;
+    const maxBytes = response.length * 3; // UTF-8 bytes of a JavaScript string are at most three per char
+    if (
+      response.length <= Math.min(maxDescriptionChars, maxItems) &&
+      maxBytes <= Math.min(maxDefinitionBytes, maxManifestBytes)
+    )
+      return response;
     const message = JSON.parse(response) as { result?: Record<string, unknown> };
     const items = message.result?.[key];
     if (!Array.isArray(items)) return response;
@@ -181,16 +188,23 @@ export class DefinitionLimiter {
     const result = limitManifest(manifest, this.limits, lists ?? DEFINITION_LISTS);
     const previous = this.byServer.get(server) ?? [];
     const merged = lists ? previous.filter((e) => !isFresh(e, lists)) : [...previous];
+    const announced = this.announced.get(server);
     for (const entry of result.limited) {
       if (!merged.some((e) => e.list === entry.list && e.name === entry.name && e.action === entry.action))
         merged.push(entry);
-      const key = `${server}\u0000${entry.list}\u0000${entry.name}\u0000${entry.action}`;
-      if (this.announced.has(key)) continue;
-      this.announced.add(key);
-      this.announce({ server, ...entry });
+      if (!announced?.has(announcedKey(entry))) this.announce({ server, ...entry });
     }
-    if (merged.length > 0) this.byServer.set(server, merged);
-    else this.byServer.delete(server);
+    if (merged.length > 0) {
+      this.byServer.set(server, merged);
+      this.announced.set(server, new Set(merged.map(announcedKey)));
+    } else {
+      this.byServer.delete(server);
+      this.announced.delete(server);
+    }
     return result.manifest;
   }
+}
+
+function announcedKey(entry: LimitedDefinition): string {
+  return `${entry.list}\u0000${entry.name}\u0000${entry.action}`;
 }
