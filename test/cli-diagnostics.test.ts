@@ -13,7 +13,7 @@ import {
   runCli,
   writeConfig,
 } from "./helpers/cli.ts";
-import { fixtureServer, REPO_ROOT, referenceServers, tempDir } from "./helpers/gateway.ts";
+import { callTool, fixtureServer, REPO_ROOT, referenceServers, startTestGateway, tempDir } from "./helpers/gateway.ts";
 
 const dirs: string[] = [];
 function scratch(): string {
@@ -110,5 +110,24 @@ describe("the README's examples at the default log level", () => {
     assert.equal(body.checkOnly, true);
     assert.equal(body.canStart, true);
     assert.ok(body.tools > 0);
+  });
+});
+
+describe("a server that cannot be spawned, called again while it waits out its backoff", () => {
+  it("still answers why it could not start, not Unknown tool", async () => {
+    const gw = await startTestGateway(
+      { x: { command: "no-such-binary-for-switchboard", restart: { initialDelayMs: 60_000 } } },
+      { gateway: { discovery: { listWaitMs: 300 } } },
+    );
+    try {
+      for (const attempt of [1, 2]) {
+        const reply = await callTool(gw.url, "x__anything", {});
+        assert.equal(reply.body.error?.code, -31000, `attempt ${attempt}: ${reply.text}`);
+        assert.match(reply.body.error.message, /failed to start: .*not found \(ENOENT\)/, `attempt ${attempt}`);
+      }
+      assert.equal(gw.gateway.supervisor.get("x").status().status, "backoff");
+    } finally {
+      await gw.close();
+    }
   });
 });

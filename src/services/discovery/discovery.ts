@@ -47,7 +47,10 @@ export class Discovery {
   private readonly specs: Map<string, ServerSpec>;
   private readonly clients: { pattern: RegExp; client: ClientDiscovery }[];
   private readonly listings = new WeakMap<AggregateList, Map<string, string>>();
-  /** Full-mode listings of servers' own endpoints by manifest tool list; null: the server's list as it is. */
+  /**
+   * Full-mode listings of servers' own endpoints, by their own tool list (catalog.ownTools: reserved names
+   * hidden); null: the server's list as it is.
+   */
   private readonly serverListings = new WeakMap<readonly Json[], string | null>();
 
   constructor(options: DiscoveryOptions) {
@@ -104,7 +107,7 @@ export class Discovery {
     if (this.mode(session) === "progressive") return JSON.stringify({ tools: PROGRESSIVE_META_TOOLS });
     let listing = this.serverListings.get(own);
     if (listing === undefined) {
-      listing = this.buildServerListing(server, own as readonly Json[]);
+      listing = this.buildServerListing(server, own);
       this.serverListings.set(own, listing);
     }
     return listing ?? undefined;

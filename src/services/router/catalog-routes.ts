@@ -83,7 +83,14 @@ export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSign
         lease = await deps.supervisor.get(name).acquire(waiting);
         await abortable(deps.catalog.settled(name), waiting);
       } catch (error) {
-        if (waiting.aborted) return;
+        if (waiting.aborted) {
+          // Only the wait ran out: a server waiting out its backoff has already failed to start, and that is why.
+          const { status, lastError } = deps.supervisor.get(name).status();
+          if (!signal?.aborted && (status === "backoff" || status === "failed") && lastError) {
+            failures.set(name, new SwitchboardError("upstream_unavailable", lastError, { data: { server: name } }));
+          }
+          return;
+        }
         failures.set(name, error);
         deps.logger.debug({ server: name, err: error }, "could not discover the server's catalog");
       } finally {

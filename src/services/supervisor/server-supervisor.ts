@@ -230,8 +230,7 @@ export class ServerSupervisor {
       if (isSwitchboardError(error, "resources_exhausted")) throw this.gatewayOutOfResources(error);
       const message = startFailureMessage(this.spec, error, controller.signal.aborted, tail);
       logger.warn({ err: error }, message);
-      if (!isSwitchboardError(error, "shutting_down")) this.recordFailure(message);
-      else this.setState("asleep");
+      this.recordFailure(message);
       events.emit("server-start-failed", { server: this.spec.name, error: message, failures: this.failures });
       const data = error instanceof SwitchboardError ? { ...error.data, server: this.spec.name } : undefined;
       throw new SwitchboardError("upstream_unavailable", message, { cause: error, data });
