@@ -36,7 +36,14 @@ interface Launched {
 
 const started: ChildProcess[] = [];
 after(() => {
-  for (const child of started) if (child.pid && isRunning(child.pid)) process.kill(child.pid, "SIGKILL");
+  for (const child of started) {
+    if (!child.pid) continue;
+    try {
+      process.kill(-child.pid, "SIGKILL"); // a launcher runs in its own group, with its gateway and servers
+    } catch {
+      if (isRunning(child.pid)) process.kill(child.pid, "SIGKILL");
+    }
+  }
 });
 
 /** `switchboard serve` on the old Node, in its own process group (as a terminal's foreground job is). */
@@ -62,7 +69,7 @@ async function launch(configPath: string): Promise<Launched> {
   return { launcher, url, stderr: () => log, exited, gatewayPid: Number(children[0]) };
 }
 
-/** Starts a slow call and resolves once the gateway counts it in flight. */
+/** Starts a slow call and resolves once the gateway counts it in flight (long enough to be seen on a slow machine). */
 async function slowCall(url: string, ms: number) {
   const reply = callTool(url, "a__sleep", { ms });
   await waitUntil(async () => {
@@ -80,9 +87,9 @@ describe("signals through the launcher (Node older than 22.18)", {
   it("Ctrl-C (SIGINT to the process group, so the gateway gets it twice): one drain, the call's reply arrives, exit 0, nothing left", async () => {
     const { launcher, url, stderr, exited, gatewayPid } = await launch(writeConfig(tempDir(), { a: fixtureServer() }));
     const fixturePid = Number(resultText(await callTool(url, "a__pid")));
-    const inFlight = await slowCall(url, 1_500);
+    const inFlight = await slowCall(url, 4_000);
     process.kill(-(launcher.pid as number), "SIGINT");
-    assert.equal(resultText(await inFlight), "slept 1500");
+    assert.equal(resultText(await inFlight), "slept 4000");
     assert.deepEqual(await exited, { code: 0, signal: null }, stderr());
     assert.equal(countOf(stderr(), /"msg":"shutting down"/), 1, stderr());
     await waitGone([gatewayPid, fixturePid], 5_000);
@@ -91,9 +98,9 @@ describe("signals through the launcher (Node older than 22.18)", {
   it("SIGINT to the launcher alone reaches the gateway: it drains and exits 0", async () => {
     const { launcher, url, stderr, exited, gatewayPid } = await launch(writeConfig(tempDir(), { a: fixtureServer() }));
     const fixturePid = Number(resultText(await callTool(url, "a__pid")));
-    const inFlight = await slowCall(url, 1_000);
+    const inFlight = await slowCall(url, 4_000);
     launcher.kill("SIGINT");
-    assert.equal(resultText(await inFlight), "slept 1000");
+    assert.equal(resultText(await inFlight), "slept 4000");
     assert.deepEqual(await exited, { code: 0, signal: null }, stderr());
     assert.match(stderr(), /"signal":"SIGINT".*"msg":"shutting down"/);
     await waitGone([gatewayPid, fixturePid], 5_000);
