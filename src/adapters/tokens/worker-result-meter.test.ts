@@ -32,3 +32,15 @@ it("plans in a worker thread what the in-process meter plans", async () => {
     await worker.close();
   }
 });
+
+it("the in-process meter tries a failed counter load again instead of failing every later measurement", async () => {
+  let loads = 0;
+  const local = localResultMeter(() => {
+    loads++;
+    return loads === 1 ? Promise.reject(new Error("encoding unavailable")) : loadTokenCounter();
+  });
+  await assert.rejects(local.planCut(units, 500, "[cut marker]"), /encoding unavailable/);
+  const plan = await local.planCut(units, 500, "[cut marker]");
+  assert.equal(plan.fits, false);
+  assert.equal(loads, 2);
+});

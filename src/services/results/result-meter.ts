@@ -32,11 +32,20 @@ export interface ResultMeter {
   ): Promise<Span>;
 }
 
-/** A ResultMeter measuring on the calling thread; the counter is loaded on first need. */
+/**
+ * A ResultMeter measuring on the calling thread; the counter is loaded on first need. A failed load is tried
+ * again by the next measurement instead of failing every later one.
+ */
 export function localResultMeter(load: () => Promise<TokenCounter>): ResultMeter {
   let meter: Promise<TextMeter> | undefined;
   const loaded = () => {
-    meter ??= load().then((counter) => new TextMeter(counter));
+    meter ??= load().then(
+      (counter) => new TextMeter(counter),
+      (error: unknown) => {
+        meter = undefined;
+        throw error;
+      },
+    );
     return meter;
   };
   return {
