@@ -7,8 +7,10 @@ import type { MetricsSettings } from "../../core/gateway-config.ts";
 import type { ServerState } from "../../core/server-state.ts";
 import type { CacheStats } from "../../ports/cache.ts";
 import type { MetricsExporter } from "../../ports/metrics.ts";
+import { type AuditCounts, registerAuditMetrics } from "./audit-metrics.ts";
 import { type CallSeries, registerRequestCounter, SeriesHistogram } from "./call-series.ts";
 import { errorKindLabel, KnownTools, methodLabel, OTHER_ERROR_KIND } from "./metric-labels.ts";
+import { scrapeCounter } from "./scrape-metrics.ts";
 import { ServerCalls } from "./server-calls.ts";
 import { registerSessionBounds, type SessionBoundSources } from "./session-bound-metrics.ts";
 
@@ -51,14 +53,6 @@ export interface MetricsSources extends SessionBoundSources {
   circuit(server: string): CircuitState;
   /** The audit recorder's counts (monotonic, except pending). */
   audit(): AuditCounts;
-}
-
-export interface AuditCounts {
-  pending: number;
-  written: number;
-  reduced: number;
-  dropped: number;
-  writeFailures: number;
 }
 
 export interface PromMetricsOptions {
@@ -341,47 +335,8 @@ function registerScrapeGauges(registry: Registry, name: Namer, sources: MetricsS
     },
   });
   registerCacheAndTokens(registry, name, sources);
-  registerAudit(registry, name, sources);
+  registerAuditMetrics(registry, name, () => sources.audit());
   registerSessionBounds(registry, name, sources);
-}
-
-/** The audit log's counts: a call without a record (dropped) or with a reduced one must never go unseen. */
-function registerAudit(registry: Registry, name: Namer, sources: MetricsSources): void {
-  const registers = [registry];
-  const counter = (metric: string, help: string, pick: (counts: AuditCounts) => number) =>
-    new Counter({
-      name: name(metric),
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(pick(sources.audit()));
-      },
-    });
-  counter("audit_records_written_total", "Audit records stored (reduced ones included).", (c) => c.written);
-  counter(
-    "audit_records_reduced_total",
-    "Audit records stored in a reduced form: the arguments could not be hashed or the store refused the full record.",
-    (c) => c.reduced,
-  );
-  counter(
-    "audit_records_dropped_total",
-    "Tool calls left without an audit record: queue overflow while the store was down, a record that could not be built, or shutdown before the write.",
-    (c) => c.dropped,
-  );
-  counter(
-    "audit_write_failures_total",
-    "Failed audit write attempts (the records stay queued and are retried).",
-    (c) => c.writeFailures,
-  );
-  new Gauge({
-    name: name("audit_records_pending"),
-    help: "Audit records accepted but not yet stored.",
-    registers,
-    collect() {
-      this.set(sources.audit().pending);
-    },
-  });
 }
 
 function registerCacheAndTokens(registry: Registry, name: Namer, sources: MetricsSources): void {
@@ -399,24 +354,18 @@ function registerCacheAndTokens(registry: Registry, name: Namer, sources: Metric
     });
   cacheCounter("cache_hits_total", "Cache lookups answered from the cache, by cache.", (s) => s.hits);
   cacheCounter("cache_misses_total", "Cache lookups not found in the cache, by cache.", (s) => s.misses);
-  new Counter({
-    name: name("result_tokens_saved_total"),
-    help: "Estimated tokens of tool results not sent because an output budget cut them (paged with read_result).",
-    registers,
-    collect() {
-      this.reset();
-      this.inc(sources.budgets().tokensSaved);
-    },
-  });
-  new Counter({
-    name: name("results_cut_total"),
-    help: "Tool results cut to fit an output budget.",
-    registers,
-    collect() {
-      this.reset();
-      this.inc(sources.budgets().cutResults);
-    },
-  });
+  scrapeCounter(
+    registry,
+    name("result_tokens_saved_total"),
+    "Estimated tokens of tool results not sent because an output budget cut them (paged with read_result).",
+    () => sources.budgets().tokensSaved,
+  );
+  scrapeCounter(
+    registry,
+    name("results_cut_total"),
+    "Tool results cut to fit an output budget.",
+    () => sources.budgets().cutResults,
+  );
   new Gauge({
     name: name("tool_listing_tokens"),
     help: "Estimated tokens of the full and the progressive tools/list reply, as last counted (GET /tokens counts).",

@@ -1,6 +1,7 @@
 // Scrape-time metrics of what clients hold in this replica's memory: sessions refused at the cap or for opening
 // too fast, and the bytes and evictions of the replay buffers of resumable streams (docs/metrics.md).
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, type Registry } from "prom-client";
+import { scrapeCounter, scrapeGauge } from "./scrape-metrics.ts";
 
 export interface SessionBoundSources {
   /** Sessions refused so far, by reason (monotonic). */
@@ -27,21 +28,16 @@ export function registerSessionBounds(
       this.inc({ reason: "rate" }, refused.rate);
     },
   });
-  new Gauge({
-    name: name("replay_bytes"),
-    help: "Bytes of events recorded for stream resumption across every session of this replica (payload plus bookkeeping).",
-    registers,
-    collect() {
-      this.set(sources.replay().bytes);
-    },
-  });
-  new Counter({
-    name: name("replay_evictions_total"),
-    help: "Recorded stream events evicted, oldest first, because gateway.limits.maxReplayBytes was reached.",
-    registers,
-    collect() {
-      this.reset();
-      this.inc(sources.replay().evicted);
-    },
-  });
+  scrapeGauge(
+    registry,
+    name("replay_bytes"),
+    "Bytes of events recorded for stream resumption across every session of this replica (payload plus bookkeeping).",
+    () => sources.replay().bytes,
+  );
+  scrapeCounter(
+    registry,
+    name("replay_evictions_total"),
+    "Recorded stream events evicted, oldest first, because gateway.limits.maxReplayBytes was reached.",
+    () => sources.replay().evicted,
+  );
 }
