@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createPinoLogger } from "../src/adapters/observability/pino-logger.ts";
-import { createGateway } from "../src/app.ts";
+import { createGateway } from "../src/app/index.ts";
 import { normalizeConfig } from "../src/config/load.ts";
 import { SwitchboardError } from "../src/core/errors.ts";
 import { startHttpFront } from "../src/fronts/http/http-front.ts";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createGateway, type Gateway } from "../src/app.ts";
+import { createGateway, type Gateway } from "../src/app/index.ts";
 import { normalizeConfig } from "../src/config/load.ts";
 import { startHttpFront } from "../src/fronts/http/http-front.ts";
 import { callTool, post, request, resultText, tempDir, waitUntil } from "./helpers/gateway.ts";

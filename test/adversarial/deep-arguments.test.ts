@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createGateway, type Gateway } from "../../src/app.ts";
+import { createGateway, type Gateway } from "../../src/app/index.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
 import { canonicalHash } from "../../src/core/canonical-hash.ts";
 import { type HttpFront, startHttpFront } from "../../src/fronts/http/http-front.ts";

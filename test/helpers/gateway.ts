@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPinoLogger } from "../../src/adapters/observability/pino-logger.ts";
-import { createGateway, type Gateway } from "../../src/app.ts";
+import { createGateway, type Gateway } from "../../src/app/index.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
 import { type HttpFront, startHttpFront } from "../../src/fronts/http/http-front.ts";
 

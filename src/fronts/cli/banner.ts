@@ -1,5 +1,5 @@
 // What `switchboard serve` logs once it listens: where to connect (MCP endpoints, admin, health) and where state is.
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 
 /** The startup banner: one log line a new user can copy the MCP URL from, with the same facts as fields. */
 export function logStartupBanner(gateway: Gateway, url: string): void {

@@ -1,5 +1,5 @@
 // The CLI's commands. Each returns an exit code; output goes to stdout, diagnostics to stderr.
-import { createGateway } from "../../app.ts";
+import { createGateway } from "../../app/index.ts";
 import { isSwitchboardError } from "../../core/errors.ts";
 import type { ConfigProblem } from "../../core/gateway-config.ts";
 import { startHttpFront } from "../http/http-front.ts";

@@ -2,7 +2,7 @@
 // in-process from the configuration (started servers are stopped again when the command ends).
 
 import { createPinoLogger } from "../../adapters/observability/pino-logger.ts";
-import { createGateway, type Gateway } from "../../app.ts";
+import { createGateway, type Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { GatewayConfig } from "../../core/gateway-config.ts";
 import type { JsonRpcResponse } from "../../core/jsonrpc.ts";

@@ -2,7 +2,7 @@
 // progressive listing, budget savings), from a running gateway (--url) or straight from the configuration and
 // its manifest cache, without starting any server.
 import { createPinoLogger } from "../../adapters/observability/pino-logger.ts";
-import { createGateway } from "../../app.ts";
+import { createGateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { TokenReport } from "../../services/tokens/token-accounting.ts";
 import type { CliArgs } from "./args.ts";

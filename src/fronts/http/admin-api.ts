@@ -1,7 +1,7 @@
 // The REST admin API (seed 001): server list, start and stop; health in admin-health.ts, audit and registry in
 // admin-state.ts, token accounting in admin-tokens.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { handleHealthRoute } from "./admin-health.ts";
 import { policyView } from "./admin-policies.ts";

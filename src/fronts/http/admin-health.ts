@@ -1,7 +1,7 @@
 // Health routes: GET /health (the full document), /health/live (the process serves HTTP), /health/ready (not
 // while starting or draining for shutdown) and /health/servers/{name} (one server's health).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { decodePathSegment } from "./guards.ts";
 import { type FrontInfo, healthDocument, notReadyReason, serverHealth } from "./health-document.ts";

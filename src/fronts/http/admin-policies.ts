@@ -1,5 +1,5 @@
 // The policy part of a server's admin view: circuit breaker state and bulkhead occupancy (GET /servers).
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 
 export function policyView(gateway: Gateway, server: string) {
   const view = gateway.policies.view(server);

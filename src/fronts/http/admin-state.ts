@@ -1,7 +1,7 @@
 // Admin routes over the state layer: the audit log (GET /audit) and a server's registry items with their
 // definition hashes and dates (GET /servers/{name}/registry).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { AuditQuery } from "../../ports/audit-log.ts";
 import { decodePathSegment } from "./guards.ts";

@@ -1,7 +1,7 @@
 // Admin route GET /tokens: the estimated token cost of the full and progressive tool listings and what output
 // budgets saved (the report of services/tokens, counted on first request and cached per catalog).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { sendJson } from "./respond.ts";
 

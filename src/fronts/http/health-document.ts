@@ -1,6 +1,6 @@
 // The health document of GET /health (seed 003's shape, with the gateway's own members) and the per-server
 // health of GET /health/servers/{name}. Field meanings are documented in docs/health.md.
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 import type { CircuitState } from "../../core/events.ts";
 import type { StopReason } from "../../core/server-state.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";

@@ -1,7 +1,7 @@
 // The HTTP front: one node:http server for the MCP endpoints and the admin API, behind Host/Origin checks.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { Endpoint } from "../../services/router/sessions.ts";
 import { createAdminApi } from "./admin-api.ts";

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { createLineSplitter } from "../../adapters/upstream/line-splitter.ts";
-import type { Gateway } from "../../app.ts";
+import type { Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import {
   envelopeProblem,

@@ -1,100 +1,50 @@
 // The one composition root: configuration → chosen adapters → a running gateway with start()/close().
 
-import { createOpenAiEmbedder } from "./adapters/embed/openai-embedder.ts";
-import { createWordVectorsEmbedder } from "./adapters/embed/word-vectors-embedder.ts";
-import { createRequestScope } from "./adapters/observability/async-request-scope.ts";
-import { subscribeLogging } from "./adapters/observability/log-events.ts";
-import { createPinoLogger } from "./adapters/observability/pino-logger.ts";
-import { createPromMetrics } from "./adapters/observability/prom-metrics.ts";
-import { subscribeTracing } from "./adapters/observability/trace-events.ts";
-import { createFileChildRegistry } from "./adapters/process/file-child-registry.ts";
-import { createMemoryRateLimiter } from "./adapters/rate-limit/memory-rate-limiter.ts";
-import { openRateLimiter } from "./adapters/rate-limit/open-rate-limiter.ts";
-import { Bm25fIndex } from "./adapters/search/bm25f-index.ts";
-import { type GatewayState, openState } from "./adapters/state/open-state.ts";
-import { createWorkerResultMeter } from "./adapters/tokens/worker-result-meter.ts";
-import { createWorkerTokenCounter } from "./adapters/tokens/worker-token-counter.ts";
-import { createStdioConnector } from "./adapters/upstream/stdio-connector.ts";
-import { redactUrl } from "./config/state-settings.ts";
-import { canonicalHash } from "./core/canonical-hash.ts";
-import { SwitchboardError } from "./core/errors.ts";
-import { EventBus } from "./core/events.ts";
-import type { GatewayConfig, SemanticSearchSettings } from "./core/gateway-config.ts";
-import type { ServerSpec } from "./core/server-spec.ts";
-import { bucketLimit } from "./core/token-bucket.ts";
-import { GATEWAY_VERSION } from "./core/version.ts";
-import { type Clock, systemClock } from "./ports/clock.ts";
-import type { Connector } from "./ports/connector.ts";
-import type { Logger } from "./ports/logger.ts";
-import type { MetricsExporter } from "./ports/metrics.ts";
-import type { RequestScope } from "./ports/request-scope.ts";
-import { NO_TRACER, type Tracer } from "./ports/tracer.ts";
-import { AuditRecorder } from "./services/audit/audit-recorder.ts";
-import { Catalog } from "./services/catalog/catalog.ts";
-import { Discovery } from "./services/discovery/discovery.ts";
-import { META_TOOL_NAMES, PROGRESSIVE_META_TOOLS } from "./services/discovery/meta-tools.ts";
-import { RequestStats } from "./services/observability/request-stats.ts";
-import { Policies } from "./services/policies/policies.ts";
-import { createRateLimitGate, type RateLimitGate } from "./services/policies/rate-limits.ts";
-import { reshapesResults } from "./services/results/budget-resolution.ts";
-import { ResultBudgets } from "./services/results/result-budgets.ts";
-import { ReplayBudget } from "./services/router/replay-budget.ts";
-import { Router } from "./services/router/router.ts";
-import { type SessionLimits, SessionRegistry } from "./services/router/sessions.ts";
-import { createSemanticIndex, type SemanticIndex } from "./services/search/semantic-index.ts";
-import { ToolSearch } from "./services/search/tool-search.ts";
-import { Supervisor } from "./services/supervisor/supervisor.ts";
-import { createTokenAccounting, type TokenAccounting } from "./services/tokens/token-accounting.ts";
-
-/**
- * Where the gateway is in its life: `created` (composed, start() not called), `starting` (start() running),
- * `serving`, `draining` (close() called: finishing calls in flight), `closed`. Readiness is `serving` only.
- */
-export type GatewayPhase = "created" | "starting" | "serving" | "draining" | "closed";
-
-export interface GatewayOptions {
-  logger?: Logger;
-  /** Where the gateway's own logger writes (default stderr); ignored when `logger` is given. */
-  logDestination?: NodeJS.WritableStream;
-  clock?: Clock;
-}
-
-export interface Gateway {
-  readonly config: GatewayConfig;
-  readonly logger: Logger;
-  readonly events: EventBus;
-  /** The request being handled (its correlation id), for fronts to enter and logs to read. */
-  readonly requestScope: RequestScope;
-  /** OpenTelemetry spans when `gateway.tracing.endpoint` is set; no-ops otherwise. */
-  readonly tracer: Tracer;
-  readonly supervisor: Supervisor;
-  readonly catalog: Catalog;
-  readonly sessions: SessionRegistry;
-  /** The memory budget of every resumable stream's recorded events on this replica (gateway.limits.maxReplayBytes). */
-  readonly replay: ReplayBudget;
-  readonly router: Router;
-  /** Registry, audit log, cache, session and result stores. */
-  readonly state: GatewayState;
-  readonly audit: AuditRecorder;
-  /** Estimated tokens of the full and progressive tool listings (counted on request, cached per catalog). */
-  readonly tokens: TokenAccounting;
-  /** Output budgets and projection of tool results; pages cut results for read_result. */
-  readonly budgets: ResultBudgets;
-  /** Per-client and global rate limits the fronts apply; undefined when no limit is set. */
-  readonly rateLimits: RateLimitGate | undefined;
-  /** Calls, errors and latencies per server and in total; circuit states (for /health and `status`). */
-  readonly stats: RequestStats;
-  /** Prometheus metrics for GET /metrics; undefined when `gateway.metrics.enabled` is false. */
-  readonly metrics: MetricsExporter | undefined;
-  /** Per-server resilience policies: circuit breaker state (`policies.state(server)`), bulkhead occupancy. */
-  readonly policies: Policies;
-  readonly startedAt: number;
-  phase(): GatewayPhase;
-  /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */
-  start(): Promise<void>;
-  /** Drains calls in flight (up to `shutdownGraceMs`), then stops every server. Idempotent. */
-  close(): Promise<void>;
-}
+import { createOpenAiEmbedder } from "../adapters/embed/openai-embedder.ts";
+import { createWordVectorsEmbedder } from "../adapters/embed/word-vectors-embedder.ts";
+import { createRequestScope } from "../adapters/observability/async-request-scope.ts";
+import { subscribeLogging } from "../adapters/observability/log-events.ts";
+import { createPinoLogger } from "../adapters/observability/pino-logger.ts";
+import { createPromMetrics } from "../adapters/observability/prom-metrics.ts";
+import { subscribeTracing } from "../adapters/observability/trace-events.ts";
+import { createFileChildRegistry } from "../adapters/process/file-child-registry.ts";
+import { createMemoryRateLimiter } from "../adapters/rate-limit/memory-rate-limiter.ts";
+import { openRateLimiter } from "../adapters/rate-limit/open-rate-limiter.ts";
+import { Bm25fIndex } from "../adapters/search/bm25f-index.ts";
+import { type GatewayState, openState } from "../adapters/state/open-state.ts";
+import { createWorkerResultMeter } from "../adapters/tokens/worker-result-meter.ts";
+import { createWorkerTokenCounter } from "../adapters/tokens/worker-token-counter.ts";
+import { createStdioConnector } from "../adapters/upstream/stdio-connector.ts";
+import { redactUrl } from "../config/state-settings.ts";
+import { canonicalHash } from "../core/canonical-hash.ts";
+import { SwitchboardError } from "../core/errors.ts";
+import { EventBus } from "../core/events.ts";
+import type { GatewayConfig, SemanticSearchSettings } from "../core/gateway-config.ts";
+import type { ServerSpec } from "../core/server-spec.ts";
+import { bucketLimit } from "../core/token-bucket.ts";
+import { GATEWAY_VERSION } from "../core/version.ts";
+import { type Clock, systemClock } from "../ports/clock.ts";
+import type { Connector } from "../ports/connector.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { RequestScope } from "../ports/request-scope.ts";
+import { NO_TRACER, type Tracer } from "../ports/tracer.ts";
+import { AuditRecorder } from "../services/audit/audit-recorder.ts";
+import { Catalog } from "../services/catalog/catalog.ts";
+import { Discovery } from "../services/discovery/discovery.ts";
+import { META_TOOL_NAMES, PROGRESSIVE_META_TOOLS } from "../services/discovery/meta-tools.ts";
+import { RequestStats } from "../services/observability/request-stats.ts";
+import { Policies } from "../services/policies/policies.ts";
+import { createRateLimitGate } from "../services/policies/rate-limits.ts";
+import { reshapesResults } from "../services/results/budget-resolution.ts";
+import { ResultBudgets } from "../services/results/result-budgets.ts";
+import { ReplayBudget } from "../services/router/replay-budget.ts";
+import { Router } from "../services/router/router.ts";
+import { type SessionLimits, SessionRegistry } from "../services/router/sessions.ts";
+import { createSemanticIndex, type SemanticIndex } from "../services/search/semantic-index.ts";
+import { ToolSearch } from "../services/search/tool-search.ts";
+import { Supervisor } from "../services/supervisor/supervisor.ts";
+import { createTokenAccounting } from "../services/tokens/token-accounting.ts";
+import type { Gateway, GatewayOptions, GatewayPhase } from "./types.ts";
 
 /**
  * Opens the state stores (rejecting with a clear error when the database cannot be reached) and composes a
@@ -117,7 +67,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const logger = options.logger ?? (ownLogger as Logger);
   if (settings.tracing.endpoint) {
     // The SDK is loaded only when traces are exported; otherwise the cost is NO_TRACER's no-ops.
-    const { createOtelTracer } = await import("./adapters/observability/otel-tracer.ts");
+    const { createOtelTracer } = await import("../adapters/observability/otel-tracer.ts");
     tracer = createOtelTracer(settings.tracing, logger);
   }
   const clock = options.clock ?? systemClock;
@@ -140,7 +90,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const connector: Connector = {
     async open(spec, signal) {
       if (spec.transport.kind === "stdio") return stdio.open(spec, signal);
-      http ??= import("./adapters/upstream/http-connector.ts").then((m) =>
+      http ??= import("../adapters/upstream/http-connector.ts").then((m) =>
         m.createHttpConnector(logger, settings.tracing.propagate ? tracer : undefined),
       );
       return (await http).open(spec, signal);
