@@ -17,7 +17,7 @@ export async function startHttpServerProcess(script: string, args: string[]): Pr
     detached: true,
   });
   let log = "";
-  const port = await new Promise<number>((resolve, reject) => {
+  const listening = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`HTTP server did not start: ${log}`)), 15_000);
     child.stderr?.on("data", (chunk: Buffer) => {
       log += chunk.toString();
@@ -29,14 +29,22 @@ export async function startHttpServerProcess(script: string, args: string[]): Pr
     });
     child.once("exit", () => reject(new Error(`HTTP server exited: ${log}`)));
   });
+  // A server that did not come up is not left running.
+  const port = await listening.catch((error: unknown) => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), "SIGKILL");
+    throw error;
+  });
+  let stopping: Promise<void> | undefined;
   return {
     child,
     port,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      process.kill(-(child.pid as number), "SIGTERM");
-      await exited;
+    stop: () => {
+      stopping ??= new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        process.kill(-(child.pid as number), "SIGTERM");
+      });
+      return stopping;
     },
   };
 }
