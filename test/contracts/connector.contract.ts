@@ -144,8 +144,8 @@ export function connectorContract(name: string, factory: ConnectorFactory): void
       await Promise.all(connections.map((connection) => connection.close(500)));
       await fixture.cleanup();
     });
-    const connect = async (spec = fixture.spec) => {
-      const connection = await fixture.connector.open(spec, new AbortController().signal);
+    const connect = async (spec = fixture.spec, signal = new AbortController().signal) => {
+      const connection = await fixture.connector.open(spec, signal);
       connections.push(connection);
       return new Peer(connection);
     };
@@ -227,10 +227,10 @@ export function connectorContract(name: string, factory: ConnectorFactory): void
     });
 
     test("an aborted signal rejects open", async (t) => {
-      const { fixture } = await open(t);
+      const { connect } = await open(t);
       const controller = new AbortController();
       controller.abort(new Error("contract abort"));
-      const error = await failure(() => fixture.connector.open(fixture.spec, controller.signal));
+      const error = await failure(() => connect(undefined, controller.signal));
       assert.equal((error as Error).message, "contract abort");
     });
 
