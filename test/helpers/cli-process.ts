@@ -24,6 +24,8 @@ export function writeConfig(
 export interface ServeOptions {
   /** Arguments for node itself, before the CLI (e.g. `--import` of a fixture). */
   nodeArgs?: string[];
+  /** Variables added to the gateway's environment. */
+  env?: Record<string, string>;
 }
 
 export async function startServe(
@@ -34,13 +36,13 @@ export async function startServe(
   const cliArgs = [CLI, "serve", "--config", configPath, "--port", "0", ...extraArgs];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...cliArgs], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, USE_JSON_LOGS: "true", LOG_LEVEL: "info" },
+    env: { ...process.env, USE_JSON_LOGS: "true", LOG_LEVEL: "info", ...options.env },
   });
   let log = "";
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${log}`)), 15_000);
     child.stderr?.on("data", (chunk: Buffer) => {
       log += chunk.toString();
@@ -51,6 +53,16 @@ export async function startServe(
       }
     });
     void exited.then(() => reject(new Error(`serve exited early: ${log}`)));
+  });
+  // A gateway that did not come up is not left running (nor are the children it may have started).
+  const url = await listening.catch(async (error: unknown) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const stuck = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(stuck);
+    }
+    throw error;
   });
   return { child, url, stderr: () => log, exited };
 }
