@@ -1,5 +1,7 @@
 // Gateway shutdown with a real `switchboard serve` process: SIGTERM drains calls in flight and stops every
-// child; after a SIGKILL of the gateway, the next gateway reaps the children (and grandchildren) left behind.
+// child; after a SIGKILL of the gateway, the next gateway reaps the children (and grandchildren) left behind,
+// while a gateway that is still alive on the same state directory keeps its children. The fixtures ignore stdin
+// close, as some real servers do, so a child is only gone when the gateway really stopped it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startServe, writeConfig } from "./helpers/cli-process.ts";
@@ -7,13 +9,14 @@ import { callTool, fixtureServer, isAlive, resultText, tempDir, waitUntil } from
 
 describe("gateway shutdown", () => {
   it("SIGTERM with calls in flight: calls finish, the gateway exits 0, no orphan processes", async () => {
-    const config = writeConfig(tempDir(), { a: fixtureServer(), b: fixtureServer() });
+    const config = writeConfig(tempDir(), { a: stubbornServer(), b: stubbornServer() });
     const serve = await startServe(config);
+    const pids: number[] = [];
     try {
-      const pids = [
+      pids.push(
         Number(resultText(await callTool(serve.url, "a__pid"))),
         Number(resultText(await callTool(serve.url, "b__pid"))),
-      ];
+      );
       const inFlight = [callTool(serve.url, "a__sleep", { ms: 800 }), callTool(serve.url, "b__sleep", { ms: 600 })];
       await new Promise((r) => setTimeout(r, 150));
       serve.child.kill("SIGTERM");
@@ -24,16 +27,14 @@ describe("gateway shutdown", () => {
       await waitUntil(() => pids.every((pid) => !isAlive(pid)), 3_000);
     } finally {
       if (serve.child.exitCode === null) serve.child.kill("SIGKILL");
+      killAll(pids);
     }
   });
 
   it("after SIGKILL of the gateway, the next gateway reaps the children it left", async () => {
     const dir = tempDir();
     // Children that survive stdin EOF, as some real servers do.
-    const config = writeConfig(dir, {
-      a: fixtureServer({ FIXTURE_IGNORE_STDIN_CLOSE: "1" }),
-      b: fixtureServer({ FIXTURE_IGNORE_STDIN_CLOSE: "1" }),
-    });
+    const config = writeConfig(dir, { a: stubbornServer(), b: stubbornServer() });
     const first = await startServe(config);
     const orphans: number[] = [];
     try {
@@ -52,16 +53,53 @@ describe("gateway shutdown", () => {
         await waitUntil(() => orphans.every((pid) => !isAlive(pid)), 5_000);
         assert.match(second.stderr(), /reaping a server process left by a previous gateway/);
         assert.equal(resultText(await callTool(second.url, "a__echo", { message: "fresh" })), "fresh");
-        const fresh = Number(resultText(await callTool(second.url, "a__pid")));
+        orphans.push(Number(resultText(await callTool(second.url, "a__pid"))));
         second.child.kill("SIGTERM");
         assert.equal((await second.exited).code, 0);
-        await waitUntil(() => !isAlive(fresh), 3_000);
+        await waitUntil(() => !isAlive(orphans.at(-1) as number), 3_000);
       } finally {
         if (second.child.exitCode === null) second.child.kill("SIGKILL");
       }
     } finally {
       if (first.child.exitCode === null) first.child.kill("SIGKILL");
-      for (const pid of orphans) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+      killAll(orphans);
+    }
+  });
+
+  it("a second gateway on the same state directory leaves the children of a live gateway alone", async () => {
+    const config = writeConfig(tempDir(), { a: stubbornServer() });
+    const first = await startServe(config);
+    const pids: number[] = [];
+    try {
+      pids.push(Number(resultText(await callTool(first.url, "a__pid"))));
+      const second = await startServe(config);
+      try {
+        // The second gateway has reaped what it would reap before it listens.
+        assert.ok(isAlive(pids[0] as number), "the live gateway's child was not reaped");
+        assert.doesNotMatch(second.stderr(), /reaping a server process/);
+        assert.equal(resultText(await callTool(first.url, "a__pid")), String(pids[0]), "and still serves its calls");
+        second.child.kill("SIGTERM");
+        assert.equal((await second.exited).code, 0);
+      } finally {
+        if (second.child.exitCode === null) second.child.kill("SIGKILL");
+      }
+      assert.ok(isAlive(pids[0] as number), "nor stopped by the other gateway's shutdown");
+      first.child.kill("SIGTERM");
+      assert.equal((await first.exited).code, 0);
+      await waitUntil(() => !isAlive(pids[0] as number), 3_000);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill("SIGKILL");
+      killAll(pids);
     }
   });
 });
+
+/** A fixture server that does not exit when its stdin closes: only a signal ends it. */
+function stubbornServer(): Record<string, unknown> {
+  return fixtureServer({ FIXTURE_IGNORE_STDIN_CLOSE: "1" });
+}
+
+/** Ends whatever a failed test left running. */
+function killAll(pids: readonly number[]): void {
+  for (const pid of pids) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+}
