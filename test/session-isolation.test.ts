@@ -203,6 +203,26 @@ describe("cancellation and session end stay within their session", () => {
       { "mcp-session-id": session, accept: "application/json" },
     );
 
+  it("colliding ids: a fast answer in one session overtakes a slow one in another, each gets its own", async () => {
+    const [a, b] = await Promise.all([openSession(mcp), openSession(mcp)]);
+    let slowDone = false;
+    const slow = sleepCall(a, 1_500).finally(() => {
+      slowDone = true;
+    });
+    await waitUntil(() => t.gateway.supervisor.get("fx").callsInFlight === 1);
+    const fast = await post(
+      mcp,
+      { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "fx__echo", arguments: { message: "fast" } } },
+      { "mcp-session-id": b, accept: "application/json" },
+    );
+    assert.equal(slowDone, false, "B's answer came while A's call was still running");
+    assert.equal(fast.body.id, 1);
+    assert.equal(fast.body.result?.content?.[0]?.text, "fast", fast.text);
+    const slowReply = await slow;
+    assert.equal(slowReply.body.id, 1);
+    assert.equal(slowReply.body.result?.content?.[0]?.text, "slept 1500", slowReply.text);
+  });
+
   it("notifications/cancelled cancels only the sender's request with that id", async () => {
     const [a, b] = await Promise.all([openSession(mcp), openSession(mcp)]);
     const started = Date.now();
@@ -283,7 +303,16 @@ describe("list_changed reaches only sessions whose endpoint serves the changed s
     const toolsChanged = (stream: SseStream) =>
       stream.messages.some((m) => m.method === "notifications/tools/list_changed");
     await waitUntil(() => toolsChanged(aggregate) && toolsChanged(onFx));
-    await new Promise((r) => setTimeout(r, 150));
-    assert.deepEqual(onFy.messages, [], "the fy session heard nothing about fx");
+
+    // A marker: starting fy notifies /mcp and /mcp/fy. Notifications about fx went out before it, so had one
+    // reached the fy session, it would be on its stream ahead of the marker.
+    const fyStarted = await fetch(`${t.url}/servers/fy/start`, { method: "POST" });
+    assert.equal(fyStarted.status, 200);
+    await fyStarted.arrayBuffer();
+    const toolsChanges = (stream: SseStream) =>
+      stream.messages.filter((m) => m.method === "notifications/tools/list_changed").length;
+    await waitUntil(() => toolsChanged(onFy) && toolsChanges(aggregate) >= 2);
+    assert.equal(toolsChanges(onFy), 1, "the fy session heard about fy only, not about fx");
+    assert.equal(toolsChanges(onFx), 1, "the fx session heard about fx only, not about fy");
   });
 });
