@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { closeAtEnd } from "./cleanup.ts";
 import { CLI } from "./gateway.ts";
 
 export interface ServeProcess {
@@ -42,6 +43,15 @@ export async function startServe(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
+  /** SIGTERM (the gateway stops its servers), SIGKILL if it is still there after 10 s. */
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const stuck = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(stuck);
+  };
+  void exited.then(closeAtEnd(stop));
   const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${log}`)), 15_000);
     child.stderr?.on("data", (chunk: Buffer) => {
@@ -56,12 +66,7 @@ export async function startServe(
   });
   // A gateway that did not come up is not left running (nor are the children it may have started).
   const url = await listening.catch(async (error: unknown) => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const stuck = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(stuck);
-    }
+    await stop();
     throw error;
   });
   return { child, url, stderr: () => log, exited };

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENV_MAPPINGS } from "../../src/config/env-overrides.ts";
+import { closeAtEnd } from "./cleanup.ts";
 import { CLI, isAlive, waitUntil } from "./gateway.ts";
 
 /** Alive and not a zombie (an exited child whose parent has not reaped it yet counts as gone). */
@@ -64,6 +65,8 @@ export function killSpawned(): void {
   }
   spawned.clear();
 }
+// Whatever a test file left running is killed when its tests are done.
+closeAtEnd(async () => killSpawned());
 
 /** Kills the process groups of server children a (killed) gateway recorded under `<stateDir>/children`. */
 export function reapRecordedChildren(stateDir: string): number[] {

@@ -7,6 +7,7 @@ import { createPinoLogger } from "../../src/adapters/observability/pino-logger.t
 import { createGateway, type Gateway } from "../../src/app/index.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
 import { type HttpFront, startHttpFront } from "../../src/fronts/http/http-front.ts";
+import { closeAtEnd } from "./cleanup.ts";
 
 export const FIXTURE_SERVER = fileURLToPath(new URL("../fixtures/misbehaving-server.ts", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -67,22 +68,27 @@ export async function startTestGateway(
     ? createPinoLogger({ level: "info", json: true, destination: options.logDestination })
     : createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
   const gateway = await createGateway(config, { logger });
-  await gateway.start();
-  const front = options.http === false ? undefined : await startHttpFront(gateway, { port: 0 });
-  let closed = false;
-  return {
-    gateway,
-    front,
-    url: front?.url ?? "",
-    stateDir,
-    async close() {
-      if (closed) return;
-      closed = true;
+  let front: HttpFront | undefined;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      forget();
       await front?.close();
       await gateway.close();
       if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
-    },
+    })();
+    return closing;
   };
+  const forget = closeAtEnd(close);
+  try {
+    await gateway.start();
+    if (options.http !== false) front = await startHttpFront(gateway, { port: 0 });
+  } catch (error) {
+    // A gateway that failed to start may have started servers already.
+    await close();
+    throw error;
+  }
+  return { gateway, front, url: front?.url ?? "", stateDir, close };
 }
 
 export interface RpcReply {

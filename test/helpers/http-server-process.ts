@@ -1,6 +1,7 @@
 // Starts a real HTTP MCP server (e.g. server-everything in streamableHttp or sse mode) on 127.0.0.1 and a free port.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { closeAtEnd } from "./cleanup.ts";
 
 const LOOPBACK_ONLY = fileURLToPath(new URL("../fixtures/loopback-only.mjs", import.meta.url));
 
@@ -35,16 +36,15 @@ export async function startHttpServerProcess(script: string, args: string[]): Pr
     throw error;
   });
   let stopping: Promise<void> | undefined;
-  return {
-    child,
-    port,
-    stop: () => {
-      stopping ??= new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        process.kill(-(child.pid as number), "SIGTERM");
-      });
-      return stopping;
-    },
+  const stop = () => {
+    stopping ??= new Promise((resolve) => {
+      forget();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      process.kill(-(child.pid as number), "SIGTERM");
+    });
+    return stopping;
   };
+  const forget = closeAtEnd(stop);
+  return { child, port, stop };
 }
