@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { freePort } from "../../bench/ports.ts";
 import { createPinoLogger } from "../../src/adapters/observability/pino-logger.ts";
 import { createHttpConnector } from "../../src/adapters/upstream/http-connector.ts";
 import { createStdioConnector } from "../../src/adapters/upstream/stdio-connector.ts";
@@ -49,22 +50,19 @@ connectorContract("stdio", async () => ({
 
 connectorContract("http", async () => {
   const server = await startHttpServerProcess(EVERYTHING, ["streamableHttp"]);
-  try {
-    // A port that was just free: nothing listens on it.
-    const spare = await startHttpServerProcess(EVERYTHING, ["streamableHttp"]);
-    await spare.stop();
-    return {
-      connector: createHttpConnector(logger),
-      spec: specOf({ url: `http://127.0.0.1:${server.port}/mcp`, type: "streamable-http" }),
-      unreachable: specOf({ url: `http://127.0.0.1:${spare.port}/mcp`, type: "streamable-http" }),
-      kill: () => server.stop(),
-      death: "send",
-      cleanup: () => server.stop(),
-    };
-  } catch (error) {
+  // A port that was just free: nothing listens on it.
+  const unused = await freePort().catch(async (error: unknown) => {
     await server.stop();
     throw error;
-  }
+  });
+  return {
+    connector: createHttpConnector(logger),
+    spec: specOf({ url: `http://127.0.0.1:${server.port}/mcp`, type: "streamable-http" }),
+    unreachable: specOf({ url: `http://127.0.0.1:${unused}/mcp`, type: "streamable-http" }),
+    kill: () => server.stop(),
+    death: "send",
+    cleanup: () => server.stop(),
+  };
 });
 
 test("stdio: a child is recorded while it runs and gone, with its record, after close", async (t) => {
