@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import type { ManifestStore } from "../src/ports/manifest-store.ts";
 import {
   fixtureServer,
   isAlive,
@@ -241,8 +240,9 @@ describe("admin API and the aggregated catalog agree after a first start", () =>
   let t: TestGateway;
   before(async () => {
     t = await startTestGateway({ fx: fixtureServer() });
-    // Widen the (normally sub-millisecond) window in which the manifest cache file is being written.
-    const store = (t.gateway.catalog as unknown as { options: { store: ManifestStore } }).options.store;
+    // Widen the (normally sub-millisecond) window in which the manifest cache file is being written: the
+    // gateway's manifest store is the one its catalog writes to.
+    const store = t.gateway.state.manifests;
     const save = store.save.bind(store);
     store.save = async (manifest) => {
       await new Promise((r) => setTimeout(r, 300));

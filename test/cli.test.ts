@@ -257,24 +257,45 @@ describe("serve with a bad configuration", () => {
   });
 });
 
-describe("serve --port 0 and the commands that talk to it with --url", () => {
-  const dir = scratch("switchboard-cli-serve-");
+/** `switchboard serve --port 0` on a one-server config, in its own state directory; resolves with its URL. */
+async function serveFixture(prefix: string): Promise<{ server: RunningCli; url: string; stateDir: string }> {
+  const dir = scratch(prefix);
   const stateDir = join(dir, "state");
-  let server: RunningCli;
+  const path = writeConfig(dir, { servers: { fx: fixtureServer() } });
+  const server = startCli(["serve", "--config", path, "--port", "0", "--state-dir", stateDir]);
+  const match = await server.waitForStderr(LISTENING, 20_000);
+  return { server, url: match[1] as string, stateDir };
+}
+
+// Each test sets up the server state it needs (asleep, or running with a known pid) instead of relying on what
+// an earlier test left behind, so any one of them can run alone or in any order.
+describe("serve --port 0 and the commands that talk to it with --url", () => {
+  let serve: Awaited<ReturnType<typeof serveFixture>> | undefined;
   let url = "";
-  let fixturePid = 0;
-  let fixtureToolCount = 0;
 
   before(async () => {
-    const path = writeConfig(dir, { servers: { fx: fixtureServer() } });
-    server = startCli(["serve", "--config", path, "--port", "0", "--state-dir", stateDir]);
-    const match = await server.waitForStderr(LISTENING, 20_000);
-    url = match[1] as string;
+    serve = await serveFixture("switchboard-cli-serve-");
+    url = serve.url;
   });
   after(async () => {
-    server?.kill();
-    reapRecordedChildren(stateDir);
+    serve?.server.kill();
+    if (serve) reapRecordedChildren(serve.stateDir);
   });
+
+  /** Puts fx asleep (a no-op when it is). */
+  async function asleep(): Promise<void> {
+    const stop = await runCli(["servers", "stop", "fx", "--url", url]);
+    assert.equal(stop.code, 0, describeRun(stop));
+  }
+
+  /** Starts fx (a no-op when it runs) and returns its pid. */
+  async function running(): Promise<number> {
+    const start = await runCli(["servers", "start", "fx", "--url", url]);
+    assert.equal(start.code, 0, describeRun(start));
+    const match = /^fx: ready \(pid (\d+)\)$/m.exec(start.stdout);
+    assert.ok(match, start.stdout);
+    return Number(match[1]);
+  }
 
   it("prints the bound URL with a real port", () => {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -282,6 +303,7 @@ describe("serve --port 0 and the commands that talk to it with --url", () => {
   });
 
   it("servers list: a table with the server asleep", async () => {
+    await asleep();
     const result = await runCli(["servers", "list", "--url", url]);
     assert.equal(result.code, 0, describeRun(result));
     const lines = result.stdout.trimEnd().split("\n");
@@ -292,6 +314,7 @@ describe("serve --port 0 and the commands that talk to it with --url", () => {
   });
 
   it("servers list --json: an array with name, status, pid, restarts, tools", async () => {
+    await asleep();
     const result = await runCli(["servers", "list", "--url", url, "--json"]);
     assert.equal(result.code, 0, describeRun(result));
     const rows = JSON.parse(result.stdout);
@@ -328,8 +351,6 @@ describe("serve --port 0 and the commands that talk to it with --url", () => {
     const names = JSON.parse(result.stdout).map((tool: { name: string }) => tool.name);
     assert.ok(names.includes("echo"), names.join(", "));
     assert.ok(!names.some((name: string) => name.includes("__")), names.join(", "));
-    // The gateway's read_result is listed too (output budgets can cut results here); it is not the server's.
-    fixtureToolCount = names.filter((name: string) => name !== "read_result").length;
   });
 
   it("tools call prints the text result and exits 0", async () => {
@@ -351,35 +372,34 @@ describe("serve --port 0 and the commands that talk to it with --url", () => {
     assert.match(result.stderr, /--args/);
   });
 
-  it("servers list shows the running server with its pid", async () => {
+  it("servers list shows the running server with its pid and the tool count of its manifest", async () => {
+    const pid = await running();
+    const tools = await runCli(["tools", "list", "--url", url, "--server", "fx", "--json"]);
+    // The gateway's read_result is listed too (output budgets can cut results here); it is not the server's.
+    const own = JSON.parse(tools.stdout).filter((tool: { name: string }) => tool.name !== "read_result").length;
+    assert.ok(own >= 7, tools.stdout);
     const result = await runCli(["servers", "list", "--url", url, "--json"]);
     assert.equal(result.code, 0, describeRun(result));
     const [row] = JSON.parse(result.stdout);
     assert.equal(row.status, "ready");
-    assert.equal(typeof row.pid, "number");
-    assert.equal(row.tools, fixtureToolCount, "the tool count of the discovered manifest");
-    assert.ok(fixtureToolCount >= 7);
+    assert.equal(row.pid, pid);
+    assert.equal(row.tools, own, "the tool count of the discovered manifest");
     assert.ok(isRunning(row.pid));
-    fixturePid = row.pid;
   });
 
   it("servers stop, then servers start", async () => {
-    assert.ok(fixturePid > 0, "needs the pid from the previous test");
+    const before = await running();
     const stop = await runCli(["servers", "stop", "fx", "--url", url]);
     assert.equal(stop.code, 0, describeRun(stop));
     assert.match(stop.stdout, /^fx: asleep$/m);
-    await waitGone([fixturePid]);
+    await waitGone([before]);
 
-    const start = await runCli(["servers", "start", "fx", "--url", url]);
-    assert.equal(start.code, 0, describeRun(start));
-    const match = /^fx: ready \(pid (\d+)\)$/m.exec(start.stdout);
-    assert.ok(match, start.stdout);
-    fixturePid = Number(match[1]);
-    assert.ok(isRunning(fixturePid));
-
+    const pid = await running();
+    assert.notEqual(pid, before);
+    assert.ok(isRunning(pid));
     const list = await runCli(["servers", "list", "--url", url, "--json"]);
     const [row] = JSON.parse(list.stdout);
-    assert.equal(row.pid, fixturePid);
+    assert.equal(row.pid, pid);
     assert.equal(row.status, "ready");
   });
 
@@ -388,26 +408,33 @@ describe("serve --port 0 and the commands that talk to it with --url", () => {
     assert.equal(result.code, 1, describeRun(result));
     assert.match(result.stderr, /nope/);
   });
+});
 
-  it("SIGTERM: exits 0 within a few seconds and the server child is gone", async () => {
-    assert.ok(fixturePid > 0 && isRunning(fixturePid), "a fixture child is running");
-    const started = Date.now();
-    process.kill(server.pid, "SIGTERM");
-    const exit = await Promise.race([
-      server.exited,
-      new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 8_000).unref()),
-    ]);
-    assert.notEqual(exit, "timeout", `serve did not exit after SIGTERM\n${server.stderr()}`);
-    assert.deepEqual(exit, { code: 0, signal: null }, server.stderr());
-    assert.ok(Date.now() - started < 8_000);
-    await waitGone([fixturePid], 2_000);
-    assert.deepEqual(recordedChildren(stateDir), [], "no child records left behind");
-  });
+describe("serve and SIGTERM", () => {
+  it("exits 0 within a few seconds, the server child is gone, and the commands can no longer reach it", async () => {
+    const { server, url, stateDir } = await serveFixture("switchboard-cli-sigterm-");
+    try {
+      const start = await runCli(["servers", "start", "fx", "--url", url, "--json"]);
+      assert.equal(start.code, 0, describeRun(start));
+      const fixturePid = JSON.parse(start.stdout).pid as number;
+      assert.ok(fixturePid > 0 && isRunning(fixturePid), "a fixture child is running");
+      process.kill(server.pid, "SIGTERM");
+      const exit = await Promise.race([
+        server.exited,
+        new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 8_000).unref()),
+      ]);
+      assert.notEqual(exit, "timeout", `serve did not exit after SIGTERM\n${server.stderr()}`);
+      assert.deepEqual(exit, { code: 0, signal: null }, server.stderr());
+      await waitGone([fixturePid], 2_000);
+      assert.deepEqual(recordedChildren(stateDir), [], "no child records left behind");
 
-  it("a gateway that is not reachable makes the command exit 1", async () => {
-    const result = await runCli(["servers", "list", "--url", url]);
-    assert.equal(result.code, 1, describeRun(result));
-    assert.match(result.stderr, /cannot reach the gateway/);
+      const result = await runCli(["servers", "list", "--url", url]);
+      assert.equal(result.code, 1, describeRun(result));
+      assert.match(result.stderr, /cannot reach the gateway/);
+    } finally {
+      server.kill();
+      reapRecordedChildren(stateDir);
+    }
   });
 });
 

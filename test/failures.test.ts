@@ -17,22 +17,21 @@ const pidOf = async (url: string, server: string) =>
   Number((await callTool(url, `${server}__pid`)).body.result.content[0].text);
 
 describe("upstream failures", () => {
-  it("SIGKILL during a call: the caller gets an error within 1 s, others are unaffected, the next call respawns", async () => {
-    const t = await startTestGateway({ fx: fixtureServer(), other: fixtureServer() });
+  it("SIGKILL during a call: the caller gets an error at once, others are unaffected, the next call respawns", async () => {
+    // fx's call never answers and has no timeout to speak of: only noticing the kill can end it.
+    const t = await startTestGateway({ fx: fixtureServer({}, { timeoutMs: 600_000 }), other: fixtureServer() });
     try {
       const otherSession = await openSession(`${t.url}/mcp`);
       const pid = await pidOf(t.url, "fx");
-      const pending = callTool(t.url, "fx__sleep", { ms: 10_000 });
+      const pending = callTool(t.url, "fx__hang");
       const otherCalls = Promise.all(
         Array.from({ length: 5 }, (_, i) =>
           callTool(t.url, "other__sleep", { ms: 200 + i * 50 }, { "mcp-session-id": otherSession }),
         ),
       );
-      await new Promise((r) => setTimeout(r, 100));
-      const killedAt = Date.now();
+      await waitUntil(() => t.gateway.supervisor.get("fx").readyPeer?.inFlight === 1, 5_000, 5);
       process.kill(pid, "SIGKILL");
       const reply = await pending;
-      assert.ok(Date.now() - killedAt < 1_000, `error took ${Date.now() - killedAt} ms`);
       assert.equal(reply.body.error.data.kind, "upstream_closed");
       assert.match(reply.body.error.message, /SIGKILL/);
       for (const other of await otherCalls) assert.ok(other.body.result, `other server failed: ${other.text}`);
@@ -58,10 +57,11 @@ describe("upstream failures", () => {
       const kinds: string[] = [];
       for (let i = 0; i < 3; i++) kinds.push((await callTool(t.url, "bad__echo")).body.error?.data?.kind);
       assert.equal(t.gateway.supervisor.get("bad").currentState, "failed");
-      const began = Date.now();
+      const attempts: string[] = [];
+      t.gateway.events.on("server-state", ({ to }) => attempts.push(to));
       const held = await post(`${t.url}/mcp/bad`, request("tools/call", { name: "echo", arguments: {} }));
       assert.equal(held.body.error.data.kind, "server_failed");
-      assert.ok(Date.now() - began < 200, "failed servers answer fast");
+      assert.deepEqual(attempts, [], "failed servers answer without a start attempt");
       assert.match(held.body.error.message, /exited with code 3/);
     } finally {
       await t.close();
@@ -118,10 +118,10 @@ describe("upstream failures", () => {
   it("a call that outlives timeoutMs fails with `timeout` and the server keeps serving", async () => {
     const t = await startTestGateway({ fx: fixtureServer({}, { timeoutMs: 300 }) });
     try {
-      const began = Date.now();
       const reply = await callTool(t.url, "fx__hang");
       assert.equal(reply.body.error.data.kind, "timeout");
-      assert.ok(Date.now() - began < 2_000);
+      assert.equal(reply.body.error.data.timeoutMs, 300, "the call timeout ended it, not the hard maximum");
+      assert.equal(reply.body.error.data.hard, false);
       assert.equal((await callTool(t.url, "fx__echo", { message: "ok" })).body.result.content[0].text, "ok");
     } finally {
       await t.close();

@@ -8,8 +8,10 @@ import { after, before, describe, it } from "node:test";
 import { createPinoLogger } from "../src/adapters/observability/pino-logger.ts";
 import { createGateway } from "../src/app/index.ts";
 import { normalizeConfig } from "../src/config/load.ts";
+import { callDeadline } from "../src/core/deadline.ts";
 import { SwitchboardError } from "../src/core/errors.ts";
 import { startHttpFront } from "../src/fronts/http/http-front.ts";
+import { SteppedClock } from "./helpers/fake-clock.ts";
 import {
   fixtureServer,
   post,
@@ -92,14 +94,19 @@ function assertServerHealth(server: any, name: string): void {
 
 describe("GET /health", () => {
   let t: TestGateway;
+  // Durations and cooldowns are measured on a clock that moves only when a test steps it.
+  const clock = new SteppedClock();
   before(async () => {
-    t = await startTestGateway({
-      // One gateway-side failure opens these breakers, for 100 ms (a server's JSON-RPC errors never count).
-      fx: fixtureServer({}, { circuitBreaker: { consecutiveFailures: 1, cooldownMs: 100 } }),
-      sleepy: fixtureServer({}, { circuitBreaker: { consecutiveFailures: 1, cooldownMs: 100 } }),
-      crashy: fixtureServer({}, { restart: { initialDelayMs: 10, maxDelayMs: 20 } }),
-      off: fixtureServer({}, { enabled: false }),
-    });
+    t = await startTestGateway(
+      {
+        // One gateway-side failure opens these breakers, for 100 ms (a server's JSON-RPC errors never count).
+        fx: fixtureServer({}, { circuitBreaker: { consecutiveFailures: 1, cooldownMs: 100 } }),
+        sleepy: fixtureServer({}, { circuitBreaker: { consecutiveFailures: 1, cooldownMs: 100 } }),
+        crashy: fixtureServer({}, { restart: { initialDelayMs: 10, maxDelayMs: 20 } }),
+        off: fixtureServer({}, { enabled: false }),
+      },
+      { clock },
+    );
   });
   after(() => t.close());
 
@@ -134,12 +141,16 @@ describe("GET /health", () => {
     assert.equal(typeof body.audit.pending, "number");
   });
 
-  it("counts the calls made, ok and failed, per server and in total", async () => {
-    for (const message of ["a", "b", "c"]) {
-      const reply = await call(t.url, "fx", "echo", { message });
-      assert.equal(reply.body.result.content[0].text, message);
+  it("counts the calls made, ok and failed, per server and in total, and their mean duration", async () => {
+    // Each call sleeps upstream; while it is in flight the gateway's clock moves by a known step, which is then
+    // the duration the gateway measures for it.
+    for (const stepMs of [100, 200, 600]) {
+      const reply = call(t.url, "fx", "sleep", { ms: 500 });
+      await waitUntil(() => t.gateway.supervisor.inFlight() === 1, 10_000, 2);
+      clock.step(stepMs);
+      assert.equal((await reply).body.result.content[0].text, "slept 500");
     }
-    const refused = await call(t.url, "fx", "no-such-tool");
+    const refused = await call(t.url, "fx", "no-such-tool"); // the clock does not move: 0 ms
     assert.ok(refused.body.error, "the server answers an unknown tool with an error");
 
     const { body } = await getJson(`${t.url}/health`);
@@ -150,7 +161,7 @@ describe("GET /health", () => {
     assert.equal(fx.metrics.request_count, 4);
     assert.equal(fx.metrics.error_count, 1);
     assert.equal(fx.metrics.error_rate, 0.25);
-    assert.ok(fx.metrics.average_response_time_ms >= 0);
+    assert.equal(fx.metrics.average_response_time_ms, (100 + 200 + 600 + 0) / 4);
     assert.equal(fx.metrics.recent.request_count, 4);
     assert.equal(fx.metrics.recent.error_count, 1);
     assert.ok(fx.metrics.recent.requests_per_second > 0);
@@ -161,6 +172,7 @@ describe("GET /health", () => {
     assert.equal(body.metrics.request_count, 4);
     assert.equal(body.metrics.error_count, 1);
     assert.equal(body.metrics.error_rate, 0.25);
+    assert.equal(body.metrics.average_response_time_ms, 225);
     assert.equal(body.upstreams.sleepy.metrics.request_count, 0);
   });
 
@@ -214,9 +226,13 @@ describe("GET /health", () => {
     const signal = new AbortController().signal;
     const forwarded = { jsonrpc: "2.0" as const, id: 1, method: "tools/call", params: { name: "echo" } };
     const through = (server: string, attempt: () => Promise<unknown>) =>
-      t.gateway.policies.run(server, forwarded, signal, Date.now() + 5_000, attempt);
+      t.gateway.policies.run(server, forwarded, callDeadline(clock, 5_000, signal), attempt);
     const fail = () => Promise.reject(new SwitchboardError("upstream_closed", "gone"));
-    const cooledDown = (server: string) => waitUntil(() => t.gateway.policies.state(server).retryAfterMs === 0);
+    const cooledDown = (server: string) => {
+      assert.equal(t.gateway.policies.state(server).retryAfterMs, 100, "open for the whole cooldown");
+      clock.step(100);
+      assert.equal(t.gateway.policies.state(server).retryAfterMs, 0);
+    };
     assert.equal((await getJson(`${t.url}/health`)).body.status, "healthy");
 
     await assert.rejects(through("fx", fail));
@@ -225,7 +241,7 @@ describe("GET /health", () => {
     assert.equal(open.status, 503);
     assert.equal(open.body.status, "unhealthy");
 
-    await cooledDown("fx");
+    cooledDown("fx");
     let answer: (value: unknown) => void = () => {};
     const probe = through("fx", () => new Promise((resolve) => (answer = resolve)));
     assert.deepEqual(await circuit(), ["half-open", "half-open", "degraded"]);
@@ -235,7 +251,7 @@ describe("GET /health", () => {
     answer("ok");
     await probe;
     assert.deepEqual(await circuit(), ["closed", "open", "degraded"], "the worst breaker is sleepy's");
-    await cooledDown("sleepy");
+    cooledDown("sleepy");
     await through("sleepy", () => Promise.resolve("ok"));
     assert.deepEqual(await circuit(), ["closed", "closed", "healthy"]);
   });

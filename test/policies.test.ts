@@ -7,12 +7,13 @@ import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { normalizeConfig } from "../src/config/load.ts";
+import { callDeadline } from "../src/core/deadline.ts";
 import { SwitchboardError } from "../src/core/errors.ts";
 import { EventBus, type GatewayEvents } from "../src/core/events.ts";
 import { Circuit } from "../src/services/policies/circuit.ts";
 import { ServerPolicy } from "../src/services/policies/server-policy.ts";
+import { FakeClock } from "./helpers/fake-clock.ts";
 import {
   callTool,
   fixtureServer,
@@ -336,21 +337,33 @@ function deferred<T = string>() {
   return { promise, resolve, reject };
 }
 
+/** Reads what a promise settled with so far ("still queued" until it settles), without awaiting it. */
+function watch(promise: Promise<unknown>): () => unknown {
+  let outcome: unknown = "still queued";
+  promise.then(
+    (value) => (outcome = value),
+    (error: unknown) => (outcome = error),
+  );
+  return () => outcome;
+}
+
 const failure = (code: "upstream_closed" | "upstream_unavailable" | "cancelled") => new SwitchboardError(code, code);
 
 describe("circuit breaker: the half-open decision", () => {
   const spec = { enabled: true, consecutiveFailures: 2, failureRate: 0.5, windowMs: 30_000, minCalls: 20 };
 
   it("calls from before the breaker opened cannot reopen it or discard the probe's result", async () => {
+    const clock = new FakeClock();
     const transitions: string[] = [];
-    const circuit = new Circuit("s", { ...spec, cooldownMs: 50 }, (from, to) => transitions.push(`${from}>${to}`));
+    const onChange = (from: string, to: string) => transitions.push(`${from}>${to}`);
+    const circuit = new Circuit("s", { ...spec, cooldownMs: 50 }, onChange, clock);
     const [late1, late2] = [deferred(), deferred()];
     const old1 = circuit.execute(() => late1.promise).catch((error: unknown) => error);
     const old2 = circuit.execute(() => late2.promise).catch((error: unknown) => error);
     for (let i = 0; i < 2; i++)
       await assert.rejects(circuit.execute(() => Promise.reject(failure("upstream_unavailable"))));
     assert.equal(circuit.state, "open");
-    await waitUntil(() => circuit.view().retryAfterMs === 0, 2_000, 5);
+    await clock.advance(50);
     const probe = deferred();
     const probing = circuit.execute(() => probe.promise);
     assert.equal(circuit.state, "half-open");
@@ -365,9 +378,10 @@ describe("circuit breaker: the half-open decision", () => {
   });
 
   it("a cancelled probe neither closes nor reopens it: the next call probes at once", async () => {
-    const circuit = new Circuit("s", { ...spec, cooldownMs: 300 }, () => {});
+    const clock = new FakeClock();
+    const circuit = new Circuit("s", { ...spec, cooldownMs: 300 }, () => {}, clock);
     for (let i = 0; i < 2; i++) await assert.rejects(circuit.execute(() => Promise.reject(failure("upstream_closed"))));
-    await waitUntil(() => circuit.view().retryAfterMs === 0, 2_000, 5);
+    await clock.advance(300);
     await assert.rejects(
       circuit.execute(() => Promise.reject(failure("cancelled"))),
       (e: SwitchboardError) => e.code === "cancelled",
@@ -383,6 +397,7 @@ describe("circuit breaker: the half-open decision", () => {
 });
 
 describe("bulkhead: calls that give up while queued", () => {
+  const clock = new FakeClock();
   const policyFor = (bulkhead: Record<string, number>, extra: Record<string, unknown> = {}) => {
     const config = normalizeConfig(
       { servers: { s: { command: "node", maxRetries: 0, bulkhead, ...extra } } },
@@ -391,24 +406,25 @@ describe("bulkhead: calls that give up while queued", () => {
         env: {},
       },
     );
-    return new ServerPolicy(config.servers[0] as (typeof config.servers)[number], new EventBus());
+    return new ServerPolicy(config.servers[0] as (typeof config.servers)[number], new EventBus(), clock);
   };
-  const never = new AbortController().signal;
-  const later = () => Date.now() + 60_000;
+  /** A call's deadline: its hard maximum from now, and its client's cancellation. */
+  const within = (maxCallMs: number, client = new AbortController()) => callDeadline(clock, maxCallMs, client.signal);
 
   it("a cancelled queued call leaves the queue at once and frees its place", async () => {
     const policy = policyFor({ maxConcurrent: 1, maxQueued: 1 });
     const busy = deferred();
-    const first = policy.run("tools/call", "undelivered", never, later(), () => busy.promise);
+    const first = policy.run("tools/call", "undelivered", within(60_000), () => busy.promise);
     const client = new AbortController();
-    const queued = policy.run("tools/call", "undelivered", client.signal, later(), async () => "ran");
+    const queued = policy.run("tools/call", "undelivered", within(60_000, client), async () => "ran");
     assert.deepEqual(policy.view().bulkhead, { maxConcurrent: 1, maxQueued: 1, inFlight: 1, queued: 1 });
+    const outcome = watch(queued);
     client.abort();
-    const outcome = await Promise.race([queued.catch((error: unknown) => error), sleep(1_000, "still queued")]);
-    assert.equal((outcome as SwitchboardError).code, "cancelled", String(outcome));
+    await clock.advance(0);
+    assert.equal((outcome() as SwitchboardError).code, "cancelled", String(outcome()));
     assert.deepEqual(policy.view().bulkhead, { maxConcurrent: 1, maxQueued: 1, inFlight: 1, queued: 0 });
     // Its place is free: a live client queues instead of getting `overloaded`.
-    const third = policy.run("tools/call", "undelivered", never, later(), async () => "third");
+    const third = policy.run("tools/call", "undelivered", within(60_000), async () => "third");
     busy.resolve("first");
     assert.deepEqual(await Promise.all([first, third]), ["first", "third"]);
     assert.deepEqual(policy.view().bulkhead, { maxConcurrent: 1, maxQueued: 1, inFlight: 0, queued: 0 });
@@ -417,16 +433,20 @@ describe("bulkhead: calls that give up while queued", () => {
   it("time queued counts toward the hard maximum: a call whose deadline passes in the queue ends with `timeout`", async () => {
     const policy = policyFor({ maxConcurrent: 1, maxQueued: 1 }, { maxCallMs: 100 });
     const busy = deferred();
-    const first = policy.run("tools/call", "undelivered", never, later(), () => busy.promise);
+    const first = policy.run("tools/call", "undelivered", within(60_000), () => busy.promise);
     let ran = false;
-    const queued = policy.run("tools/call", "undelivered", never, Date.now() + 100, async () => {
+    const queued = policy.run("tools/call", "undelivered", within(100), async () => {
       ran = true;
       return "ran";
     });
-    const outcome = await Promise.race([queued.catch((error: unknown) => error), sleep(2_000, "still queued")]);
-    assert.equal((outcome as SwitchboardError).code, "timeout", String(outcome));
-    assert.equal((outcome as SwitchboardError).data?.hard, true);
-    assert.equal((outcome as SwitchboardError).data?.mayHaveRun, undefined, "it never reached the server");
+    const seen = watch(queued);
+    await clock.advance(99);
+    assert.equal(seen(), "still queued", "within its hard maximum");
+    await clock.advance(1);
+    const outcome = seen() as SwitchboardError;
+    assert.equal(outcome.code, "timeout", String(outcome));
+    assert.equal(outcome.data?.hard, true);
+    assert.equal(outcome.data?.mayHaveRun, undefined, "it never reached the server");
     assert.equal(policy.view().bulkhead?.queued, 0);
     busy.resolve("first");
     assert.equal(await first, "first");

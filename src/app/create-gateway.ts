@@ -123,7 +123,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     connector,
     clock,
     events,
-    logger,
     scope: requestScope,
     hooksFor: (server) => ({
       onNotification: (notification, calls) => router?.upstreamNotification(server, notification, calls),
@@ -153,13 +152,19 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     settings: settings.budgets,
     specs: (server) => specsByName.get(server),
   });
-  const policies = new Policies({ specs: config.servers, events, manifest: (server) => catalog.manifest(server) });
+  const policies = new Policies({
+    specs: config.servers,
+    events,
+    clock,
+    manifest: (server) => catalog.manifest(server),
+  });
   router = new Router({
     supervisor,
     catalog,
     sessions,
     events,
     logger,
+    clock,
     discovery,
     budgets,
     pager: budgets,

@@ -46,7 +46,26 @@ export interface GatewayEvents {
    * by the process guard of the `serve`/`stdio` commands instead of ending the process. Each one is a defect.
    */
   "internal-error": { origin: InternalErrorOrigin; message: string };
+  /** A server's start, run or timer went wrong (see ServerProblemKind); `message` is the line to log. */
+  "server-problem": { server: string; kind: ServerProblemKind; message: string; error?: unknown; failures?: number };
+  /** The shutdown drain's grace ran out: the calls still in flight fail. */
+  "drain-expired": { inFlight: number };
 }
+
+/**
+ * - `start-failed`: a start failed (it counts toward the restart limit); `out-of-resources`: the gateway itself
+ *   could not spawn it (nothing counted); `eager-start-failed`: a boot-time start failed.
+ * - `crashed`: it exited or dropped while ready; `health-check-failed`: a ping failed (`failures` in a row).
+ * - `timer-failed`, `close-handler-failed`: a defect in the supervisor's own work, which nothing awaits.
+ */
+export type ServerProblemKind =
+  | "start-failed"
+  | "out-of-resources"
+  | "eager-start-failed"
+  | "crashed"
+  | "health-check-failed"
+  | "timer-failed"
+  | "close-handler-failed";
 
 /** Where an unhandled error surfaced: Node's `uncaughtException` or `unhandledRejection`. */
 export type InternalErrorOrigin = "uncaught-exception" | "unhandled-rejection";

@@ -7,6 +7,7 @@ import { createPinoLogger } from "../../src/adapters/observability/pino-logger.t
 import { createGateway, type Gateway } from "../../src/app/index.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
 import { type HttpFront, startHttpFront } from "../../src/fronts/http/http-front.ts";
+import type { Clock } from "../../src/ports/clock.ts";
 import { closeAtEnd } from "./cleanup.ts";
 
 export const FIXTURE_SERVER = fileURLToPath(new URL("../fixtures/misbehaving-server.ts", import.meta.url));
@@ -47,6 +48,8 @@ export interface TestGatewayOptions {
   stateDir?: string;
   /** Receives the gateway's JSON log lines at level info (instead of a silent logger). */
   logDestination?: NodeJS.WritableStream;
+  /** The gateway's clock (the system clock by default). */
+  clock?: Clock;
 }
 
 export function tempDir(prefix = "switchboard-test-"): string {
@@ -67,7 +70,7 @@ export async function startTestGateway(
   const logger = options.logDestination
     ? createPinoLogger({ level: "info", json: true, destination: options.logDestination })
     : createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
-  const gateway = await createGateway(config, { logger });
+  const gateway = await createGateway(config, { logger, clock: options.clock });
   let front: HttpFront | undefined;
   let closing: Promise<void> | undefined;
   const close = () => {

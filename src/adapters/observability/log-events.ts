@@ -1,7 +1,7 @@
 // Turns domain events into log lines: lifecycle at info, failures at warn, calls at debug. Policy events that
 // can come once per call (rejections, retries) are debug, so an overload or a flood of clients cannot flood the
 // log; a breaker opening and a call timing out are warnings.
-import type { EventBus } from "../../core/events.ts";
+import type { EventBus, ServerProblemKind } from "../../core/events.ts";
 import type { Logger } from "../../ports/logger.ts";
 
 export function subscribeLogging(events: EventBus, logger: Logger): void {
@@ -34,4 +34,30 @@ export function subscribeLogging(events: EventBus, logger: Logger): void {
     events.on("call-rejected", (event) => logger.debug(event, `call rejected: ${event.kind}`));
     events.on("call-retried", (event) => logger.debug(event, `call retried (attempt ${event.attempt})`));
   }
+  logSupervision(events, logger);
+}
+
+/** A defect in the supervisor's own work is an error; what a server does wrong is a warning. */
+const PROBLEM_LEVELS: Record<ServerProblemKind, "warn" | "error"> = {
+  "start-failed": "warn",
+  "out-of-resources": "error",
+  "eager-start-failed": "warn",
+  crashed: "warn",
+  "health-check-failed": "warn",
+  "timer-failed": "error",
+  "close-handler-failed": "error",
+};
+
+function logSupervision(events: EventBus, logger: Logger): void {
+  events.on("server-problem", ({ server, kind, message, error, failures }) => {
+    const fields = {
+      server,
+      ...(error === undefined ? {} : { err: error }),
+      ...(failures === undefined ? {} : { failures }),
+    };
+    logger[PROBLEM_LEVELS[kind]](fields, message);
+  });
+  events.on("drain-expired", ({ inFlight }) => {
+    logger.warn({ inFlight }, "shutdown grace over; failing calls still in flight");
+  });
 }

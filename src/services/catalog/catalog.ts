@@ -159,9 +159,9 @@ export class Catalog {
     return tracked;
   }
 
-  /** Whether some server's lists are being read (a shutdown lets that finish before stopping servers). */
-  refreshing(): boolean {
-    return this.refreshes.size > 0;
+  /** The reading of servers' lists under way, if any (a shutdown lets it finish before stopping servers). */
+  refreshing(): Promise<unknown> | undefined {
+    return this.refreshes.size > 0 ? Promise.all(this.refreshes.values()) : undefined;
   }
 
   /** Resolves when a refresh in progress for the server (if any) is done. */

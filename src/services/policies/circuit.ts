@@ -7,6 +7,7 @@ import { CircuitState as CockatielState, ConsecutiveBreaker, type IBreaker, Samp
 import { SwitchboardError } from "../../core/errors.ts";
 import type { CircuitState } from "../../core/events.ts";
 import type { CircuitBreakerSpec } from "../../core/server-spec.ts";
+import type { Clock } from "../../ports/clock.ts";
 
 /** Failures that say the server (or the way to it) is broken. A server's own answers never count. */
 const COUNTED = new Set(["upstream_unavailable", "upstream_closed", "upstream_overloaded", "timeout", "server_failed"]);
@@ -24,6 +25,7 @@ export class Circuit {
   private readonly spec: CircuitBreakerSpec;
   private readonly breaker: IBreaker;
   private readonly onChange: (from: CircuitState, to: CircuitState) => void;
+  private readonly clock: Clock;
   private current: CircuitState = "closed";
   private openedAt = 0;
   /** Epoch ms from which the next call may go through as the probe (while open). */
@@ -31,8 +33,14 @@ export class Circuit {
   /** Bumped on every change of state: an outcome counts only when its call started in the current one. */
   private epoch = 0;
 
-  constructor(server: string, spec: CircuitBreakerSpec, onChange: (from: CircuitState, to: CircuitState) => void) {
+  constructor(
+    server: string,
+    spec: CircuitBreakerSpec,
+    onChange: (from: CircuitState, to: CircuitState) => void,
+    clock: Clock,
+  ) {
     this.server = server;
+    this.clock = clock;
     this.spec = spec;
     this.onChange = onChange;
     this.breaker = new EitherBreaker(
@@ -53,7 +61,7 @@ export class Circuit {
   check(): void {
     if (this.current === "half-open") throw this.openError(0);
     if (this.current === "open") {
-      const left = this.probeAt - Date.now();
+      const left = this.probeAt - this.clock.now();
       if (left > 0) throw this.openError(left);
     }
   }
@@ -86,7 +94,7 @@ export class Circuit {
         // The probe told nothing about the server (the client gave up, the request itself was at fault, e.g. it
         // could not be serialized, or the gateway could not even spawn the server): the next call probes, at once.
         this.move("open");
-        this.probeAt = Date.now();
+        this.probeAt = this.clock.now();
       } else this.open();
       throw error;
     }
@@ -102,7 +110,7 @@ export class Circuit {
   }
 
   private open(): void {
-    this.openedAt = Date.now();
+    this.openedAt = this.clock.now();
     this.probeAt = this.openedAt + this.spec.cooldownMs;
     this.move("open");
   }
@@ -117,7 +125,7 @@ export class Circuit {
 
   private retryAfterMs(): number {
     if (this.current !== "open") return 0;
-    return Math.max(0, this.probeAt - Date.now());
+    return Math.max(0, this.probeAt - this.clock.now());
   }
 
   private openError(retryAfterMs: number): SwitchboardError {

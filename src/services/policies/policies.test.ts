@@ -1,7 +1,9 @@
 // Policies is the one owner of breaker state: per server, and the worst over all servers that /health reports.
 import assert from "node:assert/strict";
-import { describe, it, mock } from "node:test";
+import { describe, it } from "node:test";
+import { FakeClock } from "../../../test/helpers/fake-clock.ts";
 import { normalizeConfig } from "../../config/load.ts";
+import { callDeadline } from "../../core/deadline.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { EventBus } from "../../core/events.ts";
 import { undeliveredError } from "../upstream/peer-errors.ts";
@@ -20,13 +22,19 @@ const config = normalizeConfig(
 );
 const call = { jsonrpc: "2.0" as const, id: 1, method: "tools/call", params: { name: "t" } };
 
+/** Policies on a fake clock, and a runner that gives each call a fresh deadline. */
+function policiesOn(specs: typeof config.servers) {
+  const clock = new FakeClock();
+  const policies = new Policies({ specs, events: new EventBus(), clock, manifest: () => undefined });
+  const run = (server: string, attempt: () => Promise<unknown>) =>
+    policies.run(server, call, callDeadline(clock, 5_000, new AbortController().signal), attempt);
+  return { clock, policies, run };
+}
+
 describe("Policies breaker state", () => {
   it("per server, and the worst overall: open > half-open > closed", async () => {
-    const policies = new Policies({ specs: config.servers, events: new EventBus(), manifest: () => undefined });
-    const signal = new AbortController().signal;
+    const { clock, policies, run } = policiesOn(config.servers);
     const fail = () => Promise.reject(new SwitchboardError("upstream_closed", "gone"));
-    const run = (server: string, attempt: () => Promise<unknown>) =>
-      policies.run(server, call, signal, Date.now() + 5_000, attempt);
     assert.equal(policies.worstState(), "closed");
 
     await assert.rejects(run("a", fail));
@@ -36,7 +44,7 @@ describe("Policies breaker state", () => {
       ["open", "open", "open"],
     );
 
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await clock.advance(20); // the cooldown
     let answer: (value: unknown) => void = () => {};
     const probe = run("a", () => new Promise((resolve) => (answer = resolve))); // a's probe is out
     await new Promise(setImmediate);
@@ -61,14 +69,12 @@ describe("a request the gateway could not serialize", () => {
   const overflow = () => Promise.reject(undeliveredError("c", new RangeError("Maximum call stack size exceeded")));
 
   it("is the caller's fault: invalid_params with a clean message, not retried, not counted by the breaker", async () => {
-    const policies = new Policies({ specs: own.servers, events: new EventBus(), manifest: () => undefined });
+    const { policies, run } = policiesOn(own.servers);
     let attempts = 0;
-    const error = await policies
-      .run("c", call, new AbortController().signal, Date.now() + 5_000, () => {
-        attempts++;
-        return overflow();
-      })
-      .catch((e: unknown) => e as SwitchboardError);
+    const error = (await run("c", () => {
+      attempts++;
+      return overflow();
+    }).catch((e: unknown) => e)) as SwitchboardError;
     assert.equal(error.code, "invalid_params");
     assert.doesNotMatch(error.message, /RangeError|call stack/);
     assert.equal(attempts, 1, "not retried");
@@ -76,23 +82,16 @@ describe("a request the gateway could not serialize", () => {
   });
 
   it("as the probe of an open breaker, does not reopen it for a whole cooldown: the next call probes", async () => {
-    mock.timers.enable({ apis: ["Date"], now: 1_000_000 });
-    try {
-      const policies = new Policies({ specs: own.servers, events: new EventBus(), manifest: () => undefined });
-      const run = (attempt: () => Promise<unknown>) =>
-        policies.run("c", call, new AbortController().signal, Date.now() + 5_000, attempt);
-      await assert.rejects(run(() => Promise.reject(new SwitchboardError("upstream_closed", "gone"))));
-      assert.equal(policies.state("c").state, "open");
-      mock.timers.tick(1_000);
-      await assert.rejects(run(overflow), { code: "invalid_params" });
-      assert.deepEqual(
-        { ...policies.state("c"), openedAt: undefined },
-        { state: "open", retryAfterMs: 0, openedAt: undefined },
-      );
-      assert.equal(await run(() => Promise.resolve("ok")), "ok");
-      assert.equal(policies.state("c").state, "closed");
-    } finally {
-      mock.timers.reset();
-    }
+    const { clock, policies, run } = policiesOn(own.servers);
+    await assert.rejects(run("c", () => Promise.reject(new SwitchboardError("upstream_closed", "gone"))));
+    assert.equal(policies.state("c").state, "open");
+    await clock.advance(1_000);
+    await assert.rejects(run("c", overflow), { code: "invalid_params" });
+    assert.deepEqual(
+      { ...policies.state("c"), openedAt: undefined },
+      { state: "open", retryAfterMs: 0, openedAt: undefined },
+    );
+    assert.equal(await run("c", () => Promise.resolve("ok")), "ok");
+    assert.equal(policies.state("c").state, "closed");
   });
 });

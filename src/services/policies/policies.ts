@@ -1,8 +1,10 @@
 // Every server's resilience policies, built once at composition: what the router runs each forwarded request
 // through, and what the admin API and health report show (circuit state, bulkhead occupancy).
+import type { CallDeadline } from "../../core/deadline.ts";
 import type { CircuitState, EventBus } from "../../core/events.ts";
 import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
+import type { Clock } from "../../ports/clock.ts";
 import type { ServerManifest } from "../../ports/manifest-store.ts";
 import type { CircuitView } from "./circuit.ts";
 import { type RetryMode, ServerPolicy, type ServerPolicyView } from "./server-policy.ts";
@@ -12,6 +14,7 @@ const CIRCUIT_SEVERITY: Record<CircuitState, number> = { closed: 0, "half-open":
 export interface PoliciesOptions {
   specs: readonly ServerSpec[];
   events: EventBus;
+  clock: Clock;
   /** The server's cached manifest, for its tools' annotations (read for trusted servers only). */
   manifest: (server: string) => ServerManifest | undefined;
 }
@@ -24,25 +27,20 @@ export class Policies {
 
   constructor(options: PoliciesOptions) {
     this.manifest = options.manifest;
-    for (const spec of options.specs) this.servers.set(spec.name, new ServerPolicy(spec, options.events));
+    for (const spec of options.specs)
+      this.servers.set(spec.name, new ServerPolicy(spec, options.events, options.clock));
   }
 
   /**
    * Runs one forwarded request under its server's policies. A request may be retried only when it failed before
    * reaching the server, or when it is a tools/call of an idempotent or read-only tool of a trusted server.
-   * `deadline` (epoch ms) is the end of the call's hard maximum, counted from the client's call: queueing,
+   * `deadline` is the call's hard maximum, counted from the client's call, and its cancellation: queueing,
    * every attempt and the delays between them all fit in it.
    */
-  run<T>(
-    server: string,
-    request: JsonRpcRequest,
-    signal: AbortSignal,
-    deadline: number,
-    attempt: () => Promise<T>,
-  ): Promise<T> {
+  run<T>(server: string, request: JsonRpcRequest, deadline: CallDeadline, attempt: () => Promise<T>): Promise<T> {
     const policy = this.servers.get(server);
     if (!policy) return attempt();
-    return policy.run(request.method, this.retryMode(policy.spec, request), signal, deadline, attempt);
+    return policy.run(request.method, this.retryMode(policy.spec, request), deadline, attempt);
   }
 
   /** The circuit breaker's state of a server (closed for unknown servers). */

@@ -1,11 +1,13 @@
 // The policies of one server, built once: bulkhead → retry (jittered exponential backoff) → circuit breaker →
 // the attempt (whose timeout and hard maximum the upstream peer enforces). Each attempt counts in the breaker;
-// an open breaker ends the retries. The hard maximum is one deadline per client call: time queued in the
-// bulkhead, earlier attempts and backoff delays all count toward it, and nothing is retried after it.
-import { ExponentialBackoff, handleWhen, type RetryPolicy, retry, TaskCancelledError } from "cockatiel";
+// an open breaker ends the retries. The hard maximum is one deadline per client call (CallDeadline): time queued
+// in the bulkhead, earlier attempts and backoff delays all count toward it, and nothing is retried after it.
+import { ExponentialBackoff, type IBackoff, type IBackoffFactory } from "cockatiel";
+import type { CallDeadline } from "../../core/deadline.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
+import { type Clock, sleep } from "../../ports/clock.ts";
 import { Circuit, type CircuitView } from "./circuit.ts";
 
 /** Which failures a call may be retried after. */
@@ -15,8 +17,10 @@ export type RetryMode =
   /** Also timeouts and dropped connections: for idempotent or read-only tools of trusted servers. */
   | "idempotent";
 
-const UNDELIVERED = new Set(["upstream_unavailable"]);
-const IDEMPOTENT = new Set(["upstream_unavailable", "upstream_closed", "timeout"]);
+const RETRIED: Record<RetryMode, ReadonlySet<string>> = {
+  undelivered: new Set(["upstream_unavailable"]),
+  idempotent: new Set(["upstream_unavailable", "upstream_closed", "timeout"]),
+};
 
 export interface ServerPolicyView {
   circuit: CircuitView;
@@ -26,54 +30,41 @@ export interface ServerPolicyView {
 export class ServerPolicy {
   readonly spec: ServerSpec;
   private readonly events: EventBus;
+  private readonly clock: Clock;
   private readonly circuit: Circuit | undefined;
   private readonly bulkhead: Bulkhead | undefined;
-  private readonly retries: Record<RetryMode, RetryPolicy> | undefined;
+  /** The delays between attempts: jittered, growing exponentially up to the configured maximum. */
+  private readonly backoff: IBackoffFactory<unknown>;
 
-  constructor(spec: ServerSpec, events: EventBus) {
+  constructor(spec: ServerSpec, events: EventBus, clock: Clock) {
     this.spec = spec;
     this.events = events;
+    this.clock = clock;
     const { circuitBreaker, bulkhead: limits, retry: backoff } = spec.policies;
     if (circuitBreaker.enabled) {
-      this.circuit = new Circuit(spec.name, circuitBreaker, (from, to) =>
-        events.emit("circuit-state", { server: spec.name, from, to }),
+      this.circuit = new Circuit(
+        spec.name,
+        circuitBreaker,
+        (from, to) => events.emit("circuit-state", { server: spec.name, from, to }),
+        clock,
       );
     }
     if (limits.maxConcurrent > 0) this.bulkhead = new Bulkhead(limits.maxConcurrent, limits.maxQueued);
-    if (spec.maxRetries > 0) {
-      const build = (codes: ReadonlySet<string>) =>
-        retry(
-          // A hard timeout is the end of the client's call: nothing is left to retry in.
-          handleWhen(
-            (error) => error instanceof SwitchboardError && codes.has(error.code) && error.data?.hard !== true,
-          ),
-          {
-            maxAttempts: spec.maxRetries,
-            backoff: new ExponentialBackoff({ initialDelay: backoff.initialDelayMs, maxDelay: backoff.maxDelayMs }),
-          },
-        );
-      this.retries = { undelivered: build(UNDELIVERED), idempotent: build(IDEMPOTENT) };
-    }
+    this.backoff = new ExponentialBackoff({ initialDelay: backoff.initialDelayMs, maxDelay: backoff.maxDelayMs });
   }
 
   /**
    * Runs a call: `attempt` is invoked once, or again after a failure `mode` allows retrying, as long as the
-   * call's `deadline` (epoch ms; its hard maximum counted from the client's call) has not passed. Rejects with
-   * `circuit_open` or `overloaded` without running it when the server is failing or saturated.
+   * call's `deadline` has not run out nor its client cancelled. Rejects with `circuit_open` or `overloaded`
+   * without running it when the server is failing or saturated.
    */
-  async run<T>(
-    method: string,
-    mode: RetryMode,
-    signal: AbortSignal,
-    deadline: number,
-    attempt: () => Promise<T>,
-  ): Promise<T> {
+  async run<T>(method: string, mode: RetryMode, deadline: CallDeadline, attempt: () => Promise<T>): Promise<T> {
     try {
       this.circuit?.check();
-      if (!this.bulkhead) return await this.attempts(method, mode, signal, deadline, attempt);
-      await this.bulkhead.enter(signal, deadline, () => this.timedOut(method, "waiting for a free slot"));
+      if (!this.bulkhead) return await this.attempts(method, mode, deadline, attempt);
+      await this.bulkhead.enter(deadline, () => this.timedOut(method, "waiting for a free slot"));
       try {
-        return await this.attempts(method, mode, signal, deadline, attempt);
+        return await this.attempts(method, mode, deadline, attempt);
       } finally {
         this.bulkhead.leave();
       }
@@ -82,41 +73,40 @@ export class ServerPolicy {
     }
   }
 
+  /**
+   * The attempts of one call: up to `maxRetries` more after a failure `mode` retries, with a backoff delay
+   * before each, never after the client cancelled, and none started once the deadline ran out.
+   */
   private async attempts<T>(
     method: string,
     mode: RetryMode,
-    signal: AbortSignal,
-    deadline: number,
+    deadline: CallDeadline,
     attempt: () => Promise<T>,
   ): Promise<T> {
     let last: unknown;
-    const once = async () => {
+    let backoff: IBackoff<unknown> | undefined;
+    for (let retries = 0; ; retries++) {
+      if (retries > 0) {
+        const reason = last instanceof SwitchboardError ? last.code : "error";
+        this.events.emit("call-retried", { server: this.spec.name, method, attempt: retries, reason });
+      }
       // Backoff delays count toward the deadline too: past it, no further attempt starts (nor counts as one).
-      if (Date.now() >= deadline) {
+      if (deadline.expired()) {
         last = this.timedOut(method, "retrying", mayHaveRun(last));
         throw last;
       }
       try {
         return await (this.circuit ? this.circuit.execute(attempt) : attempt());
       } catch (error) {
-        if (!(error instanceof SwitchboardError && error.code === "circuit_open")) last = error;
+        // The breaker opened on this call's own failures: the client learns what actually went wrong.
+        if (error instanceof SwitchboardError && error.code === "circuit_open") throw last ?? error;
+        last = error;
         this.noteTimeout(method, error);
-        throw error;
+        if (deadline.cancelled() || retries >= this.spec.maxRetries || !retried(mode, error)) throw error;
       }
-    };
-    if (!this.retries) return once();
-    try {
-      return await this.retries[mode].execute((context) => {
-        if (context.attempt > 0) {
-          const reason = last instanceof SwitchboardError ? last.code : "error";
-          this.events.emit("call-retried", { server: this.spec.name, method, attempt: context.attempt, reason });
-        }
-        return once();
-      }, signal);
-    } catch (error) {
-      // The breaker opened on this call's own failures: the client learns what actually went wrong.
-      if (error instanceof SwitchboardError && error.code === "circuit_open" && last) throw last;
-      throw error;
+      backoff = backoff ? backoff.next(undefined) : this.backoff.next(undefined);
+      // The delay ends early when the deadline runs out or the client cancels: the next turn ends the call.
+      await sleep(this.clock, backoff.duration, deadline.signal);
     }
   }
 
@@ -157,7 +147,6 @@ export class ServerPolicy {
         { data: { server: this.spec.name, maxConcurrent, maxQueued } },
       );
     }
-    if (error instanceof TaskCancelledError) return cancelled();
     if (error instanceof SwitchboardError && error.code === "circuit_open")
       this.events.emit("call-rejected", { server: this.spec.name, method, kind: "circuit_open" });
     return error;
@@ -203,23 +192,23 @@ class Bulkhead {
   }
 
   /** Takes a slot, waiting for one when all are busy; `leave()` must follow once the call ends. */
-  enter(signal: AbortSignal, deadline: number, expired: () => Error): Promise<void> | undefined {
-    if (signal.aborted) throw cancelled();
+  enter(deadline: CallDeadline, expired: () => Error): Promise<void> | undefined {
+    if (deadline.cancelled()) throw cancelled();
     if (this.running < this.maxConcurrent) {
       this.running++;
       return undefined;
     }
     if (this.waiting.size >= this.maxQueued) throw new BulkheadFullError();
+    if (deadline.signal.aborted) throw expired();
+    const { signal } = deadline;
     return new Promise<void>((resolve, reject) => {
       const leaveQueue = (error: Error) => {
         if (!this.waiting.delete(waiter)) return;
         done();
         reject(error);
       };
-      const onAbort = () => leaveQueue(cancelled());
-      const timer = setTimeout(() => leaveQueue(expired()), Math.max(0, deadline - Date.now()));
+      const onAbort = () => leaveQueue(deadline.cancelled() ? cancelled() : expired());
       const done = () => {
-        clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
       };
       const waiter: Waiter = {
@@ -243,6 +232,11 @@ class Bulkhead {
     this.waiting.delete(next.value);
     next.value.admit();
   }
+}
+
+/** Whether `mode` retries after `error`. A hard timeout is the end of the client's call: nothing is left to retry in. */
+function retried(mode: RetryMode, error: unknown): boolean {
+  return error instanceof SwitchboardError && RETRIED[mode].has(error.code) && error.data?.hard !== true;
 }
 
 function mayHaveRun(error: unknown): boolean {

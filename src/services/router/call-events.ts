@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
+import type { Clock } from "../../ports/clock.ts";
 
 export interface CallEnd {
   /** Empty when the call never reached a server (an unknown tool). */
@@ -15,8 +16,8 @@ export interface CallEnd {
   outcome: { response: JsonRpcResponse } | { error: unknown };
 }
 
-export function reportCall(events: EventBus, end: CallEnd): void {
-  const durationMs = Date.now() - end.startedAt;
+export function reportCall({ events, clock }: { events: EventBus; clock: Clock }, end: CallEnd): void {
+  const durationMs = clock.now() - end.startedAt;
   const { request } = end;
   const gatewayError =
     "error" in end.outcome

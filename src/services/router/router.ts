@@ -1,5 +1,6 @@
 // Resolves each downstream request to the gateway itself or to an upstream server, and forwards it over that
 // server's shared connection. Used by every front (HTTP and stdio); returns serialized JSON-RPC responses.
+import { callDeadline } from "../../core/deadline.ts";
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import { DEFAULT_MAX_PARAMS_DEPTH, nestsDeeperThan } from "../../core/json-depth.ts";
@@ -11,6 +12,7 @@ import type {
   RequestId,
 } from "../../core/jsonrpc.ts";
 import { isModernProtocolVersion } from "../../core/protocol.ts";
+import type { Clock } from "../../ports/clock.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Discovery } from "../discovery/discovery.ts";
@@ -58,6 +60,8 @@ export interface RouterOptions {
   sessions: SessionRegistry;
   events: EventBus;
   logger: Logger;
+  /** Time of the calls: their durations and hard deadlines. */
+  clock: Clock;
   /** Listing modes and meta-tools; without it every endpoint lists every tool. */
   discovery?: Discovery;
   /** Pages results cut by an output budget (read_result). */
@@ -290,12 +294,12 @@ export class Router {
   private async namedCall(request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
     const params = request.params ?? {};
     const kind = request.method === "tools/call" ? "tools" : "prompts";
-    const started = Date.now();
+    const started = this.o.clock.now();
     const route = await routeByName(this.o, kind, String(params.name), ctx.signal).catch((error: unknown) => {
       // A refused call is audited too, under no server: probing for tools is worth a record.
       if (kind === "tools") {
         const correlationId = ctx.correlationId;
-        reportCall(this.o.events, { server: "", request, startedAt: started, correlationId, outcome: { error } });
+        reportCall(this.o, { server: "", request, startedAt: started, correlationId, outcome: { error } });
       }
       throw error;
     });
@@ -351,14 +355,12 @@ export class Router {
    */
   private async forward(server: string, request: JsonRpcRequest, ctx: RequestScope): Promise<string> {
     const supervised = this.o.supervisor.get(server);
-    const started = Date.now();
-    const { maxCallMs } = supervised.spec.policies;
-    const deadline = started + maxCallMs;
+    const { clock } = this.o;
+    const started = clock.now();
+    const deadline = callDeadline(clock, supervised.spec.policies.maxCallMs, ctx.signal);
     const options = {
       timeoutMs: supervised.spec.timeoutMs,
-      maxCallMs,
       deadline,
-      signal: ctx.signal,
       onNotification: ctx.caller.send,
       caller: ctx.caller,
       envelope: envelopeOf(ctx.caller.session),
@@ -378,13 +380,15 @@ export class Router {
     const { correlationId } = ctx;
     try {
       const { policies } = this.o;
-      const response = await (policies ? policies.run(server, request, ctx.signal, deadline, attempt) : attempt());
-      reportCall(this.o.events, { server, request, startedAt: started, correlationId, outcome: { response } });
+      const response = await (policies ? policies.run(server, request, deadline, attempt) : attempt());
+      reportCall(this.o, { server, request, startedAt: started, correlationId, outcome: { response } });
       // Not awaited: a failure while measuring the result is no retry.
       return this.budgeted(server, request, response, ctx.fields);
     } catch (error) {
-      reportCall(this.o.events, { server, request, startedAt: started, correlationId, outcome: { error } });
+      reportCall(this.o, { server, request, startedAt: started, correlationId, outcome: { error } });
       throw error;
+    } finally {
+      deadline.end();
     }
   }
 

@@ -2,20 +2,18 @@
 // idle stop driven only by client activity, crash detection, jittered exponential restart backoff with a limit,
 // MCP ping health checks that never keep a server awake, and graceful stop.
 import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
-import type { EventBus } from "../../core/events.ts";
+import type { EventBus, ServerProblemKind } from "../../core/events.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import type { ServerState, StopReason } from "../../core/server-state.ts";
 import type { Clock, TimerHandle } from "../../ports/clock.ts";
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
-import type { Logger } from "../../ports/logger.ts";
 import type { RequestScope } from "../../ports/request-scope.ts";
 import { type PeerHooks, UpstreamPeer } from "../upstream/upstream-peer.ts";
-import { restartDelayMs } from "./backoff.ts";
+import { HealthChecks } from "./health-checks.ts";
+import { IdleTimer } from "./idle-timer.ts";
+import { InFlight } from "./in-flight.ts";
+import { RestartBackoff } from "./restart-backoff.ts";
 import { abortable, clientCapabilities, startFailureMessage } from "./start-support.ts";
-
-/** Consecutive failed pings after which a running server is restarted. */
-const HEALTH_FAILURES_BEFORE_RESTART = 2;
-const MAX_PING_TIMEOUT_MS = 5_000;
 
 export interface Lease {
   readonly peer: UpstreamPeer;
@@ -40,8 +38,8 @@ export interface ServerStatus {
 export interface ServerSupervisorDeps {
   connector: Connector;
   clock: Clock;
+  /** Lifecycle changes and problems (a failed start, a crash, failed health checks) go out as events. */
   events: EventBus;
-  logger: Logger;
   hooks: PeerHooks;
   /**
    * The request being handled. A start keeps the id of the request that caused it, but the process, its pipes,
@@ -57,22 +55,18 @@ export class ServerSupervisor {
   private readonly deps: ServerSupervisorDeps;
   private state: ServerState;
   private peer: UpstreamPeer | undefined;
-  private inFlight = 0;
+  private readonly inFlight = new InFlight();
   private lastClientActivity: number | undefined;
   private startedAt: number | undefined;
   private restarts = 0;
-  private failures = 0;
-  private healthFailures = 0;
+  private readonly restart: RestartBackoff;
+  private readonly idle: IdleTimer;
+  private readonly health: HealthChecks;
   private lastError: string | undefined;
   private starting: Promise<UpstreamPeer> | undefined;
   /** Aborts the start in progress: a server stuck in initialize must not hold shutdown up to its start timeout. */
   private startAbort: AbortController | undefined;
   private stopping: Promise<void> | undefined;
-  private backoffEnded: Promise<void> | undefined;
-  private endBackoff: (() => void) | undefined;
-  private idleTimer: TimerHandle | undefined;
-  private healthTimer: TimerHandle | undefined;
-  private backoffTimer: TimerHandle | undefined;
   private shuttingDown = false;
   private knownLegacy = false;
 
@@ -80,6 +74,29 @@ export class ServerSupervisor {
     this.spec = spec;
     this.deps = deps;
     this.state = spec.enabled ? "asleep" : "disabled";
+    const later = (fn: () => void, ms: number) => this.later(fn, ms);
+    this.restart = new RestartBackoff({ policy: spec.restart, later });
+    this.idle = new IdleTimer({
+      clock: deps.clock,
+      idleTimeoutMs: spec.lifecycle === "always" ? 0 : spec.idleTimeoutMs,
+      later,
+      quietSince: () => this.quietSince(),
+      running: () => this.state === "ready",
+      busy: () => this.inFlight.size > 0,
+      stop: () => void this.stop("idle").catch((error: unknown) => this.timerFailed("idle stop", error)),
+    });
+    this.health = new HealthChecks({
+      intervalMs: spec.healthCheckIntervalMs,
+      later,
+      peer: () => this.peer,
+      ready: () => this.state === "ready",
+      failed: (error, failures) => this.problem("health-check-failed", "health check failed", { error, failures }),
+      unhealthy: async (failures) => {
+        await this.stop("health-check");
+        this.recordFailure(`server ${this.spec.name} failed ${failures} health checks`);
+      },
+      broke: (error) => this.timerFailed("health check", error),
+    });
   }
 
   get currentState(): ServerState {
@@ -87,7 +104,12 @@ export class ServerSupervisor {
   }
 
   get callsInFlight(): number {
-    return this.inFlight;
+    return this.inFlight.size;
+  }
+
+  /** Resolves when no call is in flight on this server. */
+  drained(): Promise<void> {
+    return this.inFlight.drained();
   }
 
   /** The running peer, if ready; used for fan-out that must not wake a server (e.g. logging/setLevel). */
@@ -100,17 +122,16 @@ export class ServerSupervisor {
     if (this.state === "disabled")
       throw new SwitchboardError("server_not_found", `server ${this.spec.name} is disabled`);
     if (this.shuttingDown) throw new SwitchboardError("shutting_down", "the gateway is shutting down");
-    this.inFlight++;
+    this.inFlight.enter();
     this.lastClientActivity = this.deps.clock.now();
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      this.inFlight--;
       this.lastClientActivity = this.deps.clock.now();
       // The idle timer runs while calls come and go (it checks activity when it fires); it is armed again
       // only if it fired during a call.
-      if (this.inFlight === 0) this.scheduleIdle();
+      if (this.inFlight.leave()) this.idle.schedule();
     };
     try {
       const peer = this.state === "ready" && this.peer ? this.peer : await this.ensureStarted(signal);
@@ -130,11 +151,11 @@ export class ServerSupervisor {
       throw new SwitchboardError("server_not_found", `server ${this.spec.name} is disabled`);
     this.lastClientActivity = this.deps.clock.now();
     if (this.state === "failed") {
-      this.failures = 0;
+      this.restart.reset();
       this.setState("asleep", "started by request");
     }
     await this.ensureStarted();
-    this.scheduleIdle();
+    this.idle.schedule();
   }
 
   private async ensureStarted(signal?: AbortSignal): Promise<UpstreamPeer> {
@@ -150,12 +171,12 @@ export class ServerSupervisor {
           await abortable(this.stopping as Promise<void>, signal);
           break;
         case "backoff":
-          await abortable(this.backoffEnded as Promise<void>, signal);
+          await abortable(this.restart.waitEnded(), signal);
           break;
         case "failed":
           throw new SwitchboardError(
             "server_failed",
-            `server ${this.spec.name} failed ${this.failures} times in a row and is held; start it explicitly (last error: ${this.lastError ?? "unknown"})`,
+            `server ${this.spec.name} failed ${this.restart.failures} times in a row and is held; start it explicitly (last error: ${this.lastError ?? "unknown"})`,
           );
         case "disabled":
           throw new SwitchboardError("server_not_found", `server ${this.spec.name} is disabled`);
@@ -168,7 +189,7 @@ export class ServerSupervisor {
 
   private beginStart(): Promise<UpstreamPeer> {
     // A start that follows a failure (crash, failed start, failed health checks) is a restart.
-    if (this.failures > 0) this.restarts++;
+    if (this.restart.failures > 0) this.restarts++;
     this.setState("starting");
     const promise = this.runStart().finally(() => {
       if (this.starting === promise) this.starting = undefined;
@@ -180,7 +201,7 @@ export class ServerSupervisor {
   }
 
   private async runStart(): Promise<UpstreamPeer> {
-    const { clock, connector, logger, events } = this.deps;
+    const { clock, connector, events } = this.deps;
     const begin = clock.now();
     const controller = new AbortController();
     this.startAbort = controller;
@@ -189,13 +210,13 @@ export class ServerSupervisor {
     try {
       // The process, its streams and their handlers must not carry the starting request's context.
       connection = await this.deps.scope.detached(() => connector.open(this.spec, controller.signal));
-      const peer = new UpstreamPeer(this.spec.name, connection, this.deps.hooks);
+      const peer = new UpstreamPeer(this.spec.name, connection, this.deps.hooks, clock);
       connection.onClose = (closed) => {
         // Called from the connection's own exit handler: a throw here would escape into the process.
         try {
           this.connectionClosed(peer, closed);
         } catch (error) {
-          logger.error({ server: this.spec.name, err: error }, `handling the end of server ${this.spec.name} failed`);
+          this.problem("close-handler-failed", `handling the end of server ${this.spec.name} failed`, { error });
         }
       };
       const remaining = Math.max(1, this.spec.startTimeoutMs - (clock.now() - begin));
@@ -207,7 +228,6 @@ export class ServerSupervisor {
       if (this.shuttingDown) throw new SwitchboardError("shutting_down", "the gateway is shutting down");
       this.peer = peer;
       this.startedAt = clock.now();
-      this.healthFailures = 0;
       this.setState("ready");
       events.emit("server-started", {
         server: this.spec.name,
@@ -215,8 +235,8 @@ export class ServerSupervisor {
         durationMs: clock.now() - begin,
         cold: true,
       });
-      this.scheduleHealth();
-      this.scheduleIdle();
+      this.health.start();
+      this.idle.schedule();
       this.deps.scope.detached(() => this.deps.onReady(peer));
       return peer;
     } catch (error) {
@@ -229,9 +249,9 @@ export class ServerSupervisor {
       }
       if (isSwitchboardError(error, "resources_exhausted")) throw this.gatewayOutOfResources(error);
       const message = startFailureMessage(this.spec, error, controller.signal.aborted, tail);
-      logger.warn({ err: error }, message);
+      this.problem("start-failed", message, { error });
       this.recordFailure(message);
-      events.emit("server-start-failed", { server: this.spec.name, error: message, failures: this.failures });
+      events.emit("server-start-failed", { server: this.spec.name, error: message, failures: this.restart.failures });
       const data = error instanceof SwitchboardError ? { ...error.data, server: this.spec.name } : undefined;
       throw new SwitchboardError("upstream_unavailable", message, { cause: error, data });
     } finally {
@@ -246,7 +266,7 @@ export class ServerSupervisor {
    * again. The error goes up as it is, which the circuit breaker does not count either.
    */
   private gatewayOutOfResources(error: SwitchboardError): SwitchboardError {
-    this.deps.logger.error({ err: error }, error.message);
+    this.problem("out-of-resources", error.message, { error });
     this.setState("asleep", error.message);
     return error;
   }
@@ -256,17 +276,16 @@ export class ServerSupervisor {
     if (this.state === "starting") await this.starting?.catch(() => {});
     if (this.state === "stopping") return this.stopping;
     if (this.state === "backoff") {
-      this.backoffTimer?.cancel();
       this.setState("asleep", `stopped (${reason})`);
-      this.endBackoff?.();
+      this.restart.cancel();
       return;
     }
-    if (this.state === "failed" && reason === "requested") this.failures = 0;
+    if (this.state === "failed" && reason === "requested") this.restart.reset();
     if (this.state !== "ready" || !this.peer) return;
     const peer = this.peer;
     this.setState("stopping", reason);
-    this.cancelIdle();
-    this.healthTimer?.cancel();
+    this.idle.cancel();
+    this.health.cancel();
     const promise = peer.connection.close(this.spec.stopGraceMs).finally(() => {
       if (this.peer === peer) this.peer = undefined;
       this.stopping = undefined;
@@ -286,10 +305,9 @@ export class ServerSupervisor {
   async close(): Promise<void> {
     this.shuttingDown = true;
     this.startAbort?.abort();
-    this.cancelIdle();
-    this.healthTimer?.cancel();
-    this.backoffTimer?.cancel();
-    this.endBackoff?.();
+    this.idle.cancel();
+    this.health.cancel();
+    this.restart.cancel();
     await this.stop("shutdown");
   }
 
@@ -298,11 +316,11 @@ export class ServerSupervisor {
     if (closed.requested || this.peer !== peer || this.state !== "ready") return;
     // A crash: the process exited or the remote connection dropped while we considered it ready.
     this.peer = undefined;
-    this.healthTimer?.cancel();
-    this.cancelIdle();
+    this.health.cancel();
+    this.idle.cancel();
     const tail = closed.stderrTail.length ? ` (stderr: ${closed.stderrTail.slice(-3).join(" | ")})` : "";
     const message = `server ${this.spec.name} ${closed.reason}${tail}`;
-    this.deps.logger.warn(message);
+    this.problem("crashed", message);
     const reason = closed.failure ? "overloaded" : "crashed";
     this.deps.events.emit("server-stopped", { server: this.spec.name, reason, detail: closed.reason });
     this.recordFailure(message);
@@ -310,49 +328,20 @@ export class ServerSupervisor {
 
   /** Counts a failure and moves to `backoff` (then `asleep`, or a restart for `always`) or `failed`. */
   private recordFailure(message: string): void {
-    const { clock } = this.deps;
     this.lastError = message;
-    if (this.startedAt !== undefined && clock.now() - this.startedAt >= this.spec.restart.resetAfterMs)
-      this.failures = 0;
+    const ranFor = this.startedAt === undefined ? undefined : this.deps.clock.now() - this.startedAt;
     this.startedAt = undefined;
-    this.failures++;
-    if (this.failures > this.spec.restart.maxRestarts) {
+    const delay = this.restart.fail(ranFor);
+    if (delay === undefined) {
       this.setState("failed", message);
       return;
     }
-    const delay = restartDelayMs(this.spec.restart, this.failures);
-    this.backoffEnded = new Promise((resolve) => {
-      this.endBackoff = resolve;
-    });
     this.setState("backoff", `${message}; next start allowed in ${delay} ms`);
-    this.backoffTimer = this.later(() => {
+    this.restart.wait(delay, () => {
       if (this.state !== "backoff") return;
       this.setState("asleep", "backoff over");
       if (this.spec.lifecycle === "always" && !this.shuttingDown) this.beginStart().catch(() => {});
-      this.endBackoff?.();
-    }, delay);
-  }
-
-  /**
-   * Arms the idle timer unless it is armed: it fires `idleTimeoutMs` after the last client activity it knows
-   * of, and arms itself again when there was activity since (so calls never touch a timer). A timer that
-   * fires during a call leaves re-arming to the call's release.
-   */
-  private scheduleIdle(): void {
-    const idle = this.spec.idleTimeoutMs;
-    if (this.idleTimer || this.spec.lifecycle === "always" || idle === 0 || this.state !== "ready") return;
-    const { clock } = this.deps;
-    const since = this.quietSince() ?? clock.now();
-    this.idleTimer = this.later(
-      () => {
-        this.idleTimer = undefined;
-        if (this.inFlight > 0 || this.state !== "ready") return;
-        const quietFor = clock.now() - (this.quietSince() ?? 0);
-        if (quietFor >= idle) this.stop("idle").catch((error: unknown) => this.timerFailed("idle stop", error));
-        else this.scheduleIdle();
-      },
-      Math.max(0, since + idle - clock.now()),
-    );
+    });
   }
 
   /**
@@ -366,24 +355,13 @@ export class ServerSupervisor {
     return Math.max(activity, started);
   }
 
-  private cancelIdle(): void {
-    this.idleTimer?.cancel();
-    this.idleTimer = undefined;
-  }
-
-  private scheduleHealth(): void {
-    this.healthTimer?.cancel();
-    const interval = this.spec.healthCheckIntervalMs;
-    if (interval === 0) return;
-    this.healthTimer = this.later(
-      () => void this.checkHealth().catch((error: unknown) => this.timerFailed("health check", error)),
-      interval,
-    );
-  }
-
-  /** A timer's work failed: nothing awaits it, so it is logged here rather than lost (or left unhandled). */
+  /** A timer's work failed: nothing awaits it, so it is reported here rather than lost (or left unhandled). */
   private timerFailed(what: string, error: unknown): void {
-    this.deps.logger.error({ server: this.spec.name, err: error }, `${what} of server ${this.spec.name} failed`);
+    this.problem("timer-failed", `${what} of server ${this.spec.name} failed`, { error });
+  }
+
+  private problem(kind: ServerProblemKind, message: string, more: { error?: unknown; failures?: number } = {}): void {
+    this.deps.events.emit("server-problem", { server: this.spec.name, kind, message, ...more });
   }
 
   /**
@@ -392,26 +370,6 @@ export class ServerSupervisor {
    */
   private later(fn: () => void, ms: number): TimerHandle {
     return this.deps.scope.detached(() => this.deps.clock.setTimeout(fn, ms));
-  }
-
-  /** One ping; never touches client activity, never starts an asleep server. */
-  private async checkHealth(): Promise<void> {
-    const peer = this.peer;
-    if (this.state !== "ready" || !peer) return;
-    try {
-      await peer.ping(Math.min(this.spec.healthCheckIntervalMs, MAX_PING_TIMEOUT_MS));
-      this.healthFailures = 0;
-    } catch (error) {
-      if (this.peer !== peer || this.state !== "ready") return;
-      this.healthFailures++;
-      this.deps.logger.warn({ err: error, failures: this.healthFailures }, "health check failed");
-      if (this.healthFailures >= HEALTH_FAILURES_BEFORE_RESTART) {
-        await this.stop("health-check");
-        this.recordFailure(`server ${this.spec.name} failed ${this.healthFailures} health checks`);
-        return;
-      }
-    }
-    if (this.peer === peer) this.scheduleHealth();
   }
 
   private setState(to: ServerState, reason?: string): void {
@@ -432,11 +390,11 @@ export class ServerSupervisor {
       lifecycle: this.spec.lifecycle,
       transport: this.spec.transport.kind,
       pid: this.state === "ready" ? (this.peer?.connection.pid ?? null) : null,
-      inFlight: this.inFlight,
+      inFlight: this.inFlight.size,
       lastActivity: iso(this.lastClientActivity),
       startedAt: this.state === "ready" ? iso(this.startedAt) : null,
       restarts: this.restarts,
-      consecutiveFailures: this.failures,
+      consecutiveFailures: this.restart.failures,
       lastError: this.lastError ?? null,
     };
   }

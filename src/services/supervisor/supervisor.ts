@@ -1,24 +1,26 @@
 // All servers' lifecycles: lookup by name, parallel eager boot bounded by each start timeout, drain and shutdown.
 import { SwitchboardError } from "../../core/errors.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
-import type { Logger } from "../../ports/logger.ts";
+import type { TimerHandle } from "../../ports/clock.ts";
 import { type ServerStatus, ServerSupervisor, type ServerSupervisorDeps } from "./server-supervisor.ts";
 
-export type SupervisorDeps = Omit<ServerSupervisorDeps, "hooks" | "onReady" | "logger"> & {
-  logger: Logger;
+export type SupervisorDeps = Omit<ServerSupervisorDeps, "hooks" | "onReady"> & {
   hooksFor: (server: string) => ServerSupervisorDeps["hooks"];
   onReady: (server: string, peer: Parameters<ServerSupervisorDeps["onReady"]>[0]) => void;
 };
 
 export class Supervisor {
   private readonly servers = new Map<string, ServerSupervisor>();
-  private readonly logger: Logger;
+  private readonly deps: SupervisorDeps;
   /** Epoch ms at which the drain stops waiting for calls in flight (set by close, shortened by a signal). */
   private drainDeadline: number | undefined;
+  /** Ends the drain's wait at `drainDeadline`; armed while a drain is under way. */
+  private graceTimer: TimerHandle | undefined;
+  private endGrace: (() => void) | undefined;
   private cleanDrain = true;
 
   constructor(specs: readonly ServerSpec[], deps: SupervisorDeps) {
-    this.logger = deps.logger;
+    this.deps = deps;
     for (const spec of specs) {
       this.servers.set(
         spec.name,
@@ -27,7 +29,6 @@ export class Supervisor {
           clock: deps.clock,
           events: deps.events,
           scope: deps.scope,
-          logger: deps.logger.child({ server: spec.name }),
           hooks: deps.hooksFor(spec.name),
           onReady: (peer) => deps.onReady(spec.name, peer),
         }),
@@ -64,7 +65,13 @@ export class Supervisor {
     await Promise.all(
       eager.map((s) =>
         s.start().catch((error: unknown) => {
-          this.logger.warn({ server: s.spec.name, err: error }, "eager start failed");
+          const server = s.spec.name;
+          this.deps.events.emit("server-problem", {
+            server,
+            kind: "eager-start-failed",
+            message: "eager start failed",
+            error,
+          });
         }),
       ),
     );
@@ -78,24 +85,41 @@ export class Supervisor {
 
   /**
    * Waits until no call is in flight and `busy` (other work on running servers, such as reading a catalog that
-   * would otherwise fail half-way) says done, or `graceMs` passed; then stops every server.
+   * would otherwise fail half-way; it returns that work, or undefined when there is none) is done, or `graceMs`
+   * passed; then stops every server.
    */
-  async close(graceMs: number, busy: () => boolean = () => false): Promise<void> {
+  async close(graceMs: number, busy: () => Promise<unknown> | undefined = () => undefined): Promise<void> {
     for (const s of this.servers.values()) s.refuseNewCalls();
-    this.drainDeadline ??= Date.now() + graceMs;
-    while ((this.inFlight() > 0 || busy()) && Date.now() < this.drainDeadline) {
-      await new Promise((r) => setTimeout(r, 25));
+    this.drainDeadline ??= this.deps.clock.now() + graceMs;
+    const graceOver = new Promise<"over">((resolve) => {
+      this.endGrace = () => resolve("over");
+    });
+    this.armGrace();
+    for (;;) {
+      const work = busy();
+      if (this.inFlight() === 0 && !work) break;
+      const drained = Promise.all([...this.all().map((s) => s.drained()), work]);
+      if ((await Promise.race([drained, graceOver])) === "over") break;
     }
+    this.graceTimer?.cancel();
     this.cleanDrain = this.inFlight() === 0;
-    if (!this.cleanDrain)
-      this.logger.warn({ inFlight: this.inFlight() }, "shutdown grace over; failing calls still in flight");
+    if (!this.cleanDrain) this.deps.events.emit("drain-expired", { inFlight: this.inFlight() });
     await Promise.all(this.all().map((s) => s.close()));
+  }
+
+  /** (Re)arms the end of the drain's wait at `drainDeadline`. */
+  private armGrace(): void {
+    const { endGrace, drainDeadline } = this;
+    if (!endGrace || drainDeadline === undefined) return;
+    this.graceTimer?.cancel();
+    this.graceTimer = this.deps.clock.setTimeout(endGrace, Math.max(0, drainDeadline - this.deps.clock.now()));
   }
 
   /** Shortens the drain under way (a second signal) to at most `ms` from now; returns the ms left of it. */
   shortenGrace(ms: number): number {
-    const now = Date.now();
+    const now = this.deps.clock.now();
     this.drainDeadline = Math.min(this.drainDeadline ?? now + ms, now + ms);
+    this.armGrace();
     return Math.max(0, this.drainDeadline - now);
   }
 

@@ -1,18 +1,17 @@
 // The shapes an upstream peer shares with its users: per-request options, the calls in flight handed to the
 // hooks, the hooks for server-initiated messages, and what opening a session tells about the server.
+import type { CallDeadline } from "../../core/deadline.ts";
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
 
 export interface RequestOptions {
   /** Ends the call when the server is silent this long; progress notifications restart it. */
   timeoutMs: number;
-  /** Hard maximum of the whole call, whatever progress arrives; none when absent. */
-  maxCallMs?: number | undefined;
   /**
-   * Epoch ms at which the hard maximum of the client's call runs out (it started before this request: queueing
-   * and earlier attempts count). The request gets what is left; none left and it is not sent. Without it, the
-   * request gets the whole `maxCallMs`.
+   * The client call's deadline (its hard maximum, counted from the client's request, and its cancellation): a
+   * request sent when it is over fails at once. Without it, `signal` cancels the request and there is no maximum.
    */
-  deadline?: number | undefined;
+  deadline?: CallDeadline | undefined;
+  /** Cancels a request that has no deadline; ignored when it has one. */
   signal?: AbortSignal | undefined;
   /** Notifications tied to this request (progress), with the caller's own progress token restored. */
   onNotification?: ((notification: JsonRpcNotification) => void) | undefined;

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
+import { systemClock } from "../../ports/clock.ts";
 import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
 import type { PeerHooks, ServerRequestAnswer } from "./peer-types.ts";
 import { UpstreamPeer } from "./upstream-peer.ts";
@@ -49,7 +50,7 @@ describe("UpstreamPeer, server requests outliving the server", () => {
       },
       onError: (error, what) => errors.push(`${what}: ${(error as Error).message}`),
     };
-    const peer = new UpstreamPeer("fake", connection, hooks);
+    const peer = new UpstreamPeer("fake", connection, hooks, systemClock);
     return { connection, peer, signals, errors };
   }
 
