@@ -1,8 +1,8 @@
 // Picks and opens the state adapters from the settings: SQLite or PostgreSQL for the registry and audit log,
 // memory or Redis (with memory fallback) for the cache, sessions and paged results. Reports their health.
 import type { Redis } from "ioredis";
-import { redactUrl } from "../../config/state-settings.ts";
 import type { GatewaySettings } from "../../core/gateway-config.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 import type { AuditLog } from "../../ports/audit-log.ts";
 import type { Cache } from "../../ports/cache.ts";
 import type { EmbeddingStore } from "../../ports/embedding-store.ts";
