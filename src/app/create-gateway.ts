@@ -15,11 +15,12 @@ import { type GatewayState, openState } from "../adapters/state/open-state.ts";
 import { createWorkerResultMeter } from "../adapters/tokens/worker-result-meter.ts";
 import { createWorkerTokenCounter } from "../adapters/tokens/worker-token-counter.ts";
 import { createStdioConnector } from "../adapters/upstream/stdio-connector.ts";
-import { redactUrl } from "../config/state-settings.ts";
+import { workerEntry } from "../adapters/workers/worker-client.ts";
 import { canonicalHash } from "../core/canonical-hash.ts";
 import { SwitchboardError } from "../core/errors.ts";
 import { EventBus } from "../core/events.ts";
 import type { GatewayConfig, SemanticSearchSettings } from "../core/gateway-config.ts";
+import { redactUrl } from "../core/redact-url.ts";
 import type { ServerSpec } from "../core/server-spec.ts";
 import { bucketLimit } from "../core/token-bucket.ts";
 import { GATEWAY_VERSION } from "../core/version.ts";
@@ -146,7 +147,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     budgeted: (server) => budgetCanCut(config, server),
     reshaped: (server, tool) => reshapesResults(specsByName.get(server), tool, settings.budgets.maxResultTokens),
   });
-  const resultMeter = createWorkerResultMeter();
+  const resultMeter = createWorkerResultMeter({ entry: workerEntry("meter-worker", import.meta.url) });
   const budgets = new ResultBudgets({
     store: state.results,
     meter: resultMeter,

@@ -1,10 +1,11 @@
 // Worker thread entry of the worker result meter: loads the o200k counter here and plans cuts and pages of tool
-// results (services/results/result-meter.ts) off the gateway's event loop.
-import { planCut, planPage } from "../../services/results/result-meter.ts";
-import { TextMeter } from "../../services/results/text-meter.ts";
-import { serveRequests } from "../workers/worker-entry.ts";
-import { loadTokenCounter } from "./tiktoken-counter.ts";
-import type { MeterRequest } from "./worker-result-meter.ts";
+// results (services/results/result-meter.ts) off the gateway's event loop. It composes an adapter (the counter)
+// with a service (the planning), so it lives with the composition root.
+import { loadTokenCounter } from "../adapters/tokens/tiktoken-counter.ts";
+import { serveRequests } from "../adapters/workers/worker-entry.ts";
+import type { MeterRequest } from "../ports/result-meter.ts";
+import { planCut, planPage } from "../services/results/result-meter.ts";
+import { TextMeter } from "../services/results/text-meter.ts";
 
 let meter: TextMeter | undefined;
 
