@@ -9,9 +9,7 @@ import { createPromMetrics } from "../adapters/observability/prom-metrics.ts";
 import { subscribeTracing } from "../adapters/observability/trace-events.ts";
 import { createFileChildRegistry } from "../adapters/process/file-child-registry.ts";
 import { createMemoryRateLimiter } from "../adapters/rate-limit/memory-rate-limiter.ts";
-import { openRateLimiter } from "../adapters/rate-limit/open-rate-limiter.ts";
 import { Bm25fIndex } from "../adapters/search/bm25f-index.ts";
-import { type GatewayState, openState } from "../adapters/state/open-state.ts";
 import { createWorkerResultMeter } from "../adapters/tokens/worker-result-meter.ts";
 import { createWorkerTokenCounter } from "../adapters/tokens/worker-token-counter.ts";
 import { createStdioConnector } from "../adapters/upstream/stdio-connector.ts";
@@ -45,6 +43,8 @@ import { createSemanticIndex, type SemanticIndex } from "../services/search/sema
 import { ToolSearch } from "../services/search/tool-search.ts";
 import { Supervisor } from "../services/supervisor/supervisor.ts";
 import { createTokenAccounting } from "../services/tokens/token-accounting.ts";
+import { openRateLimiter } from "./rate-limits.ts";
+import { type GatewayState, openState } from "./state.ts";
 import type { Gateway, GatewayOptions, GatewayPhase } from "./types.ts";
 
 /**

@@ -1,13 +1,13 @@
 // Picks the rate limiter from the settings: none when no limit is set, memory buckets, or Redis buckets with
 // memory buckets standing in while Redis is unreachable.
 import type { Redis } from "ioredis";
-import type { RateLimitSettings } from "../../core/gateway-config.ts";
-import type { Clock } from "../../ports/clock.ts";
-import type { Logger } from "../../ports/logger.ts";
-import type { RateLimiter } from "../../ports/rate-limiter.ts";
-import { rateLimiterWithFallback } from "./fallback-rate-limiter.ts";
-import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
-import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
+import { rateLimiterWithFallback } from "../adapters/rate-limit/fallback-rate-limiter.ts";
+import { createMemoryRateLimiter } from "../adapters/rate-limit/memory-rate-limiter.ts";
+import { createRedisRateLimiter } from "../adapters/rate-limit/redis-rate-limiter.ts";
+import type { RateLimitSettings } from "../core/gateway-config.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { RateLimiter } from "../ports/rate-limiter.ts";
 
 export interface OpenRateLimiterOptions {
   settings: RateLimitSettings;
