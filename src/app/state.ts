@@ -5,8 +5,10 @@ import { createMemoryCache } from "../adapters/cache/memory-cache.ts";
 import { createMemoryResultStore } from "../adapters/storage/memory-result-store.ts";
 import { createMemorySessionStore } from "../adapters/storage/memory-session-store.ts";
 import { createRegistryManifestStore } from "../adapters/storage/registry-manifest-store.ts";
+import { canonicalHash } from "../core/canonical-hash.ts";
 import type { GatewaySettings } from "../core/gateway-config.ts";
 import { redactUrl } from "../core/redact-url.ts";
+import type { ServerSpec } from "../core/server-spec.ts";
 import type { AuditLog } from "../ports/audit-log.ts";
 import type { Cache } from "../ports/cache.ts";
 import type { EmbeddingStore } from "../ports/embedding-store.ts";
@@ -267,3 +269,19 @@ function redisStatus(connection: Redis, url: string): DependencyStatus {
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** Stores each server's configuration snapshot (no env or header values, no URL passwords) with its hash. */
+export async function recordServers(state: GatewayState, specs: readonly ServerSpec[], logger: Logger): Promise<void> {
+  for (const spec of specs) {
+    const transport =
+      spec.transport.kind === "stdio"
+        ? { ...spec.transport, env: Object.keys(spec.transport.env) }
+        : { ...spec.transport, url: redactUrl(spec.transport.url), headers: Object.keys(spec.transport.headers) };
+    const config = { ...spec, transport } as unknown as Record<string, unknown>;
+    try {
+      await state.registry.putServer({ server: spec.name, configHash: canonicalHash(config), config });
+    } catch (error) {
+      logger.warn({ err: error, server: spec.name }, "could not record the server's configuration in the registry");
+    }
+  }
+}
