@@ -11,9 +11,6 @@ import { systemClock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
-import { Policies } from "../services/policies/policies.ts";
-import { ReplayBudget } from "../services/router/replay-budget.ts";
-import { Router } from "../services/router/router.ts";
 import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { SemanticIndex } from "../services/search/semantic-index.ts";
 import type { ToolSearch } from "../services/search/tool-search.ts";
@@ -22,8 +19,9 @@ import { UpstreamInbox } from "./inbox.ts";
 import { Lifecycle, type LifeStep } from "./lifecycle.ts";
 import { openObservability } from "./observability.ts";
 import { openRateLimits } from "./rate-limits.ts";
-import { createResultBudgets, createTokens, openResultMeter } from "./results.ts";
-import { createDiscovery, openSemanticIndex } from "./search.ts";
+import { createTokens, openResultMeter } from "./results.ts";
+import { createRouting } from "./routing.ts";
+import { openSemanticIndex } from "./search.ts";
 import { createSessions } from "./sessions.ts";
 import { type GatewayState, openState, recordServers } from "./state.ts";
 import type { Gateway, GatewayOptions } from "./types.ts";
@@ -75,23 +73,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   });
   life.onClose(() => supervisor.close(settings.shutdownGraceMs, () => catalog.refreshing()));
 
-  const { search, discovery } = createDiscovery(config, catalog, semantic);
-  const budgets = createResultBudgets(config, state, meter);
-  const policies = new Policies({ specs: config.servers, events, manifest: (server) => catalog.manifest(server) });
-  const replay = new ReplayBudget(settings.limits.maxReplayBytes);
-  const router = new Router({
-    supervisor,
-    catalog,
-    sessions,
+  const { router, search, budgets, policies, replay } = createRouting(config, {
     events,
     logger,
-    discovery,
-    budgets,
-    pager: budgets,
-    policies,
-    maxParamsDepth: settings.maxParamsDepth,
-    listWaitMs: settings.discovery.listWaitMs,
-    clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
+    state,
+    catalog,
+    sessions,
+    supervisor,
+    semantic,
+    meter,
   });
   inbox.attach(router);
   const tokens = createTokens(config, catalog, budgets);
