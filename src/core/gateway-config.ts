@@ -1,4 +1,4 @@
-// The normalized, frozen configuration of a gateway: what app.ts composes a running gateway from.
+// The normalized, frozen configuration of a gateway: what src/app/ composes a running gateway from.
 import type { DiscoveryMode } from "./discovery-mode.ts";
 import type { ServerSpec } from "./server-spec.ts";
 import type { BucketLimit } from "./token-bucket.ts";
