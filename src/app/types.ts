@@ -1,6 +1,5 @@
 // The gateway's public shape: what fronts, the CLI and tests see of a composed gateway.
 
-import type { GatewayState } from "../adapters/state/open-state.ts";
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -19,6 +18,7 @@ import type { Router } from "../services/router/router.ts";
 import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { Supervisor } from "../services/supervisor/supervisor.ts";
 import type { TokenAccounting } from "../services/tokens/token-accounting.ts";
+import type { GatewayState } from "./state.ts";
 
 /**
  * Where the gateway is in its life: `created` (composed, start() not called), `starting` (start() running),

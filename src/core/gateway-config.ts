@@ -1,4 +1,5 @@
-// The normalized, frozen configuration of a gateway: what app.ts composes a running gateway from.
+// The normalized, frozen configuration of a gateway: what src/app/ composes a running gateway from.
+import type { DiscoveryMode } from "./discovery-mode.ts";
 import type { ServerSpec } from "./server-spec.ts";
 import type { BucketLimit } from "./token-bucket.ts";
 
@@ -80,8 +81,7 @@ export interface TracingSettings {
   propagate: boolean;
 }
 
-/** How tools are listed: all of them, or the meta-tools (search, describe, call, read a result) plus pins. */
-export type DiscoveryMode = "full" | "progressive" | "auto";
+export type { DiscoveryMode };
 
 export interface ClientDiscovery {
   /** Case-insensitive glob (`*`) on the client's clientInfo.name. */

@@ -1,5 +1,5 @@
 // The normalized, frozen description of one upstream server that the rest of the gateway works from.
-import type { DiscoveryMode } from "./gateway-config.ts";
+import type { DiscoveryMode } from "./discovery-mode.ts";
 import type { Lifecycle } from "./server-state.ts";
 
 export interface ToolSettings {

@@ -1,9 +1,4 @@
-// The gateway's own name and version, read once from package.json.
-import { readFileSync } from "node:fs";
-
-const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
+// The gateway's own name and version. Generated from package.json by scripts/generate-version.ts: do not edit.
 
 export const GATEWAY_NAME = "switchboard";
-export const GATEWAY_VERSION: string = manifest.version;
+export const GATEWAY_VERSION: string = "0.1.0";

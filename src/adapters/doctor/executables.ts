@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
-import { redactUrl } from "../../config/state-settings.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import { childEnvironment } from "../upstream/child-env.ts";
 import { check, type DoctorCheck } from "./checks.ts";

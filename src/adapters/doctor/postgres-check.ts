@@ -1,7 +1,7 @@
 // PostgreSQL as doctor sees it: one connection (not a pool), the server version, whether the schema is current
 // (read from switchboard_migrations, never applied), and pgvector. Every step is bounded; the URL is redacted.
 import { Client } from "pg";
-import { redactUrl } from "../../config/state-settings.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 import { isConnectionError } from "../storage/postgres/pg-errors.ts";
 import { withDefaultUser } from "../storage/postgres/pg-user.ts";
 import {

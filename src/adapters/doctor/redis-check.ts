@@ -1,7 +1,7 @@
 // Redis as doctor sees it: PING and the server version, the eviction policy (what happens when Redis is full)
 // and the persistence mode (what a Redis restart loses). One short-lived connection that never retries.
 import { Redis } from "ioredis";
-import { redactUrl } from "../../config/state-settings.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 import {
   check,
   type DoctorCheck,

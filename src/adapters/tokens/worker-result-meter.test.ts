@@ -6,6 +6,8 @@ import { localResultMeter } from "../../services/results/result-meter.ts";
 import { loadTokenCounter } from "./tiktoken-counter.ts";
 import { createWorkerResultMeter } from "./worker-result-meter.ts";
 
+const METER_ENTRY = new URL("../../app/meter-worker.ts", import.meta.url);
+
 const units = [
   { type: "text", text: "The quick brown fox jumps over the lazy dog. ".repeat(200) },
   { type: "image", data: "aGVsbG8=".repeat(50), mimeType: "image/png" },
@@ -13,7 +15,7 @@ const units = [
 ];
 
 it("plans in a worker thread what the in-process meter plans", async () => {
-  const worker = createWorkerResultMeter({ idleMs: 50 });
+  const worker = createWorkerResultMeter({ entry: METER_ENTRY, idleMs: 50 });
   const local = localResultMeter(loadTokenCounter);
   try {
     const [cut, small, page] = await Promise.all([

@@ -6,6 +6,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { UpstreamStderrSettings, UpstreamStdioSettings } from "../../core/gateway-config.ts";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
+import { createLineSplitter, type OverlongLine } from "../../core/line-splitter.ts";
 import type { ServerSpec, StdioTransportSpec } from "../../core/server-spec.ts";
 import type { ChildRegistry } from "../../ports/child-registry.ts";
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
@@ -13,7 +14,6 @@ import type { Logger } from "../../ports/logger.ts";
 import { ownRecordFields } from "../process/file-child-registry.ts";
 import { groupExists, processStartTime, signalGroup } from "../process/proc-info.ts";
 import { childEnvironment } from "./child-env.ts";
-import { createLineSplitter, type OverlongLine } from "./line-splitter.ts";
 import { spawnFailure } from "./spawn-failure.ts";
 import { createStderrLog, DEFAULT_STDERR_SETTINGS, type StderrLog } from "./stderr-log.ts";
 

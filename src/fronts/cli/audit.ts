@@ -1,7 +1,6 @@
 // `switchboard audit`: the audit log, newest first, from a running gateway (--url) or straight from the store
 // the configuration names (SQLite file or PostgreSQL), without starting anything.
-import { createPinoLogger } from "../../adapters/observability/pino-logger.ts";
-import { openAuditLog } from "../../adapters/state/open-state.ts";
+import { commandLogger, openAuditLog } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { AuditRecord } from "../../ports/audit-log.ts";
 import { auditQuery } from "../http/admin-state.ts";
@@ -66,8 +65,7 @@ async function getJson(base: string, target: URL): Promise<unknown> {
 
 async function local(args: CliArgs, query: ReturnType<typeof auditQuery>): Promise<AuditAnswer> {
   const config = loadCliConfig(args);
-  const logger = createPinoLogger({ level: "error", json: false });
-  const log = await openAuditLog(config.gateway, logger);
+  const log = await openAuditLog(config.gateway, commandLogger("error"));
   try {
     return { records: await log.query(query), servers: config.servers.map((s) => s.name) };
   } finally {

@@ -1,9 +1,9 @@
 // What `switchboard serve` logs once it listens: where to connect (MCP endpoints, admin, health) and where state is.
-import type { Gateway } from "../../app/index.ts";
+import type { GatewayConfig } from "../../core/gateway-config.ts";
+import type { Logger } from "../../ports/logger.ts";
 
 /** The startup banner: one log line a new user can copy the MCP URL from, with the same facts as fields. */
-export function logStartupBanner(gateway: Gateway, url: string): void {
-  const { config, logger } = gateway;
+export function logStartupBanner(config: GatewayConfig, logger: Logger, url: string): void {
   const facts = {
     url,
     mcp: `${url}/mcp`,

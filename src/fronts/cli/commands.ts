@@ -58,7 +58,7 @@ export async function serve(args: CliArgs): Promise<number> {
     await gateway.close(); // eager servers must not outlive a gateway that could not bind
     throw error;
   }
-  logStartupBanner(gateway, front.url);
+  logStartupBanner(gateway.config, gateway.logger, front.url);
   const signals = watchShutdownSignals({
     logger: gateway.logger,
     drain: async () => {

@@ -1,7 +1,7 @@
 // Finds and loads the configuration for a CLI command: --config, then MCP_CONFIG_PATH, then ./switchboard.json.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadConfigFile } from "../../config/load.ts";
+import { loadConfigFile } from "../../app/index.ts";
 import type { GatewayConfig, LogLevel } from "../../core/gateway-config.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 

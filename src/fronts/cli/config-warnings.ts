@@ -1,7 +1,6 @@
 // What `check-config` warns about in a valid configuration: things that will not work at run time although the
 // file is well formed — a stdio command that cannot be resolved the way spawn will resolve it, or no server.
-import { findExecutable } from "../../adapters/doctor/executables.ts";
-import { childEnvironment } from "../../adapters/upstream/child-env.ts";
+import { childEnvironment, findExecutable } from "../../app/index.ts";
 import type { GatewayConfig } from "../../core/gateway-config.ts";
 
 export interface ConfigWarning {

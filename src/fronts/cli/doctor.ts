@@ -1,7 +1,6 @@
 // `switchboard doctor`: checks what a deployment needs and prints one row per check (or --json).
 // Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 2 when the configuration is invalid.
-import type { DoctorCheck } from "../../adapters/doctor/checks.ts";
-import { runDoctor, runDoctorWithoutConfig } from "../../adapters/doctor/run-doctor.ts";
+import { type DoctorCheck, runDoctor, runDoctorWithoutConfig } from "../../app/index.ts";
 import { isSwitchboardError } from "../../core/errors.ts";
 import type { ConfigProblem } from "../../core/gateway-config.ts";
 import type { CliArgs } from "./args.ts";

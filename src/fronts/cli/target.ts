@@ -1,8 +1,7 @@
 // What `servers` and `tools` commands talk to: a running gateway over HTTP (--url), or a gateway built
 // in-process from the configuration (started servers are stopped again when the command ends).
 
-import { createPinoLogger } from "../../adapters/observability/pino-logger.ts";
-import { createGateway, type Gateway } from "../../app/index.ts";
+import { commandLogger, createGateway, type Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { GatewayConfig } from "../../core/gateway-config.ts";
 import type { JsonRpcResponse } from "../../core/jsonrpc.ts";
@@ -72,7 +71,7 @@ function remoteTarget(base: string): Target {
 
 async function localTarget(args: CliArgs): Promise<Target> {
   const config = completeListings(loadCliConfig(args));
-  const logger = createPinoLogger({ level: (args.logLevel as "warn" | undefined) ?? "warn", json: false });
+  const logger = commandLogger((args.logLevel as "warn" | undefined) ?? "warn");
   const gateway: Gateway = await createGateway(config, { logger });
   await gateway.start();
   const row = (name: string): ServerRow => ({

@@ -1,8 +1,7 @@
 // `switchboard tools tokens`: what the tool listing costs a model (estimated tokens per server, full against
 // progressive listing, budget savings), from a running gateway (--url) or straight from the configuration and
 // its manifest cache, without starting any server.
-import { createPinoLogger } from "../../adapters/observability/pino-logger.ts";
-import { createGateway } from "../../app/index.ts";
+import { commandLogger, createGateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { TokenReport } from "../../services/tokens/token-accounting.ts";
 import type { CliArgs } from "./args.ts";
@@ -36,8 +35,7 @@ async function remote(base: string): Promise<TokenReport> {
 /** Builds the gateway without starting it: only the manifest cache is read. */
 async function local(args: CliArgs): Promise<TokenReport> {
   const config = loadCliConfig(args);
-  const logger = createPinoLogger({ level: "error", json: false });
-  const gateway = await createGateway(config, { logger });
+  const gateway = await createGateway(config, { logger: commandLogger("error") });
   try {
     await gateway.catalog.load();
     const unknown = gateway.catalog.unknownServers();

@@ -1,17 +1,29 @@
 // The REST admin API (seed 001): server list, start and stop; health in admin-health.ts, audit and registry in
 // admin-state.ts, token accounting in admin-tokens.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
+import type { Catalog } from "../../services/catalog/catalog.ts";
+import type { Policies } from "../../services/policies/policies.ts";
+import type { Supervisor } from "../../services/supervisor/supervisor.ts";
+import type { TokenAccounting } from "../../services/tokens/token-accounting.ts";
 import { handleHealthRoute } from "./admin-health.ts";
 import { policyView } from "./admin-policies.ts";
-import { handleStateRoute } from "./admin-state.ts";
+import { handleStateRoute, type StateRouteDeps } from "./admin-state.ts";
 import { handleTokensRoute } from "./admin-tokens.ts";
 import { decodePathSegment } from "./guards.ts";
-import type { FrontInfo } from "./health-document.ts";
+import type { FrontInfo, HealthSources } from "./health-document.ts";
 import { sendAdminError, sendJson } from "./respond.ts";
 
-export function createAdminApi(gateway: Gateway, front?: FrontInfo) {
+/** What the admin API reads and drives: the servers, their catalog and policies, health, audit, tokens. */
+export type AdminDeps = HealthSources &
+  StateRouteDeps & {
+    readonly supervisor: Pick<Supervisor, "all" | "get">;
+    readonly catalog: Pick<Catalog, "manifest" | "problems" | "limited" | "settled">;
+    readonly policies: Pick<Policies, "view">;
+    readonly tokens: Pick<TokenAccounting, "report">;
+  };
+
+export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
   const serverView = (name: string) => {
     const supervised = gateway.supervisor.get(name);
     const manifest = gateway.catalog.manifest(name);
@@ -22,7 +34,7 @@ export function createAdminApi(gateway: Gateway, front?: FrontInfo) {
       resources: manifest?.resources.length ?? null,
       description: supervised.spec.description ?? null,
       tags: supervised.spec.tags,
-      ...policyView(gateway, name),
+      ...policyView(gateway.policies, name),
       problems: gateway.catalog
         .problems()
         .filter((p) => p.server === name)
@@ -38,7 +50,7 @@ export function createAdminApi(gateway: Gateway, front?: FrontInfo) {
       try {
         if (await handleHealthRoute(gateway, front, req, res, path)) return true;
         if (await handleStateRoute(gateway, req, res, path)) return true;
-        if (await handleTokensRoute(gateway, req, res, path)) return true;
+        if (await handleTokensRoute(gateway.tokens, req, res, path)) return true;
         if (path === "/servers" && method === "GET") {
           sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
           return true;

@@ -1,10 +1,9 @@
 // Health routes: GET /health (the full document), /health/live (the process serves HTTP), /health/ready (not
 // while starting or draining for shutdown) and /health/servers/{name} (one server's health).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import { decodePathSegment } from "./guards.ts";
-import { type FrontInfo, healthDocument, notReadyReason, serverHealth } from "./health-document.ts";
+import { type FrontInfo, type HealthSources, healthDocument, notReadyReason, serverHealth } from "./health-document.ts";
 import { sendJson } from "./respond.ts";
 
 /** Probes must never be cached by a proxy in between. */
@@ -12,7 +11,7 @@ const NO_STORE = { "cache-control": "no-store" };
 
 /** Handles the route and returns true, or returns false when the path is not a health route. */
 export async function handleHealthRoute(
-  gateway: Gateway,
+  gateway: HealthSources,
   front: FrontInfo | undefined,
   req: IncomingMessage,
   res: ServerResponse,

@@ -1,7 +1,7 @@
 // The policy part of a server's admin view: circuit breaker state and bulkhead occupancy (GET /servers).
-import type { Gateway } from "../../app/index.ts";
+import type { Policies } from "../../services/policies/policies.ts";
 
-export function policyView(gateway: Gateway, server: string) {
-  const view = gateway.policies.view(server);
+export function policyView(policies: Pick<Policies, "view">, server: string) {
+  const view = policies.view(server);
   return { circuit: view?.circuit ?? { state: "closed" }, bulkhead: view?.bulkhead ?? null };
 }

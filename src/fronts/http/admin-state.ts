@@ -1,17 +1,26 @@
 // Admin routes over the state layer: the audit log (GET /audit) and a server's registry items with their
 // definition hashes and dates (GET /servers/{name}/registry).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Gateway } from "../../app/index.ts";
+import type { GatewayState } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { AuditQuery } from "../../ports/audit-log.ts";
+import type { AuditRecorder } from "../../services/audit/audit-recorder.ts";
+import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import { decodePathSegment } from "./guards.ts";
 import { sendJson } from "./respond.ts";
 
 const AUDIT_FLUSH_WAIT_MS = 2_000;
 
+/** What the audit and registry routes read. */
+export interface StateRouteDeps {
+  readonly audit: Pick<AuditRecorder, "flush" | "status">;
+  readonly state: Pick<GatewayState, "audit" | "registry">;
+  readonly supervisor: Pick<Supervisor, "get">;
+}
+
 /** Handles the route and returns true, or returns false when the path is not one of these. Throws on bad input. */
 export async function handleStateRoute(
-  gateway: Gateway,
+  gateway: StateRouteDeps,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,

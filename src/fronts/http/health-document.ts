@@ -1,11 +1,18 @@
 // The health document of GET /health (seed 003's shape, with the gateway's own members) and the per-server
 // health of GET /health/servers/{name}. Field meanings are documented in docs/health.md.
-import type { Gateway } from "../../app/index.ts";
+import type { GatewayPhase, GatewayState } from "../../app/index.ts";
 import type { CircuitState } from "../../core/events.ts";
+import type { GatewayConfig } from "../../core/gateway-config.ts";
 import type { StopReason } from "../../core/server-state.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";
-import type { CallStats, RecentCalls } from "../../services/observability/request-stats.ts";
+import type { AuditRecorder } from "../../services/audit/audit-recorder.ts";
+import type { Catalog } from "../../services/catalog/catalog.ts";
+import type { CallStats, RecentCalls, RequestStats } from "../../services/observability/request-stats.ts";
+import type { Policies } from "../../services/policies/policies.ts";
+import type { ReplayBudget } from "../../services/router/replay-budget.ts";
+import type { SessionRegistry } from "../../services/router/sessions.ts";
 import type { ServerStatus } from "../../services/supervisor/server-supervisor.ts";
+import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import type { ConnectionLimit } from "./connection-limit.ts";
 
 /**
@@ -21,6 +28,21 @@ export type HealthStatus = "healthy" | "degraded" | "unhealthy";
  * `unhealthy` when held in `failed` or its breaker is open.
  */
 export type ServerHealthStatus = "healthy" | "asleep" | "disabled" | "degraded" | "unhealthy";
+
+/** What the health document and the readiness probe read of the gateway. */
+export interface HealthSources {
+  readonly config: Pick<GatewayConfig, "gateway">;
+  readonly startedAt: number;
+  phase(): GatewayPhase;
+  readonly supervisor: Pick<Supervisor, "get" | "statuses" | "inFlight">;
+  readonly stats: Pick<RequestStats, "gateway" | "server" | "lastStop" | "rateLimited" | "internalErrors">;
+  readonly policies: Pick<Policies, "state" | "worstState">;
+  readonly state: Pick<GatewayState, "dependencies" | "cache">;
+  readonly audit: Pick<AuditRecorder, "status">;
+  readonly sessions: Pick<SessionRegistry, "size" | "maxSessions" | "refused">;
+  readonly replay: Pick<ReplayBudget, "bytes" | "maxBytes" | "evicted">;
+  readonly catalog: Pick<Catalog, "listStats">;
+}
 
 /** What the HTTP front knows about itself. */
 export interface FrontInfo {
@@ -71,19 +93,22 @@ export interface ServerHealth {
 }
 
 /** The reason the gateway is not ready, or undefined when it is. */
-export function notReadyReason(gateway: Gateway, front?: FrontInfo): "starting" | "draining" | undefined {
+export function notReadyReason(
+  gateway: Pick<HealthSources, "phase">,
+  front?: FrontInfo,
+): "starting" | "draining" | undefined {
   const phase = gateway.phase();
   if (phase === "created" || phase === "starting") return "starting";
   if (phase !== "serving" || front?.closing()) return "draining";
   return undefined;
 }
 
-export function serverHealth(gateway: Gateway, name: string): ServerHealth {
+export function serverHealth(gateway: HealthSources, name: string): ServerHealth {
   const status = gateway.supervisor.get(name).status();
   return toServerHealth(gateway, status);
 }
 
-export async function healthDocument(gateway: Gateway, front?: FrontInfo) {
+export async function healthDocument(gateway: HealthSources, front?: FrontInfo) {
   const statuses = gateway.supervisor.statuses();
   const count = (state: string) => statuses.filter((s) => s.status === state).length;
   const upstreams: Record<string, ServerHealth> = {};
@@ -136,7 +161,7 @@ export async function healthDocument(gateway: Gateway, front?: FrontInfo) {
 }
 
 /** What clients hold against this replica's bounds (gateway.limits), and what the bounds refused or evicted. */
-function limitsOf(gateway: Gateway, front: FrontInfo | undefined) {
+function limitsOf(gateway: HealthSources, front: FrontInfo | undefined) {
   const { sessions, replay } = gateway;
   const connections = front?.connectionLimit?.();
   return {
@@ -155,7 +180,7 @@ function limitsOf(gateway: Gateway, front: FrontInfo | undefined) {
 
 export type HealthDocument = Awaited<ReturnType<typeof healthDocument>>;
 
-function toServerHealth(gateway: Gateway, status: ServerStatus): ServerHealth {
+function toServerHealth(gateway: HealthSources, status: ServerStatus): ServerHealth {
   const stats = gateway.stats.server(status.name);
   const circuit = gateway.policies.state(status.name).state;
   return {

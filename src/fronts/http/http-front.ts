@@ -1,10 +1,18 @@
 // The HTTP front: one node:http server for the MCP endpoints and the admin API, behind Host/Origin checks.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Gateway } from "../../app/index.ts";
 import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
-import type { Endpoint } from "../../services/router/sessions.ts";
-import { createAdminApi } from "./admin-api.ts";
+import type { GatewayConfig } from "../../core/gateway-config.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { MetricsExporter } from "../../ports/metrics.ts";
+import type { RequestScope } from "../../ports/request-scope.ts";
+import type { Tracer } from "../../ports/tracer.ts";
+import type { RateLimitGate } from "../../services/policies/rate-limits.ts";
+import type { ReplayBudget } from "../../services/router/replay-budget.ts";
+import type { Router } from "../../services/router/router.ts";
+import type { Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
+import type { Supervisor } from "../../services/supervisor/supervisor.ts";
+import { type AdminDeps, createAdminApi } from "./admin-api.ts";
 import { createClientKeyOf } from "./client-key.ts";
 import { limitConnections } from "./connection-limit.ts";
 import {
@@ -30,8 +38,22 @@ export interface HttpFront {
   close(): Promise<void>;
 }
 
+/** What the HTTP front serves: the MCP endpoints (router, sessions), the admin API, metrics. */
+export type HttpFrontDeps = AdminDeps & {
+  readonly config: Pick<GatewayConfig, "gateway" | "source">;
+  readonly logger: Logger;
+  readonly requestScope: RequestScope;
+  readonly tracer: Tracer;
+  readonly router: Router;
+  readonly sessions: SessionRegistry;
+  readonly replay: ReplayBudget;
+  readonly rateLimits: RateLimitGate | undefined;
+  readonly metrics: MetricsExporter | undefined;
+  readonly supervisor: Pick<Supervisor, "has">;
+};
+
 export async function startHttpFront(
-  gateway: Gateway,
+  gateway: HttpFrontDeps,
   options: { host?: string; port?: number } = {},
 ): Promise<HttpFront> {
   const settings = gateway.config.gateway;
@@ -157,7 +179,7 @@ export async function startHttpFront(
 }
 
 /** `/mcp` → aggregate; `/mcp/{server}` → that server (404 when unknown); anything else → undefined. */
-function mcpEndpoint(path: string, gateway: Gateway): Endpoint | undefined {
+function mcpEndpoint(path: string, gateway: Pick<HttpFrontDeps, "supervisor">): Endpoint | undefined {
   if (path === "/mcp") return { kind: "aggregate" };
   if (!path.startsWith("/mcp/")) return undefined;
   const name = decodePathSegment(path.slice(5));

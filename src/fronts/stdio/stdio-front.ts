@@ -4,7 +4,6 @@
 // (shared through Redis when configured) counts its requests with everyone else's.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { createLineSplitter } from "../../adapters/upstream/line-splitter.ts";
 import type { Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import {
@@ -14,6 +13,7 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from "../../core/jsonrpc.ts";
+import { createLineSplitter } from "../../core/line-splitter.ts";
 import { errorJson } from "../../services/router/router.ts";
 
 export interface StdioStreams {

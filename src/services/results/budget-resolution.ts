@@ -28,3 +28,9 @@ export function resolveFields(
 export function reshapesResults(spec: BudgetSpec | undefined, tool: string, gatewayDefault: number): boolean {
   return resolveBudget(spec, tool, gatewayDefault) > 0 || resolveFields(spec, tool, undefined) !== undefined;
 }
+
+/** Whether a budget can cut some result of the server: one of its tools' own, or the one its other tools get. */
+export function budgetCanCut(spec: BudgetSpec, gatewayDefault: number): boolean {
+  const otherTools = resolveBudget({ ...spec, tools: {} }, "", gatewayDefault);
+  return otherTools > 0 || Object.keys(spec.tools).some((tool) => resolveBudget(spec, tool, gatewayDefault) > 0);
+}

@@ -7,7 +7,9 @@
 // Pages slice the original strings, so the shown part and the pages, joined per item, give back exactly the
 // original text.
 
-export type ContentItem = Record<string, unknown>;
+import type { ContentItem } from "../../ports/result-meter.ts";
+
+export type { ContentItem };
 
 export interface Remainder {
   server: string;

@@ -1,36 +1,14 @@
 // Where a cut or a page of a tool result ends, in tokens. Planning is pure (functions of a TextMeter and the
 // items) and returns positions only, so it can run in a worker thread: the gateway measures there
-// (adapters/tokens/worker-result-meter.ts), off the event loop; tests and tools measure in-process.
+// (adapters/tokens/worker-result-meter.ts running app/meter-worker.ts), off the event loop; tests and tools
+// measure in-process.
+import type { CutPlan, ResultMeter, Span } from "../../ports/result-meter.ts";
 import type { TokenCounter } from "../../ports/token-counter.ts";
 import { cleanCut } from "./clean-cut.ts";
 import { type ContentItem, isTextItem } from "./remainder.ts";
 import { safeIndex, TextMeter } from "./text-meter.ts";
 
-/** A stretch of items measured from a start: where it ends (first position not in it) and what it costs. */
-export interface Span {
-  /** Item index of the end (items.length when every item is in the span) and the offset within that item. */
-  index: number;
-  within: number;
-  tokens: number;
-  /** Positions in the span (see remainder.ts). */
-  positions: number;
-}
-
-/** A result fits its budget, or is cut: the head span (from the start) and the tokens of the whole result. */
-export type CutPlan = { fits: true } | ({ fits: false; totalTokens: number } & Span);
-
-export interface ResultMeter {
-  /** The head of `units` that fits `budget` tokens together with `marker` (the cut reply's last item). */
-  planCut(units: readonly ContentItem[], budget: number, marker: string): Promise<CutPlan>;
-  /** The page from (index, within) that fits `pageTokens` together with `marker`; always at least one position. */
-  planPage(
-    items: readonly ContentItem[],
-    index: number,
-    within: number,
-    pageTokens: number,
-    marker: string,
-  ): Promise<Span>;
-}
+export type { CutPlan, ResultMeter, Span };
 
 /**
  * A ResultMeter measuring on the calling thread; the counter is loaded on first need. A failed load is tried

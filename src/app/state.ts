@@ -1,20 +1,22 @@
 // Picks and opens the state adapters from the settings: SQLite or PostgreSQL for the registry and audit log,
 // memory or Redis (with memory fallback) for the cache, sessions and paged results. Reports their health.
 import type { Redis } from "ioredis";
-import { redactUrl } from "../../config/state-settings.ts";
-import type { GatewaySettings } from "../../core/gateway-config.ts";
-import type { AuditLog } from "../../ports/audit-log.ts";
-import type { Cache } from "../../ports/cache.ts";
-import type { EmbeddingStore } from "../../ports/embedding-store.ts";
-import type { Logger } from "../../ports/logger.ts";
-import type { ManifestStore } from "../../ports/manifest-store.ts";
-import type { RegistryStore } from "../../ports/registry-store.ts";
-import type { ResultStore } from "../../ports/result-store.ts";
-import type { SessionStore } from "../../ports/session-store.ts";
-import { createMemoryCache } from "../cache/memory-cache.ts";
-import { createMemoryResultStore } from "../storage/memory-result-store.ts";
-import { createMemorySessionStore } from "../storage/memory-session-store.ts";
-import { createRegistryManifestStore } from "../storage/registry-manifest-store.ts";
+import { createMemoryCache } from "../adapters/cache/memory-cache.ts";
+import { createMemoryResultStore } from "../adapters/storage/memory-result-store.ts";
+import { createMemorySessionStore } from "../adapters/storage/memory-session-store.ts";
+import { createRegistryManifestStore } from "../adapters/storage/registry-manifest-store.ts";
+import { canonicalHash } from "../core/canonical-hash.ts";
+import type { GatewaySettings } from "../core/gateway-config.ts";
+import { redactUrl } from "../core/redact-url.ts";
+import type { ServerSpec } from "../core/server-spec.ts";
+import type { AuditLog } from "../ports/audit-log.ts";
+import type { Cache } from "../ports/cache.ts";
+import type { EmbeddingStore } from "../ports/embedding-store.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { ManifestStore } from "../ports/manifest-store.ts";
+import type { RegistryStore } from "../ports/registry-store.ts";
+import type { ResultStore } from "../ports/result-store.ts";
+import type { SessionStore } from "../ports/session-store.ts";
 
 export type DependencyHealth = "up" | "degraded" | "down";
 
@@ -172,11 +174,11 @@ type RedisAdapters = Awaited<ReturnType<typeof loadRedisAdapters>>;
 
 async function loadRedisAdapters() {
   const [connection, fallback, cache, sessions, results] = await Promise.all([
-    import("../redis/connection.ts"),
-    import("../redis/fallback.ts"),
-    import("../cache/redis-cache.ts"),
-    import("../storage/redis-session-store.ts"),
-    import("../storage/redis-result-store.ts"),
+    import("../adapters/redis/connection.ts"),
+    import("../adapters/redis/fallback.ts"),
+    import("../adapters/cache/redis-cache.ts"),
+    import("../adapters/storage/redis-session-store.ts"),
+    import("../adapters/storage/redis-result-store.ts"),
   ]);
   return { ...connection, ...fallback, ...cache, ...sessions, ...results };
 }
@@ -189,10 +191,10 @@ async function openDatabase(
   const { database } = settings;
   let registry: RegistryStore;
   if (database.url) {
-    const { createPostgresRegistryStore } = await import("../storage/postgres/pg-registry-store.ts");
+    const { createPostgresRegistryStore } = await import("../adapters/storage/postgres/pg-registry-store.ts");
     registry = await createPostgresRegistryStore(pgOptions(settings, database.url, logger));
   } else {
-    const { createSqliteRegistryStore } = await import("../storage/sqlite/sqlite-registry-store.ts");
+    const { createSqliteRegistryStore } = await import("../adapters/storage/sqlite/sqlite-registry-store.ts");
     registry = await createSqliteRegistryStore(database.sqlitePath);
   }
   closers.push(() => registry.close());
@@ -205,10 +207,10 @@ async function openDatabase(
 async function openEmbeddingStore(settings: GatewaySettings, logger: Logger): Promise<EmbeddingStore> {
   const { database } = settings;
   if (database.url) {
-    const { createPostgresEmbeddingStore } = await import("../storage/postgres/pg-embedding-store.ts");
+    const { createPostgresEmbeddingStore } = await import("../adapters/storage/postgres/pg-embedding-store.ts");
     return createPostgresEmbeddingStore({ ...pgOptions(settings, database.url, logger), poolSize: 2 });
   }
-  const { createSqliteEmbeddingStore } = await import("../storage/sqlite/sqlite-embedding-store.ts");
+  const { createSqliteEmbeddingStore } = await import("../adapters/storage/sqlite/sqlite-embedding-store.ts");
   return createSqliteEmbeddingStore(database.sqlitePath);
 }
 
@@ -217,10 +219,10 @@ export async function openAuditLog(settings: GatewaySettings, logger: Logger): P
   const { database } = settings;
   const auditUrl = database.auditUrl ?? database.url;
   if (auditUrl) {
-    const { createPostgresAuditLog } = await import("../storage/postgres/pg-audit-log.ts");
+    const { createPostgresAuditLog } = await import("../adapters/storage/postgres/pg-audit-log.ts");
     return createPostgresAuditLog(pgOptions(settings, auditUrl, logger));
   }
-  const { createSqliteAuditLog } = await import("../storage/sqlite/sqlite-audit-log.ts");
+  const { createSqliteAuditLog } = await import("../adapters/storage/sqlite/sqlite-audit-log.ts");
   return createSqliteAuditLog(database.sqlitePath);
 }
 
@@ -267,3 +269,19 @@ function redisStatus(connection: Redis, url: string): DependencyStatus {
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** Stores each server's configuration snapshot (no env or header values, no URL passwords) with its hash. */
+export async function recordServers(state: GatewayState, specs: readonly ServerSpec[], logger: Logger): Promise<void> {
+  for (const spec of specs) {
+    const transport =
+      spec.transport.kind === "stdio"
+        ? { ...spec.transport, env: Object.keys(spec.transport.env) }
+        : { ...spec.transport, url: redactUrl(spec.transport.url), headers: Object.keys(spec.transport.headers) };
+    const config = { ...spec, transport } as unknown as Record<string, unknown>;
+    try {
+      await state.registry.putServer({ server: spec.name, configHash: canonicalHash(config), config });
+    } catch (error) {
+      logger.warn({ err: error, server: spec.name }, "could not record the server's configuration in the registry");
+    }
+  }
+}

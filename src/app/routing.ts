@@ -1,0 +1,70 @@
+// Wiring of the request path: per-server resilience policies, output budgets, progressive discovery over tool
+// search, the replay budget of resumable streams, and the router that resolves each request through them.
+
+import type { EventBus } from "../core/events.ts";
+import type { GatewayConfig } from "../core/gateway-config.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { ResultMeter } from "../ports/result-meter.ts";
+import type { Catalog } from "../services/catalog/catalog.ts";
+import { Policies } from "../services/policies/policies.ts";
+import type { ResultBudgets } from "../services/results/result-budgets.ts";
+import { ReplayBudget } from "../services/router/replay-budget.ts";
+import { Router } from "../services/router/router.ts";
+import type { SessionRegistry } from "../services/router/sessions.ts";
+import type { SemanticIndex } from "../services/search/semantic-index.ts";
+import type { ToolSearch } from "../services/search/tool-search.ts";
+import type { Supervisor } from "../services/supervisor/supervisor.ts";
+import { createResultBudgets } from "./results.ts";
+import { createDiscovery } from "./search.ts";
+import type { GatewayState } from "./state.ts";
+
+export interface RoutingDeps {
+  events: EventBus;
+  logger: Logger;
+  clock: Clock;
+  state: GatewayState;
+  catalog: Catalog;
+  sessions: SessionRegistry;
+  supervisor: Supervisor;
+  semantic: SemanticIndex | undefined;
+  meter: ResultMeter;
+}
+
+export interface Routing {
+  router: Router;
+  search: ToolSearch;
+  budgets: ResultBudgets;
+  policies: Policies;
+  replay: ReplayBudget;
+}
+
+export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing {
+  const settings = config.gateway;
+  const { events, catalog } = deps;
+  const { search, discovery } = createDiscovery(config, catalog, deps.semantic);
+  const budgets = createResultBudgets(config, deps.state, deps.meter);
+  const policies = new Policies({
+    specs: config.servers,
+    events,
+    clock: deps.clock,
+    manifest: (server) => catalog.manifest(server),
+  });
+  const replay = new ReplayBudget(settings.limits.maxReplayBytes);
+  const router = new Router({
+    supervisor: deps.supervisor,
+    catalog,
+    sessions: deps.sessions,
+    events,
+    logger: deps.logger,
+    clock: deps.clock,
+    discovery,
+    budgets,
+    pager: budgets,
+    policies,
+    maxParamsDepth: settings.maxParamsDepth,
+    listWaitMs: settings.discovery.listWaitMs,
+    clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
+  });
+  return { router, search, budgets, policies, replay };
+}

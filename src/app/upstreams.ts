@@ -1,0 +1,83 @@
+// Wiring of the upstream side: the catalog over the manifest store, the connectors (stdio children recorded in
+// the state directory; HTTP loaded at the first remote start) and the supervisor, whose peers hand
+// server→client traffic to the inbox.
+
+import { createFileChildRegistry } from "../adapters/process/file-child-registry.ts";
+import { createStdioConnector } from "../adapters/upstream/stdio-connector.ts";
+import type { EventBus } from "../core/events.ts";
+import type { GatewayConfig } from "../core/gateway-config.ts";
+import type { ChildRegistry } from "../ports/child-registry.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Connector } from "../ports/connector.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { RequestScope } from "../ports/request-scope.ts";
+import type { Tracer } from "../ports/tracer.ts";
+import { Catalog } from "../services/catalog/catalog.ts";
+import { META_TOOL_NAMES } from "../services/discovery/meta-tools.ts";
+import { Supervisor } from "../services/supervisor/supervisor.ts";
+import type { UpstreamInbox } from "./inbox.ts";
+import type { GatewayState } from "./state.ts";
+
+export interface UpstreamsDeps {
+  clock: Clock;
+  events: EventBus;
+  logger: Logger;
+  requestScope: RequestScope;
+  tracer: Tracer;
+  inbox: UpstreamInbox;
+  catalog: Catalog;
+}
+
+/** The aggregated catalog, read from the manifest store and refreshed by servers as they become ready. */
+export function createCatalog(config: GatewayConfig, state: GatewayState, events: EventBus, logger: Logger): Catalog {
+  const settings = config.gateway;
+  return new Catalog({
+    specs: config.servers,
+    store: state.manifests,
+    separator: settings.namespaceSeparator,
+    events,
+    logger,
+    limits: settings.definitionLimits,
+    reservedNames: META_TOOL_NAMES,
+  });
+}
+
+/** The supervisor of every configured server, and the records of the children it runs (for reaping). */
+export function createUpstreams(
+  config: GatewayConfig,
+  deps: UpstreamsDeps,
+): { supervisor: Supervisor; children: ChildRegistry } {
+  const { logger, catalog } = deps;
+  const children = createFileChildRegistry(config.gateway.stateDir, logger);
+  const supervisor = new Supervisor(config.servers, {
+    connector: createConnector(config, children, logger, deps.tracer),
+    clock: deps.clock,
+    events: deps.events,
+    scope: deps.requestScope,
+    hooksFor: (server) => deps.inbox.hooksFor(server),
+    onReady: (server, peer) => void catalog.refresh(server, peer),
+  });
+  return { supervisor, children };
+}
+
+function createConnector(config: GatewayConfig, children: ChildRegistry, logger: Logger, tracer: Tracer): Connector {
+  const settings = config.gateway;
+  const stdio = createStdioConnector({
+    logger,
+    children,
+    inheritEnv: settings.inheritEnv,
+    stderr: settings.upstreamStderr,
+    limits: settings.upstreamStdio,
+  });
+  // The HTTP connector loads the SDK's client transports: only when a remote server is first started.
+  let http: Promise<Connector> | undefined;
+  return {
+    async open(spec, signal) {
+      if (spec.transport.kind === "stdio") return stdio.open(spec, signal);
+      http ??= import("../adapters/upstream/http-connector.ts").then((m) =>
+        m.createHttpConnector(logger, settings.tracing.propagate ? tracer : undefined),
+      );
+      return (await http).open(spec, signal);
+    },
+  };
+}
