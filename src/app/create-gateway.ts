@@ -101,7 +101,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     store: state.manifests,
     separator: settings.namespaceSeparator,
     events,
-    logger,
     limits: settings.definitionLimits,
     reservedNames: META_TOOL_NAMES,
   });
@@ -135,7 +134,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     }),
     onReady: (server, peer) => void catalog.refresh(server, peer),
   });
-  const semantic = openSemanticIndex(settings.discovery.search.semantic, state, settings.cache.ttlMs.embedding, logger);
+  const semantic = openSemanticIndex(settings.discovery.search.semantic, state, settings.cache.ttlMs.embedding, events);
   const search = new ToolSearch({ catalog, index: new Bm25fIndex(), specs: config.servers, semantic });
   const specsByName = new Map(config.servers.map((spec) => [spec.name, spec]));
   const discovery = new Discovery({
@@ -189,7 +188,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const audit = new AuditRecorder({
     log: state.audit,
     events,
-    logger,
     clock,
     settings: settings.audit,
     definitionHash: (server, tool) => catalog.definitionHash(server, tool),
@@ -316,7 +314,7 @@ function openSemanticIndex(
   settings: SemanticSearchSettings,
   state: GatewayState,
   ttlMs: number,
-  logger: Logger,
+  events: EventBus,
 ): SemanticIndex | undefined {
   if (!settings.enabled) return undefined;
   const embedder =
@@ -335,7 +333,7 @@ function openSemanticIndex(
     store: state.embeddings,
     cache: state.cache,
     queryTtlMs: ttlMs,
-    logger,
+    events,
   });
 }
 

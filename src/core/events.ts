@@ -46,7 +46,47 @@ export interface GatewayEvents {
    * by the process guard of the `serve`/`stdio` commands instead of ending the process. Each one is a defect.
    */
   "internal-error": { origin: InternalErrorOrigin; message: string };
+  /** Audit records older than the retention were deleted (only when some were). */
+  "audit-pruned": { removed: number; olderThan: string };
+  /** Deleting old audit records failed; the next prune interval tries again. */
+  "audit-prune-failed": { error: unknown };
+  /** Calls left without an audit record (the counts are also in the recorder's status). */
+  "audit-dropped": AuditDropped;
+  /** A call's audit record was stored in a reduced form, and why. */
+  "audit-reduced": { correlationId: string; server: string; tool: string; reason: string };
+  /** Writing audit records failed (once per distinct error); they stay queued and are retried. */
+  "audit-write-failed": { error: unknown; pending: number };
+  /** The audit store answered again after failed writes, and the queued records were written. */
+  "audit-recovered": { written: number };
+  /** Reading or storing a server's lists failed; the catalog keeps what it had. */
+  "catalog-failed": { server: string; step: CatalogStep; error: unknown };
+  /**
+   * Embedding for semantic tool search failed (`what` says which work); tool search stays lexical until it
+   * works. `repeated`: it had already failed and not recovered since.
+   */
+  "semantic-failed": { model: string; what: string; error: unknown; repeated: boolean };
+  /** Embedding works again after a failure; semantic ranking resumes. */
+  "semantic-recovered": { model: string };
+  /** The embedding store could not be read (the texts are embedded again) or written (kept in memory only). */
+  "semantic-store-failed": { model: string; op: "read" | "write"; error: unknown };
 }
+
+/**
+ * - `queue-full`: the queue passed `audit.maxQueued` while the store was down; the oldest were dropped.
+ * - `unqueueable`: a call's record could not be queued at all.
+ * - `shutdown`: records still queued when the last write before shutdown ran out of time or failed.
+ */
+export type AuditDropped =
+  | { cause: "queue-full"; dropped: number; total: number }
+  | { cause: "unqueueable"; error: unknown; correlationId: string | undefined; dropped: number }
+  | { cause: "shutdown"; lost: number; error: string | undefined };
+
+/**
+ * - `refresh`: a refresh failed in a way the catalog did not expect.
+ * - `fetch`: the running server's lists could not be read.
+ * - `save`: the manifest could not be written to the registry (the catalog serves it from memory).
+ */
+export type CatalogStep = "refresh" | "fetch" | "save";
 
 /** Where an unhandled error surfaced: Node's `uncaughtException` or `unhandledRejection`. */
 export type InternalErrorOrigin = "uncaught-exception" | "unhandled-rejection";

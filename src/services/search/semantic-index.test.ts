@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setImmediate as tick } from "node:timers/promises";
 import { createMemoryCache } from "../../adapters/cache/memory-cache.ts";
+import { subscribeLogging } from "../../adapters/observability/log-events.ts";
 import { createMemoryEmbeddingStore } from "../../adapters/storage/memory-embedding-store.ts";
+import { EventBus } from "../../core/events.ts";
 import type { Embedder } from "../../ports/embedder.ts";
 import type { EmbeddingStore } from "../../ports/embedding-store.ts";
 import type { Logger } from "../../ports/logger.ts";
@@ -77,8 +79,15 @@ const DOCS = [
   doc("weather__forecast", "weather forecast city"),
   doc("market__quote", "stock price"),
 ];
-const open = (embedder: Embedder, options: Partial<SemanticIndexOptions> = {}) =>
-  createSemanticIndex({ embedder, logger: recordingLogger(), ...options });
+/** An index whose events reach the logger through the gateway's own log subscription. */
+const open = (
+  embedder: Embedder,
+  { logger = recordingLogger(), ...options }: Partial<SemanticIndexOptions> & { logger?: Logger } = {},
+) => {
+  const events = new EventBus();
+  subscribeLogging(events, logger);
+  return createSemanticIndex({ embedder, events, ...options });
+};
 
 describe("SemanticIndex", () => {
   test("embeds each definition once; a changed hash is embedded again, a removed tool disappears", async () => {
@@ -180,10 +189,15 @@ describe("SemanticIndex", () => {
       close: async () => {},
     };
     const fake = wordEmbedder();
-    const index = open(fake.embedder, { store: broken });
+    const logger = recordingLogger();
+    const index = open(fake.embedder, { store: broken, logger });
     await index.sync(DOCS);
     assert.equal(index.status().state, "ready");
     assert.equal((await index.rank("stock price", 1))[0]?.id, "market__quote");
+    assert.deepEqual(logger.lines, [
+      "warn reading stored embeddings failed; embedding those tools again",
+      "warn storing embeddings failed; they are kept in memory only",
+    ]);
   });
 
   test("query vectors are cached; identical queries in flight share one request", async () => {
