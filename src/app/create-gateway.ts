@@ -151,6 +151,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     meter: resultMeter,
     settings: settings.budgets,
     specs: (server) => specsByName.get(server),
+    events,
   });
   const policies = new Policies({ specs: config.servers, events, manifest: (server) => catalog.manifest(server) });
   router = new Router({
@@ -172,10 +173,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     counter: createWorkerTokenCounter(),
     metaTools: PROGRESSIVE_META_TOOLS,
     pinned: settings.discovery.pinned,
-    budgets: () => {
-      const { cutResults, tokensSaved } = budgets.stats();
-      return { cutResults, tokensSaved };
-    },
+    events,
   });
   const limiter = openRateLimiter({
     settings: settings.rateLimit,
@@ -211,7 +209,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
           sessionsRefused: () => sessions.refused,
           replay: () => ({ bytes: replay.bytes, evicted: replay.evicted }),
           caches: () => ({ lists: catalog.listStats(), ...(state.cache ? { store: state.cache.stats() } : {}) }),
-          budgets: () => budgets.stats(),
           listingTokens: () => tokens.lastTotals(),
           circuit: (server) => policies.state(server).state,
           audit: () => audit.status(),
@@ -299,6 +296,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         await tracer.close(settings.tracing.exportTimeoutMs);
         metrics?.close();
         stats.close();
+        tokens.close();
         ownLogger?.closeFile();
         phase = "closed";
       })();

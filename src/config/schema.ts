@@ -1,6 +1,9 @@
 // The configuration file's schema (zod): the single source for validation, defaults and the published
 // JSON Schema under schema/. Every duration names its unit; defaults are stated in each description.
 import { z } from "zod";
+import { LOG_LEVELS } from "../core/gateway-config.ts";
+import { UPSTREAM_PROTOCOLS } from "../core/server-spec.ts";
+import { LIFECYCLES } from "../core/server-state.ts";
 import { DefinitionLimitsSchema } from "./definition-limits-schema.ts";
 import { BudgetSchema, DiscoverySchema, ToolSettingsSchema } from "./discovery-schema.ts";
 import { FrontLimitsSchema } from "./front-limits-schema.ts";
@@ -35,7 +38,7 @@ const serverSettings = {
   enabled: z.boolean().optional().describe("Serve this server; default true."),
   disabled: z.boolean().optional().describe("Claude-Desktop/Cline spelling of `enabled: false`."),
   lifecycle: z
-    .enum(["on-demand", "eager", "always"])
+    .enum(LIFECYCLES)
     .optional()
     .describe(
       "on-demand (default): start at first call, sleep when idle. eager: also start at boot. always: never sleep.",
@@ -83,7 +86,7 @@ const serverSettings = {
     .optional()
     .describe("Restart backoff; unset fields come from serverDefaults.restart, then the built-in defaults."),
   protocol: z
-    .enum(["legacy", "auto", "modern"])
+    .enum(UPSTREAM_PROTOCOLS)
     .optional()
     .describe(
       "Protocol era spoken to the server: legacy (2025, default), modern (2026-07-28: per-request envelope, exact attribution), auto (probe, fall back).",
@@ -330,10 +333,7 @@ export const GatewaySchema = z
       "Longest wait for a client to answer a request a server sent it (sampling, elicitation, roots): a person may be answering.",
       600_000,
     ),
-    logLevel: z
-      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-      .default("info")
-      .describe("Log level; default info (env LOG_LEVEL)."),
+    logLevel: z.enum(LOG_LEVELS).default("info").describe("Log level; default info (env LOG_LEVEL)."),
     jsonLogs: z
       .boolean()
       .optional()

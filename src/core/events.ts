@@ -69,6 +69,18 @@ export interface GatewayEvents {
   "semantic-recovered": { model: string };
   /** The embedding store could not be read (the texts are embedded again) or written (kept in memory only). */
   "semantic-store-failed": { model: string; op: "read" | "write"; error: unknown };
+  /** A tool result was cut to fit its output budget; what was not shown is paged with read_result. */
+  "result-cut": ResultCut;
+}
+
+export interface ResultCut {
+  server: string;
+  /** The tool's own name on its server. */
+  tool: string;
+  /** The whole result, in estimated (o200k) tokens. */
+  totalTokens: number;
+  /** The part shown in the reply; `totalTokens - shownTokens` were kept out of it. */
+  shownTokens: number;
 }
 
 /**
@@ -89,7 +101,8 @@ export type AuditDropped =
 export type CatalogStep = "refresh" | "fetch" | "save";
 
 /** Where an unhandled error surfaced: Node's `uncaughtException` or `unhandledRejection`. */
-export type InternalErrorOrigin = "uncaught-exception" | "unhandled-rejection";
+export const INTERNAL_ERROR_ORIGINS = ["uncaught-exception", "unhandled-rejection"] as const;
+export type InternalErrorOrigin = (typeof INTERNAL_ERROR_ORIGINS)[number];
 
 export interface ToolCalled {
   server: string;
@@ -106,7 +119,9 @@ export interface ToolCalled {
   principal: string | null;
 }
 
-export type CircuitState = "closed" | "open" | "half-open";
+/** A circuit breaker's states (metrics export one series per state). */
+export const CIRCUIT_STATES = ["closed", "open", "half-open"] as const;
+export type CircuitState = (typeof CIRCUIT_STATES)[number];
 
 export type CatalogKind = "tools" | "prompts" | "resources";
 
