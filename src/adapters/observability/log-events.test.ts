@@ -2,36 +2,18 @@
 // them. The services emit; only this subscription writes.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { createRecordingLogger } from "../../../test/helpers/recording-logger.ts";
 import { EventBus } from "../../core/events.ts";
-import type { Logger } from "../../ports/logger.ts";
 import { subscribeLogging } from "./log-events.ts";
 
 type Line = [level: string, fields: Record<string, unknown>, message: string];
 
-/** Keeps each line with its child bindings merged in, as pino writes them. */
-function recordingLogger(lines: Line[], bindings: Record<string, unknown> = {}, debug = true): Logger {
-  const at =
-    (level: string) =>
-    (fieldsOrMessage: Record<string, unknown> | string, message?: string): void => {
-      if (typeof fieldsOrMessage === "string") lines.push([level, { ...bindings }, fieldsOrMessage]);
-      else lines.push([level, { ...bindings, ...fieldsOrMessage }, message ?? ""]);
-    };
-  return {
-    trace: at("trace"),
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-    fatal: at("fatal"),
-    child: (more) => recordingLogger(lines, { ...bindings, ...more }, debug),
-    isLevelEnabled: (level) => debug || level !== "debug",
-  };
-}
-
+/** A bus whose events the gateway's log subscription writes; `lines()` gives them as [level, fields, message]. */
 function subscribed(debug = true) {
-  const lines: Line[] = [];
+  const logger = createRecordingLogger({ debug });
   const events = new EventBus();
-  subscribeLogging(events, recordingLogger(lines, {}, debug));
+  subscribeLogging(events, logger);
+  const lines = (): Line[] => logger.lines.map(({ level, fields, message }) => [level, fields, message]);
   return { events, lines };
 }
 
@@ -48,7 +30,7 @@ describe("subscribeLogging", () => {
     events.emit("audit-reduced", { correlationId: "c-2", server: "fs", tool: "read", reason: "why" });
     events.emit("audit-write-failed", { error: boom, pending: 7 });
     events.emit("audit-recovered", { written: 7 });
-    assert.deepEqual(lines, [
+    assert.deepEqual(lines(), [
       ["info", { removed: 3, olderThan: "2026-10-01T00:00:00.000Z" }, "audit records past retention deleted"],
       ["warn", { err: boom }, "could not delete old audit records"],
       ["error", { dropped: 2, total: 5 }, "audit queue full: oldest records dropped"],
@@ -65,7 +47,7 @@ describe("subscribeLogging", () => {
     events.emit("catalog-failed", { server: "fs", step: "refresh", error: boom });
     events.emit("catalog-failed", { server: "fs", step: "fetch", error: boom });
     events.emit("catalog-failed", { server: "fs", step: "save", error: boom });
-    assert.deepEqual(lines, [
+    assert.deepEqual(lines(), [
       ["error", { server: "fs", err: boom }, "refreshing the server's catalog failed"],
       ["warn", { server: "fs", err: boom }, "could not read the server's catalog"],
       ["warn", { server: "fs", err: boom }, "could not write the manifest to the registry"],
@@ -87,7 +69,7 @@ describe("subscribeLogging", () => {
       events.emit("semantic-store-failed", { model: "m", op: "read", error: boom });
       events.emit("semantic-store-failed", { model: "m", op: "write", error: boom });
       const repeat: Line[] = [["debug", { ...component, err: boom }, "embedding a search query failed again"]];
-      assert.deepEqual(lines, [
+      assert.deepEqual(lines(), [
         [
           "warn",
           { ...component, err: boom },

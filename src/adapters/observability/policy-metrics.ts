@@ -1,8 +1,8 @@
 // Metric family of the resilience policies: circuit breaker state (read at scrape time) and openings, calls
 // rejected (breaker, bulkhead, rate limits), retries and timeouts.
-import { Counter, Gauge } from "prom-client";
+import { Gauge } from "prom-client";
 import { CIRCUIT_STATES, type CircuitState } from "../../core/events.ts";
-import type { MetricFamilyContext } from "./metric-family.ts";
+import { eventCounter, type MetricFamilyContext } from "./metric-family.ts";
 import { methodLabel } from "./metric-labels.ts";
 
 export function registerPolicyMetrics(context: MetricFamilyContext, circuit: (server: string) => CircuitState): void {
@@ -21,30 +21,25 @@ export function registerPolicyMetrics(context: MetricFamilyContext, circuit: (se
       }
     },
   });
-  const opened = new Counter({
-    name: name("circuit_opened_total"),
-    help: "Times a server's circuit breaker opened.",
-    labelNames: ["server"],
-    registers,
-  });
-  const rejected = new Counter({
-    name: name("calls_rejected_total"),
-    help: "Calls refused before reaching a server, by kind (circuit_open, overloaded = bulkhead full, rate_limited) and scope (client, global; empty otherwise).",
-    labelNames: ["server", "kind", "scope"],
-    registers,
-  });
-  const retries = new Counter({
-    name: name("call_retries_total"),
-    help: "Requests sent again after a failure that happened before they reached the server.",
-    labelNames: ["server", "method"],
-    registers,
-  });
-  const timeouts = new Counter({
-    name: name("call_timeouts_total"),
-    help: "Calls ended by their timeout (hard: the maximum that holds even while progress arrives).",
-    labelNames: ["server", "method", "hard"],
-    registers,
-  });
+  const opened = eventCounter(context, "circuit_opened_total", "Times a server's circuit breaker opened.", ["server"]);
+  const rejected = eventCounter(
+    context,
+    "calls_rejected_total",
+    "Calls refused before reaching a server, by kind (circuit_open, overloaded = bulkhead full, rate_limited) and scope (client, global; empty otherwise).",
+    ["server", "kind", "scope"],
+  );
+  const retries = eventCounter(
+    context,
+    "call_retries_total",
+    "Requests sent again after a failure that happened before they reached the server.",
+    ["server", "method"],
+  );
+  const timeouts = eventCounter(
+    context,
+    "call_timeouts_total",
+    "Calls ended by their timeout (hard: the maximum that holds even while progress arrives).",
+    ["server", "method", "hard"],
+  );
   for (const server of servers) {
     opened.inc({ server }, 0);
     timeouts.inc({ server, method: "tools/call", hard: "false" }, 0);

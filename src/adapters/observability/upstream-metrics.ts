@@ -2,7 +2,7 @@
 // limited definitions from events; state, calls in flight and restarts read from the supervisor at scrape time.
 import { Counter, Gauge, Histogram } from "prom-client";
 import { SERVER_STATES, type ServerState } from "../../core/server-state.ts";
-import type { MetricFamilyContext } from "./metric-family.ts";
+import { eventCounter, type MetricFamilyContext } from "./metric-family.ts";
 
 const START_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -17,12 +17,12 @@ export interface UpstreamSnapshot {
 export function registerUpstreamEvents(context: MetricFamilyContext): void {
   const { name, serverLabel } = context;
   const registers = [context.registry];
-  const coldStarts = new Counter({
-    name: name("upstream_cold_starts_total"),
-    help: "Servers started from asleep (a process spawned or a connection opened and initialized).",
-    labelNames: ["server"],
-    registers,
-  });
+  const coldStarts = eventCounter(
+    context,
+    "upstream_cold_starts_total",
+    "Servers started from asleep (a process spawned or a connection opened and initialized).",
+    ["server"],
+  );
   const startDuration = new Histogram({
     name: name("upstream_start_duration_seconds"),
     help: "Time from starting a server to its being ready (spawn and initialize handshake).",
@@ -30,24 +30,24 @@ export function registerUpstreamEvents(context: MetricFamilyContext): void {
     buckets: START_BUCKETS_SECONDS,
     registers,
   });
-  const stops = new Counter({
-    name: name("upstream_stops_total"),
-    help: "Servers stopped, by reason: idle, requested, shutdown, crashed, health-check, start-failed.",
-    labelNames: ["server", "reason"],
-    registers,
-  });
-  const startFailures = new Counter({
-    name: name("upstream_start_failures_total"),
-    help: "Server starts that failed (spawn error, crash before ready, initialize timeout).",
-    labelNames: ["server"],
-    registers,
-  });
-  const limited = new Counter({
-    name: name("definitions_limited_total"),
-    help: "Server definitions cut (description shortened) or refused (not listed) by gateway.definitionLimits, by list (`server`: its instructions, serverInfo, capabilities); each item once.",
-    labelNames: ["server", "list", "action"],
-    registers,
-  });
+  const stops = eventCounter(
+    context,
+    "upstream_stops_total",
+    "Servers stopped, by reason: idle, requested, shutdown, crashed, health-check, start-failed.",
+    ["server", "reason"],
+  );
+  const startFailures = eventCounter(
+    context,
+    "upstream_start_failures_total",
+    "Server starts that failed (spawn error, crash before ready, initialize timeout).",
+    ["server"],
+  );
+  const limited = eventCounter(
+    context,
+    "definitions_limited_total",
+    "Server definitions cut (description shortened) or refused (not listed) by gateway.definitionLimits, by list (`server`: its instructions, serverInfo, capabilities); each item once.",
+    ["server", "list", "action"],
+  );
   for (const server of context.servers) {
     coldStarts.inc({ server }, 0);
     startFailures.inc({ server }, 0);

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setImmediate as tick } from "node:timers/promises";
+import { createRecordingLogger, type RecordingLogger } from "../../../test/helpers/recording-logger.ts";
 import { createMemoryCache } from "../../adapters/cache/memory-cache.ts";
 import { subscribeLogging } from "../../adapters/observability/log-events.ts";
 import { createMemoryEmbeddingStore } from "../../adapters/storage/memory-embedding-store.ts";
@@ -12,26 +13,8 @@ import type { EmbeddingStore } from "../../ports/embedding-store.ts";
 import type { Logger } from "../../ports/logger.ts";
 import { createSemanticIndex, type SemanticDocument, type SemanticIndexOptions } from "./semantic-index.ts";
 
-/** Keeps "level message" lines, so tests can see what an operator would. */
-function recordingLogger(lines: string[] = []): Logger & { lines: string[] } {
-  const at =
-    (level: string) =>
-    (bindingsOrMessage: unknown, message?: string): void => {
-      lines.push(`${level} ${typeof bindingsOrMessage === "string" ? bindingsOrMessage : message}`);
-    };
-  const logger = {
-    lines,
-    trace: at("trace"),
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-    fatal: at("fatal"),
-    child: () => logger,
-    isLevelEnabled: () => true,
-  };
-  return logger;
-}
+/** "level message", as an operator skims them. */
+const lineTexts = (logger: RecordingLogger) => logger.lines.map(({ level, message }) => `${level} ${message}`);
 
 const VOCABULARY = ["file", "read", "write", "weather", "forecast", "city", "stock", "price", "tool"];
 
@@ -82,7 +65,7 @@ const DOCS = [
 /** An index whose events reach the logger through the gateway's own log subscription. */
 const open = (
   embedder: Embedder,
-  { logger = recordingLogger(), ...options }: Partial<SemanticIndexOptions> & { logger?: Logger } = {},
+  { logger = createRecordingLogger(), ...options }: Partial<SemanticIndexOptions> & { logger?: Logger } = {},
 ) => {
   const events = new EventBus();
   subscribeLogging(events, logger);
@@ -150,7 +133,7 @@ describe("SemanticIndex", () => {
 
   test("a failing embedder leaves the index degraded and rankings empty, never an error; it recovers", async () => {
     const fake = wordEmbedder();
-    const logger = recordingLogger();
+    const logger = createRecordingLogger();
     const index = open(fake.embedder, { logger });
     fake.fail(new Error("embeddings endpoint answered 503"));
     await index.sync(DOCS);
@@ -163,7 +146,7 @@ describe("SemanticIndex", () => {
     await index.sync(DOCS);
     assert.equal(index.status().state, "ready");
     assert.equal((await index.rank("read file", 1))[0]?.id, "fs__read_file");
-    assert.deepEqual(logger.lines, [
+    assert.deepEqual(lineTexts(logger), [
       "warn embedding 4 tool descriptions failed; tool search stays lexical until it works",
       "debug embedding 4 tool descriptions failed again",
       "info embedding works again; semantic ranking resumes",
@@ -189,12 +172,12 @@ describe("SemanticIndex", () => {
       close: async () => {},
     };
     const fake = wordEmbedder();
-    const logger = recordingLogger();
+    const logger = createRecordingLogger();
     const index = open(fake.embedder, { store: broken, logger });
     await index.sync(DOCS);
     assert.equal(index.status().state, "ready");
     assert.equal((await index.rank("stock price", 1))[0]?.id, "market__quote");
-    assert.deepEqual(logger.lines, [
+    assert.deepEqual(lineTexts(logger), [
       "warn reading stored embeddings failed; embedding those tools again",
       "warn storing embeddings failed; they are kept in memory only",
     ]);
