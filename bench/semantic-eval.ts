@@ -13,8 +13,10 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createWordVectorsEmbedder, tokens, type WordWeighting } from "../src/adapters/embed/word-vectors-embedder.ts";
+import { subscribeLogging } from "../src/adapters/observability/log-events.ts";
 import { createPinoLogger } from "../src/adapters/observability/pino-logger.ts";
 import { Bm25fIndex, DEFAULT_BM25F } from "../src/adapters/search/bm25f-index.ts";
+import { EventBus } from "../src/core/events.ts";
 import { rrf } from "../src/services/search/rank-fusion.ts";
 import { createSemanticIndex, type SemanticIndex } from "../src/services/search/semantic-index.ts";
 import { toolDocument } from "../src/services/search/tool-documents.ts";
@@ -44,7 +46,8 @@ const embedder = createWordVectorsEmbedder({
   ...(args.vectors ? { path: args.vectors } : {}),
   weighting: args.weighting as WordWeighting,
 });
-const logger = createPinoLogger({ level: "warn", json: false });
+const events = new EventBus();
+subscribeLogging(events, createPinoLogger({ level: "warn", json: false }));
 
 /** Okapi BM25 (k1 1.2, b 0.75) over lowercased words with identifiers split; no stop words, no stemming. */
 function bm25(docs: readonly { id: string; text: string }[]): Ranker {
@@ -96,7 +99,7 @@ function bm25f(tools: readonly Tool[]): Ranker {
 }
 
 async function semantic(docs: readonly { id: string; text: string }[]): Promise<[Ranker, SemanticIndex]> {
-  const index = createSemanticIndex({ embedder, logger });
+  const index = createSemanticIndex({ embedder, events });
   await index.sync(docs.map((doc) => ({ ...doc, hash: doc.text })));
   const status = index.status();
   if (status.state !== "ready") throw new Error(`semantic index not ready: ${status.lastError}`);

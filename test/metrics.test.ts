@@ -197,7 +197,7 @@ describe("GET /metrics", () => {
     assert.equal(value(families, "switchboard_results_cut_total"), 1);
     const saved = value(families, "switchboard_result_tokens_saved_total") ?? 0;
     assert.ok(saved > 10_000, `tokens saved: ${saved}`);
-    assert.equal(saved, t.gateway.budgets.stats().tokensSaved);
+    assert.equal(saved, (await t.gateway.tokens.report()).budgets?.tokensSaved);
     const full = value(families, "switchboard_tool_listing_tokens", { listing: "full" }) ?? 0;
     const progressive = value(families, "switchboard_tool_listing_tokens", { listing: "progressive" }) ?? 0;
     assert.ok(full > 0 && progressive > 0, `full ${full}, progressive ${progressive}`);

@@ -7,15 +7,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createOpenAiEmbedder } from "../src/adapters/embed/openai-embedder.ts";
-import { createPinoLogger } from "../src/adapters/observability/pino-logger.ts";
 import { createSqliteEmbeddingStore } from "../src/adapters/storage/sqlite/sqlite-embedding-store.ts";
+import { EventBus } from "../src/core/events.ts";
 import { EmbedderError } from "../src/ports/embedder.ts";
 import { rrf } from "../src/services/search/rank-fusion.ts";
 import { createSemanticIndex, type SemanticDocument } from "../src/services/search/semantic-index.ts";
 import { type FixtureEmbeddingServer, startFixtureEmbeddingServer } from "./fixtures/fixture-embedding-server.ts";
 
 const KEY = "sk-fixture-0123456789abcdef";
-const silent = createPinoLogger({ level: "silent", json: true });
+/** No subscribers: the index's failures are not logged here. */
+const silent = new EventBus();
 
 let server: FixtureEmbeddingServer;
 let dir = "";
@@ -140,7 +141,7 @@ describe("semantic index on the SQLite store", () => {
   test("a restarted gateway embeds nothing again; a changed definition is embedded alone", async () => {
     const file = join(dir, "state.db");
     const first = await createSqliteEmbeddingStore(file);
-    const index = createSemanticIndex({ embedder: embedder({ batchSize: 4 }), store: first, logger: silent });
+    const index = createSemanticIndex({ embedder: embedder({ batchSize: 4 }), store: first, events: silent });
     const texts = server.stats.texts.length;
     await index.sync(TOOLS);
     assert.equal(server.stats.texts.length - texts, TOOLS.length);
@@ -148,7 +149,7 @@ describe("semantic index on the SQLite store", () => {
     await first.close();
 
     const reopened = await createSqliteEmbeddingStore(file);
-    const restarted = createSemanticIndex({ embedder: embedder({ batchSize: 4 }), store: reopened, logger: silent });
+    const restarted = createSemanticIndex({ embedder: embedder({ batchSize: 4 }), store: reopened, events: silent });
     const requests = server.stats.requests;
     await restarted.sync(TOOLS);
     assert.equal(server.stats.requests, requests, "no embedding request after the restart");
@@ -165,7 +166,7 @@ describe("semantic index on the SQLite store", () => {
   });
 
   test("an endpoint failing leaves the index degraded with semantic results absent, then it recovers", async () => {
-    const index = createSemanticIndex({ embedder: embedder(), logger: silent });
+    const index = createSemanticIndex({ embedder: embedder(), events: silent });
     server.fail(503, '{"error":{"message":"unavailable"}}');
     await index.sync(TOOLS);
     assert.equal(index.status().state, "degraded");

@@ -122,10 +122,15 @@ describe("PostgreSQL storage", () => {
       await Promise.all([audit.append(auditRecord(1)), registry.putManifest(sampleManifest("fs", { prompts: [] }))]);
       assert.deepEqual((await registry.getManifest("fs"))?.prompts, []);
       await proxy.down();
-      await assert.rejects(audit.append(auditRecord(9)), /^Error: PostgreSQL unavailable: /);
-      await assert.rejects(registry.putManifest(sampleManifest("fs")), /^Error: PostgreSQL unavailable: /);
-      await assert.rejects(registry.putServer({ server: "fs", configHash: "h", config: {} }), /PostgreSQL unavailable/);
-      await assert.rejects(createPostgresAuditLog(options), /PostgreSQL unavailable/, "opening fails the same way");
+      const unavailable = {
+        name: "SwitchboardError",
+        code: "storage_unavailable",
+        message: /^PostgreSQL unavailable: /,
+      };
+      await assert.rejects(audit.append(auditRecord(9)), unavailable);
+      await assert.rejects(registry.putManifest(sampleManifest("fs")), unavailable);
+      await assert.rejects(registry.putServer({ server: "fs", configHash: "h", config: {} }), unavailable);
+      await assert.rejects(createPostgresAuditLog(options), unavailable, "opening fails the same way");
       await proxy.up();
       await audit.append(auditRecord(2));
       await registry.putManifest(sampleManifest("fs"));

@@ -45,15 +45,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   life.onClose(() => state.close());
   const rateLimits = openRateLimits({ settings, redis: state.redis, clock, logger, events });
   life.onClose(() => rateLimits?.close());
-  const semantic = openSemanticIndex(config, state, logger);
+  const semantic = openSemanticIndex(config, state, events);
   life.onClose(() => semantic?.close());
   const meter = openResultMeter();
   life.onClose(() => meter.close());
-  const catalog = createCatalog(config, state, events, logger);
+  const catalog = createCatalog(config, state, events);
   const audit = new AuditRecorder({
     log: state.audit,
     events,
-    logger,
     clock,
     settings: settings.audit,
     definitionHash: (server, tool) => catalog.definitionHash(server, tool),
@@ -85,7 +84,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     meter,
   });
   inbox.attach(router);
-  const tokens = createTokens(config, catalog, budgets);
+  const tokens = createTokens(config, catalog, events);
+  life.onClose(() => tokens.close());
   const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit };
   const { stats, metrics } = observability.watch(parts);
 

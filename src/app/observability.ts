@@ -121,7 +121,6 @@ function createMetrics(config: GatewayConfig, events: EventBus, parts: WatchedPa
       sessionsRefused: () => sessions.refused,
       replay: () => ({ bytes: replay.bytes, evicted: replay.evicted }),
       caches: () => ({ lists: catalog.listStats(), ...(state.cache ? { store: state.cache.stats() } : {}) }),
-      budgets: () => budgets.stats(),
       listingTokens: () => tokens.lastTotals(),
       circuit: (server) => policies.state(server).state,
       audit: () => audit.status(),

@@ -4,6 +4,7 @@
 import { createWorkerResultMeter } from "../adapters/tokens/worker-result-meter.ts";
 import { createWorkerTokenCounter } from "../adapters/tokens/worker-token-counter.ts";
 import { workerEntry } from "../adapters/workers/worker-client.ts";
+import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { ResultMeter } from "../ports/result-meter.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
@@ -17,26 +18,29 @@ export function openResultMeter(): ResultMeter & { close(): Promise<void> } {
   return createWorkerResultMeter({ entry: workerEntry("meter-worker", import.meta.url) });
 }
 
-export function createResultBudgets(config: GatewayConfig, state: GatewayState, meter: ResultMeter): ResultBudgets {
+export function createResultBudgets(
+  config: GatewayConfig,
+  state: GatewayState,
+  meter: ResultMeter,
+  events: EventBus,
+): ResultBudgets {
   const specsByName = new Map(config.servers.map((spec) => [spec.name, spec]));
   return new ResultBudgets({
     store: state.results,
     meter,
     settings: config.gateway.budgets,
     specs: (server) => specsByName.get(server),
+    events,
   });
 }
 
 /** Estimated tokens of the full and progressive listings, counted in a worker thread on request. */
-export function createTokens(config: GatewayConfig, catalog: Catalog, budgets: ResultBudgets): TokenAccounting {
+export function createTokens(config: GatewayConfig, catalog: Catalog, events: EventBus): TokenAccounting {
   return createTokenAccounting({
     tools: () => catalog.tools(),
     counter: createWorkerTokenCounter(),
     metaTools: PROGRESSIVE_META_TOOLS,
     pinned: config.gateway.discovery.pinned,
-    budgets: () => {
-      const { cutResults, tokensSaved } = budgets.stats();
-      return { cutResults, tokensSaved };
-    },
+    events,
   });
 }

@@ -43,7 +43,7 @@ export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing
   const settings = config.gateway;
   const { events, catalog } = deps;
   const { search, discovery } = createDiscovery(config, catalog, deps.semantic);
-  const budgets = createResultBudgets(config, deps.state, deps.meter);
+  const budgets = createResultBudgets(config, deps.state, deps.meter, events);
   const policies = new Policies({
     specs: config.servers,
     events,

@@ -4,6 +4,7 @@
 import { createOpenAiEmbedder } from "../adapters/embed/openai-embedder.ts";
 import { createWordVectorsEmbedder } from "../adapters/embed/word-vectors-embedder.ts";
 import { Bm25fIndex } from "../adapters/search/bm25f-index.ts";
+import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
@@ -17,7 +18,7 @@ import type { GatewayState } from "./state.ts";
 export function openSemanticIndex(
   config: GatewayConfig,
   state: GatewayState,
-  logger: Logger,
+  events: EventBus,
 ): SemanticIndex | undefined {
   const settings = config.gateway.discovery.search.semantic;
   if (!settings.enabled) return undefined;
@@ -37,7 +38,7 @@ export function openSemanticIndex(
     store: state.embeddings,
     cache: state.cache,
     queryTtlMs: config.gateway.cache.ttlMs.embedding,
-    logger,
+    events,
   });
 }
 

@@ -29,14 +29,13 @@ export interface UpstreamsDeps {
 }
 
 /** The aggregated catalog, read from the manifest store and refreshed by servers as they become ready. */
-export function createCatalog(config: GatewayConfig, state: GatewayState, events: EventBus, logger: Logger): Catalog {
+export function createCatalog(config: GatewayConfig, state: GatewayState, events: EventBus): Catalog {
   const settings = config.gateway;
   return new Catalog({
     specs: config.servers,
     store: state.manifests,
     separator: settings.namespaceSeparator,
     events,
-    logger,
     limits: settings.definitionLimits,
     reservedNames: META_TOOL_NAMES,
   });

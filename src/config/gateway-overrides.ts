@@ -7,16 +7,9 @@ import type { Override } from "./env-overrides.ts";
 import { TracingSchema } from "./observability-schema.ts";
 import { POLICY_NESTED_SECTIONS } from "./policy-schema.ts";
 import { RateLimitGlobalSchema, RateLimitSchema } from "./rate-limit-schema.ts";
-import {
-  AuditSchema,
-  CacheSchema,
-  CacheTtlSchema,
-  DatabaseSchema,
-  GatewaySchema,
-  type GatewaySection,
-  RedisSchema,
-  ServerSchema,
-} from "./schema.ts";
+import { GatewaySchema, type GatewaySection } from "./schema.ts";
+import { ServerSchema } from "./server-schema.ts";
+import { AuditSchema, CacheSchema, CacheTtlSchema, DatabaseSchema, RedisSchema } from "./state-schema.ts";
 
 const CLI_FLAGS: Record<string, string> = {
   host: "--host",

@@ -50,7 +50,59 @@ export interface GatewayEvents {
   "server-problem": { server: string; kind: ServerProblemKind; message: string; error?: unknown; failures?: number };
   /** The shutdown drain's grace ran out: the calls still in flight fail. */
   "drain-expired": { inFlight: number };
+  /** Audit records older than the retention were deleted (only when some were). */
+  "audit-pruned": { removed: number; olderThan: string };
+  /** Deleting old audit records failed; the next prune interval tries again. */
+  "audit-prune-failed": { error: unknown };
+  /** Calls left without an audit record (the counts are also in the recorder's status). */
+  "audit-dropped": AuditDropped;
+  /** A call's audit record was stored in a reduced form, and why. */
+  "audit-reduced": { correlationId: string; server: string; tool: string; reason: string };
+  /** Writing audit records failed (once per distinct error); they stay queued and are retried. */
+  "audit-write-failed": { error: unknown; pending: number };
+  /** The audit store answered again after failed writes, and the queued records were written. */
+  "audit-recovered": { written: number };
+  /** Reading or storing a server's lists failed; the catalog keeps what it had. */
+  "catalog-failed": { server: string; step: CatalogStep; error: unknown };
+  /**
+   * Embedding for semantic tool search failed (`what` says which work); tool search stays lexical until it
+   * works. `repeated`: it had already failed and not recovered since.
+   */
+  "semantic-failed": { model: string; what: string; error: unknown; repeated: boolean };
+  /** Embedding works again after a failure; semantic ranking resumes. */
+  "semantic-recovered": { model: string };
+  /** The embedding store could not be read (the texts are embedded again) or written (kept in memory only). */
+  "semantic-store-failed": { model: string; op: "read" | "write"; error: unknown };
+  /** A tool result was cut to fit its output budget; what was not shown is paged with read_result. */
+  "result-cut": ResultCut;
 }
+
+export interface ResultCut {
+  server: string;
+  /** The tool's own name on its server. */
+  tool: string;
+  /** The whole result, in estimated (o200k) tokens. */
+  totalTokens: number;
+  /** The part shown in the reply; `totalTokens - shownTokens` were kept out of it. */
+  shownTokens: number;
+}
+
+/**
+ * - `queue-full`: the queue passed `audit.maxQueued` while the store was down; the oldest were dropped.
+ * - `unqueueable`: a call's record could not be queued at all.
+ * - `shutdown`: records still queued when the last write before shutdown ran out of time or failed.
+ */
+export type AuditDropped =
+  | { cause: "queue-full"; dropped: number; total: number }
+  | { cause: "unqueueable"; error: unknown; correlationId: string | undefined; dropped: number }
+  | { cause: "shutdown"; lost: number; error: string | undefined };
+
+/**
+ * - `refresh`: a refresh failed in a way the catalog did not expect.
+ * - `fetch`: the running server's lists could not be read.
+ * - `save`: the manifest could not be written to the registry (the catalog serves it from memory).
+ */
+export type CatalogStep = "refresh" | "fetch" | "save";
 
 /**
  * - `start-failed`: a start failed (it counts toward the restart limit); `out-of-resources`: the gateway itself
@@ -68,7 +120,8 @@ export type ServerProblemKind =
   | "close-handler-failed";
 
 /** Where an unhandled error surfaced: Node's `uncaughtException` or `unhandledRejection`. */
-export type InternalErrorOrigin = "uncaught-exception" | "unhandled-rejection";
+export const INTERNAL_ERROR_ORIGINS = ["uncaught-exception", "unhandled-rejection"] as const;
+export type InternalErrorOrigin = (typeof INTERNAL_ERROR_ORIGINS)[number];
 
 export interface ToolCalled {
   server: string;
@@ -85,7 +138,9 @@ export interface ToolCalled {
   principal: string | null;
 }
 
-export type CircuitState = "closed" | "open" | "half-open";
+/** A circuit breaker's states (metrics export one series per state). */
+export const CIRCUIT_STATES = ["closed", "open", "half-open"] as const;
+export type CircuitState = (typeof CIRCUIT_STATES)[number];
 
 export type CatalogKind = "tools" | "prompts" | "resources";
 

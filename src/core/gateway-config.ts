@@ -3,7 +3,9 @@ import type { DiscoveryMode } from "./discovery-mode.ts";
 import type { ServerSpec } from "./server-spec.ts";
 import type { BucketLimit } from "./token-bucket.ts";
 
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+/** Log levels, most severe first; `silent` writes nothing. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface GatewaySettings {
   host: string;

@@ -3,12 +3,6 @@
 // recursive code would overflow the stack, and the failure would land on the server instead of the caller.
 
 /**
- * The default of `gateway.maxParamsDepth`: levels of objects and arrays allowed in a request's params, params
- * itself being level 1. Real tool arguments stay far below it; JSON.stringify overflows near 5,000.
- */
-export const DEFAULT_MAX_PARAMS_DEPTH = 64;
-
-/**
  * True when `value` nests more than `maxDepth` levels of objects and arrays (a container is one level, and so
  * is each container inside it; strings, numbers, booleans and null add none). Visits each container at most
  * once and stops at the first one past the limit.

@@ -4,7 +4,6 @@
 import { createHash } from "node:crypto";
 
 export const MAX_NAME_LENGTH = 128;
-export const DEFAULT_SEPARATOR = "__";
 const VALID_NAME = /^[A-Za-z0-9_.-]+$/;
 
 export interface NamingProblem {

@@ -82,7 +82,8 @@ export interface RelaySettings {
  *   capabilities; `input_required` results instead of server-initiated requests).
  * - `auto`: probe with server/discover, fall back to initialize.
  */
-export type UpstreamProtocol = "legacy" | "auto" | "modern";
+export const UPSTREAM_PROTOCOLS = ["legacy", "auto", "modern"] as const;
+export type UpstreamProtocol = (typeof UPSTREAM_PROTOCOLS)[number];
 
 export interface ServerSpec {
   name: string;

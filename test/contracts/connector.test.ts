@@ -1,5 +1,6 @@
 // The Connector contract on the stdio connector (server-everything as a child process) and the HTTP connector
 // (server-everything in streamableHttp mode on 127.0.0.1, a fresh server per test), plus what only a child has.
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -34,7 +35,15 @@ function childRecords(): ChildRegistry & { pids(): number[] } {
 }
 
 function stdioConnector(children = childRecords()) {
-  return createStdioConnector({ logger, children, inheritEnv: [], env: process.env });
+  const { upstreamStderr, upstreamStdio } = normalizeConfig({ servers: {} }, undefined, { env: {} }).gateway;
+  return createStdioConnector({
+    logger,
+    children,
+    inheritEnv: [],
+    env: process.env,
+    stderr: upstreamStderr,
+    limits: upstreamStdio,
+  });
 }
 
 connectorContract("stdio", async () => ({

@@ -1,6 +1,6 @@
 // Scrape-time metrics of the audit log: a call without a record (dropped) or with a reduced one must never go
 // unseen (docs/metrics.md; the SwitchboardAuditRecordsLost alert reads the dropped count).
-import type { Registry } from "prom-client";
+import type { MetricFamilyContext } from "./metric-family.ts";
 import { scrapeCounter, scrapeGauge } from "./scrape-metrics.ts";
 
 export interface AuditCounts {
@@ -11,7 +11,7 @@ export interface AuditCounts {
   writeFailures: number;
 }
 
-export function registerAuditMetrics(registry: Registry, name: (base: string) => string, audit: () => AuditCounts) {
+export function registerAuditMetrics({ registry, name }: MetricFamilyContext, audit: () => AuditCounts): void {
   const counter = (metric: string, help: string, pick: (counts: AuditCounts) => number) =>
     scrapeCounter(registry, name(metric), help, () => pick(audit()));
   counter("audit_records_written_total", "Audit records stored (reduced ones included).", (c) => c.written);

@@ -1,6 +1,7 @@
 // Turns domain events into log lines: lifecycle at info, failures at warn, calls at debug. Policy events that
 // can come once per call (rejections, retries) are debug, so an overload or a flood of clients cannot flood the
-// log; a breaker opening and a call timing out are warnings.
+// log; a breaker opening and a call timing out are warnings. What the services lose or degrade (audit records,
+// a server's lists, semantic ranking) keeps the level it always had.
 import type { EventBus, ServerProblemKind } from "../../core/events.ts";
 import type { Logger } from "../../ports/logger.ts";
 
@@ -35,6 +36,60 @@ export function subscribeLogging(events: EventBus, logger: Logger): void {
     events.on("call-retried", (event) => logger.debug(event, `call retried (attempt ${event.attempt})`));
   }
   logSupervision(events, logger);
+  logAudit(events, logger);
+  logCatalog(events, logger);
+  logSemanticIndex(events, logger);
+}
+
+/** The audit recorder's losses and recoveries: every record lost or reduced is an error line with its reason. */
+function logAudit(events: EventBus, logger: Logger): void {
+  events.on("audit-pruned", (fields) => logger.info(fields, "audit records past retention deleted"));
+  events.on("audit-prune-failed", ({ error }) => logger.warn({ err: error }, "could not delete old audit records"));
+  events.on("audit-dropped", (event) => {
+    if (event.cause === "shutdown") {
+      logger.error({ lost: event.lost, err: event.error }, "audit records not written before shutdown");
+    } else if (event.cause === "unqueueable") {
+      const { error, correlationId, dropped } = event;
+      logger.error({ err: error, correlationId, dropped }, "audit record dropped: it could not be queued");
+    } else {
+      logger.error({ dropped: event.dropped, total: event.total }, "audit queue full: oldest records dropped");
+    }
+  });
+  events.on("audit-reduced", (fields) => logger.error(fields, "audit record reduced"));
+  events.on("audit-write-failed", ({ error, pending }) =>
+    logger.error({ err: error, pending }, "audit write failed; records kept and retried"),
+  );
+  events.on("audit-recovered", (fields) => logger.info(fields, "audit store reachable again; queued records written"));
+}
+
+const CATALOG_FAILURES = {
+  refresh: { level: "error", message: "refreshing the server's catalog failed" },
+  fetch: { level: "warn", message: "could not read the server's catalog" },
+  save: { level: "warn", message: "could not write the manifest to the registry" },
+} as const;
+
+function logCatalog(events: EventBus, logger: Logger): void {
+  events.on("catalog-failed", ({ server, step, error }) => {
+    const { level, message } = CATALOG_FAILURES[step];
+    logger[level]({ server, err: error }, message);
+  });
+}
+
+/** Semantic search degrades to lexical ranking: the first failure is a warning, repeats are debug. */
+function logSemanticIndex(events: EventBus, logger: Logger): void {
+  const log = (model: string) => logger.child({ component: "semantic-index", model });
+  events.on("semantic-failed", ({ model, what, error, repeated }) => {
+    if (!repeated) log(model).warn({ err: error }, `${what} failed; tool search stays lexical until it works`);
+    else if (logger.isLevelEnabled("debug")) log(model).debug({ err: error }, `${what} failed again`);
+  });
+  events.on("semantic-recovered", ({ model }) => log(model).info("embedding works again; semantic ranking resumes"));
+  events.on("semantic-store-failed", ({ model, op, error }) => {
+    const message =
+      op === "read"
+        ? "reading stored embeddings failed; embedding those tools again"
+        : "storing embeddings failed; they are kept in memory only";
+    log(model).warn({ err: error }, message);
+  });
 }
 
 /** A defect in the supervisor's own work is an error; what a server does wrong is a warning. */

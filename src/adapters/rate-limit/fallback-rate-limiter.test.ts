@@ -2,29 +2,9 @@
 // once it answers, and each switch logged once however many calls go through.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Logger } from "../../ports/logger.ts";
+import { createRecordingLogger } from "../../../test/helpers/recording-logger.ts";
 import type { RateDecision, RateLimiter } from "../../ports/rate-limiter.ts";
 import { rateLimiterWithFallback } from "./fallback-rate-limiter.ts";
-
-function recordingLogger() {
-  const lines: { level: string; message: string }[] = [];
-  const at =
-    (level: string) =>
-    (a: unknown, b?: string): void => {
-      lines.push({ level, message: typeof a === "string" ? a : String(b) });
-    };
-  const logger: Logger = {
-    trace: at("trace"),
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-    fatal: at("fatal"),
-    child: () => logger,
-    isLevelEnabled: () => true,
-  };
-  return { logger, lines };
-}
 
 const REFUSED: RateDecision = { allowed: false, scope: "client", retryAfterMs: 5 };
 
@@ -50,7 +30,8 @@ function standIns() {
 
 test("uses Redis while ready, memory while not; each switch is logged once", async () => {
   const { state, primary, memory } = standIns();
-  const { logger, lines } = recordingLogger();
+  const logger = createRecordingLogger();
+  const { lines } = logger;
   const limiter = rateLimiterWithFallback({ primary, memory, connection: state as { status: "ready" }, logger });
   assert.deepEqual(await limiter.take("a"), { allowed: true });
   assert.equal(limiter.status(), "shared");
@@ -68,7 +49,8 @@ test("uses Redis while ready, memory while not; each switch is logged once", asy
 
 test("a command failing on a live connection is answered from memory, logged once until Redis answers again", async () => {
   const { state, primary, memory } = standIns();
-  const { logger, lines } = recordingLogger();
+  const logger = createRecordingLogger();
+  const { lines } = logger;
   const limiter = rateLimiterWithFallback({ primary, memory, connection: state as { status: "ready" }, logger });
   state.failing = true;
   for (let i = 0; i < 5; i++) assert.deepEqual(await limiter.take("a"), REFUSED);

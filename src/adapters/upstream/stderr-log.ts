@@ -7,12 +7,6 @@ import type { UpstreamStderrSettings } from "../../core/gateway-config.ts";
 import { printable } from "../../core/printable.ts";
 import type { Logger } from "../../ports/logger.ts";
 
-export const DEFAULT_STDERR_SETTINGS: UpstreamStderrSettings = Object.freeze({
-  linesPerSecond: 20,
-  burstLines: 100,
-  maxLineChars: 4096,
-});
-
 /** Environment variables whose values are never shown, even when the server prints them itself. */
 const SECRET_NAME = /key|token|secret|pass|auth|credential|cookie|session|private/i;
 const MIN_SECRET_CHARS = 6;

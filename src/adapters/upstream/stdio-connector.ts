@@ -15,7 +15,7 @@ import { ownRecordFields } from "../process/file-child-registry.ts";
 import { groupExists, processStartTime, signalGroup } from "../process/proc-info.ts";
 import { childEnvironment } from "./child-env.ts";
 import { spawnFailure } from "./spawn-failure.ts";
-import { createStderrLog, DEFAULT_STDERR_SETTINGS, type StderrLog } from "./stderr-log.ts";
+import { createStderrLog, type StderrLog } from "./stderr-log.ts";
 
 const STDERR_TAIL_LINES = 20;
 /**
@@ -27,20 +27,15 @@ const INPUT_STALL_GRACE_MS = 5_000;
 /** A stderr "line" longer than this without a newline is dropped rather than buffered. */
 const STDERR_MAX_LINE_BYTES = 1024 * 1024;
 
-export const DEFAULT_STDIO_LIMITS: UpstreamStdioSettings = Object.freeze({
-  maxPendingInputBytes: 8 * 1024 * 1024,
-  maxMessageBytes: 64 * 1024 * 1024,
-});
-
 export interface StdioConnectorOptions {
   logger: Logger;
   children: ChildRegistry;
   inheritEnv: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
-  /** Rate and length limits of stderr lines in the logs. */
-  stderr?: UpstreamStderrSettings;
-  /** Bounds on the bytes queued for a server's stdin and on one message from its stdout. */
-  limits?: UpstreamStdioSettings;
+  /** Rate and length limits of stderr lines in the logs (gateway.upstreamStderr). */
+  stderr: UpstreamStderrSettings;
+  /** Bounds on the bytes queued for a server's stdin and on one message from its stdout (gateway.upstreamStdio). */
+  limits: UpstreamStdioSettings;
 }
 
 export function createStdioConnector(options: StdioConnectorOptions): Connector {
@@ -103,14 +98,9 @@ class StdioConnection implements UpstreamConnection {
     this.pid = child.pid as number;
     const log = options.logger.child({ server: spec.name });
     this.log = log;
-    this.limits = options.limits ?? DEFAULT_STDIO_LIMITS;
+    this.limits = options.limits;
     // One log budget for both pipes: garbage on stdout is rate-limited like stderr.
-    const stderr = createStderrLog(
-      log,
-      { pid: this.pid },
-      options.stderr ?? DEFAULT_STDERR_SETTINGS,
-      (spec.transport as StdioTransportSpec).env,
-    );
+    const stderr = createStderrLog(log, { pid: this.pid }, options.stderr, (spec.transport as StdioTransportSpec).env);
     this.output = stderr;
     child.stdout.on(
       "data",

@@ -30,7 +30,8 @@ export async function handleStateRoute(
     const query = auditQuery(new URL(req.url ?? "/", "http://gateway").searchParams);
     // Read-your-writes: records of calls that just finished are written first (bounded wait).
     await Promise.race([gateway.audit.flush(), delay(AUDIT_FLUSH_WAIT_MS)]);
-    const records = await storage(() => gateway.state.audit.query(query));
+    // A database that cannot be reached rejects with storage_unavailable (503) from the store itself.
+    const records = await gateway.state.audit.query(query);
     sendJson(res, 200, JSON.stringify({ records, pending: gateway.audit.status().pending }));
     return true;
   }
@@ -39,9 +40,10 @@ export async function handleStateRoute(
     allowGet(req, path);
     const server = decodePathSegment(match[1] as string);
     gateway.supervisor.get(server); // server_not_found for a name not configured
-    const [snapshot, items] = await storage(() =>
-      Promise.all([gateway.state.registry.getServer(server), gateway.state.registry.items({ server })]),
-    );
+    const [snapshot, items] = await Promise.all([
+      gateway.state.registry.getServer(server),
+      gateway.state.registry.items({ server }),
+    ]);
     sendJson(res, 200, JSON.stringify({ server, config: snapshot ?? null, items }));
     return true;
   }
@@ -77,17 +79,6 @@ export function auditQuery(params: URLSearchParams): AuditQuery {
   }
   if (problems.length > 0) throw new SwitchboardError("invalid_params", problems.join("; "), { data: { problems } });
   return query;
-}
-
-/** Runs a store operation; a database that cannot be reached becomes storage_unavailable (503). */
-async function storage<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message.startsWith("PostgreSQL unavailable")) throw new SwitchboardError("storage_unavailable", message);
-    throw error;
-  }
 }
 
 const delay = (ms: number) =>

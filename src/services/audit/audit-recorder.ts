@@ -4,12 +4,12 @@
 // is unreachable, records wait in a bounded queue and the write is retried with backoff, so a database restart
 // loses nothing; only a queue past `maxQueued` drops (the oldest first, counted and logged). No call escapes
 // unnoticed: a record that cannot be built or that the store refuses (while it answers) is stored in a reduced
-// form; whatever is lost or reduced is counted (status, /health, metrics) and logged with the reason.
+// form; whatever is lost or reduced is counted (status, /health, metrics) and announced with the reason (an
+// event the log subscribes to).
 import type { Disposable, EventBus, ToolCalled } from "../../core/events.ts";
 import type { AuditSettings } from "../../core/gateway-config.ts";
 import type { AuditLog, AuditRecord } from "../../ports/audit-log.ts";
 import type { Clock, TimerHandle } from "../../ports/clock.ts";
-import type { Logger } from "../../ports/logger.ts";
 import { auditRecordOf, reasonOf, reducedRecord } from "./audit-record.ts";
 
 const BATCH = 1000;
@@ -20,7 +20,6 @@ const DAY_MS = 86_400_000;
 export interface AuditRecorderOptions {
   log: AuditLog;
   events: EventBus;
-  logger: Logger;
   clock: Clock;
   settings: AuditSettings;
   /** The registry's definition hash of a server's tool, when the catalog knows the tool. */
@@ -48,7 +47,7 @@ export class AuditRecorder {
   private readonly o: AuditRecorderOptions;
   private queue: AuditRecord[] = [];
   private flushing: Promise<void> | undefined;
-  private scheduled: NodeJS.Timeout | undefined;
+  private scheduled: TimerHandle | undefined;
   private retry: TimerHandle | undefined;
   private retryDelayMs = 0;
   private pruneTimer: TimerHandle | undefined;
@@ -84,7 +83,7 @@ export class AuditRecorder {
   async prune(): Promise<number> {
     const cutoff = new Date(this.o.clock.now() - this.o.settings.retentionDays * DAY_MS).toISOString();
     const removed = await this.o.log.prune(cutoff);
-    if (removed > 0) this.o.logger.info({ removed, olderThan: cutoff }, "audit records past retention deleted");
+    if (removed > 0) this.o.events.emit("audit-pruned", { removed, olderThan: cutoff });
     return removed;
   }
 
@@ -95,20 +94,20 @@ export class AuditRecorder {
     this.subscription?.dispose();
     this.retry?.cancel();
     this.pruneTimer?.cancel();
-    clearTimeout(this.scheduled);
-    let timer: NodeJS.Timeout | undefined;
+    this.scheduled?.cancel();
+    let timer: TimerHandle | undefined;
     await Promise.race([
       this.flush(),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
+        timer = this.o.clock.setTimeout(resolve, timeoutMs);
       }),
     ]);
-    clearTimeout(timer);
+    timer?.cancel();
     if (this.queue.length > 0) {
       const lost = this.queue.length;
       this.counts.dropped += lost;
       this.noteFailure(`${lost} records not written before shutdown: ${this.error}`);
-      this.o.logger.error({ lost, err: this.error }, "audit records not written before shutdown");
+      this.o.events.emit("audit-dropped", { cause: "shutdown", lost, error: this.error });
     }
   }
 
@@ -116,13 +115,11 @@ export class AuditRecorder {
     try {
       this.queue.push(this.build(call));
     } catch (error) {
-      // Nothing may throw back into the event bus (which would swallow it): the call is counted and logged.
+      // Nothing may throw back into the event bus (which would swallow it): the call is counted and announced.
       this.counts.dropped++;
       this.noteFailure(`a record could not be queued: ${reasonOf(error)}`);
-      this.o.logger.error(
-        { err: error, correlationId: safeId(call), dropped: this.counts.dropped },
-        "audit record dropped: it could not be queued",
-      );
+      const dropped = this.counts.dropped;
+      this.o.events.emit("audit-dropped", { cause: "unqueueable", error, correlationId: safeId(call), dropped });
       return;
     }
     const excess = this.queue.length - this.o.settings.maxQueued;
@@ -130,12 +127,12 @@ export class AuditRecorder {
       this.queue.splice(0, excess);
       this.counts.dropped += excess;
       this.noteFailure(`audit queue full (${this.o.settings.maxQueued}): oldest records dropped`);
-      this.o.logger.error({ dropped: excess, total: this.counts.dropped }, "audit queue full: oldest records dropped");
+      this.o.events.emit("audit-dropped", { cause: "queue-full", dropped: excess, total: this.counts.dropped });
     }
     // One write per interval (sooner for a full batch), none while a retry waits for the store to come back.
     if (this.retry || this.flushing) return;
     if (this.queue.length >= BATCH) {
-      clearTimeout(this.scheduled);
+      this.scheduled?.cancel();
       this.scheduled = undefined;
       void this.flush();
     } else if (!this.scheduled) {
@@ -143,8 +140,7 @@ export class AuditRecorder {
         this.scheduled = undefined;
         void this.flush();
       };
-      this.scheduled = setTimeout(run, this.o.settings.flushIntervalMs);
-      this.scheduled.unref();
+      this.scheduled = this.o.clock.setTimeout(run, this.o.settings.flushIntervalMs);
     }
   }
 
@@ -162,14 +158,12 @@ export class AuditRecorder {
     }
   }
 
-  /** Counts and logs a record stored in reduced form (one error line, with the reason). */
+  /** Counts and announces a record stored in reduced form, with the reason. */
   private reduced(record: AuditRecord, reason: string): void {
     this.counts.reduced++;
     this.noteFailure(reason);
-    this.o.logger.error(
-      { correlationId: record.correlationId, server: record.server, tool: record.tool, reason },
-      "audit record reduced",
-    );
+    const { correlationId, server, tool } = record;
+    this.o.events.emit("audit-reduced", { correlationId, server, tool, reason });
   }
 
   private noteFailure(reason: string): void {
@@ -194,7 +188,7 @@ export class AuditRecorder {
       this.queue.splice(0, batch.length);
       this.counts.written += batch.length;
       if (this.error !== undefined) {
-        this.o.logger.info({ written: batch.length }, "audit store reachable again; queued records written");
+        this.o.events.emit("audit-recovered", { written: batch.length });
         this.error = undefined;
       }
       this.retryDelayMs = 0;
@@ -239,8 +233,7 @@ export class AuditRecorder {
     const message = error instanceof Error ? error.message : String(error);
     this.counts.writeFailures++;
     this.noteFailure(`write failed: ${message}`);
-    if (message !== this.error)
-      this.o.logger.error({ err: error, pending: this.queue.length }, "audit write failed; records kept and retried");
+    if (message !== this.error) this.o.events.emit("audit-write-failed", { error, pending: this.queue.length });
     this.error = message;
     // A write asked for meanwhile (GET /audit) failing does not push the scheduled retry further out.
     if (this.closed || this.retry) return;
@@ -254,7 +247,7 @@ export class AuditRecorder {
   private schedulePrune(delayMs: number): void {
     this.pruneTimer = this.o.clock.setTimeout(() => {
       this.prune()
-        .catch((error: unknown) => this.o.logger.warn({ err: error }, "could not delete old audit records"))
+        .catch((error: unknown) => this.o.events.emit("audit-prune-failed", { error }))
         .finally(() => {
           if (!this.closed) this.schedulePrune(this.o.settings.pruneIntervalMs);
         });

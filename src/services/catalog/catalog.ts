@@ -7,7 +7,6 @@ import type { DefinitionLimits } from "../../core/gateway-config.ts";
 import { assignNames, type NamingProblem } from "../../core/naming.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import { compileUriTemplate } from "../../core/uri-template.ts";
-import type { Logger } from "../../ports/logger.ts";
 import type { ManifestStore, ServerManifest } from "../../ports/manifest-store.ts";
 import type { UpstreamPeer } from "../upstream/upstream-peer.ts";
 import { DefinitionLimiter, type LimitedDefinition } from "./definition-limits.ts";
@@ -39,7 +38,6 @@ export interface CatalogOptions {
   store: ManifestStore;
   separator: string;
   events: EventBus;
-  logger: Logger;
   /** Bounds on what a server may offer (gateway.definitionLimits); applied to every manifest taken. */
   limits: DefinitionLimits;
   /**
@@ -142,14 +140,14 @@ export class Catalog {
 
   /**
    * Re-reads lists from a running server; only the given kinds when a list_changed named them. Never rejects
-   * (callers fire and forget it): a failure is logged and the previous manifest stays.
+   * (callers fire and forget it): a failure is announced (`catalog-failed`) and the previous manifest stays.
    */
   refresh(server: string, peer: UpstreamPeer, kinds?: readonly CatalogKind[]): Promise<ServerManifest | undefined> {
     const running = this.refreshes.get(server);
     const next = (running ?? Promise.resolve(undefined))
       .then(() => this.doRefresh(server, peer, kinds))
       .catch((error: unknown) => {
-        this.options.logger.error({ server, err: error }, "refreshing the server's catalog failed");
+        this.options.events.emit("catalog-failed", { server, step: "refresh", error });
         return this.manifests.get(server);
       });
     const tracked = next.finally(() => {
@@ -185,7 +183,7 @@ export class Catalog {
         keys,
       );
     } catch (error) {
-      this.options.logger.warn({ server, err: error }, "could not read the server's catalog");
+      this.options.events.emit("catalog-failed", { server, step: "fetch", error });
       return previous;
     }
     // Routes change with the manifest, before the (slower) write to the store: a tool GET /servers counts
@@ -194,7 +192,7 @@ export class Catalog {
     try {
       await this.options.store.save(manifest);
     } catch (error) {
-      this.options.logger.warn({ server, err: error }, "could not write the manifest to the registry");
+      this.options.events.emit("catalog-failed", { server, step: "save", error });
     }
     if (changed.length > 0) this.options.events.emit("catalog-changed", { server, kinds: changed });
     return manifest;

@@ -1,10 +1,11 @@
 // Output budgets on the memory ResultStore with the real o200k tokenizer: the fast path, cutting at clean
 // boundaries, exact recovery by paging (CJK, emoji, space-free lines, several items, structuredContent),
-// budget resolution, projection, read errors and counters.
+// budget resolution, projection, read errors and the cuts announced.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createMemoryResultStore } from "../../adapters/storage/memory-result-store.ts";
 import { loadTokenCounter } from "../../adapters/tokens/tiktoken-counter.ts";
+import { EventBus, type ResultCut } from "../../core/events.ts";
 import type { BudgetSettings } from "../../core/gateway-config.ts";
 import type { ResultStore } from "../../ports/result-store.ts";
 import type { BudgetSpec } from "./budget-resolution.ts";
@@ -21,6 +22,9 @@ function budgets(
   store: ResultStore = createMemoryResultStore(),
 ) {
   const loads = { count: 0 };
+  const events = new EventBus();
+  const cuts: ResultCut[] = [];
+  events.on("result-cut", (cut) => cuts.push(cut));
   const instance = new ResultBudgets({
     store,
     meter: localResultMeter(() => {
@@ -29,8 +33,9 @@ function budgets(
     }),
     settings: { maxResultTokens: 300, pageTokens: 0, resultTtlMs: 60_000, ...settings },
     specs: (server) => specs[server],
+    events,
   });
-  return { budgets: instance, loads };
+  return { budgets: instance, loads, cuts };
 }
 
 const text = (t: string): ContentItem => ({ type: "text", text: t });
@@ -103,11 +108,11 @@ describe("result budgets", () => {
   });
 
   it("counts a result over the byte bound but under the budget, and returns it unchanged", async () => {
-    const { budgets: b, loads } = budgets({ maxResultTokens: 2_000 });
+    const { budgets: b, loads, cuts } = budgets({ maxResultTokens: 2_000 });
     const result = { content: [text("word ".repeat(800))], structuredContent: { ok: true } };
     assert.equal(await b.apply("any", "tool", result), result);
     assert.equal(loads.count, 1);
-    assert.equal(b.stats().cutResults, 0);
+    assert.deepEqual(cuts, []);
   });
 
   it("reads the byte bound from a serialization it is given instead of serializing the result again", async () => {
@@ -129,7 +134,7 @@ describe("result budgets", () => {
   });
 
   it("cuts prose at a clean boundary and pages it back exactly (CJK, emoji)", async () => {
-    const { budgets: b } = budgets({ maxResultTokens: 300 });
+    const { budgets: b, cuts } = budgets({ maxResultTokens: 300 });
     const original = prose(20);
     const reply = await b.apply("docs", "read", { content: [text(original)] });
     const shown = contentOf(reply);
@@ -162,9 +167,9 @@ describe("result budgets", () => {
           300 + 10,
       );
     }
-    const stats = b.stats();
-    assert.equal(stats.cutResults, 1);
-    assert.equal(stats.tokensSaved, meta.totalTokens - meta.shownTokens);
+    assert.deepEqual(cuts, [
+      { server: "docs", tool: "read", totalTokens: meta.totalTokens, shownTokens: meta.shownTokens },
+    ]);
   });
 
   it("hard-cuts lines without spaces (emoji included) and still recovers them exactly", async () => {
@@ -230,11 +235,11 @@ describe("result budgets", () => {
   });
 
   it("passes a result whole when its content fits and structuredContent only repeats it", async () => {
-    const { budgets: b } = budgets({ maxResultTokens: 2_000 });
+    const { budgets: b, cuts } = budgets({ maxResultTokens: 2_000 });
     const body = "word ".repeat(1_200); // about 1,200 tokens; 2,400 if the repeat were counted
     const result = { content: [text(body)], structuredContent: { content: body } };
     assert.equal(await b.apply("files", "read_text_file", result), result);
-    assert.equal(b.stats().cutResults, 0);
+    assert.deepEqual(cuts, []);
   });
 
   it("a page is never empty, even when one item is larger than a page", async () => {
@@ -273,7 +278,6 @@ describe("result budgets", () => {
     assert.deepEqual(asked.structuredContent, { next: "cursor", items: [{ name: "a" }] });
     const other = await b.apply("gh", "search", result, { fields: ["missing"] });
     assert.deepEqual(other.structuredContent, {});
-    assert.equal(b.stats().projectedResults, 3);
     assert.equal(loads.count, 0, "small projected results skip counting too");
   });
 

@@ -2,6 +2,7 @@
 // at a clean boundary; the rest is stored under a random handle in the ResultStore (shared by replicas through
 // Redis) and read page by page with read_result. See docs/budgets.md.
 import { randomBytes } from "node:crypto";
+import type { EventBus } from "../../core/events.ts";
 import type { BudgetSettings } from "../../core/gateway-config.ts";
 import type { ResultStore } from "../../ports/result-store.ts";
 import { type BudgetSpec, resolveBudget, resolveFields } from "./budget-resolution.ts";
@@ -26,6 +27,8 @@ export interface ResultBudgetsOptions {
   settings: BudgetSettings;
   /** A server's budget settings by name; undefined for an unknown server (the gateway default applies). */
   specs: (server: string) => BudgetSpec | undefined;
+  /** Where each cut is announced (`result-cut`): metrics and token accounting count them. */
+  events: EventBus;
 }
 
 export interface ApplyOptions {
@@ -38,15 +41,6 @@ export interface ApplyOptions {
   serialized?: string;
 }
 
-export interface BudgetStats {
-  /** Results cut to fit a budget. */
-  cutResults: number;
-  /** Tokens kept out of replies by cutting (whole result minus shown part, summed; o200k estimates). */
-  tokensSaved: number;
-  /** Results a projection was applied to. */
-  projectedResults: number;
-}
-
 type ToolResult = Record<string, unknown>;
 
 /** Handles carry 128 random bits, url-safe. */
@@ -54,14 +48,9 @@ const HANDLE_BYTES = 16;
 
 export class ResultBudgets {
   private readonly o: ResultBudgetsOptions;
-  private readonly counts: BudgetStats = { cutResults: 0, tokensSaved: 0, projectedResults: 0 };
 
   constructor(options: ResultBudgetsOptions) {
     this.o = options;
-  }
-
-  stats(): BudgetStats {
-    return { ...this.counts };
   }
 
   /**
@@ -91,7 +80,6 @@ export class ResultBudgets {
     let reply = result;
     if (fields !== undefined) {
       reply = projectResult(result, fieldTree(fields));
-      this.counts.projectedResults++;
       if (fitsByBytes(reply, budget)) return reply;
     }
     if (!Array.isArray(reply.content)) return reply; // not a CallToolResult (e.g. a task): nothing to cut
@@ -168,8 +156,7 @@ export class ResultBudgets {
     if (head.fits) return result;
     const { totalTokens } = head;
     const remaining = restOf(units, head.index, head.within);
-    this.counts.cutResults++;
-    this.counts.tokensSaved += totalTokens - head.tokens;
+    this.o.events.emit("result-cut", { server, tool, totalTokens, shownTokens: head.tokens });
     const remainder: Remainder = {
       server,
       tool,

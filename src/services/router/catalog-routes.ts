@@ -8,15 +8,12 @@ import type { Lease } from "../supervisor/server-supervisor.ts";
 import { abortable } from "../supervisor/start-support.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 
-/** How long a listing or lookup waits for servers being discovered, unless configured. */
-export const DEFAULT_LIST_WAIT_MS = 2_000;
-
 export interface CatalogRouteDeps {
   catalog: Catalog;
   supervisor: Supervisor;
   logger: Logger;
   /** How long to wait for servers being discovered before answering without them. Milliseconds. */
-  listWaitMs?: number | undefined;
+  listWaitMs: number;
 }
 
 /**
@@ -74,7 +71,7 @@ export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSign
   const failures = new Map<string, unknown>();
   const unknown = deps.catalog.unknownServers();
   if (unknown.length === 0) return failures;
-  const bound = AbortSignal.timeout(deps.listWaitMs ?? DEFAULT_LIST_WAIT_MS);
+  const bound = AbortSignal.timeout(deps.listWaitMs);
   const waiting = signal ? AbortSignal.any([signal, bound]) : bound;
   await Promise.all(
     unknown.map(async (name) => {

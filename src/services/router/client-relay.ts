@@ -25,13 +25,10 @@ export interface CallerScope {
   send(message: JsonRpcMessage): boolean;
 }
 
-/** Longest wait for a client to answer a server-initiated request (a person may be answering it). */
-export const DEFAULT_CLIENT_ANSWER_TIMEOUT_MS = 600_000;
-
 export interface ClientRelayOptions {
   logger: Logger;
-  /** Longest wait for a client's answer. Milliseconds; default DEFAULT_CLIENT_ANSWER_TIMEOUT_MS. */
-  answerTimeoutMs?: number;
+  /** Longest wait for a client's answer (a person may be answering it). Milliseconds. */
+  answerTimeoutMs: number;
 }
 
 /** The client capability a server-initiated method needs. */
@@ -56,7 +53,7 @@ export class ClientRelay {
 
   constructor(options: ClientRelayOptions) {
     this.logger = options.logger;
-    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_CLIENT_ANSWER_TIMEOUT_MS;
+    this.answerTimeoutMs = options.answerTimeoutMs;
   }
 
   /** A server-initiated request: attribute, check the client's capability, ask it, hand back its answer. */

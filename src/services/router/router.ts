@@ -3,7 +3,7 @@
 import { callDeadline } from "../../core/deadline.ts";
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
-import { DEFAULT_MAX_PARAMS_DEPTH, nestsDeeperThan } from "../../core/json-depth.ts";
+import { nestsDeeperThan } from "../../core/json-depth.ts";
 import type {
   JsonRpcMessage,
   JsonRpcNotification,
@@ -70,15 +70,15 @@ export interface RouterOptions {
   budgets?: ResultBudgets;
   /** Per-server resilience policies; without them each request is tried once. */
   policies?: Policies;
-  /** Levels of objects and arrays a request's params (or a client's answer) may nest; default 64. */
-  maxParamsDepth?: number;
+  /** Levels of objects and arrays a request's params (or a client's answer) may nest (gateway.maxParamsDepth). */
+  maxParamsDepth: number;
   /**
    * How long a listing or a name lookup waits for servers whose tools are not known yet; their first start
-   * goes on in the background and list_changed announces them. Milliseconds; default 2000.
+   * goes on in the background and list_changed announces them. Milliseconds (gateway.discovery.listWaitMs).
    */
-  listWaitMs?: number;
-  /** Longest wait for a client to answer a server-initiated request. Milliseconds; default 600000. */
-  clientAnswerTimeoutMs?: number;
+  listWaitMs: number;
+  /** Longest wait for a client to answer a server-initiated request. Milliseconds (gateway.clientAnswerTimeoutMs). */
+  clientAnswerTimeoutMs: number;
 }
 
 const LIST_METHODS = {
@@ -166,7 +166,7 @@ export class Router {
    * serializing them, which would overflow the stack and be taken for the server's failure.
    */
   private checkDepth(method: string, value: unknown): void {
-    const maxDepth = this.o.maxParamsDepth ?? DEFAULT_MAX_PARAMS_DEPTH;
+    const maxDepth = this.o.maxParamsDepth;
     if (!nestsDeeperThan(value, maxDepth)) return;
     this.o.logger.warn({ method, maxDepth }, "request refused: nested deeper than the limit");
     throw new SwitchboardError(

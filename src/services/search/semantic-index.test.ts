@@ -3,33 +3,18 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setImmediate as tick } from "node:timers/promises";
+import { createRecordingLogger, type RecordingLogger } from "../../../test/helpers/recording-logger.ts";
 import { createMemoryCache } from "../../adapters/cache/memory-cache.ts";
+import { subscribeLogging } from "../../adapters/observability/log-events.ts";
 import { createMemoryEmbeddingStore } from "../../adapters/storage/memory-embedding-store.ts";
+import { EventBus } from "../../core/events.ts";
 import type { Embedder } from "../../ports/embedder.ts";
 import type { EmbeddingStore } from "../../ports/embedding-store.ts";
 import type { Logger } from "../../ports/logger.ts";
 import { createSemanticIndex, type SemanticDocument, type SemanticIndexOptions } from "./semantic-index.ts";
 
-/** Keeps "level message" lines, so tests can see what an operator would. */
-function recordingLogger(lines: string[] = []): Logger & { lines: string[] } {
-  const at =
-    (level: string) =>
-    (bindingsOrMessage: unknown, message?: string): void => {
-      lines.push(`${level} ${typeof bindingsOrMessage === "string" ? bindingsOrMessage : message}`);
-    };
-  const logger = {
-    lines,
-    trace: at("trace"),
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-    fatal: at("fatal"),
-    child: () => logger,
-    isLevelEnabled: () => true,
-  };
-  return logger;
-}
+/** "level message", as an operator skims them. */
+const lineTexts = (logger: RecordingLogger) => logger.lines.map(({ level, message }) => `${level} ${message}`);
 
 const VOCABULARY = ["file", "read", "write", "weather", "forecast", "city", "stock", "price", "tool"];
 
@@ -77,8 +62,15 @@ const DOCS = [
   doc("weather__forecast", "weather forecast city"),
   doc("market__quote", "stock price"),
 ];
-const open = (embedder: Embedder, options: Partial<SemanticIndexOptions> = {}) =>
-  createSemanticIndex({ embedder, logger: recordingLogger(), ...options });
+/** An index whose events reach the logger through the gateway's own log subscription. */
+const open = (
+  embedder: Embedder,
+  { logger = createRecordingLogger(), ...options }: Partial<SemanticIndexOptions> & { logger?: Logger } = {},
+) => {
+  const events = new EventBus();
+  subscribeLogging(events, logger);
+  return createSemanticIndex({ embedder, events, ...options });
+};
 
 describe("SemanticIndex", () => {
   test("embeds each definition once; a changed hash is embedded again, a removed tool disappears", async () => {
@@ -141,7 +133,7 @@ describe("SemanticIndex", () => {
 
   test("a failing embedder leaves the index degraded and rankings empty, never an error; it recovers", async () => {
     const fake = wordEmbedder();
-    const logger = recordingLogger();
+    const logger = createRecordingLogger();
     const index = open(fake.embedder, { logger });
     fake.fail(new Error("embeddings endpoint answered 503"));
     await index.sync(DOCS);
@@ -154,7 +146,7 @@ describe("SemanticIndex", () => {
     await index.sync(DOCS);
     assert.equal(index.status().state, "ready");
     assert.equal((await index.rank("read file", 1))[0]?.id, "fs__read_file");
-    assert.deepEqual(logger.lines, [
+    assert.deepEqual(lineTexts(logger), [
       "warn embedding 4 tool descriptions failed; tool search stays lexical until it works",
       "debug embedding 4 tool descriptions failed again",
       "info embedding works again; semantic ranking resumes",
@@ -180,10 +172,15 @@ describe("SemanticIndex", () => {
       close: async () => {},
     };
     const fake = wordEmbedder();
-    const index = open(fake.embedder, { store: broken });
+    const logger = createRecordingLogger();
+    const index = open(fake.embedder, { store: broken, logger });
     await index.sync(DOCS);
     assert.equal(index.status().state, "ready");
     assert.equal((await index.rank("stock price", 1))[0]?.id, "market__quote");
+    assert.deepEqual(lineTexts(logger), [
+      "warn reading stored embeddings failed; embedding those tools again",
+      "warn storing embeddings failed; they are kept in memory only",
+    ]);
   });
 
   test("query vectors are cached; identical queries in flight share one request", async () => {

@@ -2,10 +2,10 @@
 // Optional and never in the way: when embedding fails, rankings are simply empty (the lexical search answers
 // alone) and status() says why.
 import { canonicalHash } from "../../core/canonical-hash.ts";
+import type { EventBus } from "../../core/events.ts";
 import type { Cache } from "../../ports/cache.ts";
 import type { Embedder } from "../../ports/embedder.ts";
 import type { EmbeddingStore } from "../../ports/embedding-store.ts";
-import type { Logger } from "../../ports/logger.ts";
 
 export const DEFAULT_SEMANTIC_CHUNK_SIZE = 256;
 export const DEFAULT_QUERY_VECTOR_TTL_MS = 3_600_000;
@@ -52,7 +52,8 @@ export interface SemanticIndexOptions {
   queryTtlMs?: number;
   /** Texts embedded and stored per step of a sync (the embedder batches its requests itself); default 256. */
   chunkSize?: number;
-  logger: Logger;
+  /** Where failures and recoveries are announced (`semantic-failed`, `semantic-recovered`, `semantic-store-failed`). */
+  events: EventBus;
 }
 
 export interface SemanticIndex {
@@ -74,11 +75,10 @@ interface Indexed {
 }
 
 export function createSemanticIndex(options: SemanticIndexOptions): SemanticIndex {
-  const { embedder, store, cache, logger } = options;
+  const { embedder, store, cache, events } = options;
   const model = embedder.model;
   const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_SEMANTIC_CHUNK_SIZE);
   const queryTtlMs = options.queryTtlMs ?? DEFAULT_QUERY_VECTOR_TTL_MS;
-  const log = logger.child({ component: "semantic-index", model });
   const stopping = new AbortController();
   /** id → hash of the current document set. */
   let documents = new Map<string, string>();
@@ -91,12 +91,11 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
 
   const failed = (error: unknown, what: string) => {
     const message = error instanceof Error ? error.message : String(error);
-    if (lastError === undefined) log.warn({ err: error }, `${what} failed; tool search stays lexical until it works`);
-    else log.debug({ err: error }, `${what} failed again`);
+    events.emit("semantic-failed", { model, what, error, repeated: lastError !== undefined });
     lastError = message;
   };
   const succeeded = () => {
-    if (lastError !== undefined) log.info("embedding works again; semantic ranking resumes");
+    if (lastError !== undefined) events.emit("semantic-recovered", { model });
     lastError = undefined;
   };
   const keep = (hash: string, vector: Float32Array) => vectors.set(hash, { vector, norm: norm(vector) });
@@ -114,7 +113,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
     try {
       for (const [hash, vector] of await store.get(model, hashes)) keep(hash, vector);
     } catch (error) {
-      log.warn({ err: error }, "reading stored embeddings failed; embedding those tools again");
+      events.emit("semantic-store-failed", { model, op: "read", error });
     }
   };
 
@@ -143,7 +142,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
       const entries = chunk.map(([hash], i) => ({ hash, vector: embedded[i] as Float32Array }));
       for (const { hash, vector } of entries) keep(hash, vector);
       await store?.put(model, entries).catch((error: unknown) => {
-        log.warn({ err: error }, "storing embeddings failed; they are kept in memory only");
+        events.emit("semantic-store-failed", { model, op: "write", error });
       });
     }
     const referenced = new Set(documents.values());
@@ -151,7 +150,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
     synced = true;
   };
 
-  /** A sync never rejects (it is fired and forgotten): what `run` did not expect is logged as a failure. */
+  /** A sync never rejects (it is fired and forgotten): what `run` did not expect is announced as a failure. */
   const guarded = (docs: readonly SemanticDocument[]) =>
     run(docs).catch((error: unknown) => failed(error, "syncing the semantic index"));
 

@@ -2,6 +2,7 @@
 // sums, pinned tools, the reduction, budgets, and that counts are cached until the tools change.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { EventBus } from "../../core/events.ts";
 import type { TokenCounter } from "../../ports/token-counter.ts";
 import type { AggregateList } from "../catalog/catalog.ts";
 import {
@@ -93,19 +94,27 @@ describe("token accounting", () => {
     assert.equal(changed.full.total, len(tools.items[0]) + len(tools.items[1]));
   });
 
-  it("reads the budgets' savings at each report, and reports no reduction without tools", async () => {
-    let saved = { cutResults: 1, tokensSaved: 900 };
+  it("counts the results cut since it started, until closed; reports no reduction without tools", async () => {
+    const events = new EventBus();
+    const cut = (totalTokens: number, shownTokens: number) =>
+      events.emit("result-cut", { server: "s", tool: "t", totalTokens, shownTokens });
+    cut(5_000, 100);
     const accounting = createTokenAccounting({
       tools: () => list([]),
       counter: inProcessBatchCounter(async () => countingCounter().counter),
       metaTools: meta,
       pinned: [],
-      budgets: () => saved,
+      events,
     });
+    assert.deepEqual((await accounting.report()).budgets, { cutResults: 0, tokensSaved: 0 });
+    cut(1_000, 100);
     assert.deepEqual((await accounting.report()).budgets, { cutResults: 1, tokensSaved: 900 });
-    saved = { cutResults: 2, tokensSaved: 1500 };
+    cut(700, 100);
     const report = await accounting.report();
-    assert.deepEqual(report.budgets, saved);
+    assert.deepEqual(report.budgets, { cutResults: 2, tokensSaved: 1_500 });
+    accounting.close();
+    cut(700, 100);
+    assert.deepEqual((await accounting.report()).budgets, { cutResults: 2, tokensSaved: 1_500 });
     assert.equal(report.reductionPercent, 0);
     assert.deepEqual(report.full, { total: 0, tools: 0, servers: {} });
   });

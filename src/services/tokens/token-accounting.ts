@@ -2,10 +2,11 @@
 // total) against the progressive one (meta-tools plus pinned tools), and what output budgets saved. Counting a
 // large catalog costs seconds of CPU, so it runs only when a report is asked for, through a batch counter that
 // keeps it off the event loop, and is cached until the catalog's tools change (only changed tools are recounted).
+import type { EventBus } from "../../core/events.ts";
 import type { TokenBatchCounter, TokenCounter } from "../../ports/token-counter.ts";
 import type { AggregateList } from "../catalog/catalog.ts";
 
-/** What output budgets have saved since the gateway started (the result budgets' stats()). */
+/** What output budgets have saved since the accounting started (the `result-cut` events it saw). */
 export interface BudgetSavings {
   /** Tool results that were cut to fit a budget. */
   cutResults: number;
@@ -37,7 +38,8 @@ export interface TokenAccountingOptions {
   metaTools: readonly Record<string, unknown>[];
   /** Namespaced names of the tools the progressive listing shows as well; unknown names count nothing. */
   pinned: readonly string[];
-  budgets?: () => BudgetSavings;
+  /** Where cut results are announced; without it the report's `budgets` is null. */
+  events?: EventBus;
 }
 
 export interface TokenAccounting {
@@ -45,6 +47,8 @@ export interface TokenAccounting {
   report(signal?: AbortSignal): Promise<TokenReport>;
   /** Totals of the full and progressive listings from the last finished count, if any; never starts a count. */
   lastTotals(): { full: number; progressive: number } | undefined;
+  /** Stops counting cut results. Idempotent. */
+  close(): void;
 }
 
 /** Texts counted between two yields to the event loop (a tool is ~160 tokens: a few milliseconds). */
@@ -97,6 +101,11 @@ export function createTokenAccounting(options: TokenAccountingOptions): TokenAcc
   let perTool = new Map<string, number>();
   /** The batch counter's encoding, from its last answer. */
   let encoding = "";
+  const savings: BudgetSavings = { cutResults: 0, tokensSaved: 0 };
+  const cuts = options.events?.on("result-cut", ({ totalTokens, shownTokens }) => {
+    savings.cutResults++;
+    savings.tokensSaved += totalTokens - shownTokens;
+  });
 
   /** Tokens of each text: known ones from the last count, the others counted in one batch. */
   async function countTexts(texts: readonly string[]): Promise<number[]> {
@@ -179,8 +188,9 @@ export function createTokenAccounting(options: TokenAccountingOptions): TokenAcc
     async report(signal) {
       signal?.throwIfAborted();
       const { counts } = await abortable(listingCounts(), signal);
-      return { ...counts, budgets: options.budgets ? options.budgets() : null };
+      return { ...counts, budgets: cuts ? { ...savings } : null };
     },
+    close: () => cuts?.dispose(),
   };
 }
 

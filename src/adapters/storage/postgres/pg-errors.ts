@@ -1,5 +1,6 @@
 // Telling "PostgreSQL is unreachable" apart from other database errors, and retrying across dropped
 // connections.
+import { SwitchboardError } from "../../../core/errors.ts";
 
 /** Connection classes and codes: the server is down, restarting, refusing, or dropped our connection. */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300"]);
@@ -32,10 +33,10 @@ export function isConnectionError(error: unknown): boolean {
   return UNAVAILABLE_MESSAGES.some((message) => error.message.startsWith(message));
 }
 
-/** The error callers see when PostgreSQL cannot be reached; the composition root maps it by its message. */
-export function unavailableError(cause: unknown, detail = ""): Error {
+/** The error callers see when PostgreSQL cannot be reached: typed, so no caller has to read its message. */
+export function unavailableError(cause: unknown, detail = ""): SwitchboardError {
   const message = cause instanceof Error ? cause.message || cause.name : String(cause);
-  return new Error(`PostgreSQL unavailable: ${message}${detail}`, { cause });
+  return new SwitchboardError("storage_unavailable", `PostgreSQL unavailable: ${message}${detail}`, { cause });
 }
 
 /**
