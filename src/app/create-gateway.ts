@@ -111,7 +111,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       ? {
           store: state.sessions,
           ttlMs: settings.sessionIdleTimeoutMs,
-          logger,
+          events,
           authoritative: () => state.sessionsAuthoritative(),
         }
       : undefined,
@@ -159,7 +159,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     catalog,
     sessions,
     events,
-    logger,
     discovery,
     budgets,
     pager: budgets,

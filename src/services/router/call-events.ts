@@ -1,18 +1,18 @@
 // The events a finished call produces: `call-finished` for every forwarded request (logs, metrics) and, for
 // tools/call, `tool-called` with what the audit log records.
-import { randomUUID } from "node:crypto";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
-import type { JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
+import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
+import type { Reply } from "../../core/reply.ts";
 
 export interface CallEnd {
   /** Empty when the call never reached a server (an unknown tool). */
   server: string;
   request: JsonRpcRequest;
   startedAt: number;
-  correlationId: string | undefined;
-  /** The server's reply, or the error that ended the call. */
-  outcome: { response: JsonRpcResponse } | { error: unknown };
+  correlationId: string;
+  /** The server's reply (or a failure answered in-band, as the call's reply), or the error that ended the call. */
+  outcome: { reply: Reply } | { error: unknown };
 }
 
 export function reportCall(events: EventBus, end: CallEnd): void {
@@ -24,11 +24,12 @@ export function reportCall(events: EventBus, end: CallEnd): void {
         ? end.outcome.error.code
         : "internal"
       : undefined;
-  const response = "response" in end.outcome ? end.outcome.response : undefined;
+  const reply = "reply" in end.outcome ? end.outcome.reply : undefined;
+  const response = reply?.kind === "response" ? reply.response : undefined;
   // A delivered call that failed is `jsonrpc_error` (an error reply) or `tool_error` (a result with isError).
   const errorKind =
     gatewayError ??
-    (response?.error
+    (response?.error || reply?.kind === "failed"
       ? "jsonrpc_error"
       : request.method === "tools/call" && (response?.result as { isError?: unknown } | undefined)?.isError === true
         ? "tool_error"
@@ -52,7 +53,7 @@ export function reportCall(events: EventBus, end: CallEnd): void {
     durationMs,
     outcome: errorKind === null ? "ok" : "error",
     errorKind,
-    correlationId: end.correlationId ?? randomUUID(),
+    correlationId: end.correlationId,
     principal: null,
   });
 }

@@ -11,7 +11,7 @@ import {
   META_PROTOCOL_VERSION,
   META_SERVER_INFO,
   SUPPORTED_MODERN_PROTOCOL_VERSIONS,
-} from "../../core/protocol.ts";
+} from "../../core/protocol/index.ts";
 import { GATEWAY_NAME, GATEWAY_VERSION } from "../../core/version.ts";
 import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
 import { cancelledError, closedErrors, timeoutError, undeliveredError } from "./peer-errors.ts";

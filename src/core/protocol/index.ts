@@ -1,0 +1,31 @@
+// Everything about MCP protocol revisions, one module per revision: the classic ones (2024-10-07 … 2025-11-25,
+// sessions opened by initialize) and the 2026-07-28 stateless era. The public surface, listed by name.
+export {
+  acceptsPriming,
+  isSupportedProtocolVersion,
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "./classic.ts";
+export {
+  claimsModern,
+  classifyModern,
+  type EnvelopeSource,
+  type EraRejection,
+  type EraVerdict,
+  envelopeOf,
+  type HeaderOf,
+  inputRequestsOf,
+  inputRetryParams,
+  isModernProtocolVersion,
+  META_CLIENT_CAPABILITIES,
+  META_CLIENT_INFO,
+  META_LOG_LEVEL,
+  META_PROTOCOL_VERSION,
+  META_SERVER_INFO,
+  META_SUBSCRIPTION_ID,
+  type ModernRequest,
+  modernError,
+  modernResult,
+  type SdkClassification,
+  SUPPORTED_MODERN_PROTOCOL_VERSIONS,
+} from "./modern.ts";
