@@ -74,7 +74,8 @@ export class Router {
     const { session } = ctx;
     session.inFlight.set(request.id, ctx.controller);
     try {
-      this.checkDepth(request.method, request.params);
+      const tooDeep = this.tooDeep(request.method, request.params);
+      if (tooDeep) throw tooDeep;
       return await this.dispatch(session, request, ctx);
     } catch (error) {
       const { method } = request;
@@ -108,12 +109,9 @@ export class Router {
 
   /** A client's answer to a server-initiated request the gateway relayed; false when nothing waits for it. */
   clientResponse(session: DownstreamSession | undefined, response: JsonRpcResponse): boolean {
-    try {
-      this.checkDepth("response", response.result ?? response.error);
-    } catch (error) {
-      // The server still gets an answer (an error), so its request does not hang.
-      return this.relay.clientAnswerRefused(session, response.id, error as SwitchboardError);
-    }
+    const tooDeep = this.tooDeep("response", response.result ?? response.error);
+    // The server still gets an answer (an error), so its request does not hang.
+    if (tooDeep) return this.relay.clientAnswerRefused(session, response.id, tooDeep);
     return this.relay.clientResponse(session, response);
   }
 
@@ -121,11 +119,11 @@ export class Router {
    * Refuses params (or a client's answer) nested past `maxParamsDepth` before any work: passing them on means
    * serializing them, which would overflow the stack and be taken for the server's failure.
    */
-  private checkDepth(method: string, value: unknown): void {
+  private tooDeep(method: string, value: unknown): SwitchboardError | undefined {
     const maxDepth = this.o.maxParamsDepth ?? DEFAULT_MAX_PARAMS_DEPTH;
-    if (!nestsDeeperThan(value, maxDepth)) return;
+    if (!nestsDeeperThan(value, maxDepth)) return undefined;
     this.o.events.emit("request-too-deep", { method, maxDepth });
-    throw new SwitchboardError(
+    return new SwitchboardError(
       "invalid_params",
       `${method === "response" ? "the answer" : "params"} nest deeper than ${maxDepth} levels of objects and arrays (gateway.maxParamsDepth)`,
       { data: { maxDepth } },
