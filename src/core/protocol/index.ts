@@ -2,6 +2,7 @@
 // sessions opened by initialize) and the 2026-07-28 stateless era. The public surface, listed by name.
 export {
   acceptsPriming,
+  acceptsVersionHeader,
   isSupportedProtocolVersion,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -26,6 +27,9 @@ export {
   type ModernRequest,
   modernError,
   modernResult,
+  needsInputAsked,
   type SdkClassification,
   SUPPORTED_MODERN_PROTOCOL_VERSIONS,
+  takesLogMessages,
+  takesServerRequests,
 } from "./modern.ts";

@@ -13,6 +13,21 @@ export function isModernProtocolVersion(version: string): boolean {
   return version >= "2026-07-28";
 }
 
+/** A client of the 2026 era is sent no requests (sampling, elicitation, roots) on a response stream. */
+export function takesServerRequests(version: string | undefined): boolean {
+  return !isModernProtocolVersion(version ?? "");
+}
+
+/** A 2026-era request gets a server's log messages only when its envelope asked for a level. */
+export function takesLogMessages(version: string | undefined, logLevel: string | undefined): boolean {
+  return Boolean(logLevel) || !isModernProtocolVersion(version ?? "");
+}
+
+/** A classic client expects a 2026-era server's "input required" as requests: the gateway asks them for it. */
+export function needsInputAsked(version: string | undefined): boolean {
+  return !isModernProtocolVersion(version ?? "");
+}
+
 /** Keys of the per-request `_meta` envelope. */
 export const META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
 export const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";

@@ -7,11 +7,11 @@ import { SwitchboardError } from "../../core/errors.ts";
 import type { JsonRpcMessage, JsonRpcRequest } from "../../core/jsonrpc.ts";
 import {
   acceptsPriming,
+  acceptsVersionHeader,
   claimsModern,
-  isModernProtocolVersion,
-  isSupportedProtocolVersion,
   type ModernRequest,
   SUPPORTED_PROTOCOL_VERSIONS,
+  takesServerRequests,
 } from "../../core/protocol/index.ts";
 import type { Reply } from "../../core/reply.ts";
 import type { Tracer } from "../../ports/tracer.ts";
@@ -184,8 +184,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     if (deps.rateLimits && (await rateLimited(req, res, session.endpoint, request, deps))) return;
     const acceptsSse = (req.headers.accept ?? "").includes("text/event-stream");
     const resumable = !session.ephemeral;
-    // The 2026 era has no server-to-client requests on a response stream.
-    const modern = isModernProtocolVersion(session.protocolVersion ?? "");
+    const takesRequests = takesServerRequests(session.protocolVersion);
     const controller = new AbortController();
     if (!resumable) {
       res.once("close", () => {
@@ -200,7 +199,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       return created;
     };
     const send = (message: JsonRpcMessage): boolean => {
-      if (modern && "id" in message && "method" in message) return false;
+      if (!takesRequests && "id" in message && "method" in message) return false;
       if (!stream) {
         if (!acceptsSse || res.headersSent || res.destroyed) return false;
         upgrade();
@@ -329,11 +328,7 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
 /** A 2025-era version header must name a revision the gateway speaks; POSTs may also name the 2026 era. */
 function checkProtocolVersion(req: IncomingMessage): void {
   const version = req.headers["mcp-protocol-version"];
-  if (
-    typeof version === "string" &&
-    !isSupportedProtocolVersion(version) &&
-    !(req.method === "POST" && isModernProtocolVersion(version))
-  ) {
+  if (typeof version === "string" && !acceptsVersionHeader(version, req.method)) {
     throw new SwitchboardError("invalid_request", `unsupported MCP-Protocol-Version: ${version}`, {
       data: { supported: SUPPORTED_PROTOCOL_VERSIONS },
     });

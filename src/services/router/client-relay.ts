@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, RequestId } from "../../core/jsonrpc.ts";
-import { isModernProtocolVersion } from "../../core/protocol/index.ts";
+import { takesLogMessages } from "../../core/protocol/index.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import { sessionWantsLog } from "./log-levels.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -189,7 +189,7 @@ export class ClientRelay {
     }
     const scope = scopes[0] as RequestContext;
     // A 2026-era request receives log messages only when its envelope asked for a level.
-    if (!scope.session.logLevel && isModernProtocolVersion(scope.session.protocolVersion ?? "")) return;
+    if (!takesLogMessages(scope.session.protocolVersion, scope.session.logLevel)) return;
     // The upstream may be more verbose than this session asked for (another session wanted more).
     if (!sessionWantsLog(scope.session, notification.params?.level)) return;
     if (!scope.send(notification)) scope.session.push(notification);

@@ -3,7 +3,7 @@
 // parsed (serialized only when the budget had to measure it), for the front to encode once.
 import type { EventBus } from "../../core/events.ts";
 import type { JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
-import { envelopeOf, isModernProtocolVersion } from "../../core/protocol/index.ts";
+import { envelopeOf, needsInputAsked } from "../../core/protocol/index.ts";
 import type { Reply } from "../../core/reply.ts";
 import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
@@ -51,7 +51,7 @@ export async function forward(
     const lease = await supervised.acquire(signal);
     try {
       const response = await lease.peer.request(request, options);
-      if (lease.peer.era === "modern" && !isModernProtocolVersion(ctx.session.protocolVersion ?? "")) {
+      if (lease.peer.era === "modern" && needsInputAsked(ctx.session.protocolVersion)) {
         return await fulfilInputRequests(deps.relay, lease.peer, request, response, options, ctx);
       }
       return { kind: "response", response };
