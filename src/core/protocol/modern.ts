@@ -121,7 +121,9 @@ export function claimsModern(message: object, header: HeaderOf): boolean {
 /** The revision's verdict on a message the SDK classified: legacy, a modern request or notification, or refused. */
 export function classifyModern(verdict: SdkClassification, message: object, header: HeaderOf): EraVerdict {
   if (verdict.kind === "reject") {
-    return reject(verdict.httpStatus ?? 400, verdict.code ?? -32600, verdict.message ?? "Bad Request", verdict.data);
+    // The SDK's refusal as it shaped it; its defaults are invalid_request's.
+    const { http, jsonRpc } = ERROR_CODES.invalid_request;
+    return reject(verdict.httpStatus ?? http, verdict.code ?? jsonRpc, verdict.message ?? "Bad Request", verdict.data);
   }
   const meta = metaOf(message) ?? {};
   const versionHeader = header("mcp-protocol-version");
