@@ -58,7 +58,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     definitionHash: (server, tool) => catalog.definitionHash(server, tool),
   });
   life.onClose(() => audit.close(AUDIT_FLUSH_ON_CLOSE_MS));
-  const sessions = createSessions(settings, state, clock, logger);
+  const sessions = createSessions(settings, state, clock, events);
   life.onClose(() => sessions.closeAll());
   const inbox = new UpstreamInbox(logger);
   const { supervisor, children } = createUpstreams(config, {
@@ -74,7 +74,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const { router, search, budgets, policies, replay } = createRouting(config, {
     events,
-    logger,
     clock,
     state,
     catalog,

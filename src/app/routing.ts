@@ -4,7 +4,6 @@
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Clock } from "../ports/clock.ts";
-import type { Logger } from "../ports/logger.ts";
 import type { ResultMeter } from "../ports/result-meter.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import { Policies } from "../services/policies/policies.ts";
@@ -21,7 +20,6 @@ import type { GatewayState } from "./state.ts";
 
 export interface RoutingDeps {
   events: EventBus;
-  logger: Logger;
   clock: Clock;
   state: GatewayState;
   catalog: Catalog;
@@ -56,7 +54,6 @@ export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing
     catalog,
     sessions: deps.sessions,
     events,
-    logger: deps.logger,
     clock: deps.clock,
     discovery,
     budgets,

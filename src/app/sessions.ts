@@ -3,10 +3,10 @@
 // creation limit.
 
 import { createMemoryRateLimiter } from "../adapters/rate-limit/memory-rate-limiter.ts";
+import type { EventBus } from "../core/events.ts";
 import type { GatewaySettings } from "../core/gateway-config.ts";
 import { bucketLimit } from "../core/token-bucket.ts";
 import type { Clock } from "../ports/clock.ts";
-import type { Logger } from "../ports/logger.ts";
 import { type SessionLimits, SessionRegistry } from "../services/router/sessions.ts";
 import type { GatewayState } from "./state.ts";
 
@@ -14,13 +14,13 @@ export function createSessions(
   settings: GatewaySettings,
   state: GatewayState,
   clock: Clock,
-  logger: Logger,
+  events: EventBus,
 ): SessionRegistry {
   const shared = settings.redis.url
     ? {
         store: state.sessions,
         ttlMs: settings.sessionIdleTimeoutMs,
-        logger,
+        events,
         authoritative: () => state.sessionsAuthoritative(),
       }
     : undefined;

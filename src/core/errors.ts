@@ -55,6 +55,18 @@ export const ERROR_CODES = {
   forbidden: { jsonRpc: -32600, http: 403, retryable: false },
   /** This replica holds its maximum of sessions (`gateway.limits.maxSessions`); existing sessions are unaffected. */
   session_limit: { jsonRpc: -31013, http: 503, retryable: true },
+  /** A GET for a stream that does not accept `text/event-stream`. */
+  not_acceptable: { jsonRpc: -32600, http: 406, retryable: false },
+  /** The stream asked for (a session's standalone stream, or one resumed by Last-Event-ID) is already being read. */
+  stream_conflict: { jsonRpc: -32600, http: 409, retryable: false },
+  /** A 2026-era request whose MCP-Protocol-Version, Mcp-Method or Mcp-Name header disagrees with its body (or is missing). */
+  header_mismatch: { jsonRpc: -32020, http: 400, retryable: false },
+  /** A 2026-era server needs a client capability the request's envelope did not declare (the server's answer). */
+  missing_client_capability: { jsonRpc: -32021, http: 400, retryable: false },
+  /** A 2026-era envelope names a protocol revision the gateway does not speak. */
+  unsupported_protocol_version: { jsonRpc: -32022, http: 400, retryable: false },
+  /** MCP's code for an unknown resource, answered by a server and passed on (2026 era: sent as invalid_params). */
+  resource_not_found: { jsonRpc: -32002, http: 404, retryable: false },
   /** The session id is unknown or the session has ended. */
   session_not_found: { jsonRpc: -32001, http: 404, retryable: false },
   /** Anything else: a bug in the gateway. */

@@ -75,6 +75,20 @@ export interface GatewayEvents {
   "semantic-store-failed": { model: string; op: "read" | "write"; error: unknown };
   /** A tool result was cut to fit its output budget; what was not shown is paged with read_result. */
   "result-cut": ResultCut;
+  /** A request failed with an error the gateway did not expect (a defect); the client got `internal`. */
+  "request-failed": { method: string; error: unknown };
+  /** A request the gateway could not pass on (it could not be serialized); the client got a clean message. */
+  "request-unsendable": { method: string; message: string; cause: unknown };
+  /** A request (or a client's answer) refused before any work: nested deeper than `gateway.maxParamsDepth`. */
+  "request-too-deep": { method: string; maxDepth: number };
+  /** A server's log message dropped: not attributable to one session (`sessions` had calls in flight). */
+  "log-message-dropped": { server: string; sessions: number };
+  /** A server's notification not relayed to any client (it belongs to none). */
+  "notification-dropped": { server: string; method: string };
+  /** A server whose catalog was not known could not be started to learn it. */
+  "discovery-failed": { server: string; error: unknown };
+  /** The SessionStore failed: reading a session (`resolve`, `revalidate`), writing (`put`) or deleting its record. */
+  "session-store-failed": { action: "resolve" | "revalidate" | "put" | "delete"; error: unknown };
 }
 
 export interface ResultCut {

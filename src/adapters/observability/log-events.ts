@@ -30,10 +30,26 @@ export function subscribeLogging(events: EventBus, logger: Logger): void {
     const which = hard ? "its hard maximum" : "its timeout";
     logger.warn({ server, method, timeoutMs, hard }, `server ${server}: ${method} ended at ${which} (${timeoutMs} ms)`);
   });
+  events.on("request-failed", ({ method, error }) => logger.error({ err: error, method }, "request failed"));
+  events.on("request-unsendable", ({ method, message, cause }) => logger.warn({ err: cause, method }, message));
+  events.on("request-too-deep", ({ method, maxDepth }) => {
+    logger.warn({ method, maxDepth }, "request refused: nested deeper than the limit");
+  });
+  events.on("session-store-failed", ({ action, error }) => {
+    if (action === "revalidate") logger.debug({ err: error }, "session store unreachable; session kept");
+    else logger.warn({ err: error }, SESSION_STORE_FAILURES[action]);
+  });
   if (logger.isLevelEnabled("debug")) {
     events.on("call-finished", (call) => logger.debug(call, "call finished"));
     events.on("call-rejected", (event) => logger.debug(event, `call rejected: ${event.kind}`));
     events.on("call-retried", (event) => logger.debug(event, `call retried (attempt ${event.attempt})`));
+    events.on("log-message-dropped", ({ server, sessions }) => {
+      logger.debug({ server, sessions }, "log message not attributable to one session; dropped");
+    });
+    events.on("notification-dropped", (event) => logger.debug(event, "upstream notification not relayed"));
+    events.on("discovery-failed", ({ server, error }) => {
+      logger.debug({ server, err: error }, "could not discover the server's catalog");
+    });
   }
   logSupervision(events, logger);
   logAudit(events, logger);
@@ -116,3 +132,9 @@ function logSupervision(events: EventBus, logger: Logger): void {
     logger.warn({ inFlight }, "shutdown grace over; failing calls still in flight");
   });
 }
+
+const SESSION_STORE_FAILURES = {
+  resolve: "session store unreachable; session treated as unknown",
+  put: "session record not stored",
+  delete: "session record not deleted",
+} as const;

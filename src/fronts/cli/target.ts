@@ -1,11 +1,12 @@
 // What `servers` and `tools` commands talk to: a running gateway over HTTP (--url), or a gateway built
 // in-process from the configuration (started servers are stopped again when the command ends).
-
+import { randomUUID } from "node:crypto";
 import { commandLogger, createGateway, type Gateway } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { GatewayConfig } from "../../core/gateway-config.ts";
 import type { JsonRpcResponse } from "../../core/jsonrpc.ts";
 import type { ServerStatus } from "../../services/supervisor/server-supervisor.ts";
+import { replyJson } from "../shared/reply-encoder.ts";
 import type { CliArgs } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
 
@@ -96,12 +97,9 @@ async function localTarget(args: CliArgs): Promise<Target> {
     },
     rpc: async (method, params, server) => {
       const session = gateway.sessions.create(server ? { kind: "server", server } : { kind: "aggregate" }, true);
-      const out = await gateway.router.handle(
-        session,
-        { jsonrpc: "2.0", id: ++id, method, params },
-        { send: () => false },
-      );
-      return JSON.parse(out) as JsonRpcResponse;
+      const request = { jsonrpc: "2.0" as const, id: ++id, method, params };
+      const ctx = { session, correlationId: randomUUID(), controller: new AbortController(), send: () => false };
+      return JSON.parse(replyJson(request.id, await gateway.router.handle(request, ctx))) as JsonRpcResponse;
     },
     close: () => gateway.close(),
   };

@@ -4,35 +4,33 @@
 // resumes a broken stream (Last-Event-ID); DELETE ends the session.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../../core/errors.ts";
+import type { JsonRpcMessage, JsonRpcRequest } from "../../core/jsonrpc.ts";
 import {
-  envelopeProblem,
-  type JsonRpcMessage,
-  type JsonRpcNotification,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-} from "../../core/jsonrpc.ts";
-import {
-  isModernProtocolVersion,
-  isSupportedProtocolVersion,
+  acceptsPriming,
+  acceptsVersionHeader,
+  claimsModern,
+  type ModernRequest,
   SUPPORTED_PROTOCOL_VERSIONS,
-} from "../../core/protocol.ts";
+  takesServerRequests,
+} from "../../core/protocol/index.ts";
+import type { Reply } from "../../core/reply.ts";
 import type { Tracer } from "../../ports/tracer.ts";
 import type { RateLimitGate } from "../../services/policies/rate-limits.ts";
 import type { ReplayBudget } from "../../services/router/replay-budget.ts";
 import type { Router } from "../../services/router/router.ts";
 import type { DownstreamSession, Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
+import { createModernReplyEncoder, rejectionJson, replyJson } from "../shared/reply-encoder.ts";
+import { admission, parseMessage, triage } from "../shared/triage.ts";
 import type { ClientKeyOf } from "./client-key.ts";
 import { EventStream, parseEventId, SessionStreams } from "./event-stream.ts";
 import { correlationIdOf, readBody } from "./guards.ts";
-import { claimsModern, classifyEra, encodeModernResponse, type ModernRequest } from "./modern-era.ts";
-import { sendJson, sendRpcError } from "./respond.ts";
+import { classifyEra, headerOf } from "./modern-era.ts";
+import { sendBareError, sendJson, sendRpcError } from "./respond.ts";
 import { listen } from "./subscriptions-listen.ts";
 
 const SSE_KEEPALIVE_MS = 25_000;
 /** A call still running after this long gets a resumable stream (with a priming event) instead of JSON. */
 const PRIME_AFTER_MS = 1_000;
-/** Priming events (an id with empty data) confuse clients older than this revision. */
-const PRIMING_MIN_VERSION = "2025-11-25";
 
 export interface McpEndpointDeps {
   router: Router;
@@ -50,6 +48,7 @@ export interface McpEndpointDeps {
 
 export function createMcpEndpoint(deps: McpEndpointDeps) {
   const { router, sessions } = deps;
+  const encodeModern = createModernReplyEncoder();
   /** Resumable streams of each HTTP session, dropped when the session ends. */
   const streamsBySession = new Map<string, SessionStreams>();
 
@@ -81,21 +80,14 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   }
 
   async function post(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
-    const body = await readBody(req, deps.maxBodyBytes);
-    let message: unknown;
-    try {
-      message = JSON.parse(body);
-    } catch {
-      throw new SwitchboardError("parse_error", "request body is not valid JSON");
-    }
-    const problem = envelopeProblem(message);
-    if (problem) throw new SwitchboardError("invalid_request", problem);
-    const msg = message as JsonRpcMessage;
-    if (claimsModern(msg, req)) {
+    const parsed = parseMessage(await readBody(req, deps.maxBodyBytes), "request body");
+    if (!parsed.ok) throw parsed.error;
+    const msg = parsed.message;
+    if (claimsModern(msg, headerOf(req))) {
       const verdict = await classifyEra(req, msg);
       if (verdict.kind === "reject") {
         const id = "id" in msg && msg.id !== undefined ? msg.id : null;
-        sendJson(res, verdict.status, JSON.stringify({ jsonrpc: "2.0", id, error: verdict.error }));
+        sendJson(res, verdict.status, rejectionJson(id, verdict));
         return;
       }
       if (verdict.kind === "modern-notification") {
@@ -106,18 +98,14 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       if (verdict.kind === "modern") return respondModern(req, res, endpoint, msg as JsonRpcRequest, verdict);
     }
     let session = await sessionFor(req, endpoint);
-    if (!("method" in msg)) {
-      // A client's answer to a server-initiated request the gateway relayed.
-      router.clientResponse(session, msg as JsonRpcResponse);
+    const triaged = triage(msg);
+    if (triaged.kind !== "request") {
+      if (triaged.kind === "response") router.clientResponse(session, triaged.response);
+      else if (session) router.notification(session, triaged.notification);
       res.writeHead(202).end();
       return;
     }
-    if (!("id" in msg) || msg.id === undefined) {
-      if (session) router.notification(session, msg as JsonRpcNotification);
-      res.writeHead(202).end();
-      return;
-    }
-    const request = msg as JsonRpcRequest;
+    const { request } = triaged;
     const headers: Record<string, string> = {};
     if (!session) {
       // initialize opens a session; any other request without one is served statelessly.
@@ -148,7 +136,9 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     session.clientInfo = era.clientInfo;
     session.logLevel = era.logLevel;
     const serverInfo = router.serverInfo(endpoint);
-    return respond(req, res, session, request, {}, (out) => encodeModernResponse(request.method, out, serverInfo));
+    return respond(req, res, session, request, {}, (reply) =>
+      encodeModern(request.method, request.id, reply, serverInfo),
+    );
   }
 
   /** A listen stream holds a session for as long as it is open: it counts against the limits as one. */
@@ -161,7 +151,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   ): Promise<void> {
     if (deps.rateLimits && (await rateLimited(req, res, endpoint, request, deps))) return;
     if (await sessionRefused(req, res, request)) return;
-    return listen(deps, res, endpoint, request, era);
+    return listen(deps, res, endpoint, request, era, correlationIdOf(req));
   }
 
   /** Answers 503 `session_limit` or 429 `rate_limited` (with the request's id) when no session may be opened. */
@@ -186,13 +176,15 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     session: DownstreamSession,
     request: JsonRpcRequest,
     headers: Record<string, string>,
-    encode: (out: string) => { body: string; status: number } = (out) => ({ body: out, status: 200 }),
+    encode: (reply: Reply) => { body: string; status: number } = (reply) => ({
+      body: replyJson(request.id, reply),
+      status: 200,
+    }),
   ): Promise<void> {
     if (deps.rateLimits && (await rateLimited(req, res, session.endpoint, request, deps))) return;
     const acceptsSse = (req.headers.accept ?? "").includes("text/event-stream");
     const resumable = !session.ephemeral;
-    // The 2026 era has no server-to-client requests on a response stream.
-    const modern = isModernProtocolVersion(session.protocolVersion ?? "");
+    const takesRequests = takesServerRequests(session.protocolVersion);
     const controller = new AbortController();
     if (!resumable) {
       res.once("close", () => {
@@ -207,7 +199,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       return created;
     };
     const send = (message: JsonRpcMessage): boolean => {
-      if (modern && "id" in message && "method" in message) return false;
+      if (!takesRequests && "id" in message && "method" in message) return false;
       if (!stream) {
         if (!acceptsSse || res.headersSent || res.destroyed) return false;
         upgrade();
@@ -218,7 +210,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       return true;
     };
     const primer =
-      resumable && acceptsSse && (session.protocolVersion ?? "") >= PRIMING_MIN_VERSION
+      resumable && acceptsSse && acceptsPriming(session.protocolVersion)
         ? setTimeout(() => {
             if (!stream && !res.headersSent && !res.destroyed) upgrade().prime();
           }, PRIME_AFTER_MS)
@@ -226,7 +218,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     const correlationId = correlationIdOf(req);
     headers["x-request-id"] = correlationId;
     if (deps.tracer?.enabled) annotateRequest(deps.tracer, session, request);
-    const out = encode(await router.handle(session, request, { controller, send, correlationId }));
+    const out = encode(await router.handle(request, { session, correlationId, controller, send }));
     clearTimeout(primer);
     if (stream) stream.finish(out.body);
     else if (!res.destroyed) sendJson(res, out.status, out.body, headers);
@@ -244,7 +236,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       );
     }
     if (!(req.headers.accept ?? "").includes("text/event-stream")) {
-      sendJson(res, 406, rpcErrorBody(-32600, "GET must accept text/event-stream"));
+      sendBareError(res, "not_acceptable", "GET must accept text/event-stream");
       return;
     }
     const streams = streamsOf(session);
@@ -255,7 +247,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       const stream = position && streams.get(position.key);
       if (!stream) throw new SwitchboardError("invalid_request", `unknown or expired Last-Event-ID "${lastEventId}"`);
       if (stream.attached) {
-        sendJson(res, 409, rpcErrorBody(-32600, "that stream is already being read"));
+        sendBareError(res, "stream_conflict", "that stream is already being read");
         return;
       }
       stream.attach(res, headers, (position as { seq: number }).seq);
@@ -263,7 +255,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       return;
     }
     if (streams.standalone?.attached) {
-      sendJson(res, 409, rpcErrorBody(-32600, "this session already has a stream open"));
+      sendBareError(res, "stream_conflict", "this session already has a stream open");
       return;
     }
     const standalone = streams.standalone ?? streams.create();
@@ -316,8 +308,8 @@ async function rateLimited(
   deps: McpEndpointDeps,
 ): Promise<boolean> {
   const server = endpoint.kind === "server" ? endpoint.server : undefined;
-  const verdict = (deps.rateLimits as RateLimitGate).admit(deps.clientKeyOf(req), request.method, server);
-  const rejection = verdict instanceof Promise ? await verdict : verdict;
+  const gate = deps.rateLimits as RateLimitGate;
+  const rejection = await admission(gate, deps.clientKeyOf(req), request.method, server);
   if (!rejection) return false;
   sendRpcError(res, rejection, request.id);
   return true;
@@ -329,10 +321,6 @@ function keepAlive(stream: EventStream, res: ServerResponse): void {
   res.once("close", () => clearInterval(timer));
 }
 
-function rpcErrorBody(code: number, message: string): string {
-  return JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } });
-}
-
 function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.kind === b.kind && (a.kind === "aggregate" || a.server === (b as { server: string }).server);
 }
@@ -340,11 +328,7 @@ function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
 /** A 2025-era version header must name a revision the gateway speaks; POSTs may also name the 2026 era. */
 function checkProtocolVersion(req: IncomingMessage): void {
   const version = req.headers["mcp-protocol-version"];
-  if (
-    typeof version === "string" &&
-    !isSupportedProtocolVersion(version) &&
-    !(req.method === "POST" && isModernProtocolVersion(version))
-  ) {
+  if (typeof version === "string" && !acceptsVersionHeader(version, req.method)) {
     throw new SwitchboardError("invalid_request", `unsupported MCP-Protocol-Version: ${version}`, {
       data: { supported: SUPPORTED_PROTOCOL_VERSIONS },
     });

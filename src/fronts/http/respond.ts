@@ -1,6 +1,8 @@
-// Small response helpers of the HTTP front; the one place where gateway errors become HTTP statuses.
+// Small response helpers of the HTTP front; the one place where gateway errors become HTTP statuses (their
+// JSON-RPC bodies come from the shared reply encoder).
 import type { ServerResponse } from "node:http";
-import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
+import { ERROR_CODES, type ErrorCode, SwitchboardError } from "../../core/errors.ts";
+import { bareErrorJson, errorJson } from "../shared/reply-encoder.ts";
 
 export function sendJson(
   res: ServerResponse,
@@ -19,7 +21,12 @@ export function sendRpcError(res: ServerResponse, error: unknown, id: string | n
   const retryAfterMs = error instanceof SwitchboardError ? error.data?.retryAfterMs : undefined;
   // Whole seconds, rounded up: a client that waits this long finds a token.
   if (typeof retryAfterMs === "number") headers["retry-after"] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
-  sendJson(res, status, JSON.stringify({ jsonrpc: "2.0", id, error: toJsonRpcError(error) }), headers);
+  sendJson(res, status, errorJson(id, error), headers);
+}
+
+/** An error whose shape the transport fixes (no `data`), with the HTTP status of its code. */
+export function sendBareError(res: ServerResponse, code: ErrorCode, message: string): void {
+  sendJson(res, ERROR_CODES[code].http, bareErrorJson(code, message));
 }
 
 /** The admin API's error shape: `{ success: false, error: { code, message } }`. */

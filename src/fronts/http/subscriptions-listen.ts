@@ -2,12 +2,10 @@
 // asks for, each tagged with the subscription id. It replaces the GET stream and resources/subscribe.
 import type { ServerResponse } from "node:http";
 import type { JsonRpcNotification, JsonRpcRequest } from "../../core/jsonrpc.ts";
+import { META_SUBSCRIPTION_ID, type ModernRequest } from "../../core/protocol/index.ts";
 import type { Router } from "../../services/router/router.ts";
 import type { Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
 import { EventStream } from "./event-stream.ts";
-import type { ModernRequest } from "./modern-era.ts";
-
-const SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
 
 interface ListenFilter {
   toolsListChanged?: boolean;
@@ -26,6 +24,7 @@ export async function listen(
   endpoint: Endpoint,
   request: JsonRpcRequest,
   era: ModernRequest,
+  correlationId: string,
 ) {
   const { router, sessions } = deps;
   const filter = (request.params?.notifications ?? {}) as ListenFilter;
@@ -41,7 +40,7 @@ export async function listen(
   session.clientCapabilities = era.capabilities;
   const controller = new AbortController();
   session.inFlight.set(request.id, controller);
-  const subscription = { [SUBSCRIPTION_ID]: request.id };
+  const subscription = { [META_SUBSCRIPTION_ID]: request.id };
   const stream = new EventStream();
   stream.attach(res, {});
   const write = (method: string, params: Record<string, unknown> = {}) =>
@@ -59,9 +58,8 @@ export async function listen(
   };
   for (const uri of honored.resourceSubscriptions ?? []) {
     await router.handle(
-      session,
       { jsonrpc: "2.0", id: `listen-${uri}`, method: "resources/subscribe", params: { uri } },
-      { send: () => false },
+      { session, correlationId, controller: new AbortController(), send: () => false },
     );
   }
   write("notifications/subscriptions/acknowledged", { notifications: honored });

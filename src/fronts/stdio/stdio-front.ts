@@ -5,16 +5,10 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Gateway } from "../../app/index.ts";
-import { SwitchboardError } from "../../core/errors.ts";
-import {
-  envelopeProblem,
-  type JsonRpcMessage,
-  type JsonRpcNotification,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-} from "../../core/jsonrpc.ts";
+import type { JsonRpcMessage, JsonRpcRequest } from "../../core/jsonrpc.ts";
 import { createLineSplitter } from "../../core/line-splitter.ts";
-import { errorJson } from "../../services/router/router.ts";
+import { errorJson, replyJson } from "../shared/reply-encoder.ts";
+import { admission, parseMessage, triage } from "../shared/triage.ts";
 
 export interface StdioStreams {
   input: NodeJS.ReadableStream;
@@ -37,39 +31,27 @@ export function serveStdio(
   const pending = new Set<Promise<void>>();
 
   const onLine = (line: string) => {
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      write(errorJson(null, new SwitchboardError("parse_error", "line is not valid JSON")));
+    const parsed = parseMessage(line, "line");
+    if (!parsed.ok) {
+      write(errorJson(parsed.id, parsed.error));
       return;
     }
-    const problem = envelopeProblem(message);
-    if (problem) {
-      const id = (message as { id?: unknown })?.id;
-      write(
-        errorJson(
-          typeof id === "string" || typeof id === "number" ? id : null,
-          new SwitchboardError("invalid_request", problem),
-        ),
-      );
+    const triaged = triage(parsed.message);
+    if (triaged.kind === "response") {
+      gateway.router.clientResponse(session, triaged.response);
       return;
     }
-    const msg = message as JsonRpcMessage;
-    if (!("method" in msg)) {
-      gateway.router.clientResponse(session, msg as JsonRpcResponse);
+    if (triaged.kind === "notification") {
+      gateway.router.notification(session, triaged.notification);
       return;
     }
-    if (!("id" in msg) || msg.id === undefined) {
-      gateway.router.notification(session, msg as JsonRpcNotification);
-      return;
-    }
+    const { request } = triaged;
     // No headers on stdio: each request gets a generated correlation id (logs, audit and traces share it).
     const correlationId = randomUUID();
     const task = gateway.requestScope
-      .run(correlationId, () => serve(msg as JsonRpcRequest, correlationId))
+      .run(correlationId, () => serve(request, correlationId))
       // serve() answers errors itself; one that escapes (a rate-limit store failing) still gets its reply.
-      .then(write, (error: unknown) => write(errorJson((msg as JsonRpcRequest).id, error)))
+      .then(write, (error: unknown) => write(errorJson(request.id, error)))
       .finally(() => pending.delete(task));
     pending.add(task);
   };
@@ -82,12 +64,10 @@ export function serveStdio(
   const clientKey = `stdio:${hostname()}:${process.pid}`;
   const serve = async (request: JsonRpcRequest, correlationId: string): Promise<string> => {
     const gate = gateway.rateLimits;
-    if (gate) {
-      const verdict = gate.admit(clientKey, request.method, undefined);
-      const rejection = verdict instanceof Promise ? await verdict : verdict;
-      if (rejection) return errorJson(request.id, rejection);
-    }
-    return gateway.router.handle(session, request, { send, correlationId });
+    const rejection = gate && (await admission(gate, clientKey, request.method, undefined));
+    if (rejection) return errorJson(request.id, rejection);
+    const controller = new AbortController();
+    return replyJson(request.id, await gateway.router.handle(request, { session, correlationId, controller, send }));
   };
 
   // Inside a stream's 'data' handler a throw would end the process: a line that fails is logged and skipped.

@@ -1,9 +1,9 @@
 // The events a finished call produces: `call-finished` for every forwarded request (logs, metrics) and, for
 // tools/call, `tool-called` with what the audit log records.
-import { randomUUID } from "node:crypto";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
-import type { JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
+import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
+import type { Reply } from "../../core/reply.ts";
 import type { Clock } from "../../ports/clock.ts";
 
 export interface CallEnd {
@@ -11,9 +11,9 @@ export interface CallEnd {
   server: string;
   request: JsonRpcRequest;
   startedAt: number;
-  correlationId: string | undefined;
-  /** The server's reply, or the error that ended the call. */
-  outcome: { response: JsonRpcResponse } | { error: unknown };
+  correlationId: string;
+  /** The server's reply (or a failure answered in-band, as the call's reply), or the error that ended the call. */
+  outcome: { reply: Reply } | { error: unknown };
 }
 
 export function reportCall({ events, clock }: { events: EventBus; clock: Clock }, end: CallEnd): void {
@@ -25,11 +25,12 @@ export function reportCall({ events, clock }: { events: EventBus; clock: Clock }
         ? end.outcome.error.code
         : "internal"
       : undefined;
-  const response = "response" in end.outcome ? end.outcome.response : undefined;
+  const reply = "reply" in end.outcome ? end.outcome.reply : undefined;
+  const response = reply?.kind === "response" ? reply.response : undefined;
   // A delivered call that failed is `jsonrpc_error` (an error reply) or `tool_error` (a result with isError).
   const errorKind =
     gatewayError ??
-    (response?.error
+    (response?.error || reply?.kind === "failed"
       ? "jsonrpc_error"
       : request.method === "tools/call" && (response?.result as { isError?: unknown } | undefined)?.isError === true
         ? "tool_error"
@@ -53,7 +54,7 @@ export function reportCall({ events, clock }: { events: EventBus; clock: Clock }
     durationMs,
     outcome: errorKind === null ? "ok" : "error",
     errorKind,
-    correlationId: end.correlationId ?? randomUUID(),
+    correlationId: end.correlationId,
     principal: null,
   });
 }

@@ -2,7 +2,7 @@
 // Servers whose catalog was never seen are started to learn their items; a lookup or listing waits for them only
 // a short while (a server that never finishes starting must not hold every listing up to its start timeout).
 import { SwitchboardError } from "../../core/errors.ts";
-import type { Logger } from "../../ports/logger.ts";
+import type { EventBus } from "../../core/events.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import { abortable } from "../supervisor/start-support.ts";
@@ -11,7 +11,7 @@ import type { Supervisor } from "../supervisor/supervisor.ts";
 export interface CatalogRouteDeps {
   catalog: Catalog;
   supervisor: Supervisor;
-  logger: Logger;
+  events: EventBus;
   /** How long to wait for servers being discovered before answering without them. Milliseconds. */
   listWaitMs: number;
 }
@@ -89,7 +89,7 @@ export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSign
           return;
         }
         failures.set(name, error);
-        deps.logger.debug({ server: name, err: error }, "could not discover the server's catalog");
+        deps.events.emit("discovery-failed", { server: name, error });
       } finally {
         lease?.release();
       }

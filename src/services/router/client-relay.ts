@@ -4,29 +4,17 @@
 // server; when calls of several sessions are in flight it is refused (requests) or dropped (logs), never
 // guessed: a wrong guess would hand one client's data to another.
 import { randomBytes } from "node:crypto";
-import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
-import type {
-  JsonRpcMessage,
-  JsonRpcNotification,
-  JsonRpcRequest,
-  JsonRpcResponse,
-  RequestId,
-} from "../../core/jsonrpc.ts";
-import { isModernProtocolVersion } from "../../core/protocol.ts";
-import type { Logger } from "../../ports/logger.ts";
+import { SwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
+import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, RequestId } from "../../core/jsonrpc.ts";
+import { takesLogMessages } from "../../core/protocol/index.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import { sessionWantsLog } from "./log-levels.ts";
+import type { RequestContext } from "./request-context.ts";
 import type { DownstreamSession } from "./sessions.ts";
 
-/** The downstream side of one forwarded call: its session and its response stream. */
-export interface CallerScope {
-  readonly session: DownstreamSession;
-  /** Writes a message on the call's own response stream; false when that is not possible. */
-  send(message: JsonRpcMessage): boolean;
-}
-
 export interface ClientRelayOptions {
-  logger: Logger;
+  events: EventBus;
   /** Longest wait for a client's answer (a person may be answering it). Milliseconds. */
   answerTimeoutMs: number;
 }
@@ -41,10 +29,12 @@ const REQUIRED_CAPABILITY: Record<string, string> = {
 interface Outbound {
   session: DownstreamSession;
   resolve(answer: ServerRequestAnswer): void;
+  /** The gateway's own failure to get an answer (the peer turns it into the server's error reply). */
+  reject(error: SwitchboardError): void;
 }
 
 export class ClientRelay {
-  private readonly logger: Logger;
+  private readonly events: EventBus;
   private readonly answerTimeoutMs: number;
   /** Requests sent to clients, by the id the gateway gave them (unique across sessions). */
   private readonly outbound = new Map<string, Outbound>();
@@ -52,7 +42,7 @@ export class ClientRelay {
   private readonly elicitations = new Map<string, DownstreamSession>();
 
   constructor(options: ClientRelayOptions) {
-    this.logger = options.logger;
+    this.events = options.events;
     this.answerTimeoutMs = options.answerTimeoutMs;
   }
 
@@ -81,27 +71,24 @@ export class ClientRelay {
     }
   }
 
-  /** Asks the client of a known call (no attribution needed), checking its capability first. */
-  askCaller(
-    scope: CallerScope,
-    method: string,
-    params: Record<string, unknown>,
-    signal: AbortSignal,
-  ): Promise<ServerRequestAnswer> {
+  /**
+   * Asks the client of a known call (no attribution needed), checking its capability first; rejects with the
+   * gateway's reason when the client could not be asked or did not answer.
+   */
+  askCaller(ctx: RequestContext, method: string, params: Record<string, unknown>): Promise<ServerRequestAnswer> {
     const capability = REQUIRED_CAPABILITY[method];
-    if (capability && !scope.session.clientCapabilities?.[capability]) {
-      const error = new SwitchboardError(
-        "client_unavailable",
-        `the client did not declare the ${capability} capability needed for ${method}`,
+    if (capability && !ctx.session.clientCapabilities?.[capability]) {
+      return Promise.reject(
+        new SwitchboardError(
+          "client_unavailable",
+          `the client did not declare the ${capability} capability needed for ${method}`,
+        ),
       );
-      return Promise.resolve({ error: toJsonRpcError(error) });
     }
-    return this.ask(scope, { jsonrpc: "2.0", id: 0, method, params }, signal).catch((error: unknown) => ({
-      error: toJsonRpcError(error),
-    }));
+    return this.ask(ctx, { jsonrpc: "2.0", id: 0, method, params }, ctx.controller.signal);
   }
 
-  private ask(scope: CallerScope, request: JsonRpcRequest, signal: AbortSignal): Promise<ServerRequestAnswer> {
+  private ask(scope: RequestContext, request: JsonRpcRequest, signal: AbortSignal): Promise<ServerRequestAnswer> {
     // Unguessable, so one client cannot answer a request meant for another.
     const id = `sb-${randomBytes(12).toString("base64url")}`;
     const { session } = scope;
@@ -136,6 +123,10 @@ export class ClientRelay {
           finish();
           resolve(answer);
         },
+        reject: (error) => {
+          finish();
+          reject(error);
+        },
       });
       const message: JsonRpcRequest = { ...request, id };
       if (!scope.send(message) && !session.push(message)) {
@@ -147,7 +138,7 @@ export class ClientRelay {
     });
   }
 
-  private cancelAtClient(scope: CallerScope, requestId: string, reason: string): void {
+  private cancelAtClient(scope: RequestContext, requestId: string, reason: string): void {
     const notice: JsonRpcNotification = {
       jsonrpc: "2.0",
       method: "notifications/cancelled",
@@ -161,10 +152,21 @@ export class ClientRelay {
    * session's request must come from that session (a sessionless client can answer only sessionless calls).
    */
   clientResponse(session: DownstreamSession | undefined, response: JsonRpcResponse): boolean {
-    const pending = this.outbound.get(String(response.id));
-    if (!pending || (pending.session !== session && !pending.session.ephemeral)) return false;
-    pending.resolve(response.error ? { error: response.error } : { result: response.result ?? {} });
-    return true;
+    const pending = this.waiting(session, response.id);
+    pending?.resolve(response.error ? { error: response.error } : { result: response.result ?? {} });
+    return pending !== undefined;
+  }
+
+  /** A client's answer the gateway refused (see Router.clientResponse): the server gets the reason instead. */
+  clientAnswerRefused(session: DownstreamSession | undefined, id: RequestId | null, reason: SwitchboardError): boolean {
+    const pending = this.waiting(session, id);
+    pending?.reject(reason);
+    return pending !== undefined;
+  }
+
+  private waiting(session: DownstreamSession | undefined, id: RequestId | null): Outbound | undefined {
+    const pending = this.outbound.get(String(id));
+    return pending && (pending.session === session || pending.session.ephemeral) ? pending : undefined;
   }
 
   /**
@@ -172,21 +174,19 @@ export class ClientRelay {
    * from the session the request was sent to: another session must not be able to withdraw it.
    */
   clientCancelled(session: DownstreamSession | undefined, requestId: RequestId): void {
-    const pending = this.outbound.get(String(requestId));
-    if (!pending || (pending.session !== session && !pending.session.ephemeral)) return;
-    pending.resolve({ error: toJsonRpcError(new SwitchboardError("cancelled", "the client cancelled the request")) });
+    this.clientAnswerRefused(session, requestId, new SwitchboardError("cancelled", "the client cancelled the request"));
   }
 
   /** Log messages go to the one session with calls in flight, at or above that session's level; else dropped. */
   logMessage(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void {
     const scopes = distinctSessions(calls);
     if (scopes.length !== 1) {
-      this.logger.debug({ server, sessions: scopes.length }, "log message not attributable to one session; dropped");
+      this.events.emit("log-message-dropped", { server, sessions: scopes.length });
       return;
     }
-    const scope = scopes[0] as CallerScope;
+    const scope = scopes[0] as RequestContext;
     // A 2026-era request receives log messages only when its envelope asked for a level.
-    if (!scope.session.logLevel && isModernProtocolVersion(scope.session.protocolVersion ?? "")) return;
+    if (!takesLogMessages(scope.session.protocolVersion, scope.session.logLevel)) return;
     // The upstream may be more verbose than this session asked for (another session wanted more).
     if (!sessionWantsLog(scope.session, notification.params?.level)) return;
     if (!scope.send(notification)) scope.session.push(notification);
@@ -201,11 +201,11 @@ export class ClientRelay {
   }
 }
 
-function distinctSessions(calls: readonly InFlightCall[]): CallerScope[] {
-  const bySession = new Map<DownstreamSession, CallerScope>();
+function distinctSessions(calls: readonly InFlightCall[]): RequestContext[] {
+  const bySession = new Map<DownstreamSession, RequestContext>();
   // The latest call of a session wins: its stream is the most likely to still be open.
   for (const call of calls) {
-    const scope = call.caller as CallerScope;
+    const scope = call.caller as RequestContext;
     bySession.set(scope.session, scope);
   }
   return [...bySession.values()];
@@ -215,7 +215,7 @@ function attribute(
   server: string,
   method: string,
   calls: readonly InFlightCall[],
-): { call: InFlightCall; scope: CallerScope } {
+): { call: InFlightCall; scope: RequestContext } {
   const scopes = distinctSessions(calls);
   if (scopes.length === 0) {
     throw new SwitchboardError(
@@ -229,7 +229,7 @@ function attribute(
       `server ${server} sent ${method} while ${scopes.length} client sessions had calls in flight; the gateway cannot tell which one it belongs to`,
     );
   }
-  const scope = scopes[0] as CallerScope;
-  const call = [...calls].reverse().find((c) => (c.caller as CallerScope).session === scope.session) as InFlightCall;
-  return { call, scope: call.caller as CallerScope };
+  const scope = scopes[0] as RequestContext;
+  const call = [...calls].reverse().find((c) => (c.caller as RequestContext).session === scope.session) as InFlightCall;
+  return { call, scope: call.caller as RequestContext };
 }

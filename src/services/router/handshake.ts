@@ -5,7 +5,7 @@ import {
   isSupportedProtocolVersion,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_MODERN_PROTOCOL_VERSIONS,
-} from "../../core/protocol.ts";
+} from "../../core/protocol/index.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import { GATEWAY_CLIENT_INFO } from "../upstream/upstream-peer.ts";
 import type { DownstreamSession, SessionRegistry } from "./sessions.ts";

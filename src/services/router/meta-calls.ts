@@ -1,6 +1,7 @@
 // tools/call of the gateway's own meta-tools (progressive discovery): search and describe are answered from
 // the catalog; call_tool becomes an ordinary tools/call of the named tool; read_result pages a cut result.
 import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
+import type { Reply } from "../../core/reply.ts";
 import type { Discovery } from "../discovery/discovery.ts";
 import { errorResult } from "../discovery/search-reply.ts";
 import type { DownstreamSession } from "./sessions.ts";
@@ -15,16 +16,16 @@ export interface MetaCallDeps {
   discovery: Discovery;
   pager: ResultPager | undefined;
   /** Runs tools/call of a listed tool (namespaced on /mcp, the server's own name on /mcp/{server}). */
-  callTool(request: JsonRpcRequest, fields: readonly string[] | undefined): Promise<string>;
+  callTool(request: JsonRpcRequest, fields: readonly string[] | undefined): Promise<Reply>;
 }
 
-/** The serialized JSON-RPC response of a meta-tool call. */
+/** The reply to a meta-tool call. */
 export async function callMetaTool(
   deps: MetaCallDeps,
   session: DownstreamSession,
   request: JsonRpcRequest,
   signal?: AbortSignal,
-): Promise<string> {
+): Promise<Reply> {
   const params = request.params ?? {};
   const args = (params.arguments ?? {}) as Record<string, unknown>;
   const outcome = await deps.discovery.call(session, String(params.name), args, signal);
@@ -43,5 +44,5 @@ export async function callMetaTool(
         )
       : errorResult("No result was cut here: output budgets are off.");
   } else result = outcome.result;
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":${JSON.stringify(result)}}`;
+  return { kind: "result", json: JSON.stringify(result) };
 }

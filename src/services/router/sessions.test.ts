@@ -4,14 +4,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setImmediate as tick } from "node:timers/promises";
 import { createMemorySessionStore } from "../../adapters/storage/memory-session-store.ts";
+import { EventBus } from "../../core/events.ts";
 import type { Clock } from "../../ports/clock.ts";
-import type { Logger } from "../../ports/logger.ts";
 import { SessionRegistry } from "./sessions.ts";
-
-const silent = {
-  debug() {},
-  warn() {},
-} as unknown as Logger;
 
 const TTL_MS = 40_000; // revalidation every 10 s
 
@@ -19,7 +14,7 @@ function replicas() {
   const clock = { ms: 1_000_000, now: () => clock.ms, setTimeout: () => ({ cancel() {} }) } as Clock & { ms: number };
   const store = createMemorySessionStore({ clock });
   const state = { authoritative: true };
-  const sharing = { store, ttlMs: TTL_MS, logger: silent, authoritative: () => state.authoritative };
+  const sharing = { store, ttlMs: TTL_MS, events: new EventBus(), authoritative: () => state.authoritative };
   return { clock, store, state, a: new SessionRegistry(clock, sharing), b: new SessionRegistry(clock, sharing) };
 }
 

@@ -2,9 +2,9 @@
 // which of their requests are in flight (for cancellation) and where their notifications go.
 import { randomBytes } from "node:crypto";
 import { SwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
 import type { JsonRpcMessage, RequestId } from "../../core/jsonrpc.ts";
 import type { Clock } from "../../ports/clock.ts";
-import type { Logger } from "../../ports/logger.ts";
 import type { RateLimiter } from "../../ports/rate-limiter.ts";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.ts";
 
@@ -45,7 +45,8 @@ export interface SessionSharing {
   store: SessionStore;
   /** A shared record expires this long after its last refresh. */
   ttlMs: number;
-  logger: Logger;
+  /** Where the store's failures are told (`session-store-failed`). */
+  events: EventBus;
   /** Whether the store is answering for itself; a miss while it is not (a memory fallback) proves nothing. */
   authoritative(): boolean;
 }
@@ -165,7 +166,7 @@ export class SessionRegistry {
     const local = this.get(id);
     if (local || !this.sharing) return local;
     const record = await this.sharing.store.get(id).catch((error: unknown) => {
-      this.sharing?.logger.warn({ err: error }, "session store unreachable; session treated as unknown");
+      this.sharing?.events.emit("session-store-failed", { action: "resolve", error });
       return undefined;
     });
     if (!record) return undefined;
@@ -201,14 +202,14 @@ export class SessionRegistry {
         if (record) this.persist(session);
         else if (sharing.authoritative()) this.drop(session.id);
       },
-      (error: unknown) => sharing.logger.debug({ err: error }, "session store unreachable; session kept"),
+      (error: unknown) => sharing.events.emit("session-store-failed", { action: "revalidate", error }),
     );
   }
 
   /** Writes a shared session's record (after initialize, a level change, or to refresh its TTL). Never throws. */
   persist(session: DownstreamSession): void {
     if (!session.shared || !this.sharing || !this.sessions.has(session.id)) return;
-    const { store, ttlMs, logger } = this.sharing;
+    const { store, ttlMs, events } = this.sharing;
     this.persistedAt.set(session.id, this.clock.now());
     const record: SessionRecord = {
       id: session.id,
@@ -219,7 +220,7 @@ export class SessionRegistry {
       logLevel: session.logLevel,
       createdAt: new Date(this.clock.now()).toISOString(),
     };
-    store.put(record, ttlMs).catch((error: unknown) => logger.warn({ err: error }, "session record not stored"));
+    store.put(record, ttlMs).catch((error: unknown) => events.emit("session-store-failed", { action: "put", error }));
   }
 
   /** Ends a session everywhere (DELETE): its requests in flight are cancelled and its shared record removed. */
@@ -227,7 +228,7 @@ export class SessionRegistry {
     const session = this.sessions.get(id);
     if (session?.shared && this.sharing) {
       this.sharing.store.delete(id).catch((error: unknown) => {
-        this.sharing?.logger.warn({ err: error }, "session record not deleted");
+        this.sharing?.events.emit("session-store-failed", { action: "delete", error });
       });
     }
     return this.drop(id);

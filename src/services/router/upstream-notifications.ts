@@ -4,7 +4,6 @@
 // Anything else is dropped: sending it to every client would leak one client's activity to another.
 import type { EventBus } from "../../core/events.ts";
 import type { JsonRpcNotification, JsonRpcRequest } from "../../core/jsonrpc.ts";
-import type { Logger } from "../../ports/logger.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall } from "../upstream/upstream-peer.ts";
@@ -17,7 +16,6 @@ export interface UpstreamNotificationDeps {
   catalog: Catalog;
   events: EventBus;
   relay: ClientRelay;
-  logger: Logger;
 }
 
 export class UpstreamNotifications {
@@ -54,7 +52,7 @@ export class UpstreamNotifications {
       if (peer) void this.o.catalog.refresh(server, peer, [kind as "tools" | "prompts" | "resources"]);
       return;
     }
-    this.o.logger.debug({ server, method }, "upstream notification not relayed");
+    this.o.events.emit("notification-dropped", { server, method });
   }
 
   private broadcast(server: string, notification: JsonRpcNotification): void {

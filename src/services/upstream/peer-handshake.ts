@@ -10,7 +10,7 @@ import {
   META_CLIENT_INFO,
   META_SERVER_INFO,
   SUPPORTED_MODERN_PROTOCOL_VERSIONS,
-} from "../../core/protocol.ts";
+} from "../../core/protocol/index.ts";
 import { GATEWAY_NAME, GATEWAY_VERSION } from "../../core/version.ts";
 import type { InitializeOutcome, RequestOptions } from "./peer-types.ts";
 

@@ -3,7 +3,7 @@
 // cancellations go back to exactly the caller that asked, however many sessions reuse the same ids.
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
-import { META_PROTOCOL_VERSION } from "../../core/protocol.ts";
+import { META_PROTOCOL_VERSION } from "../../core/protocol/index.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
 import { closedErrors } from "./peer-errors.ts";
