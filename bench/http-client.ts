@@ -1,15 +1,7 @@
 // The lean MCP streamable-HTTP client (node:http keep-alive Agent), the same for every HTTP target.
 // Answers may be plain JSON or an SSE stream; the response is the `data:` event carrying the request id.
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import {
-  assertInitialized,
-  type Channel,
-  INITIALIZE_PARAMS,
-  type Json,
-  notificationBody,
-  PROTOCOL_VERSION,
-  requestBody,
-} from "./rpc.ts";
+import { assertInitialized, type Channel, initializeParams, type Json, notificationBody, requestBody } from "./rpc.ts";
 
 interface RawReply {
   status: number;
@@ -24,16 +16,20 @@ export class HttpChannel implements Channel {
   private agent: Agent;
   private nextId = 1;
 
-  constructor(url: URL, concurrency = 1) {
+  /** The protocol revision initialize asks for (also the header value when the answer names none). */
+  private readonly asked: string;
+
+  constructor(url: URL, asked: string, concurrency = 1) {
     this.url = url;
+    this.asked = asked;
     this.agent = newAgent(concurrency);
   }
 
   /** A new session: initialize (timed by the caller), then notifications/initialized. */
-  static async open(url: URL, who: string): Promise<{ channel: HttpChannel; initializeMs: number }> {
-    const channel = new HttpChannel(url);
+  static async open(url: URL, who: string, asked: string): Promise<{ channel: HttpChannel; initializeMs: number }> {
+    const channel = new HttpChannel(url, asked);
     const begin = performance.now();
-    const response = await channel.request("initialize", INITIALIZE_PARAMS);
+    const response = await channel.request("initialize", initializeParams(asked));
     const initializeMs = performance.now() - begin;
     assertInitialized(response, who);
     await channel.notify("notifications/initialized");
@@ -56,7 +52,7 @@ export class HttpChannel implements Channel {
     const message = parseReply(reply, id);
     if (method === "initialize") {
       const version = (message.result as { protocolVersion?: string } | undefined)?.protocolVersion;
-      this.protocolVersion = version ?? PROTOCOL_VERSION;
+      this.protocolVersion = version ?? this.asked;
     }
     return message;
   }

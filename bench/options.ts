@@ -1,5 +1,6 @@
 // Command-line flags of `npm run bench` (node:util parseArgs), with defaults sized for a 2-core machine.
 import { parseArgs } from "node:util";
+import { PROTOCOL_VERSION } from "./rpc.ts";
 import { CANDIDATE_IDS, EXTRA_IDS, TARGET_IDS, type TargetId } from "./targets.ts";
 
 export interface BenchOptions {
@@ -12,6 +13,8 @@ export interface BenchOptions {
   listCalls: number;
   targets: TargetId[];
   peersTuned: boolean;
+  /** The protocol revision the clients ask for in initialize. */
+  protocol: string;
   cpuProfDir: string | undefined;
   /** The Switchboard checkout to run (bin/switchboard.js under it); default this repository. */
   switchboardRoot: string | undefined;
@@ -35,12 +38,15 @@ export const USAGE = `Usage: npm run bench -- [options]
 
   --rounds N           Rounds; in each, every target runs every scenario (default 5)
   --calls N            Echo calls per concurrency level (default 3000)
-  --warmup N           Unmeasured echo calls (c=8) before measuring, so JIT warm-up is not measured (default 2000)
+  --warmup N           Unmeasured echo calls (c=8) before measuring, so JIT warm-up is not measured (default 2000;
+                       0 measures c=1 on a freshly started process, as the independent harness does)
   --levels LIST        Concurrency levels (default 1,8,64)
   --session-samples N  New sessions per round on HTTP targets (default 5)
   --list-calls N       tools/list calls per round (default 30)
   --targets LIST       Targets to run (default ${TARGET_IDS.join(",")}); also ${[...EXTRA_IDS, ...CANDIDATE_IDS].join(",")}
   --quick              1 round, 300 calls, 200 warm-up, 2 session samples (a smoke run)
+  --protocol VER       Protocol revision the clients ask for (default ${PROTOCOL_VERSION}; the independent harness
+                       asks for 2025-06-18)
   --peers-tuned        supergateway --logLevel none, mcp-proxy --no-eventStore (default: their defaults)
   --cpu-prof DIR       Run Switchboard with --cpu-prof, profiles into DIR
   --switchboard DIR    Run the Switchboard checkout in DIR instead of this one
@@ -85,6 +91,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       targets: { type: "string" },
       quick: { type: "boolean" },
       "peers-tuned": { type: "boolean" },
+      protocol: { type: "string" },
       "cpu-prof": { type: "string" },
       switchboard: { type: "string" },
       candidate: { type: "string" },
@@ -111,12 +118,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     quick,
     rounds: positiveInt(values.rounds, "rounds", quick ? 1 : 5),
     calls: positiveInt(values.calls, "calls", quick ? 300 : 3000),
-    warmupCalls: positiveInt(values.warmup, "warmup", quick ? 200 : 2000),
+    warmupCalls: Math.floor(nonNegative(values.warmup, "warmup", quick ? 200 : 2000)),
     levels,
     sessionSamples: positiveInt(values["session-samples"], "session-samples", quick ? 2 : 5),
     listCalls: positiveInt(values["list-calls"], "list-calls", quick ? 10 : 30),
     targets,
     peersTuned: values["peers-tuned"] ?? false,
+    protocol: values.protocol ?? PROTOCOL_VERSION,
     cpuProfDir: values["cpu-prof"],
     switchboardRoot: values.switchboard,
     switchboardNodeArgs: splitFlags(values["node-args"]) ?? [],

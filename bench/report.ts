@@ -147,6 +147,9 @@ export function ratios(results: readonly TargetRound[], levels: readonly number[
   const p50: Metric = (r) => byLevel(r, low)?.p50Ms;
   const p99: Metric = (r) => byLevel(r, high)?.p99Ms;
   const cpu: Metric = (r) => r.gatewayCpuPerCallUs;
+  // What the independent harness reports as "CPU per call": the lowest level alone, where a call cannot share an
+  // event-loop turn, a wake-up or a syscall with another, and the JIT is least warm.
+  const cpuLow: Metric = (r) => perCall(byLevel(r, low)?.gatewayCpuUs, byLevel(r, low)?.cpuCalls);
   const div: Combine = (x, y) => x / y;
   const sub: Combine = (x, y) => x - y;
   const out = [
@@ -174,11 +177,28 @@ export function ratios(results: readonly TargetRound[], levels: readonly number[
       ok: (v) => v <= 0.15,
       unit: "x",
     }),
-    compare(results, "gateway CPU per call: Switchboard HTTP / mcp-proxy", "switchboard-http", "mcp-proxy", cpu, div, {
-      text: "≤ 0.25×",
-      ok: (v) => v <= 0.25,
-      unit: "x",
-    }),
+    compare(
+      results,
+      "gateway CPU per call (all levels): Switchboard HTTP / mcp-proxy",
+      "switchboard-http",
+      "mcp-proxy",
+      cpu,
+      div,
+      {
+        text: "≤ 0.25×",
+        ok: (v) => v <= 0.25,
+        unit: "x",
+      },
+    ),
+    compare(
+      results,
+      `gateway CPU per call at c=${low}: Switchboard HTTP / mcp-proxy`,
+      "switchboard-http",
+      "mcp-proxy",
+      cpuLow,
+      div,
+      { text: "≤ 0.25×", ok: (v) => v <= 0.25, unit: "x" },
+    ),
     compare(results, `p50 at c=${low}: Switchboard stdio − direct`, "switchboard-stdio", "direct", p50, sub, {
       text: "≤ 0.1 ms",
       ok: (v) => v <= 0.1,

@@ -2,14 +2,20 @@
 
 export type Json = Record<string, unknown>;
 
-/** The protocol revision the benchmark clients ask for; every target under test supports it. */
+/**
+ * The protocol revision the benchmark clients ask for unless --protocol says otherwise; every target under test
+ * supports it. The revision changes the peers' work per call (mcp-proxy sends a priming SSE event before every
+ * answer from 2025-11-25 on), so compare runs only at the same revision.
+ */
 export const PROTOCOL_VERSION = "2025-11-25";
 
-export const INITIALIZE_PARAMS = JSON.stringify({
-  protocolVersion: PROTOCOL_VERSION,
-  capabilities: {},
-  clientInfo: { name: "switchboard-bench", version: "1" },
-});
+export function initializeParams(protocolVersion: string): string {
+  return JSON.stringify({
+    protocolVersion,
+    capabilities: {},
+    clientInfo: { name: "switchboard-bench", version: "1" },
+  });
+}
 
 /** A JSON-RPC client connection to one target (a stdio pipe or an HTTP session). */
 export interface Channel {

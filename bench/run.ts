@@ -43,6 +43,7 @@ async function main(): Promise<number> {
     everything,
     workDir,
     peersTuned: options.peersTuned,
+    protocol: options.protocol,
     cpuProfDir: options.cpuProfDir ? resolve(options.cpuProfDir) : undefined,
     switchboardRoot: options.switchboardRoot ? resolve(options.switchboardRoot) : repoRoot,
     switchboardNodeArgs: options.switchboardNodeArgs,
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
       `Switchboard (B): ${ctx.candidate.root} runs ${switchboardEntry(ctx.candidate.root)} ${ctx.candidate.nodeArgs.join(" ")}`,
     );
   log(
-    `bench: ${options.rounds} round(s) × ${options.targets.length} targets; ${options.calls} calls per level at c=${options.levels.join(",")}; node ${process.version}, ${machine.nproc} cores`,
+    `bench: ${options.rounds} round(s) × ${options.targets.length} targets; ${options.calls} calls per level at c=${options.levels.join(",")}; protocol ${options.protocol}; node ${process.version}, ${machine.nproc} cores`,
   );
 
   const results: TargetRound[] = [];

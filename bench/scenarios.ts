@@ -113,7 +113,11 @@ export async function runTargetRound(
       sessionSpawned = [];
       for (let i = 0; i < options.sessionSamples; i++) {
         const before = trackTree(started).length;
-        const { channel: session, initializeMs } = await HttpChannel.open(launched.sessionUrl, target.label);
+        const { channel: session, initializeMs } = await HttpChannel.open(
+          launched.sessionUrl,
+          target.label,
+          ctx.protocol,
+        );
         const after = trackTree(started).length;
         sessionConnectMs.push(initializeMs);
         sessionSpawned.push(after - before);
@@ -125,13 +129,16 @@ export async function runTargetRound(
     }
 
     const echo = echoParams(target.echoTool);
-    channel.setConcurrency(8);
-    await closedLoop(channel, "tools/call", echo, {
-      concurrency: 8,
-      calls: options.warmupCalls,
-      check: isEchoOk,
-      timeoutMs: options.levelTimeoutMs,
-    });
+    // --warmup 0 leaves the JIT cold, as a freshly started process is: only each level's own warm-up runs.
+    if (options.warmupCalls > 0) {
+      channel.setConcurrency(8);
+      await closedLoop(channel, "tools/call", echo, {
+        concurrency: 8,
+        calls: options.warmupCalls,
+        check: isEchoOk,
+        timeoutMs: options.levelTimeoutMs,
+      });
+    }
 
     channel.setConcurrency(1);
     const list = await closedLoop(channel, "tools/list", "{}", {

@@ -6,7 +6,7 @@ import { HttpChannel } from "./http-client.ts";
 import { freePort } from "./ports.ts";
 import { type Started, sleep, start, stop } from "./processes.ts";
 import { resolveMainPid } from "./procfs.ts";
-import { assertInitialized, type Channel, INITIALIZE_PARAMS } from "./rpc.ts";
+import { assertInitialized, type Channel, initializeParams } from "./rpc.ts";
 import { StdioChannel } from "./stdio-client.ts";
 
 export type TargetId =
@@ -42,6 +42,8 @@ export interface LaunchContext {
   everything: string;
   /** A scratch directory for configs and state; one subdirectory per launch. */
   workDir: string;
+  /** The protocol revision every client asks for in initialize (--protocol). */
+  protocol: string;
   /** Peers with their per-message overheads turned off (supergateway --logLevel none, mcp-proxy --no-eventStore). */
   peersTuned: boolean;
   /** When set, Switchboard runs with --cpu-prof into this directory. */
@@ -254,7 +256,11 @@ async function launchStdio(ctx: LaunchContext, args: string[], markers: string[]
   const started = start(ctx.node, args, { stdoutIsChannel: true, cwd: ctx.repoRoot });
   try {
     const channel = new StdioChannel(started);
-    const response = await withDeadline(channel.request("initialize", INITIALIZE_PARAMS), ctx.startTimeoutMs, "stdio");
+    const response = await withDeadline(
+      channel.request("initialize", initializeParams(ctx.protocol)),
+      ctx.startTimeoutMs,
+      "stdio",
+    );
     const coldConnectMs = performance.now() - begin;
     assertInitialized(response, args.join(" "));
     await channel.notify("notifications/initialized");
@@ -281,10 +287,10 @@ async function launchHttp(ctx: LaunchContext, args: string[], url: URL, markers:
       if (exited) throw new Error(`target exited before answering initialize: ${started.tail().slice(-800)}`);
       if (performance.now() > deadline)
         throw new Error(`no initialize answer within ${ctx.startTimeoutMs} ms: ${String(lastError)}`);
-      const channel = new HttpChannel(url);
+      const channel = new HttpChannel(url, ctx.protocol);
       try {
         const response = await withDeadline(
-          channel.request("initialize", INITIALIZE_PARAMS),
+          channel.request("initialize", initializeParams(ctx.protocol)),
           ctx.startTimeoutMs,
           "http",
         );

@@ -1,6 +1,6 @@
 // PostgreSQL as doctor sees it: one connection (not a pool), the server version, whether the schema is current
 // (read from switchboard_migrations, never applied), and pgvector. Every step is bounded; the URL is redacted.
-import { Client } from "pg";
+import type { Client } from "pg";
 import { redactUrl } from "../../core/redact-url.ts";
 import { isConnectionError } from "../storage/postgres/pg-errors.ts";
 import { withDefaultUser } from "../storage/postgres/pg-user.ts";
@@ -31,7 +31,9 @@ export interface PostgresCheckOptions {
 export async function checkPostgres(options: PostgresCheckOptions): Promise<DoctorCheck[]> {
   const where = redactUrl(options.url) as string;
   const connectTimeoutMs = Math.min(Math.max(1, options.connectTimeoutMs), NETWORK_TIMEOUT_MS);
-  const client = new Client({
+  // Loaded here, not at startup: every `switchboard` command imports doctor, and only doctor needs pg.
+  const { Client: PgClient } = await import("pg");
+  const client = new PgClient({
     connectionString: withDefaultUser(options.url),
     connectionTimeoutMillis: connectTimeoutMs,
     query_timeout: NETWORK_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 // Redis as doctor sees it: PING and the server version, the eviction policy (what happens when Redis is full)
 // and the persistence mode (what a Redis restart loses). One short-lived connection that never retries.
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { redactUrl } from "../../core/redact-url.ts";
 import {
   check,
@@ -22,7 +22,9 @@ export interface RedisCheckOptions {
 export async function checkRedis(options: RedisCheckOptions): Promise<DoctorCheck[]> {
   const where = redactUrl(options.url) as string;
   const { label } = options;
-  const redis = new Redis(options.url, {
+  // Loaded here, not at startup: every `switchboard` command imports doctor, and only doctor needs ioredis.
+  const { Redis: RedisClient } = await import("ioredis");
+  const redis = new RedisClient(options.url, {
     lazyConnect: true,
     connectionName: "switchboard-doctor",
     connectTimeout: NETWORK_TIMEOUT_MS,
