@@ -1,5 +1,7 @@
 // Reads a running server's tools, prompts, resources and resource templates (following pagination).
+
 import { createHash } from "node:crypto";
+import { ERROR_CODES } from "../../core/errors.ts";
 import type { CatalogKind } from "../../core/events.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import type { ServerManifest } from "../../ports/manifest-store.ts";
@@ -93,7 +95,7 @@ async function fetchAll(
     );
     if (response.error) {
       // Some servers advertise a capability but not every list (e.g. no templates): treat as empty.
-      if (response.error.code === -32601) return items;
+      if (response.error.code === ERROR_CODES.method_not_found.jsonRpc) return items;
       throw new Error(`${method} failed: ${response.error.message}`);
     }
     const result = response.result ?? {};
