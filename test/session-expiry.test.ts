@@ -1,6 +1,6 @@
 // Idle sessions end (gateway.sessionIdleTimeoutMs, swept on a timer): a session nobody used for longer is gone
 // and its next request is answered 404, while a session with calls in flight outlives the timeout and its calls
-// complete.
+// complete. Idle time counts from a session's last answer.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
@@ -56,5 +56,14 @@ describe("idle sessions", () => {
     assert.equal(again.status, 200, again.text);
     assert.equal(resultText(again), "still here");
     assert.equal(resultText(await second), "slept 4000");
+  });
+
+  it("a session's idle time counts from its last answer, not from the request of a long call", async () => {
+    const session = await openSession(mcp);
+    const reply = await call(session, "fx__sleep", { ms: IDLE_MS * 3 });
+    assert.equal(resultText(reply), `slept ${IDLE_MS * 3}`);
+    // A sweep right after the answer: the session was busy until then, so it is not idle yet.
+    t.gateway.sessions.expire(IDLE_MS);
+    assert.ok(held(session), "a session whose call just ended is not idle");
   });
 });

@@ -90,6 +90,8 @@ export class Router {
       return { kind: "failed", error };
     } finally {
       session.inFlight.delete(request.id);
+      // The session was in use until its answer: its idle time counts from here, not from the request.
+      session.lastSeenAt = this.o.clock.now();
     }
   }
 
