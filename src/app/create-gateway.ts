@@ -40,7 +40,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const observability = await openObservability(config, options, clock);
   life.onClose(() => observability.close());
-  const { logger, events, requestScope, tracer } = observability;
+  const { logger, events, correlationScope, tracer } = observability;
   const state = await openState(settings, logger);
   life.onClose(() => state.close());
   const rateLimits = openRateLimits({ settings, redis: state.redis, clock, logger, events });
@@ -65,7 +65,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     clock,
     events,
     logger,
-    requestScope,
+    correlationScope,
     tracer,
     inbox,
     catalog,
@@ -94,7 +94,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     config,
     logger,
     events,
-    requestScope,
+    correlationScope,
     tracer,
     router,
     rateLimits,

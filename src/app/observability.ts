@@ -2,7 +2,7 @@
 // bus and its log and trace subscribers first; request statistics and Prometheus metrics once everything they
 // read exists. It closes after everything it watches: the tracer, metrics, statistics, then its own log file.
 
-import { createRequestScope } from "../adapters/observability/async-request-scope.ts";
+import { createCorrelationScope } from "../adapters/observability/async-correlation-scope.ts";
 import { subscribeLogging } from "../adapters/observability/log-events.ts";
 import { createPinoLogger } from "../adapters/observability/pino-logger.ts";
 import { createPromMetrics } from "../adapters/observability/prom-metrics.ts";
@@ -11,9 +11,9 @@ import { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import { GATEWAY_VERSION } from "../core/version.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { CorrelationScope } from "../ports/correlation-scope.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { MetricsExporter } from "../ports/metrics.ts";
-import type { RequestScope } from "../ports/request-scope.ts";
 import { NO_TRACER, type Tracer } from "../ports/tracer.ts";
 import type { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
@@ -41,7 +41,7 @@ export interface WatchedParts {
 }
 
 export interface Observability {
-  readonly requestScope: RequestScope;
+  readonly correlationScope: CorrelationScope;
   readonly logger: Logger;
   readonly tracer: Tracer;
   readonly events: EventBus;
@@ -58,7 +58,7 @@ export async function openObservability(
   clock: Clock,
 ): Promise<Observability> {
   const settings = config.gateway;
-  const requestScope = createRequestScope();
+  const correlationScope = createCorrelationScope();
   const logged: { tracer: Tracer } = { tracer: NO_TRACER };
   // A logger passed in belongs to the caller; the one made here (and its log file) closes with the gateway.
   const ownLogger = options.logger
@@ -68,7 +68,7 @@ export async function openObservability(
         json: settings.jsonLogs,
         file: settings.logFile,
         destination: options.logDestination,
-        context: () => logContext(requestScope, logged.tracer),
+        context: () => logContext(correlationScope, logged.tracer),
       });
   const logger = options.logger ?? (ownLogger as Logger);
   if (settings.tracing.endpoint) {
@@ -83,7 +83,7 @@ export async function openObservability(
   subscribeTracing(events, tracer);
   let watching: { stats: RequestStats; metrics: MetricsExporter | undefined } | undefined;
   return {
-    requestScope,
+    correlationScope,
     logger,
     tracer,
     events,
@@ -129,8 +129,8 @@ function createMetrics(config: GatewayConfig, events: EventBus, parts: WatchedPa
 }
 
 /** The fields every log line gets inside a request: its id and, when tracing, its trace and span ids. */
-function logContext(scope: RequestScope, tracer: Tracer): Record<string, unknown> | undefined {
-  const requestId = scope.requestId();
+function logContext(scope: CorrelationScope, tracer: Tracer): Record<string, unknown> | undefined {
+  const requestId = scope.correlationId();
   if (requestId === undefined) return undefined;
   const ids = tracer.ids();
   return ids ? { requestId, traceId: ids.traceId, spanId: ids.spanId } : { requestId };

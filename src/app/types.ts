@@ -3,9 +3,9 @@
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { CorrelationScope } from "../ports/correlation-scope.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { MetricsExporter } from "../ports/metrics.ts";
-import type { RequestScope } from "../ports/request-scope.ts";
 import type { Tracer } from "../ports/tracer.ts";
 import type { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
@@ -38,7 +38,7 @@ export interface Gateway {
   readonly logger: Logger;
   readonly events: EventBus;
   /** The request being handled (its correlation id), for fronts to enter and logs to read. */
-  readonly requestScope: RequestScope;
+  readonly correlationScope: CorrelationScope;
   /** OpenTelemetry spans when `gateway.tracing.endpoint` is set; no-ops otherwise. */
   readonly tracer: Tracer;
   readonly supervisor: Supervisor;

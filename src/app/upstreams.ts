@@ -9,8 +9,8 @@ import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { ChildRegistry } from "../ports/child-registry.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Connector } from "../ports/connector.ts";
+import type { CorrelationScope } from "../ports/correlation-scope.ts";
 import type { Logger } from "../ports/logger.ts";
-import type { RequestScope } from "../ports/request-scope.ts";
 import type { Tracer } from "../ports/tracer.ts";
 import { Catalog } from "../services/catalog/catalog.ts";
 import { META_TOOL_NAMES } from "../services/discovery/meta-tools.ts";
@@ -22,7 +22,7 @@ export interface UpstreamsDeps {
   clock: Clock;
   events: EventBus;
   logger: Logger;
-  requestScope: RequestScope;
+  correlationScope: CorrelationScope;
   tracer: Tracer;
   inbox: UpstreamInbox;
   catalog: Catalog;
@@ -52,7 +52,7 @@ export function createUpstreams(
     connector: createConnector(config, children, logger, deps.tracer),
     clock: deps.clock,
     events: deps.events,
-    scope: deps.requestScope,
+    scope: deps.correlationScope,
     hooksFor: (server) => deps.inbox.hooksFor(server),
     onReady: (server, peer) => void catalog.refresh(server, peer),
   });

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { GatewayConfig } from "../../core/gateway-config.ts";
+import type { CorrelationScope } from "../../ports/correlation-scope.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { MetricsExporter } from "../../ports/metrics.ts";
-import type { RequestScope } from "../../ports/request-scope.ts";
 import type { Tracer } from "../../ports/tracer.ts";
 import type { RateLimitGate } from "../../services/policies/rate-limits.ts";
 import type { ReplayBudget } from "../../services/router/replay-budget.ts";
@@ -42,7 +42,7 @@ export interface HttpFront {
 export type HttpFrontDeps = AdminDeps & {
   readonly config: Pick<GatewayConfig, "gateway" | "source">;
   readonly logger: Logger;
-  readonly requestScope: RequestScope;
+  readonly correlationScope: CorrelationScope;
   readonly tracer: Tracer;
   readonly router: Router;
   readonly sessions: SessionRegistry;
@@ -112,8 +112,8 @@ export async function startHttpFront(
     res.setHeader("x-request-id", requestId);
     const { tracer } = gateway;
     // Without tracing, no span name or attributes are built.
-    if (!tracer.enabled) return gateway.requestScope.run(requestId, () => route(req, res, path));
-    return gateway.requestScope.run(requestId, () =>
+    if (!tracer.enabled) return gateway.correlationScope.run(requestId, () => route(req, res, path));
+    return gateway.correlationScope.run(requestId, () =>
       tracer.serverSpan(
         `${req.method} ${path}`,
         req.headers,

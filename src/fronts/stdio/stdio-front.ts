@@ -48,7 +48,7 @@ export function serveStdio(
     const { request } = triaged;
     // No headers on stdio: each request gets a generated correlation id (logs, audit and traces share it).
     const correlationId = randomUUID();
-    const task = gateway.requestScope
+    const task = gateway.correlationScope
       .run(correlationId, () => serve(request, correlationId))
       // serve() answers errors itself; one that escapes (a rate-limit store failing) still gets its reply.
       .then(write, (error: unknown) => write(errorJson(request.id, error)))

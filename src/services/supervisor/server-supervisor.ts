@@ -7,7 +7,7 @@ import type { ServerSpec } from "../../core/server-spec.ts";
 import type { ServerState, StopReason } from "../../core/server-state.ts";
 import type { Clock, TimerHandle } from "../../ports/clock.ts";
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
-import type { RequestScope } from "../../ports/request-scope.ts";
+import type { CorrelationScope } from "../../ports/correlation-scope.ts";
 import { type PeerHooks, UpstreamPeer } from "../upstream/upstream-peer.ts";
 import { HealthChecks } from "./health-checks.ts";
 import { IdleTimer } from "./idle-timer.ts";
@@ -45,7 +45,7 @@ export interface ServerSupervisorDeps {
    * The request being handled. A start keeps the id of the request that caused it, but the process, its pipes,
    * the timers and the catalog refresh outlive that request and are created outside it.
    */
-  scope: Pick<RequestScope, "detached">;
+  scope: Pick<CorrelationScope, "detached">;
   /** Called each time the server becomes ready (catalog refresh). */
   onReady(peer: UpstreamPeer): void;
 }
