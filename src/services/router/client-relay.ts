@@ -8,6 +8,7 @@ import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, RequestId } from "../../core/jsonrpc.ts";
 import { takesLogMessages } from "../../core/protocol/index.ts";
+import type { Clock } from "../../ports/clock.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import { sessionWantsLog } from "./log-levels.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -15,6 +16,8 @@ import type { DownstreamSession } from "./sessions.ts";
 
 export interface ClientRelayOptions {
   events: EventBus;
+  /** Times the wait for a client's answer. */
+  clock: Clock;
   /** Longest wait for a client's answer (a person may be answering it). Milliseconds. */
   answerTimeoutMs: number;
 }
@@ -35,6 +38,7 @@ interface Outbound {
 
 export class ClientRelay {
   private readonly events: EventBus;
+  private readonly clock: Clock;
   private readonly answerTimeoutMs: number;
   /** Requests sent to clients, by the id the gateway gave them (unique across sessions). */
   private readonly outbound = new Map<string, Outbound>();
@@ -43,6 +47,7 @@ export class ClientRelay {
 
   constructor(options: ClientRelayOptions) {
     this.events = options.events;
+    this.clock = options.clock;
     this.answerTimeoutMs = options.answerTimeoutMs;
   }
 
@@ -95,10 +100,10 @@ export class ClientRelay {
     return new Promise<ServerRequestAnswer>((resolve, reject) => {
       const finish = () => {
         this.outbound.delete(id);
-        clearTimeout(timer);
+        timer.cancel();
         signal.removeEventListener("abort", onCancel);
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         finish();
         this.cancelAtClient(scope, id, "the client did not answer in time");
         reject(
@@ -108,7 +113,6 @@ export class ClientRelay {
           ),
         );
       }, this.answerTimeoutMs);
-      timer.unref();
       // The server cancelled its request, or went away (the peer aborts with a string saying so).
       const onCancel = () => {
         const reason = typeof signal.reason === "string" ? signal.reason : "cancelled by the server";

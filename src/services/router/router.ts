@@ -66,7 +66,11 @@ export class Router {
 
   constructor(options: RouterOptions) {
     this.o = options;
-    this.relay = new ClientRelay({ events: options.events, answerTimeoutMs: options.clientAnswerTimeoutMs });
+    this.relay = new ClientRelay({
+      events: options.events,
+      clock: options.clock,
+      answerTimeoutMs: options.clientAnswerTimeoutMs,
+    });
     const { sessions, supervisor, catalog, events } = options;
     this.notifications = new UpstreamNotifications({ sessions, supervisor, catalog, events, relay: this.relay });
     this.forwardDeps = { ...options, relay: this.relay };
