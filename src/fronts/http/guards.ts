@@ -156,20 +156,11 @@ export function decodePathSegment(segment: string): string {
 
 /** Accepted client request ids: 1–128 characters of letters, digits and `-_.:/+=@` (they reach logs and the audit log). */
 const REQUEST_ID = /^[A-Za-z0-9\-_.:/+=@]{1,128}$/;
-/** Where a request's id is kept on the request itself (a property: no WeakMap entry per request for the GC). */
-const REQUEST_ID_KEY = Symbol("switchboard.requestId");
-
 /**
- * The request's correlation id: the client's X-Request-Id when it is well-formed, else a new UUID; the same
- * value every time it is asked for one request.
+ * The request's correlation id: the client's X-Request-Id when it is well-formed, else a new UUID. Minted once
+ * per request by the front, which passes it on (and enters the CorrelationScope with it).
  */
-export function correlationIdOf(req: IncomingMessage): string {
-  const held = req as IncomingMessage & { [REQUEST_ID_KEY]?: string };
-  let id = held[REQUEST_ID_KEY];
-  if (id === undefined) {
-    const given = req.headers["x-request-id"];
-    id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-    held[REQUEST_ID_KEY] = id;
-  }
-  return id;
+export function mintCorrelationId(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }

@@ -18,10 +18,10 @@ import { limitConnections } from "./connection-limit.ts";
 import {
   checkBindAllowed,
   checkOrigin,
-  correlationIdOf,
   createOriginPolicy,
   decodePathSegment,
   isLoopbackHost,
+  mintCorrelationId,
   readRequestId,
 } from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
@@ -87,11 +87,11 @@ export async function startHttpFront(
   });
   const root = rootDocument();
 
-  const route = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+  const route = async (req: IncomingMessage, res: ServerResponse, path: string, correlationId: string) => {
     try {
       checkOrigin(req, policy);
       const endpoint = mcpEndpoint(path, gateway);
-      if (endpoint) return await mcp.handle(req, res, endpoint);
+      if (endpoint) return await mcp.handle(req, res, endpoint, correlationId);
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
       if (await admin.handle(req, res, path)) return;
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, root);
@@ -108,18 +108,18 @@ export async function startHttpFront(
     const url = req.url ?? "/";
     const query = url.indexOf("?");
     const path = (query < 0 ? url : url.slice(0, query)).replace(/\/+$/, "") || "/";
-    const requestId = correlationIdOf(req);
+    const requestId = mintCorrelationId(req);
     res.setHeader("x-request-id", requestId);
     const { tracer } = gateway;
     // Without tracing, no span name or attributes are built.
-    if (!tracer.enabled) return gateway.correlationScope.run(requestId, () => route(req, res, path));
+    if (!tracer.enabled) return gateway.correlationScope.run(requestId, () => route(req, res, path, requestId));
     return gateway.correlationScope.run(requestId, () =>
       tracer.serverSpan(
         `${req.method} ${path}`,
         req.headers,
         { "http.request.method": req.method, "url.path": path, "switchboard.request_id": requestId },
         async () => {
-          await route(req, res, path);
+          await route(req, res, path, requestId);
           tracer.annotate({ "http.response.status_code": res.statusCode });
         },
       ),

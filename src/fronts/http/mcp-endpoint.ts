@@ -23,7 +23,7 @@ import { createModernReplyEncoder, rejectionJson, replyJson } from "../shared/re
 import { admission, parseMessage, triage } from "../shared/triage.ts";
 import type { ClientKeyOf } from "./client-key.ts";
 import { EventStream, parseEventId, SessionStreams } from "./event-stream.ts";
-import { correlationIdOf, readBody } from "./guards.ts";
+import { readBody } from "./guards.ts";
 import { classifyEra, headerOf } from "./modern-era.ts";
 import { sendBareError, sendJson, sendRpcError } from "./respond.ts";
 import { listen } from "./subscriptions-listen.ts";
@@ -79,7 +79,12 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     return session;
   }
 
-  async function post(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
+  async function post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Endpoint,
+    correlationId: string,
+  ): Promise<void> {
     const parsed = parseMessage(await readBody(req, deps.maxBodyBytes), "request body");
     if (!parsed.ok) throw parsed.error;
     const msg = parsed.message;
@@ -95,7 +100,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
         res.writeHead(202).end();
         return;
       }
-      if (verdict.kind === "modern") return respondModern(req, res, endpoint, msg as JsonRpcRequest, verdict);
+      if (verdict.kind === "modern")
+        return respondModern(req, res, correlationId, endpoint, msg as JsonRpcRequest, verdict);
     }
     let session = await sessionFor(req, endpoint);
     const triaged = triage(msg);
@@ -118,25 +124,26 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
         session.onClose = closeStreamsOf(session.id);
       }
     }
-    await respond(req, res, session, request, headers);
+    await respond(req, res, correlationId, session, request, headers);
   }
 
   /** A 2026-era request: no session; the envelope stands in for initialize; results are encoded the 2026 way. */
   function respondModern(
     req: IncomingMessage,
     res: ServerResponse,
+    correlationId: string,
     endpoint: Endpoint,
     request: JsonRpcRequest,
     era: ModernRequest,
   ) {
-    if (request.method === "subscriptions/listen") return openListen(req, res, endpoint, request, era);
+    if (request.method === "subscriptions/listen") return openListen(req, res, correlationId, endpoint, request, era);
     const session = sessions.create(endpoint, true);
     session.protocolVersion = era.revision;
     session.clientCapabilities = era.capabilities;
     session.clientInfo = era.clientInfo;
     session.logLevel = era.logLevel;
     const serverInfo = router.serverInfo(endpoint);
-    return respond(req, res, session, request, {}, (reply) =>
+    return respond(req, res, correlationId, session, request, {}, (reply) =>
       encodeModern(request.method, request.id, reply, serverInfo),
     );
   }
@@ -145,13 +152,14 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   async function openListen(
     req: IncomingMessage,
     res: ServerResponse,
+    correlationId: string,
     endpoint: Endpoint,
     request: JsonRpcRequest,
     era: ModernRequest,
   ): Promise<void> {
     if (deps.rateLimits && (await rateLimited(req, res, endpoint, request, deps))) return;
     if (await sessionRefused(req, res, request)) return;
-    return listen(deps, res, endpoint, request, era, correlationIdOf(req));
+    return listen(deps, res, endpoint, request, era, correlationId);
   }
 
   /** Answers 503 `session_limit` or 429 `rate_limited` (with the request's id) when no session may be opened. */
@@ -173,6 +181,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
   async function respond(
     req: IncomingMessage,
     res: ServerResponse,
+    correlationId: string,
     session: DownstreamSession,
     request: JsonRpcRequest,
     headers: Record<string, string>,
@@ -215,7 +224,6 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
             if (!stream && !res.headersSent && !res.destroyed) upgrade().prime();
           }, PRIME_AFTER_MS)
         : undefined;
-    const correlationId = correlationIdOf(req);
     headers["x-request-id"] = correlationId;
     if (deps.tracer?.enabled) annotateRequest(deps.tracer, session, request);
     const out = encode(await router.handle(request, { session, correlationId, controller, send }));
@@ -284,10 +292,11 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     closeStreams(): void {
       for (const streams of streamsBySession.values()) streams.closeAll();
     },
-    async handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): Promise<void> {
+    /** `correlationId`: the id the front minted for this request (X-Request-Id), carried to the router. */
+    async handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, correlationId: string): Promise<void> {
       try {
         checkProtocolVersion(req);
-        if (req.method === "POST") return await post(req, res, endpoint);
+        if (req.method === "POST") return await post(req, res, endpoint, correlationId);
         if (req.method === "GET") return await get(req, res, endpoint);
         if (req.method === "DELETE") return await remove(req, res, endpoint);
         res.writeHead(405, { allow: "GET, POST, DELETE" }).end();
