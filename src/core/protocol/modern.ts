@@ -23,10 +23,11 @@ export function takesLogMessages(version: string | undefined, logLevel: string |
   return Boolean(logLevel) || !isModernProtocolVersion(version ?? "");
 }
 
-/** A classic client expects a 2026-era server's "input required" as requests: the gateway asks them for it. */
-export function needsInputAsked(version: string | undefined): boolean {
-  return !isModernProtocolVersion(version ?? "");
-}
+/**
+ * A classic client expects a 2026-era server's "input required" as requests: the gateway asks them for it. The
+ * same clients as those that take server requests.
+ */
+export const needsInputAsked = takesServerRequests;
 
 /** Keys of the per-request `_meta` envelope. */
 export const META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";

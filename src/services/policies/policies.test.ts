@@ -95,3 +95,38 @@ describe("a request the gateway could not serialize", () => {
     assert.equal(policies.state("c").state, "closed");
   });
 });
+
+describe("Policies retry backoff", () => {
+  const retrying = normalizeConfig(
+    { servers: { r: { command: "node", maxRetries: 3, retry: { initialDelayMs: 1_000 } } } },
+    undefined,
+    { env: {} },
+  );
+
+  it("a client that cancels during the backoff ends the call as cancelled, with no further attempt", async () => {
+    const clock = new FakeClock();
+    const events = new EventBus();
+    const retried: number[] = [];
+    events.on("call-retried", ({ attempt }) => retried.push(attempt));
+    const policies = new Policies({ specs: retrying.servers, events, clock, manifest: () => undefined });
+    const client = new AbortController();
+    let attempts = 0;
+    const attempt = () => {
+      attempts++;
+      return Promise.reject(undeliveredError("r", new SwitchboardError("upstream_unavailable", "not delivered")));
+    };
+    const call = policies.run("r", callOf(), callDeadline(clock, 60_000, client.signal), attempt);
+    const outcome = assert.rejects(call, { code: "cancelled" });
+    await clock.advance(10);
+    assert.equal(attempts, 1, "the first attempt failed and the call is backing off");
+    client.abort();
+    await clock.advance(10);
+    await outcome;
+    assert.equal(attempts, 1, "no attempt starts after the client cancelled");
+    assert.deepEqual(retried, [], "no retry is announced");
+  });
+});
+
+function callOf() {
+  return { jsonrpc: "2.0" as const, id: 2, method: "tools/call", params: { name: "t" } };
+}

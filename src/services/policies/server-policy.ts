@@ -105,8 +105,9 @@ export class ServerPolicy {
         if (deadline.cancelled() || retries >= this.spec.maxRetries || !retried(mode, error)) throw error;
       }
       backoff = backoff ? backoff.next(undefined) : this.backoff.next(undefined);
-      // The delay ends early when the deadline runs out or the client cancels: the next turn ends the call.
+      // The delay ends early when the deadline runs out or the client cancels: no further attempt starts.
       await sleep(this.clock, backoff.duration, deadline.signal);
+      if (deadline.cancelled()) throw cancelled();
     }
   }
 
