@@ -50,6 +50,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const meter = openResultMeter();
   life.onClose(() => meter.close());
   const catalog = createCatalog(config, state, events);
+  // Closed after the drain (closers run in reverse), so results cut by calls still finishing are counted.
+  const tokens = createTokens(config, catalog, events);
+  life.onClose(() => tokens.close());
   const audit = new AuditRecorder({
     log: state.audit,
     events,
@@ -83,8 +86,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     meter,
   });
   inbox.attach(router);
-  const tokens = createTokens(config, catalog, events);
-  life.onClose(() => tokens.close());
   const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit };
   const { stats, metrics } = observability.watch(parts);
 
