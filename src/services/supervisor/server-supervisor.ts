@@ -13,26 +13,15 @@ import { HealthChecks } from "./health-checks.ts";
 import { IdleTimer } from "./idle-timer.ts";
 import { InFlight } from "./in-flight.ts";
 import { RestartBackoff } from "./restart-backoff.ts";
+import type { ServerStatus } from "./server-status.ts";
 import { abortable, clientCapabilities, startFailureMessage } from "./start-support.ts";
+
+export type { ServerStatus } from "./server-status.ts";
 
 export interface Lease {
   readonly peer: UpstreamPeer;
   /** Ends the call: counts as client activity. Idempotent. */
   release(): void;
-}
-
-export interface ServerStatus {
-  name: string;
-  status: ServerState;
-  lifecycle: ServerSpec["lifecycle"];
-  transport: "stdio" | "http";
-  pid: number | null;
-  inFlight: number;
-  lastActivity: string | null;
-  startedAt: string | null;
-  restarts: number;
-  consecutiveFailures: number;
-  lastError: string | null;
 }
 
 export interface ServerSupervisorDeps {
