@@ -89,7 +89,7 @@ export const DiscoverySchema = z
       .min(0)
       .default(2_000)
       .describe(
-        "How long an aggregated list (or a lookup of a name no known server has) waits for servers whose tools are not known yet while they start for the first time; past it, the answer holds what is known and list_changed follows when they are ready. Milliseconds; default 2000.",
+        "How long an aggregated list (or a lookup of a name no known server has) waits for servers whose tools are not known yet while they start for the first time; past it, the answer holds what is known and list_changed follows when they are ready. A call whose name is in a starting server's namespace waits for that server up to its startTimeoutMs instead. Milliseconds; default 2000.",
       ),
   })
   .strict()

@@ -64,8 +64,15 @@ describe("a server that never finishes initialize", () => {
     assert.ok(unknown.body.error.data.notYetKnown.includes("stuck"), unknown.text);
     assert.equal(gw.gateway.supervisor.get("stuck").status().status, "starting");
 
+    // A call by a name in the slow server's own namespace waits for that server past listWaitMs (bounded by its
+    // start timeout), rather than answering Unknown tool while the server it names is still starting.
+    const lateCall = callTool(gw.url, "late__late");
+    await new Promise((resolve) => setTimeout(resolve, 900));
+
     // The one that finishes later is announced with list_changed, then listed.
     writeFileSync(marker, "");
+    const called = await lateCall;
+    assert.equal(called.body?.error, undefined, called.text);
     const open = stream;
     await waitUntil(() => open.messages.some((m) => m.method === "notifications/tools/list_changed"), 30_000);
     const again = await post(`${gw.url}/mcp`, request("tools/list"), { "mcp-session-id": session });

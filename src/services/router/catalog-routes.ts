@@ -29,10 +29,12 @@ export async function routeByName(
   const view = () => (kind === "tools" ? deps.catalog.tools() : deps.catalog.prompts());
   let route = view().routes.get(name);
   if (!route && deps.catalog.unknownServers().length > 0) {
-    const failures = await discoverUnknown(deps, signal);
+    // The server the name is namespaced under is the one the caller means: its start is waited for in full
+    // (bounded by its own start timeout and the caller's signal), the others only up to listWaitMs.
+    const named = deps.catalog.namespaceOf(name);
+    const failures = await discoverUnknown(deps, signal, named);
     route = view().routes.get(name);
-    const server = route ? undefined : deps.catalog.namespaceOf(name);
-    if (server !== undefined && failures.has(server)) throw failures.get(server);
+    if (!route && named !== undefined && failures.has(named)) throw failures.get(named);
   }
   if (!route) {
     throw new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`, {
@@ -65,16 +67,26 @@ function notYetKnown(deps: CatalogRouteDeps): Record<string, unknown> | undefine
  * Starts servers whose catalog was never seen (first run or changed command) to learn their items, and waits
  * for them up to `listWaitMs`. Past it the waiting ends (and with it the call each wait counted), while the
  * starts go on: a server that becomes ready later is read into the catalog and announced with list_changed.
+ * `patient` names one server waited for without that bound while it is asleep or starting (its start timeout
+ * still applies): the server a namespaced name belongs to, which a call by that name needs whatever the others do.
  * Returns why each server that could not be started failed; the supervisor has logged it already.
  */
-export async function discoverUnknown(deps: CatalogRouteDeps, signal?: AbortSignal): Promise<Map<string, unknown>> {
+export async function discoverUnknown(
+  deps: CatalogRouteDeps,
+  signal?: AbortSignal,
+  patient?: string,
+): Promise<Map<string, unknown>> {
   const failures = new Map<string, unknown>();
   const unknown = deps.catalog.unknownServers();
   if (unknown.length === 0) return failures;
   const bound = AbortSignal.timeout(deps.listWaitMs);
-  const waiting = signal ? AbortSignal.any([signal, bound]) : bound;
+  const bounded = signal ? AbortSignal.any([signal, bound]) : bound;
+  const unbounded = signal ?? new AbortController().signal;
   await Promise.all(
     unknown.map(async (name) => {
+      // A server waiting out a backoff has failed to start already: its reason is the answer, not a long wait.
+      const starting = ["asleep", "starting"].includes(deps.supervisor.get(name).status().status);
+      const waiting = name === patient && starting ? unbounded : bounded;
       let lease: Lease | undefined;
       try {
         lease = await deps.supervisor.get(name).acquire(waiting);
