@@ -24,6 +24,8 @@ const toNumber = (raw: string) => {
   if (raw.trim() === "" || !Number.isFinite(n)) throw new Error(`"${raw}" is not a number`);
   return n;
 };
+/** `1.5` cores, or `80%` of one core. */
+const cpus = (raw: string) => (raw.trim().endsWith("%") ? toNumber(raw.trim().slice(0, -1)) / 100 : toNumber(raw));
 const toBoolean = (raw: string) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -79,6 +81,24 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   { names: ["RATE_LIMIT_GLOBAL_PER_MINUTE"], target: "gateway", key: "rateLimit.global.perMinute", parse: toNumber },
   { names: ["RATE_LIMIT_GLOBAL_BURST"], target: "gateway", key: "rateLimit.global.burst", parse: toNumber },
   { names: ["RATE_LIMIT_BACKEND"], target: "gateway", key: "rateLimit.backend", parse: (v) => v.toLowerCase() },
+  {
+    names: ["MCP_SANDBOX_RUNNER", "SWITCHBOARD_SANDBOX"],
+    target: "serverDefaults",
+    key: "sandbox.backend",
+    parse: (v) => v.toLowerCase(),
+  },
+  {
+    names: ["MAX_MEMORY_PER_CONTAINER", "MCP_MEMORY_LIMIT"],
+    target: "serverDefaults",
+    key: "sandbox.limits.memory",
+    parse: (v) => v,
+  },
+  {
+    names: ["MAX_CPU_PER_CONTAINER", "MCP_CPU_QUOTA"],
+    target: "serverDefaults",
+    key: "sandbox.limits.cpus",
+    parse: cpus,
+  },
 ];
 
 export function readEnvOverrides(env: Readonly<Record<string, string | undefined>>): {

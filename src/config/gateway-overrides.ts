@@ -7,6 +7,7 @@ import type { Override } from "./env-overrides.ts";
 import { TracingSchema } from "./observability-schema.ts";
 import { POLICY_NESTED_SECTIONS } from "./policy-schema.ts";
 import { RateLimitGlobalSchema, RateLimitSchema } from "./rate-limit-schema.ts";
+import { SandboxLimitsSchema, SandboxSchema } from "./sandbox-schema.ts";
 import { GatewaySchema, type GatewaySection } from "./schema.ts";
 import { ServerSchema } from "./server-schema.ts";
 import { AuditSchema, CacheSchema, CacheTtlSchema, DatabaseSchema, RedisSchema } from "./state-schema.ts";
@@ -17,6 +18,13 @@ const CLI_FLAGS: Record<string, string> = {
   stateDir: "--state-dir",
   logLevel: "--log-level",
   allowInsecureBind: "--insecure-bind",
+};
+
+/** Sections of a server's settings that environment variables reach into (`sandbox.limits.memory`). */
+const SERVER_NESTED_SECTIONS: Record<string, { shape: Record<string, z.ZodType> }> = {
+  ...POLICY_NESTED_SECTIONS,
+  sandbox: SandboxSchema,
+  "sandbox.limits": SandboxLimitsSchema,
 };
 
 /** Command-line flags as overrides, named after their flag in problems. */
@@ -56,7 +64,7 @@ export function applyOverrides(
       override.target === "serverDefaults"
         ? group === undefined
           ? ServerSchema.shape
-          : (POLICY_NESTED_SECTIONS[group]?.shape ?? {})
+          : (SERVER_NESTED_SECTIONS[group]?.shape ?? {})
         : group === undefined
           ? GatewaySchema.shape
           : (NESTED_SECTIONS[group]?.shape ?? {});
@@ -65,9 +73,8 @@ export function applyOverrides(
       problems.push({ path: override.source, message: result?.error.issues[0]?.message ?? "not a known setting" });
       continue;
     }
-    if (override.target === "serverDefaults")
-      setPath(serverDefaults, group === undefined ? [key] : [group, key], result.data);
-    else setPath(gateway, group === undefined ? [key] : [...group.split("."), key], result.data);
+    const path = group === undefined ? [key] : [...group.split("."), key];
+    setPath(override.target === "serverDefaults" ? serverDefaults : gateway, path, result.data);
   }
   return { ...(gateway as GatewaySection), serverDefaults: serverDefaults as GatewaySection["serverDefaults"] };
 }

@@ -9,6 +9,7 @@ import { canonicalMode } from "./discovery-settings.ts";
 import { interpolate } from "./interpolate.ts";
 import { normalizePolicies } from "./policy-settings.ts";
 import { resolvePackageBin } from "./resolve-package.ts";
+import { normalizeSandbox } from "./sandbox-settings.ts";
 import type { GatewaySection } from "./schema.ts";
 import { RestartSchema, SERVER_DEFAULTS, type ServerEntry } from "./server-schema.ts";
 
@@ -58,6 +59,7 @@ export function normalizeServer(
       Object.entries(entry.tools ?? {}).map(([tool, settings]) => [tool, stripUndefined(settings)]),
     ),
     transport,
+    sandbox: normalizeSandbox(defaults.sandbox, entry.sandbox, { ...ctx, path: `${ctx.path}.sandbox` }),
   };
 }
 
@@ -104,7 +106,7 @@ function normalizeTransport(entry: ServerEntry, ctx: ServerContext): TransportSp
 
 function normalizeRemote(entry: ServerEntry, ctx: ServerContext): TransportSpec | undefined {
   const { path, problems } = ctx;
-  for (const key of ["args", "env", "cwd"] as const) {
+  for (const key of ["args", "env", "cwd", "sandbox"] as const) {
     if (entry[key] !== undefined)
       problems.push({ path: `${path}.${key}`, message: `\`${key}\` applies to stdio servers only` });
   }

@@ -6,6 +6,7 @@ import { UPSTREAM_PROTOCOLS } from "../core/server-spec.ts";
 import { LIFECYCLES } from "../core/server-state.ts";
 import { ToolSettingsSchema } from "./discovery-schema.ts";
 import { policySettings } from "./policy-schema.ts";
+import { SandboxSchema } from "./sandbox-schema.ts";
 import { ms } from "./schema-units.ts";
 
 export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -168,6 +169,7 @@ export const serverSettings = {
     .record(z.string(), ToolSettingsSchema)
     .optional()
     .describe("Per-tool settings by the server's own tool name: output budget, JSON projection, idempotency."),
+  sandbox: SandboxSchema.optional(),
   ...policySettings,
 };
 

@@ -45,6 +45,11 @@ export const ERROR_CODES = {
    * never counted against the server (no breaker, no backoff).
    */
   resources_exhausted: { jsonRpc: -31012, http: 503, retryable: true },
+  /**
+   * The server's isolation profile cannot be enforced here (its backend is missing or broken) and the profile
+   * says `onUnavailable: fail`: the server is not started unconfined. `data.backend` names the backend.
+   */
+  sandbox_unavailable: { jsonRpc: -31014, http: 503, retryable: false },
   /** The gateway is shutting down and takes no new calls. */
   shutting_down: { jsonRpc: -31007, http: 503, retryable: true },
   /** The downstream request was cancelled by the client. */

@@ -1,5 +1,6 @@
 // The normalized, frozen description of one upstream server that the rest of the gateway works from.
 import type { DiscoveryMode } from "./discovery-mode.ts";
+import type { SandboxProfile } from "./sandbox.ts";
 import type { Lifecycle } from "./server-state.ts";
 
 export interface ToolSettings {
@@ -108,4 +109,6 @@ export interface ServerSpec {
   /** Per-tool settings by the server's own tool name. */
   tools: Readonly<Record<string, ToolSettings>>;
   transport: TransportSpec;
+  /** Isolation of a stdio server (UNCONFINED_PROFILE when it configures none; ignored for remote servers). */
+  sandbox: SandboxProfile;
 }
