@@ -64,7 +64,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const sessions = createSessions(settings, state, clock, events);
   life.onClose(() => sessions.closeAll());
   const inbox = new UpstreamInbox(logger);
-  const { supervisor, children } = createUpstreams(config, {
+  const { supervisor, children, sandbox } = createUpstreams(config, {
     clock,
     events,
     logger,
@@ -73,6 +73,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     inbox,
     catalog,
   });
+  life.onClose(() => sandbox.close());
   life.onClose(() => supervisor.close(settings.shutdownGraceMs, () => catalog.refreshing()));
 
   const { router, search, budgets, policies, replay } = createRouting(config, {

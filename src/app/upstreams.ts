@@ -3,6 +3,7 @@
 // server→client traffic to the inbox.
 
 import { createFileChildRegistry } from "../adapters/process/file-child-registry.ts";
+import { type ClosableSandbox, createSandbox } from "../adapters/sandbox/create-sandbox.ts";
 import { createStdioConnector } from "../adapters/upstream/stdio-connector.ts";
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
@@ -41,29 +42,39 @@ export function createCatalog(config: GatewayConfig, state: GatewayState, events
   });
 }
 
-/** The supervisor of every configured server, and the records of the children it runs (for reaping). */
+/**
+ * The supervisor of every configured server, the records of the children it runs (for reaping) and the sandbox
+ * that wraps the launch of every server with an isolation profile.
+ */
 export function createUpstreams(
   config: GatewayConfig,
   deps: UpstreamsDeps,
-): { supervisor: Supervisor; children: ChildRegistry } {
+): { supervisor: Supervisor; children: ChildRegistry; sandbox: ClosableSandbox } {
   const { logger, catalog } = deps;
   const children = createFileChildRegistry(config.gateway.stateDir, logger);
+  const sandbox = createSandbox({ logger: logger.child({ component: "sandbox" }) });
   const supervisor = new Supervisor(config.servers, {
-    connector: createConnector(config, children, logger, deps.tracer),
+    connector: createConnector(config, { children, sandbox }, logger, deps.tracer),
     clock: deps.clock,
     events: deps.events,
     scope: deps.correlationScope,
     hooksFor: (server) => deps.inbox.hooksFor(server),
     onReady: (server, peer) => void catalog.refresh(server, peer),
   });
-  return { supervisor, children };
+  return { supervisor, children, sandbox };
 }
 
-function createConnector(config: GatewayConfig, children: ChildRegistry, logger: Logger, tracer: Tracer): Connector {
+function createConnector(
+  config: GatewayConfig,
+  { children, sandbox }: { children: ChildRegistry; sandbox: ClosableSandbox },
+  logger: Logger,
+  tracer: Tracer,
+): Connector {
   const settings = config.gateway;
   const stdio = createStdioConnector({
     logger,
     children,
+    sandbox,
     inheritEnv: settings.inheritEnv,
     stderr: settings.upstreamStderr,
     limits: settings.upstreamStdio,

@@ -59,7 +59,10 @@ export function normalizeServer(
       Object.entries(entry.tools ?? {}).map(([tool, settings]) => [tool, stripUndefined(settings)]),
     ),
     transport,
-    sandbox: normalizeSandbox(defaults.sandbox, entry.sandbox, { ...ctx, path: `${ctx.path}.sandbox` }),
+    sandbox:
+      transport.kind === "stdio"
+        ? normalizeSandbox(defaults.sandbox, entry.sandbox, { ...ctx, path: `${ctx.path}.sandbox` })
+        : undefined,
   };
 }
 

@@ -2,7 +2,7 @@
 // resolved against the config file, the allow-list parsed; problems are reported with their path.
 import { resolve } from "node:path";
 import type { ConfigProblem } from "../core/gateway-config.ts";
-import { type NetworkPolicy, parseEgressRule, type SandboxProfile, UNCONFINED_PROFILE } from "../core/sandbox.ts";
+import { type NetworkPolicy, parseEgressRule, type SandboxProfile } from "../core/sandbox.ts";
 import { interpolate } from "./interpolate.ts";
 import { parseMemory, SANDBOX_DEFAULTS, type SandboxEntry } from "./sandbox-schema.ts";
 
@@ -13,13 +13,13 @@ export interface SandboxContext {
   problems: ConfigProblem[];
 }
 
-/** The profile in effect for a server; UNCONFINED_PROFILE when neither it nor serverDefaults sets `sandbox`. */
+/** The profile in effect for a server; undefined when neither it nor serverDefaults sets `sandbox`. */
 export function normalizeSandbox(
   defaults: SandboxEntry | undefined,
   entry: SandboxEntry | undefined,
   ctx: SandboxContext,
-): SandboxProfile {
-  if (defaults === undefined && entry === undefined) return UNCONFINED_PROFILE;
+): SandboxProfile | undefined {
+  if (defaults === undefined && entry === undefined) return undefined;
   const merged = { ...SANDBOX_DEFAULTS, ...defined(defaults ?? {}), ...defined(entry ?? {}) };
   const limits = { ...defaults?.limits, ...entry?.limits };
   const where = ctx.path;

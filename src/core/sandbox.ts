@@ -67,17 +67,18 @@ export interface Confinement {
   warnings: readonly string[];
 }
 
-/** The profile of a server that configures none: unconfined, reported as such. */
-export const UNCONFINED_PROFILE: SandboxProfile = {
-  backend: "none",
-  filesystem: { read: [], write: [] },
-  network: { mode: "host" },
-  env: [],
-  limits: { memoryBytes: undefined, cpus: undefined, processes: undefined, openFiles: undefined },
-  user: "root",
-  onUnavailable: "fail",
-  image: undefined,
-};
+/** The confinement of a server that runs without a sandbox: what the gateway's user can do, it can. */
+export function unconfined(requested: SandboxBackendChoice, warnings: readonly string[] = []): Confinement {
+  return {
+    backend: "none",
+    requested,
+    network: "host",
+    filesystem: "host",
+    limits: {},
+    user: "the gateway's user",
+    warnings,
+  };
+}
 
 /** `host:port`, `host` or `.domain` as written in the configuration; throws with the reason when malformed. */
 export function parseEgressRule(text: string): EgressRule {

@@ -109,6 +109,6 @@ export interface ServerSpec {
   /** Per-tool settings by the server's own tool name. */
   tools: Readonly<Record<string, ToolSettings>>;
   transport: TransportSpec;
-  /** Isolation of a stdio server (UNCONFINED_PROFILE when it configures none; ignored for remote servers). */
-  sandbox: SandboxProfile;
+  /** Isolation of a stdio server; undefined when neither it nor serverDefaults sets one (it runs unconfined). */
+  sandbox: SandboxProfile | undefined;
 }

@@ -76,3 +76,36 @@ export function withoutCredentials(value: string): string {
   if (!match) return value;
   return `${match[1] ?? ""}${value.slice(match[0].length)}`;
 }
+
+/** What every sandboxed server gets from the gateway's environment, whatever its profile lists. */
+export const SANDBOX_BASE_ENV = [
+  "PATH",
+  "LANG",
+  "LANGUAGE",
+  "LC_ALL",
+  "LC_CTYPE",
+  "LC_MESSAGES",
+  "LC_NUMERIC",
+  "LC_TIME",
+  "LC_COLLATE",
+  "TZ",
+  "TERM",
+] as const;
+
+/**
+ * The environment of a server with a sandbox profile: the base, the names its profile passes through, and its
+ * own `env`. Nothing else of the gateway's (no HOME, no proxies, no gateway.inheritEnv): secrets reach it only as
+ * `${VAR}` in its own `env`. HOME and TMPDIR are set by the backend to the private tmp.
+ */
+export function sandboxedEnvironment(
+  parent: Readonly<Record<string, string | undefined>>,
+  passThrough: readonly string[],
+  own: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [...SANDBOX_BASE_ENV, ...passThrough]) {
+    const value = parent[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...own };
+}

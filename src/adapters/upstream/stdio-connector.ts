@@ -7,13 +7,15 @@ import { SwitchboardError } from "../../core/errors.ts";
 import type { UpstreamStderrSettings, UpstreamStdioSettings } from "../../core/gateway-config.ts";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
 import { createLineSplitter, type OverlongLine } from "../../core/line-splitter.ts";
+import { type Confinement, unconfined } from "../../core/sandbox.ts";
 import type { ServerSpec, StdioTransportSpec } from "../../core/server-spec.ts";
 import type { ChildRegistry } from "../../ports/child-registry.ts";
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
 import type { Logger } from "../../ports/logger.ts";
+import type { PreparedLaunch, Sandbox } from "../../ports/sandbox.ts";
 import { ownRecordFields } from "../process/file-child-registry.ts";
 import { groupExists, processStartTime, signalGroup } from "../process/proc-info.ts";
-import { childEnvironment } from "./child-env.ts";
+import { childEnvironment, sandboxedEnvironment } from "./child-env.ts";
 import { spawnFailure } from "./spawn-failure.ts";
 import { createStderrLog, type StderrLog } from "./stderr-log.ts";
 
@@ -36,6 +38,8 @@ export interface StdioConnectorOptions {
   stderr: UpstreamStderrSettings;
   /** Bounds on the bytes queued for a server's stdin and on one message from its stdout (gateway.upstreamStdio). */
   limits: UpstreamStdioSettings;
+  /** Wraps the launch of a server that has a sandbox profile; servers without one run as they are. */
+  sandbox?: Sandbox;
 }
 
 export function createStdioConnector(options: StdioConnectorOptions): Connector {
@@ -44,18 +48,31 @@ export function createStdioConnector(options: StdioConnectorOptions): Connector 
       if (spec.transport.kind !== "stdio") throw new Error(`server ${spec.name} is not a stdio server`);
       signal.throwIfAborted();
       const transport = spec.transport;
-      const env = childEnvironment(options.env ?? process.env, options.inheritEnv, transport.env);
-      const child = spawn(transport.command, [...transport.args], {
-        cwd: transport.cwd,
-        env,
+      const parent = options.env ?? process.env;
+      const profile = spec.sandbox;
+      const env = profile
+        ? sandboxedEnvironment(parent, profile.env, transport.env)
+        : childEnvironment(parent, options.inheritEnv, transport.env);
+      const launch = { command: transport.command, args: transport.args, env, cwd: transport.cwd };
+      const prepared =
+        profile && options.sandbox ? await options.sandbox.prepare(spec.name, profile, launch, signal) : undefined;
+      const run = prepared ?? launch;
+      const child = spawn(run.command, [...run.args], {
+        cwd: run.cwd,
+        env: run.env,
         stdio: ["pipe", "pipe", "pipe"],
         detached: true, // own process group, so stop and reaping reach grandchildren too
         windowsHide: true,
       });
-      await spawned(child, spec.name, transport, env.PATH);
+      try {
+        await spawned(child, spec.name, transport, env.PATH);
+      } catch (error) {
+        await prepared?.finish();
+        throw error;
+      }
       const pid = child.pid as number;
       options.children.add({ server: spec.name, pid, startTime: processStartTime(pid), ...ownRecordFields() });
-      return new StdioConnection(child, spec, options);
+      return new StdioConnection(child, spec, options, prepared);
     },
   };
 }
@@ -76,6 +93,7 @@ class StdioConnection implements UpstreamConnection {
   onMessage: (message: JsonRpcMessage) => void = () => {};
   onClose: (closed: ConnectionClosed) => void = () => {};
   readonly pid: number;
+  readonly confinement: Confinement | undefined;
   private readonly tail: string[] = [];
   private exited = false;
   private closeRequested = false;
@@ -92,8 +110,17 @@ class StdioConnection implements UpstreamConnection {
   private readonly output: StderrLog;
   private readonly limits: UpstreamStdioSettings;
 
-  constructor(child: ChildProcessWithoutNullStreams, spec: ServerSpec, options: StdioConnectorOptions) {
+  private readonly prepared: PreparedLaunch | undefined;
+
+  constructor(
+    child: ChildProcessWithoutNullStreams,
+    spec: ServerSpec,
+    options: StdioConnectorOptions,
+    prepared: PreparedLaunch | undefined,
+  ) {
     this.child = child;
+    this.prepared = prepared;
+    this.confinement = prepared?.confinement ?? (spec.sandbox ? undefined : unconfined("none"));
     this.spec = spec;
     this.pid = child.pid as number;
     const log = options.logger.child({ server: spec.name });
@@ -126,16 +153,19 @@ class StdioConnection implements UpstreamConnection {
         this.exited = true;
         stderr.close();
         options.children.remove(this.pid);
-        this.reportExit(code, signal);
-        resolve();
+        // The sandbox's cleanup says whether one of its limits ended the process (an out-of-memory kill).
+        void (this.prepared?.finish() ?? Promise.resolve(undefined)).then((limit) => {
+          this.reportExit(code, signal, limit);
+          resolve();
+        });
       });
     });
   }
 
-  private reportExit(code: number | null, signal: NodeJS.Signals | null): void {
+  private reportExit(code: number | null, signal: NodeJS.Signals | null, limit: string | undefined): void {
     // Grandchildren left in the group are killed with their parent.
     if (groupExists(this.pid)) signalGroup(this.pid, "SIGKILL");
-    const ended = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    const ended = `${signal ? `killed by ${signal}` : `exited with code ${code}`}${limit ? `: ${limit}` : ""}`;
     const reason = this.failure ? `was stopped (${ended}): ${this.failure.data?.reason}` : ended;
     const closed = { reason, requested: this.closeRequested, stderrTail: [...this.tail] };
     this.onClose(this.failure ? { ...closed, failure: this.failure } : closed);

@@ -1,0 +1,182 @@
+// The Sandbox port: picks the backend a profile asks for (or the strongest available under `auto`), refuses to
+// start a server whose backend cannot be had unless the profile says `onUnavailable: warn`, then wraps the launch:
+// a private tmp, the visible paths, the limits (cgroups, rlimits) and the backend's own command line.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SwitchboardError } from "../../core/errors.ts";
+import {
+  AUTO_BACKEND_ORDER,
+  type Confinement,
+  formatEgressRule,
+  type SandboxBackend,
+  type SandboxProfile,
+  unconfined,
+} from "../../core/sandbox.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { LaunchSpec, PreparedLaunch, Sandbox } from "../../ports/sandbox.ts";
+import type { BackendAdapter } from "./backend.ts";
+import { createBubblewrapBackend } from "./bubblewrap.ts";
+import { createFirejailBackend } from "./firejail.ts";
+import { type LimitsPlan, planLimits } from "./limits.ts";
+import { sandboxPaths } from "./paths.ts";
+
+export interface SandboxOptions {
+  logger: Logger;
+  /** Backends by name; the defaults are the real ones. Tests inject others. */
+  backends?: Partial<Record<SandboxBackend, BackendAdapter>>;
+  /** Where per-launch state (private tmp folders) goes; default a new folder under the system tmp. */
+  runtimeDir?: string;
+}
+
+export interface ClosableSandbox extends Sandbox {
+  /** Removes the runtime folder; launches still running keep theirs until they finish. */
+  close(): Promise<void>;
+}
+
+export function createSandbox(options: SandboxOptions): ClosableSandbox {
+  const backends: Partial<Record<SandboxBackend, BackendAdapter>> = {
+    bubblewrap: createBubblewrapBackend(),
+    firejail: createFirejailBackend(),
+    ...options.backends,
+  };
+  const probes = new Map<SandboxBackend, Promise<string | undefined>>();
+  const probe = (name: SandboxBackend): Promise<string | undefined> => {
+    const backend = backends[name];
+    if (!backend) return Promise.resolve(`the ${name} backend is not available in this build`);
+    let answer = probes.get(name);
+    if (!answer) {
+      answer = backend.probe().catch((error: Error) => `${name} probe failed: ${error.message}`);
+      probes.set(name, answer);
+    }
+    return answer;
+  };
+  let runtime: string | undefined;
+  const runtimeDir = () => {
+    runtime ??= options.runtimeDir ?? mkdtempSync(join(tmpdir(), "switchboard-sandbox-"));
+    mkdirSync(runtime, { recursive: true, mode: 0o700 });
+    return runtime;
+  };
+
+  /** The backend to use, or why none can be. */
+  async function choose(profile: SandboxProfile): Promise<{ backend: BackendAdapter } | { reason: string }> {
+    if (profile.backend !== "auto") {
+      const reason = await probe(profile.backend);
+      return reason === undefined ? { backend: backends[profile.backend] as BackendAdapter } : { reason };
+    }
+    const reasons: string[] = [];
+    for (const name of AUTO_BACKEND_ORDER) {
+      const reason = await probe(name);
+      if (reason === undefined) return { backend: backends[name] as BackendAdapter };
+      reasons.push(`${name}: ${reason}`);
+    }
+    return { reason: `no sandbox backend is available (${reasons.join("; ")})` };
+  }
+
+  function unavailable(server: string, profile: SandboxProfile, reason: string): string {
+    if (profile.onUnavailable === "fail") {
+      throw new SwitchboardError(
+        "sandbox_unavailable",
+        `server ${server} was not started: its sandbox (${profile.backend}) cannot be enforced here: ${reason}`,
+        { data: { server, backend: profile.backend, reason } },
+      );
+    }
+    const warning = `sandbox ${profile.backend} unavailable, running UNCONFINED (onUnavailable: warn): ${reason}`;
+    options.logger.warn({ server, backend: profile.backend, reason }, warning);
+    return warning;
+  }
+
+  return {
+    probe: async () => {
+      const names = Object.keys(backends) as SandboxBackend[];
+      return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await probe(name)] as const)));
+    },
+
+    async prepare(server, profile, launch, signal): Promise<PreparedLaunch> {
+      signal.throwIfAborted();
+      const warnings: string[] = [];
+      let backend: BackendAdapter | undefined;
+      if (profile.backend !== "none") {
+        const chosen = await choose(profile);
+        if ("backend" in chosen) backend = chosen.backend;
+        else warnings.push(unavailable(server, profile, chosen.reason));
+      }
+      let limits: LimitsPlan | undefined;
+      try {
+        limits = planLimits(server, profile.limits, backend?.ownLimits ?? []);
+      } catch (error) {
+        warnings.push(unavailable(server, profile, (error as Error).message));
+      }
+      if (!backend) return unwrapped(profile, launch, limits, warnings);
+      const stateDir = mkdtempSync(join(runtimeDir(), `${server.slice(0, 32)}-`));
+      const tmp = join(stateDir, "tmp");
+      mkdirSync(tmp);
+      chmodSync(tmp, 0o1777);
+      const removeState = () => rmSync(stateDir, { recursive: true, force: true });
+      try {
+        const paths = sandboxPaths(profile, launch, tmp);
+        const wrapped = await backend.wrap({ server, profile, launch, paths, egress: undefined, stateDir });
+        signal.throwIfAborted();
+        const confinement: Confinement = {
+          backend: backend.name,
+          requested: profile.backend,
+          network: wrapped.confinement.network,
+          ...(profile.network.mode === "allow" ? { allow: profile.network.allow.map(formatEgressRule) } : {}),
+          filesystem: wrapped.confinement.filesystem,
+          limits: { ...limits?.limits, ...wrapped.confinement.limits },
+          user: wrapped.confinement.user,
+          warnings: [...warnings, ...(wrapped.confinement.warnings ?? [])],
+        };
+        const prefix = limits?.prefix ?? [];
+        return {
+          command: prefix[0] ?? wrapped.command,
+          args: [...prefix.slice(1), ...(prefix.length > 0 ? [wrapped.command] : []), ...wrapped.args],
+          env: wrapped.env,
+          cwd: wrapped.cwd,
+          confinement,
+          finish: once(async () => {
+            await wrapped.finish?.().catch(() => {});
+            const reason = await limits?.finish();
+            removeState();
+            return reason;
+          }),
+        };
+      } catch (error) {
+        await limits?.finish();
+        removeState();
+        throw error;
+      }
+    },
+
+    async close() {
+      if (runtime && !options.runtimeDir) rmSync(runtime, { recursive: true, force: true });
+      runtime = undefined;
+    },
+  };
+}
+
+/** A launch without a backend (`none`, or a fallback under `warn`): only limits and the environment policy. */
+function unwrapped(
+  profile: SandboxProfile,
+  launch: LaunchSpec,
+  limits: LimitsPlan | undefined,
+  warnings: string[],
+): PreparedLaunch {
+  const prefix = limits?.prefix ?? [];
+  return {
+    command: prefix[0] ?? launch.command,
+    args: [...prefix.slice(1), ...(prefix.length > 0 ? [launch.command] : []), ...launch.args],
+    env: launch.env,
+    cwd: launch.cwd,
+    confinement: { ...unconfined(profile.backend, warnings), limits: limits?.limits ?? {} },
+    finish: once(async () => limits?.finish()),
+  };
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => {
+    result ??= fn();
+    return result;
+  };
+}
