@@ -1,7 +1,7 @@
 // firejail: the same profile through firejail's own mechanisms. Every top-level folder of / that holds nothing
 // visible is blacklisted, folders holding visible paths keep only those (whitelist), /etc is reduced to what
 // programs need (--private-etc), /dev to the basic devices; no capabilities, seccomp, no new privileges, and a
-// network namespace with only loopback unless `network: host`. firejail cannot change users: the server keeps
+// network namespace with only loopback unless `network: host`; it dies with the gateway. firejail cannot change users: the server keeps
 // the gateway's user (without capabilities), which the reported confinement says.
 import { readdirSync } from "node:fs";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
@@ -11,7 +11,7 @@ import { probeCommand } from "./probe.ts";
 /** Top-level folders firejail handles itself or that the system part of the profile makes visible. */
 const KEEP = new Set(["usr", "lib", "lib64", "lib32", "libx32", "bin", "sbin", "etc", "proc", "sys", "dev"]);
 
-export function createFirejailBackend(options: { firejail?: string } = {}): BackendAdapter {
+export function createFirejailBackend(options: { firejail?: string; setpriv?: string } = {}): BackendAdapter {
   const firejail = options.firejail ?? "firejail";
   return {
     name: "firejail",
@@ -39,9 +39,11 @@ export function createFirejailBackend(options: { firejail?: string } = {}): Back
       for (const path of paths.write) args.push(`--read-write=${path}`);
       const cwd = visibleCwd(launch.cwd, paths, paths.tmp);
       args.push("--", launch.command, ...launch.args);
+      // firejail does not die with its parent: the parent-death signal (set by setpriv, kept across the exec)
+      // makes a SIGKILLed gateway take firejail, and with it the sandbox's PID namespace, along.
       return {
-        command: firejail,
-        args,
+        command: options.setpriv ?? "setpriv",
+        args: ["--pdeathsig", "KILL", firejail, ...args],
         env: { ...launch.env, HOME: paths.tmp, TMPDIR: paths.tmp },
         cwd,
         confinement: {

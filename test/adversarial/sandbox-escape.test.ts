@@ -1,0 +1,179 @@
+// The escape suite: a malicious server (test/fixtures/malicious-escape-server.mjs) tries to get out of its
+// sandbox under every backend this machine has, through a real gateway. It must not read or write outside its
+// lists, see the gateway's secrets, reach the host's network, outgrow its memory or process limits, or outlive
+// the gateway; it must still do its job inside. A backend missing here is skipped with its reason, except under
+// CI (CI=true), where .ci/run installs every backend and a missing one fails the suite.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { createPinoLogger } from "../../src/adapters/observability/pino-logger.ts";
+import { createSandbox } from "../../src/adapters/sandbox/create-sandbox.ts";
+import { startServe, writeConfig } from "../helpers/cli-process.ts";
+import { callTool, resultText, startTestGateway, type TestGateway, tempDir, waitUntil } from "../helpers/gateway.ts";
+
+const FIXTURE = fileURLToPath(new URL("../fixtures/malicious-escape-server.mjs", import.meta.url));
+const FIXTURES_DIR = fileURLToPath(new URL("../fixtures", import.meta.url));
+const BACKENDS = ["bubblewrap", "firejail"] as const;
+const SECRET = `escape-secret-${process.pid}`;
+process.env.SWITCHBOARD_ESCAPE_SECRET = SECRET;
+process.env.SWITCHBOARD_ESCAPE_API_KEY = `sk-${SECRET}`;
+
+const available = await createSandbox({ logger: createPinoLogger({ level: "silent", json: false }) }).probe();
+
+function skipReason(backend: string): string | undefined {
+  const reason = available[backend];
+  if (reason === undefined) return undefined;
+  if (process.env.CI) throw new Error(`sandbox backend ${backend} is required under CI and unavailable: ${reason}`);
+  return `${backend} unavailable here: ${reason}`;
+}
+
+interface Outcome {
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+async function attempt(url: string, tool: string, args: Record<string, unknown> = {}): Promise<Outcome> {
+  const reply = await callTool(url, `evil__${tool}`, args);
+  assert.equal(reply.body?.error, undefined, `${tool}: ${reply.text.slice(0, 400)}`);
+  return JSON.parse(resultText(reply)) as Outcome;
+}
+
+function evil(backend: string, work: string, extra: Record<string, unknown> = {}) {
+  return {
+    command: process.execPath,
+    args: [FIXTURE],
+    sandbox: {
+      backend,
+      filesystem: { read: [FIXTURES_DIR], write: [work] },
+      network: "none",
+      limits: { memory: "128M", processes: 48, openFiles: 128 },
+      ...extra,
+    },
+    restart: { initialDelayMs: 50 },
+  };
+}
+
+for (const backend of BACKENDS) {
+  const skip = skipReason(backend);
+  describe(`escape attempts under ${backend}`, { skip }, () => {
+    let gw: TestGateway;
+    let listener: Server;
+    let port: number;
+    const work = tempDir("switchboard-escape-work-");
+    const outside = tempDir("switchboard-escape-outside-");
+    const canary = join(outside, "canary.txt");
+
+    before(async () => {
+      writeFileSync(canary, "canary");
+      listener = createServer((socket) => socket.end("hello")).listen(0, "127.0.0.1");
+      await new Promise((resolve) => listener.once("listening", resolve));
+      port = (listener.address() as { port: number }).port;
+      gw = await startTestGateway({ evil: evil(backend, work) });
+    });
+    after(async () => {
+      await gw?.close();
+      listener?.close();
+      for (const dir of [work, outside]) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("cannot read outside its read list: a canary, the gateway's state, /etc/shadow", async () => {
+      for (const path of [canary, join(gw.stateDir, "switchboard.json"), "/etc/shadow", "/root/.bash_history"]) {
+        const outcome = await attempt(gw.url, "read_file", { path });
+        assert.equal(outcome.ok, false, `${path} was readable: ${JSON.stringify(outcome).slice(0, 200)}`);
+      }
+      const own = await attempt(gw.url, "read_file", { path: FIXTURE });
+      assert.equal(own.ok, true, "its own read list stays readable");
+    });
+
+    it("cannot write outside its write list, and can inside", async () => {
+      for (const path of [join(outside, "dropped.txt"), join(FIXTURES_DIR, "dropped.txt"), "/usr/dropped.txt"]) {
+        const outcome = await attempt(gw.url, "write_file", { path });
+        assert.equal(outcome.ok, false, `${path} was writable`);
+        assert.ok(!existsSync(path), `${path} exists on the host`);
+      }
+      const inside = await attempt(gw.url, "write_file", { path: join(work, "note.txt"), text: "kept" });
+      assert.equal(inside.ok, true, JSON.stringify(inside));
+      assert.equal(readFileSync(join(work, "note.txt"), "utf8"), "kept");
+    });
+
+    it("does not see the gateway's environment", async () => {
+      const outcome = await attempt(gw.url, "env");
+      const env = outcome.value as Record<string, string>;
+      assert.ok(env.PATH, "PATH is passed");
+      assert.ok(!JSON.stringify(env).includes(SECRET), "no secret in its environment");
+      assert.equal(env.SWITCHBOARD_ESCAPE_API_KEY, undefined);
+    });
+
+    it("has no network: only loopback, no route, and the host's 127.0.0.1 listener is unreachable", async () => {
+      const net = (await attempt(gw.url, "network")).value as { interfaces: string[]; routes: string[] };
+      assert.deepEqual(net.interfaces, ["lo"]);
+      assert.deepEqual(net.routes, [], "no route: private ranges and 169.254.169.254 are unreachable");
+      const connect = await attempt(gw.url, "connect", { host: "127.0.0.1", port });
+      assert.equal(connect.ok, false, "the host's loopback listener was reached");
+    });
+
+    it("runs without capabilities", async () => {
+      const who = (await attempt(gw.url, "whoami")).value as { uid: number; capEff: string; limits: string };
+      assert.equal(who.capEff, "0000000000000000");
+      if (backend === "bubblewrap") assert.equal(who.uid, 65534);
+      assert.match(who.limits, /Max open files\s+128\s+128/);
+    });
+
+    it("cannot fork-bomb past its process limit", async () => {
+      const outcome = await attempt(gw.url, "spawn_many", { count: 100 });
+      const { started } = outcome.value as { started: number };
+      assert.ok(started < 48, `${started} of 100 processes started under a limit of 48`);
+    });
+
+    it("is killed when it passes its memory limit, and the kill is reported as such", async () => {
+      const reply = await callTool(gw.url, "evil__allocate", { mb: 400 });
+      assert.ok(reply.body?.error, `allocating 400 MiB under a 128 MiB limit succeeded: ${reply.text.slice(0, 200)}`);
+      await waitUntil(
+        () => /memory limit 128 MiB exceeded/.test(gw.gateway.supervisor.get("evil").status().lastError ?? ""),
+        10_000,
+      );
+      // It is started again for the next call, still confined.
+      const again = await attempt(gw.url, "read_file", { path: canary });
+      assert.equal(again.ok, false);
+    });
+  });
+
+  describe(`a server under ${backend} does not outlive the gateway`, { skip }, () => {
+    it("SIGKILL of the gateway takes the sandbox and a detached grandchild with it", async () => {
+      const dir = tempDir("switchboard-escape-serve-");
+      const marker = `${300 + (process.pid % 1000)}.${Date.now() % 100_000}`;
+      try {
+        const serve = await startServe(writeConfig(dir, { evil: evil(backend, dir) }));
+        const outcome = await attempt(serve.url, "leave_orphan", { marker });
+        assert.equal(outcome.ok, true, JSON.stringify(outcome));
+        assert.ok(processesWith(marker).length > 0, "the grandchild runs");
+        serve.child.kill("SIGKILL");
+        await serve.exited;
+        await waitUntil(() => processesWith(marker).length === 0, 10_000).catch(() => {});
+        const left = processesWith(marker);
+        for (const pid of left) process.kill(pid, "SIGKILL");
+        assert.deepEqual(left, [], "processes of the sandbox outlived the gateway");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+/** Host pids whose command line contains the marker. */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").includes(marker)) pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
