@@ -22,6 +22,8 @@ export interface SandboxPaths {
 export interface EgressPlan {
   /** Unix socket of the gateway's egress proxy for this server (host path). */
   socketPath: string;
+  /** TCP port on 127.0.0.1 of the same proxy, for backends without a network namespace (Landlock). */
+  tcpPort?: number;
 }
 
 export interface WrapRequest {

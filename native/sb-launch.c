@@ -1,0 +1,454 @@
+// sb-launch: starts one command under the confinement a sandbox asks for, from inside that sandbox (or as the
+// whole Landlock backend). In order: start TCP-to-Unix-socket forwarders, set rlimits, set no_new_privs, apply a
+// Landlock ruleset, then exec the command. Any failure before exec exits 126 with one `sb-launch:` line on
+// stderr: the command never runs less confined than asked. A command that cannot be run exits 127.
+//
+//   sb-launch [--forward PORT:SOCKET]... [--landlock] [--landlock-read PATH]... [--landlock-write PATH]...
+//             [--landlock-net host|none|port:N]... [--nofile N] [--nproc N] [--no-new-privs] -- COMMAND ARGS...
+//
+// Built by the gateway with the machine's C compiler: no dependency besides libc and the kernel's uapi, and the
+// Landlock constants newer than the installed headers are defined here, so any kernel ABI 1..7 is handled.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define EXIT_SETUP 126
+#define EXIT_EXEC 127
+#define MAX_ITEMS 256
+#define MAX_FORWARDS 16
+#define MAX_CONNECTIONS 256
+#define BUFFER_BYTES 65536
+
+// Rights by ABI version; headers of older distributions lack the newer ones.
+#define FS_EXECUTE (1ULL << 0)
+#define FS_WRITE_FILE (1ULL << 1)
+#define FS_READ_FILE (1ULL << 2)
+#define FS_READ_DIR (1ULL << 3)
+#define FS_ABI1_ALL ((1ULL << 13) - 1)
+#define FS_REFER (1ULL << 13)    /* ABI 2 */
+#define FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#define FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#define NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
+#define NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+#define SCOPE_ABSTRACT_UNIX (1ULL << 0) /* ABI 6 */
+#define SCOPE_SIGNAL (1ULL << 1)        /* ABI 6 */
+#define RULE_PATH_BENEATH 1
+#define RULE_NET_PORT 2
+// Rights that make sense on a file (rather than a folder); the kernel refuses the others on a file rule.
+#define FS_FILE_RIGHTS (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV)
+
+struct ruleset_attr {
+  uint64_t handled_access_fs;
+  uint64_t handled_access_net;
+  uint64_t scoped;
+};
+struct path_beneath_attr {
+  uint64_t allowed_access;
+  int32_t parent_fd;
+} __attribute__((packed));
+struct net_port_attr {
+  uint64_t allowed_access;
+  uint64_t port;
+};
+
+enum net_mode { NET_HOST, NET_NONE, NET_PORTS };
+
+struct forward {
+  int port;
+  const char *socket_path;
+  int listener;
+};
+
+struct options {
+  struct forward forwards[MAX_FORWARDS];
+  int forward_count;
+  int landlock;
+  const char *read_paths[MAX_ITEMS];
+  int read_count;
+  const char *write_paths[MAX_ITEMS];
+  int write_count;
+  enum net_mode net;
+  long ports[MAX_ITEMS];
+  int port_count;
+  long nofile;
+  long nproc;
+  int no_new_privs;
+  char **command;
+};
+
+static void die(const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  fputs("sb-launch: ", stderr);
+  vfprintf(stderr, format, args);
+  fputc('\n', stderr);
+  va_end(args);
+  exit(EXIT_SETUP);
+}
+
+static long parse_number(const char *text, long min, long max, const char *what) {
+  char *end = NULL;
+  errno = 0;
+  long value = strtol(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
+    die("%s must be a number from %ld to %ld, not \"%s\"", what, min, max, text);
+  }
+  return value;
+}
+
+static void add_path(const char **list, int *count, const char *path) {
+  if (*count >= MAX_ITEMS) die("too many paths (at most %d of each kind)", MAX_ITEMS);
+  if (path[0] != '/') die("\"%s\" is not an absolute path", path);
+  list[(*count)++] = path;
+}
+
+static void parse_forward(struct options *options, const char *text) {
+  const char *colon = strchr(text, ':');
+  if (colon == NULL || colon[1] == '\0') die("--forward wants PORT:SOCKET, not \"%s\"", text);
+  if (options->forward_count >= MAX_FORWARDS) die("too many --forward (at most %d)", MAX_FORWARDS);
+  char port[16];
+  size_t length = (size_t)(colon - text);
+  if (length == 0 || length >= sizeof(port)) die("--forward wants PORT:SOCKET, not \"%s\"", text);
+  memcpy(port, text, length);
+  port[length] = '\0';
+  struct forward *forward = &options->forwards[options->forward_count++];
+  forward->port = (int)parse_number(port, 1, 65535, "the --forward port");
+  forward->socket_path = colon + 1;
+  if (strlen(forward->socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+    die("socket path too long: %s", forward->socket_path);
+  }
+}
+
+static void parse_net(struct options *options, const char *text) {
+  options->landlock = 1;
+  if (strcmp(text, "host") == 0) {
+    options->net = NET_HOST;
+  } else if (strcmp(text, "none") == 0) {
+    options->net = NET_NONE;
+  } else if (strncmp(text, "port:", 5) == 0) {
+    if (options->port_count >= MAX_ITEMS) die("too many ports");
+    options->ports[options->port_count++] = parse_number(text + 5, 1, 65535, "the --landlock-net port");
+    options->net = NET_PORTS;
+  } else {
+    die("--landlock-net wants host, none or port:N, not \"%s\"", text);
+  }
+}
+
+static void parse_options(struct options *options, int argc, char **argv) {
+  int i = 1;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    const char *name = argv[i];
+    if (strcmp(name, "--landlock") == 0) { options->landlock = 1; continue; }
+    if (strcmp(name, "--no-new-privs") == 0) { options->no_new_privs = 1; continue; }
+    if (i + 1 >= argc) die("%s wants a value (or unknown option)", name);
+    const char *value = argv[++i];
+    if (strcmp(name, "--forward") == 0) {
+      parse_forward(options, value);
+    } else if (strcmp(name, "--landlock-read") == 0) {
+      options->landlock = 1;
+      add_path(options->read_paths, &options->read_count, value);
+    } else if (strcmp(name, "--landlock-write") == 0) {
+      options->landlock = 1;
+      add_path(options->write_paths, &options->write_count, value);
+    } else if (strcmp(name, "--landlock-net") == 0) {
+      parse_net(options, value);
+    } else if (strcmp(name, "--nofile") == 0) {
+      options->nofile = parse_number(value, 1, 1L << 30, "--nofile");
+    } else if (strcmp(name, "--nproc") == 0) {
+      options->nproc = parse_number(value, 1, 1L << 30, "--nproc");
+    } else {
+      die("unknown option %s", name);
+    }
+  }
+  if (i + 1 >= argc) die("no command (usage: sb-launch [options] -- COMMAND ARGS...)");
+  options->command = &argv[i + 1];
+}
+
+/* ---- Forwarders: 127.0.0.1:PORT → Unix socket, for servers in a network namespace that reach a proxy. ---- */
+
+struct pipe_end {
+  int fd;
+  int eof;            /* nothing more will be read from fd */
+  int shut;           /* fd was shut down for writing */
+  char buffer[BUFFER_BYTES]; /* bytes read from the *other* end, waiting to be written to fd */
+  size_t start, end;
+};
+
+struct connection {
+  struct pipe_end ends[2]; /* 0: TCP client, 1: Unix socket */
+};
+
+static struct connection *connections[MAX_CONNECTIONS];
+
+static int open_listener(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) die("forward: socket: %s", strerror(errno));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0) {
+    die("forward: cannot listen on 127.0.0.1:%d: %s", port, strerror(errno));
+  }
+  if (listen(fd, 64) != 0) die("forward: listen: %s", strerror(errno));
+  return fd;
+}
+
+static int connect_unix(const char *path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_un address = {.sun_family = AF_UNIX};
+  strncpy(address.sun_path, path, sizeof(address.sun_path) - 1);
+  // A Unix connect completes at once or fails (EAGAIN: the backlog is full); either way no waiting here.
+  if (connect(fd, (struct sockaddr *)&address, sizeof(address)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static void accept_one(const struct forward *forward) {
+  int client = accept4(forward->listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (client < 0) return;
+  int slot = 0;
+  while (slot < MAX_CONNECTIONS && connections[slot] != NULL) slot++;
+  int upstream = slot < MAX_CONNECTIONS ? connect_unix(forward->socket_path) : -1;
+  struct connection *connection = upstream >= 0 ? calloc(1, sizeof(*connection)) : NULL;
+  if (connection == NULL) {
+    if (upstream >= 0) close(upstream);
+    close(client);
+    return;
+  }
+  connection->ends[0].fd = client;
+  connection->ends[1].fd = upstream;
+  connections[slot] = connection;
+}
+
+/* Moves bytes from `from` into the buffer of `to`; returns -1 on a hard error. */
+static int pump_in(struct pipe_end *from, struct pipe_end *to) {
+  if (from->eof || to->end != 0) return 0;
+  ssize_t count = read(from->fd, to->buffer, sizeof(to->buffer));
+  if (count > 0) { to->start = 0; to->end = (size_t)count; return 0; }
+  if (count == 0) { from->eof = 1; return 0; }
+  return errno == EAGAIN || errno == EINTR ? 0 : -1;
+}
+
+/* Writes the buffered bytes of `to`; once its peer ended and the buffer is empty, half-closes `to`. */
+static int pump_out(struct pipe_end *to, const struct pipe_end *peer) {
+  if (to->end > to->start) {
+    ssize_t count = send(to->fd, to->buffer + to->start, to->end - to->start, MSG_NOSIGNAL);
+    if (count < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
+    to->start += (size_t)count;
+    if (to->start == to->end) to->start = to->end = 0;
+  }
+  if (peer->eof && to->end == 0 && !to->shut) {
+    shutdown(to->fd, SHUT_WR);
+    to->shut = 1;
+  }
+  return 0;
+}
+
+static void drop(int slot) {
+  close(connections[slot]->ends[0].fd);
+  close(connections[slot]->ends[1].fd);
+  free(connections[slot]);
+  connections[slot] = NULL;
+}
+
+static void service(int slot, const struct pollfd *pair) {
+  struct pipe_end *ends = connections[slot]->ends;
+  if ((pair[0].revents | pair[1].revents) & (POLLERR | POLLNVAL)) {
+    drop(slot);
+    return;
+  }
+  // Hung up after its last byte was read: nothing more can be written to it either.
+  for (int i = 0; i < 2; i++) {
+    if ((pair[i].revents & POLLHUP) && ends[i].eof) {
+      ends[i].shut = 1;
+      ends[i].start = ends[i].end = 0;
+    }
+  }
+  int failed = pump_in(&ends[0], &ends[1]) | pump_in(&ends[1], &ends[0]) | pump_out(&ends[0], &ends[1]) |
+               pump_out(&ends[1], &ends[0]);
+  if (failed || (ends[0].shut && ends[1].shut)) drop(slot);
+}
+
+static short interest(const struct pipe_end *self, const struct pipe_end *other) {
+  short events = 0;
+  if (!self->eof && other->end == 0) events |= POLLIN;
+  if (self->end > self->start) events |= POLLOUT;
+  return events;
+}
+
+static void forward_loop(const struct options *options, pid_t parent) {
+  struct pollfd fds[MAX_FORWARDS + 2 * MAX_CONNECTIONS];
+  for (;;) {
+    int count = 0;
+    for (int i = 0; i < options->forward_count; i++) {
+      fds[count++] = (struct pollfd){.fd = options->forwards[i].listener, .events = POLLIN};
+    }
+    for (int slot = 0; slot < MAX_CONNECTIONS; slot++) {
+      struct pipe_end *ends = connections[slot] ? connections[slot]->ends : NULL;
+      fds[count++] = (struct pollfd){.fd = ends ? ends[0].fd : -1, .events = ends ? interest(&ends[0], &ends[1]) : 0};
+      fds[count++] = (struct pollfd){.fd = ends ? ends[1].fd : -1, .events = ends ? interest(&ends[1], &ends[0]) : 0};
+    }
+    // The timeout bounds how long a forwarder outlives a server whose death signal it missed.
+    if (poll(fds, (nfds_t)count, 1000) < 0 && errno != EINTR) _exit(1);
+    if (getppid() != parent) _exit(0);
+    for (int i = 0; i < options->forward_count; i++) {
+      if (fds[i].revents & POLLIN) accept_one(&options->forwards[i]);
+    }
+    for (int slot = 0; slot < MAX_CONNECTIONS; slot++) {
+      const struct pollfd *pair = &fds[options->forward_count + 2 * slot];
+      if (connections[slot] && (pair[0].revents || pair[1].revents)) service(slot, pair);
+    }
+  }
+}
+
+/* The forwarder holds nothing of the server's: not its stdio (a reader would never see EOF) nor other files. */
+static void detach_forwarder(const struct options *options) {
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+  }
+  int keep[MAX_FORWARDS + 1];
+  for (int i = 0; i < options->forward_count; i++) keep[i] = options->forwards[i].listener;
+  long last = sysconf(_SC_OPEN_MAX);
+  if (last < 0 || last > 65536) last = 65536;
+  for (int fd = 3; fd < last; fd++) {
+    int kept = 0;
+    for (int i = 0; i < options->forward_count; i++) kept |= keep[i] == fd;
+    if (!kept) close(fd);
+  }
+}
+
+static void start_forwarders(struct options *options) {
+  if (options->forward_count == 0) return;
+  // Listening before the fork means the port is ready by the time the server runs.
+  for (int i = 0; i < options->forward_count; i++) {
+    options->forwards[i].listener = open_listener(options->forwards[i].port);
+  }
+  pid_t parent = getpid();
+  pid_t child = fork();
+  if (child < 0) die("forward: fork: %s", strerror(errno));
+  if (child == 0) {
+    // The launcher becomes the server by exec; the forwarder dies with it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    signal(SIGPIPE, SIG_IGN);
+    detach_forwarder(options);
+    forward_loop(options, parent);
+  }
+  for (int i = 0; i < options->forward_count; i++) close(options->forwards[i].listener);
+}
+
+/* ---- Limits ---- */
+
+static void set_limit(int resource, long value, const char *name) {
+  struct rlimit limit = {.rlim_cur = (rlim_t)value, .rlim_max = (rlim_t)value};
+  if (setrlimit(resource, &limit) != 0) die("cannot set %s to %ld: %s", name, value, strerror(errno));
+}
+
+/* ---- Landlock ---- */
+
+static int landlock_abi(enum net_mode net) {
+  long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  if (abi < 0 && errno == ENOSYS) die("Landlock is not supported by this kernel (needs Linux 5.13 or later)");
+  if (abi < 0 && errno == EOPNOTSUPP) {
+    die("Landlock is disabled on this kernel (add landlock to the lsm= boot parameter)");
+  }
+  if (abi < 0) die("Landlock is unavailable: %s", strerror(errno));
+  if (net != NET_HOST && abi < 4) {
+    die("Landlock ABI %ld cannot restrict the network (needs ABI 4, Linux 6.7 or later)", abi);
+  }
+  return (int)abi;
+}
+
+static uint64_t fs_rights(int abi) {
+  uint64_t rights = FS_ABI1_ALL;
+  if (abi >= 2) rights |= FS_REFER;
+  if (abi >= 3) rights |= FS_TRUNCATE;
+  if (abi >= 5) rights |= FS_IOCTL_DEV;
+  return rights;
+}
+
+static void add_path_rule(int ruleset, const char *path, uint64_t access) {
+  int fd = open(path, O_PATH | O_CLOEXEC);
+  if (fd < 0) die("cannot open %s for the Landlock ruleset: %s", path, strerror(errno));
+  struct stat info;
+  if (fstat(fd, &info) != 0) die("cannot stat %s: %s", path, strerror(errno));
+  if (!S_ISDIR(info.st_mode)) access &= FS_FILE_RIGHTS;
+  struct path_beneath_attr rule = {.allowed_access = access, .parent_fd = fd};
+  if (syscall(SYS_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &rule, 0) != 0) {
+    die("cannot add the Landlock rule for %s: %s", path, strerror(errno));
+  }
+  close(fd);
+}
+
+static void add_port_rule(int ruleset, long port) {
+  struct net_port_attr rule = {.allowed_access = NET_CONNECT_TCP, .port = (uint64_t)port};
+  if (syscall(SYS_landlock_add_rule, ruleset, RULE_NET_PORT, &rule, 0) != 0) {
+    die("cannot add the Landlock rule for port %ld: %s", port, strerror(errno));
+  }
+}
+
+static void apply_landlock(const struct options *options) {
+  int abi = landlock_abi(options->net);
+  uint64_t all = fs_rights(abi);
+  struct ruleset_attr attr = {.handled_access_fs = all};
+  // The attribute grew with the ABI; an older kernel is given only the fields it knows.
+  size_t size = sizeof(uint64_t);
+  if (abi >= 4) {
+    size = 2 * sizeof(uint64_t);
+    if (options->net != NET_HOST) attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP;
+  }
+  if (abi >= 6) {
+    size = sizeof(attr);
+    // Signals and abstract Unix sockets reaching outside the sandbox would bypass the rest.
+    attr.scoped = SCOPE_SIGNAL | (options->net != NET_HOST ? SCOPE_ABSTRACT_UNIX : 0);
+  }
+  int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+  if (ruleset < 0) die("cannot create the Landlock ruleset: %s", strerror(errno));
+  // Reading a file is enough to run it (through an interpreter or the loader), so read paths may execute too.
+  uint64_t read = FS_READ_FILE | FS_READ_DIR | FS_EXECUTE;
+  for (int i = 0; i < options->read_count; i++) add_path_rule(ruleset, options->read_paths[i], read);
+  for (int i = 0; i < options->write_count; i++) add_path_rule(ruleset, options->write_paths[i], all);
+  if (options->net == NET_PORTS) {
+    for (int i = 0; i < options->port_count; i++) add_port_rule(ruleset, options->ports[i]);
+  }
+  if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) die("cannot apply Landlock: %s", strerror(errno));
+  close(ruleset);
+}
+
+int main(int argc, char **argv) {
+  struct options options = {0};
+  parse_options(&options, argc, argv);
+  start_forwarders(&options);
+  if (options.nofile > 0) set_limit(RLIMIT_NOFILE, options.nofile, "RLIMIT_NOFILE");
+  if (options.nproc > 0) set_limit(RLIMIT_NPROC, options.nproc, "RLIMIT_NPROC");
+  if ((options.no_new_privs || options.landlock) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    die("cannot set no_new_privs: %s", strerror(errno));
+  }
+  if (options.landlock) apply_landlock(&options);
+  execvp(options.command[0], options.command);
+  fprintf(stderr, "sb-launch: cannot run %s: %s\n", options.command[0], strerror(errno));
+  return EXIT_EXEC;
+}

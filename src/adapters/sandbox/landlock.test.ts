@@ -1,0 +1,280 @@
+// The native launcher and the Landlock backend against real processes and real sockets on 127.0.0.1.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type SandboxProfile, UNCONFINED_PROFILE } from "../../core/sandbox.ts";
+import type { SandboxPaths, WrapRequest } from "./backend.ts";
+import { createLandlockBackend } from "./landlock.ts";
+import { ensureLauncher, launcherArgs } from "./native-launcher.ts";
+
+const SYSTEM = ["/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache"].filter((path) => existsSync(path));
+const SYSTEM_ARGS = SYSTEM.flatMap((path) => ["--landlock-read", path]);
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  return new Promise<Outcome>((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function listen(server: Server, target: number | string): Promise<void> {
+  return new Promise((resolve) => server.listen(target as number, "127.0.0.1", resolve));
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await listen(server, 0);
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") ?? true;
+  } catch {
+    return true;
+  }
+}
+
+describe("sb-launch", () => {
+  let root: string;
+  let launcher: string;
+  let inside: string;
+  let outside: string;
+  let writable: string;
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), "sb-launch-"));
+    launcher = await ensureLauncher({ cacheDir: join(root, "cache") });
+    inside = join(root, "inside");
+    outside = join(root, "outside");
+    writable = join(root, "writable");
+    for (const dir of [inside, outside, writable]) mkdirSync(dir);
+    writeFileSync(join(inside, "f"), "inside\n");
+    writeFileSync(join(outside, "f"), "outside\n");
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("is compiled once per source version and reused", async () => {
+    assert.match(launcher, /sb-launch-[0-9a-f]{12}$/);
+    assert.equal(await ensureLauncher({ cacheDir: join(root, "cache") }), launcher);
+  });
+
+  it("lets a program read its read paths and nothing else", async () => {
+    const confined = [...SYSTEM_ARGS, "--landlock-read", inside, "--"];
+    const allowed = await run(launcher, [...confined, "cat", join(inside, "f")]);
+    assert.deepEqual([allowed.code, allowed.stdout], [0, "inside\n"]);
+    const denied = await run(launcher, [...confined, "cat", join(outside, "f")]);
+    assert.notEqual(denied.code, 0);
+    assert.match(denied.stderr, /Permission denied/);
+  });
+
+  it("lets a program write inside its write paths only", async () => {
+    const confined = [...SYSTEM_ARGS, "--landlock-read", inside, "--landlock-write", writable, "--"];
+    const script = (target: string) => `echo written > ${target} && cat ${target}`;
+    const allowed = await run(launcher, [...confined, "sh", "-c", script(join(writable, "new"))]);
+    assert.deepEqual([allowed.code, allowed.stdout], [0, "written\n"]);
+    for (const target of [join(inside, "new"), join(outside, "new")]) {
+      const denied = await run(launcher, [...confined, "sh", "-c", script(target)]);
+      assert.notEqual(denied.code, 0);
+      assert.match(denied.stderr, /Permission denied/);
+      assert.equal(existsSync(target), false);
+    }
+  });
+
+  it("cuts TCP with net none and allows only the given port with port:N", async () => {
+    const server = createServer((socket) => socket.end());
+    await listen(server, 0);
+    const port = (server.address() as { port: number }).port;
+    try {
+      const connect = ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected`];
+      const none = await run(launcher, [...SYSTEM_ARGS, "--landlock-net", "none", "--", ...connect]);
+      assert.notEqual(none.code, 0);
+      assert.match(none.stderr, /Permission denied/);
+      const other = await run(launcher, [
+        ...SYSTEM_ARGS,
+        "--landlock-net",
+        `port:${port === 1 ? 2 : port - 1}`,
+        "--",
+        ...connect,
+      ]);
+      assert.notEqual(other.code, 0);
+      const allowed = await run(launcher, [...SYSTEM_ARGS, "--landlock-net", `port:${port}`, "--", ...connect]);
+      assert.deepEqual([allowed.code, allowed.stdout], [0, "connected\n"]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("applies RLIMIT_NOFILE, and /proc/self is the program's own entry", async () => {
+    const args = [...SYSTEM_ARGS, "--landlock-read", "/proc/self", "--nofile", "123", "--", "cat", "/proc/self/limits"];
+    const outcome = await run(launcher, args);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.match(outcome.stdout, /Max open files\s+123\s+123\s/);
+  });
+
+  it("exits 127 with the reason when the command cannot run, 126 on a bad option", async () => {
+    const missing = await run(launcher, ["--", "no-such-command-here"]);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /^sb-launch: cannot run no-such-command-here: No such file or directory\n$/);
+    const bad = await run(launcher, ["--landlock-net", "sometimes", "--", "true"]);
+    assert.equal(bad.code, 126);
+    assert.match(bad.stderr, /^sb-launch: --landlock-net wants host, none or port:N/);
+  });
+
+  it("forwards a TCP port to a Unix socket while the program lives, then the forwarder dies", async () => {
+    const socketPath = join(root, "proxy.sock");
+    const proxy = createServer({ allowHalfOpen: true }, (socket) => {
+      socket.on("data", (chunk) => socket.write(chunk.toString().toUpperCase()));
+      socket.on("end", () => socket.end("|bye"));
+    });
+    await new Promise<void>((resolve) => proxy.listen(socketPath, resolve));
+    const port = await freePort();
+    const child = spawn(launcher, ["--forward", `${port}:${socketPath}`, "--", "sleep", "30"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const closed = new Promise((resolve) => child.on("close", resolve));
+    try {
+      assert.equal(await exchange(port, "hello"), "HELLO|bye");
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ");
+      assert.equal(children.length, 1);
+      const forwarder = Number(children[0]);
+      assert.equal(gone(forwarder), false);
+      child.kill("SIGKILL");
+      // 'close' needs every stdio pipe closed: the forwarder holds none of them.
+      await closed;
+      for (let i = 0; i < 50 && !gone(forwarder); i++) await sleep(50);
+      assert.equal(gone(forwarder), true);
+    } finally {
+      child.kill("SIGKILL");
+      proxy.close();
+    }
+  });
+
+  it("explains a missing compiler", async () => {
+    await assert.rejects(ensureLauncher({ cacheDir: join(root, "other-cache"), compiler: "no-such-cc" }), {
+      message: /needs a C compiler: apt-get install gcc/,
+    });
+  });
+
+  it("builds its command line from a plan", () => {
+    const args = launcherArgs({
+      forwards: [{ port: 8080, socketPath: "/run/proxy.sock" }],
+      landlock: { read: ["/usr"], write: ["/tmp/x"], network: { mode: "ports", ports: [8080] } },
+      openFiles: 64,
+      command: "node",
+      args: ["server.js", "--"],
+    });
+    assert.deepEqual(args, [
+      "--forward",
+      "8080:/run/proxy.sock",
+      "--landlock",
+      "--landlock-read",
+      "/usr",
+      "--landlock-write",
+      "/tmp/x",
+      "--landlock-net",
+      "port:8080",
+      "--nofile",
+      "64",
+      "--",
+      "node",
+      "server.js",
+      "--",
+    ]);
+  });
+
+  describe("the landlock backend", () => {
+    const profile = (network: SandboxProfile["network"]): SandboxProfile => ({
+      ...UNCONFINED_PROFILE,
+      backend: "landlock",
+      network,
+      user: "nobody",
+    });
+    const request = (network: SandboxProfile["network"], script: string, tcpPort?: number): WrapRequest => {
+      const paths: SandboxPaths = {
+        system: SYSTEM,
+        own: [],
+        read: [inside],
+        write: [writable],
+        tmp: join(root, "tmp"),
+      };
+      mkdirSync(paths.tmp, { recursive: true });
+      return {
+        server: "demo",
+        profile: profile(network),
+        launch: {
+          command: "sh",
+          args: ["-c", script],
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+          cwd: outside,
+        },
+        paths,
+        egress: tcpPort === undefined ? undefined : { socketPath: join(root, "egress.sock"), tcpPort },
+        stateDir: root,
+      };
+    };
+
+    it("probes, then runs a server inside its allow-list", async () => {
+      const backend = createLandlockBackend({ cacheDir: join(root, "cache") });
+      assert.equal(await backend.probe(), undefined);
+      const script = `echo "$HOME $(pwd)"; cat ${join(inside, "f")}; cat ${join(outside, "f")} || echo denied`;
+      const wrapped = await backend.wrap(request({ mode: "none" }, script));
+      assert.equal(wrapped.confinement.filesystem, "allow-list");
+      assert.equal(wrapped.confinement.network, "none");
+      assert.match(wrapped.confinement.user, /Landlock does not change users/);
+      assert.ok(wrapped.confinement.warnings?.some((warning) => /cannot switch users/.test(warning)));
+      const outcome = await run(wrapped.command, wrapped.args, { env: { ...wrapped.env }, cwd: wrapped.cwd });
+      const tmp = join(root, "tmp");
+      assert.equal(outcome.stdout, `${tmp} ${tmp}\ninside\ndenied\n`);
+    });
+
+    it("sends network: allow through the egress proxy's TCP port, and refuses without one", async () => {
+      const backend = createLandlockBackend({ cacheDir: join(root, "cache") });
+      const allow = { mode: "allow" as const, allow: [] };
+      const wrapped = await backend.wrap(request(allow, "true", 3128));
+      assert.equal(wrapped.env.HTTPS_PROXY, "http://127.0.0.1:3128");
+      assert.ok(wrapped.args.includes("port:3128"));
+      await assert.rejects(backend.wrap(request(allow, "true")), { message: /TCP port of the egress proxy/ });
+    });
+  });
+});
+
+/** Sends `text`, half-closes, and returns everything received until the other side ends. */
+async function exchange(port: number, text: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        const socket = new Socket({ allowHalfOpen: true });
+        let received = "";
+        socket.on("data", (chunk) => (received += chunk));
+        socket.on("end", () => {
+          socket.end();
+          resolve(received);
+        });
+        socket.on("error", reject);
+        socket.connect(port, "127.0.0.1", () => socket.end(text));
+      });
+    } catch (error) {
+      if (attempt >= 40) throw error;
+      await sleep(50);
+    }
+  }
+}

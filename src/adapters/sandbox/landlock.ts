@@ -1,0 +1,138 @@
+// The Landlock backend: the server runs as the gateway's user in the gateway's namespaces, under a Landlock
+// ruleset applied by the native launcher just before exec. Only the listed paths can be opened; TCP is cut or
+// limited to the egress proxy's port. No root, no namespaces, no image: works wherever the kernel has Landlock.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { sep } from "node:path";
+import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
+import { ensureLauncher, type LauncherNetwork, launcherArgs } from "./native-launcher.ts";
+
+/** How long the probe's test launch may take. */
+const PROBE_TIMEOUT_MS = 60_000;
+
+/**
+ * Read-only extras a program expects to open: under Landlock a hidden file exists but cannot be read (EACCES,
+ * not ENOENT), and some programs treat that as fatal (Node refuses to start without /etc/ssl/openssl.cnf).
+ * /proc/self is resolved by the launcher to the server's own /proc entry, not to every process's.
+ */
+const EXTRA_READ = [
+  "/etc/ssl/openssl.cnf",
+  "/proc/self",
+  "/proc/cpuinfo",
+  "/proc/meminfo",
+  "/proc/stat",
+  "/proc/loadavg",
+  "/proc/uptime",
+  "/proc/version",
+  "/sys/devices/system/cpu",
+];
+
+/** Device files every program may write (shell redirections to /dev/null, random numbers). */
+const DEVICES = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"];
+
+const PROXY_VARIABLES = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"];
+
+export interface LandlockBackendOptions {
+  /** Where the compiled launcher is kept (see ensureLauncher). */
+  cacheDir: string;
+  /** The C compiler. Default: `cc`, else `gcc`. */
+  compiler?: string;
+}
+
+export function createLandlockBackend(options: LandlockBackendOptions): BackendAdapter {
+  const launcher = () => ensureLauncher({ ...options, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+  // Kernels before Landlock ABI 4 (Linux 6.7) confine files but not TCP: found once, checked at each wrap.
+  let networkFailure: Promise<string | undefined> | undefined;
+  const checkNetwork = (path: string) => {
+    networkFailure ??= runProbe(path, ["--landlock-read", "/", "--landlock-net", "none", "--", "true"]);
+    return networkFailure;
+  };
+  return {
+    name: "landlock",
+    async probe() {
+      try {
+        return await probeLandlock(await launcher());
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    },
+    async wrap(request) {
+      const path = await launcher();
+      if (request.profile.network.mode !== "host") {
+        const failure = await checkNetwork(path);
+        if (failure !== undefined)
+          throw new Error(`Landlock cannot confine the network of "${request.server}": ${failure}`);
+      }
+      return wrapLandlock(path, request);
+    },
+  };
+}
+
+/** Undefined when a test launch under Landlock succeeds, else why it cannot. */
+async function probeLandlock(launcher: string): Promise<string | undefined> {
+  const lsm = await readFile("/sys/kernel/security/lsm", "utf8").catch(() => undefined);
+  if (lsm !== undefined && !lsm.split(",").includes("landlock")) {
+    return `Landlock is disabled on this kernel (/sys/kernel/security/lsm lists "${lsm.trim()}"; add landlock to the lsm= boot parameter)`;
+  }
+  const failure = await runProbe(launcher, ["--landlock-read", "/", "--", "true"]);
+  return failure === undefined ? undefined : `Landlock does not work here: ${failure}`;
+}
+
+function runProbe(launcher: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(launcher, args, { timeout: PROBE_TIMEOUT_MS }, (error, _stdout, stderr) => {
+      if (!error) return resolve(undefined);
+      const line = String(stderr).trim().split("\n")[0] ?? "";
+      resolve(line.replace(/^sb-launch: /, "") || error.message);
+    });
+  });
+}
+
+function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
+  const { paths, launch, profile } = request;
+  const network = launcherNetwork(request);
+  const read = [...paths.system, ...paths.own, ...paths.read, ...EXTRA_READ.filter(existsSync)];
+  const write = [...paths.write, paths.tmp, ...DEVICES.filter(existsSync)];
+  const env: Record<string, string> = { ...launch.env, HOME: paths.tmp, TMPDIR: paths.tmp };
+  const warnings: string[] = [];
+  if (network.mode === "ports") {
+    for (const name of PROXY_VARIABLES) env[name] = `http://127.0.0.1:${network.ports[0]}`;
+    warnings.push(
+      `Landlock cannot filter addresses: TCP port ${network.ports[0]} is reachable on any host, not only the egress proxy`,
+    );
+  }
+  if (network.mode !== "host") warnings.push("Landlock restricts TCP only: UDP and Unix sockets stay usable");
+  if (profile.user === "nobody") warnings.push("Landlock cannot switch users: the server runs as the gateway's user");
+  const visible = [...paths.own, ...paths.read, ...paths.write, paths.tmp];
+  const cwd = visible.some((dir) => within(launch.cwd, dir)) ? launch.cwd : paths.tmp;
+  return {
+    command: launcher,
+    args: launcherArgs({ landlock: { read, write, network }, command: launch.command, args: launch.args }),
+    env,
+    cwd,
+    confinement: {
+      filesystem: "allow-list",
+      network: profile.network.mode,
+      user: "gateway user (Landlock does not change users)",
+      warnings,
+    },
+  };
+}
+
+/** `allow` goes through the egress proxy, which Landlock can only reach over TCP (no network namespace). */
+function launcherNetwork(request: WrapRequest): LauncherNetwork {
+  const mode = request.profile.network.mode;
+  if (mode !== "allow") return { mode };
+  const port = request.egress?.tcpPort;
+  if (port === undefined) {
+    throw new Error(
+      `Landlock enforces "network: allow" only through a TCP port of the egress proxy, and server "${request.server}" has none`,
+    );
+  }
+  return { mode: "ports", ports: [port] };
+}
+
+function within(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
+}
