@@ -2,6 +2,7 @@
 // the state directory; HTTP loaded at the first remote start) and the supervisor, whose peers hand
 // server→client traffic to the inbox.
 
+import { join } from "node:path";
 import { createFileChildRegistry } from "../adapters/process/file-child-registry.ts";
 import { type ClosableSandbox, createSandbox } from "../adapters/sandbox/create-sandbox.ts";
 import { createStdioConnector } from "../adapters/upstream/stdio-connector.ts";
@@ -52,7 +53,10 @@ export function createUpstreams(
 ): { supervisor: Supervisor; children: ChildRegistry; sandbox: ClosableSandbox } {
   const { logger, catalog } = deps;
   const children = createFileChildRegistry(config.gateway.stateDir, logger);
-  const sandbox = createSandbox({ logger: logger.child({ component: "sandbox" }) });
+  const sandbox = createSandbox({
+    logger: logger.child({ component: "sandbox" }),
+    cacheDir: join(config.gateway.stateDir, "native"),
+  });
   const supervisor = new Supervisor(config.servers, {
     connector: createConnector(config, { children, sandbox }, logger, deps.tracer),
     clock: deps.clock,

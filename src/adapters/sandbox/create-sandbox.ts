@@ -18,6 +18,7 @@ import type { LaunchSpec, PreparedLaunch, Sandbox } from "../../ports/sandbox.ts
 import type { BackendAdapter } from "./backend.ts";
 import { createBubblewrapBackend } from "./bubblewrap.ts";
 import { createFirejailBackend } from "./firejail.ts";
+import { createLandlockBackend } from "./landlock.ts";
 import { type LimitsPlan, planLimits } from "./limits.ts";
 import { sandboxPaths } from "./paths.ts";
 
@@ -27,6 +28,8 @@ export interface SandboxOptions {
   backends?: Partial<Record<SandboxBackend, BackendAdapter>>;
   /** Where per-launch state (private tmp folders) goes; default a new folder under the system tmp. */
   runtimeDir?: string;
+  /** Where the native launcher (Landlock, egress forwarding) is compiled to; private to the gateway's user. */
+  cacheDir: string;
 }
 
 export interface ClosableSandbox extends Sandbox {
@@ -38,6 +41,7 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
   const backends: Partial<Record<SandboxBackend, BackendAdapter>> = {
     bubblewrap: createBubblewrapBackend(),
     firejail: createFirejailBackend(),
+    landlock: createLandlockBackend({ cacheDir: options.cacheDir }),
     ...options.backends,
   };
   const probes = new Map<SandboxBackend, Promise<string | undefined>>();

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type SandboxProfile, UNCONFINED_PROFILE } from "../../core/sandbox.ts";
+import type { SandboxProfile } from "../../core/sandbox.ts";
 import type { SandboxPaths, WrapRequest } from "./backend.ts";
 import { createLandlockBackend } from "./landlock.ts";
 import { ensureLauncher, launcherArgs } from "./native-launcher.ts";
@@ -203,8 +203,12 @@ describe("sb-launch", () => {
 
   describe("the landlock backend", () => {
     const profile = (network: SandboxProfile["network"]): SandboxProfile => ({
-      ...UNCONFINED_PROFILE,
       backend: "landlock",
+      filesystem: { read: [], write: [] },
+      env: [],
+      limits: { memoryBytes: undefined, cpus: undefined, processes: undefined, openFiles: undefined },
+      onUnavailable: "fail",
+      image: undefined,
       network,
       user: "nobody",
     });

@@ -4,9 +4,9 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { sep } from "node:path";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
 import { ensureLauncher, type LauncherNetwork, launcherArgs } from "./native-launcher.ts";
+import { within } from "./paths.ts";
 
 /** How long the probe's test launch may take. */
 const PROBE_TIMEOUT_MS = 60_000;
@@ -106,15 +106,31 @@ function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
   if (profile.user === "nobody") warnings.push("Landlock cannot switch users: the server runs as the gateway's user");
   const visible = [...paths.own, ...paths.read, ...paths.write, paths.tmp];
   const cwd = visible.some((dir) => within(launch.cwd, dir)) ? launch.cwd : paths.tmp;
+  // Landlock confines files and TCP, not processes: a PID namespace (unshare, killed with the gateway through
+  // the parent-death signal) makes every process of the server, detached grandchildren included, die with it.
   return {
-    command: launcher,
-    args: launcherArgs({ landlock: { read, write, network }, command: launch.command, args: launch.args }),
+    command: "setpriv",
+    args: [
+      "--pdeathsig",
+      "KILL",
+      "unshare",
+      ...(process.getuid?.() === 0 ? [] : ["--user", "--map-current-user"]),
+      "--pid",
+      "--fork",
+      "--kill-child",
+      // Inside the namespace: no capabilities (a root gateway's server is root without privileges).
+      "setpriv",
+      "--bounding-set=-all",
+      "--inh-caps=-all",
+      launcher,
+      ...launcherArgs({ landlock: { read, write, network }, command: launch.command, args: launch.args }),
+    ],
     env,
     cwd,
     confinement: {
       filesystem: "allow-list",
       network: profile.network.mode,
-      user: "gateway user (Landlock does not change users)",
+      user: "the gateway's user (no capabilities; Landlock does not change users)",
       warnings,
     },
   };
@@ -133,6 +149,3 @@ function launcherNetwork(request: WrapRequest): LauncherNetwork {
   return { mode: "ports", ports: [port] };
 }
 
-function within(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
-}
