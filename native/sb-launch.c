@@ -298,15 +298,20 @@ static short interest(const struct pipe_end *self, const struct pipe_end *other)
 
 static void forward_loop(const struct options *options, pid_t parent) {
   struct pollfd fds[MAX_FORWARDS + 2 * MAX_CONNECTIONS];
+  int slots[MAX_CONNECTIONS];
   for (;;) {
+    // Only live entries are polled: poll() refuses more descriptors than RLIMIT_NOFILE, which may be small.
     int count = 0;
+    int active = 0;
     for (int i = 0; i < options->forward_count; i++) {
       fds[count++] = (struct pollfd){.fd = options->forwards[i].listener, .events = POLLIN};
     }
     for (int slot = 0; slot < MAX_CONNECTIONS; slot++) {
-      struct pipe_end *ends = connections[slot] ? connections[slot]->ends : NULL;
-      fds[count++] = (struct pollfd){.fd = ends ? ends[0].fd : -1, .events = ends ? interest(&ends[0], &ends[1]) : 0};
-      fds[count++] = (struct pollfd){.fd = ends ? ends[1].fd : -1, .events = ends ? interest(&ends[1], &ends[0]) : 0};
+      if (!connections[slot]) continue;
+      struct pipe_end *ends = connections[slot]->ends;
+      slots[active++] = slot;
+      fds[count++] = (struct pollfd){.fd = ends[0].fd, .events = interest(&ends[0], &ends[1])};
+      fds[count++] = (struct pollfd){.fd = ends[1].fd, .events = interest(&ends[1], &ends[0])};
     }
     // The timeout bounds how long a forwarder outlives a server whose death signal it missed.
     if (poll(fds, (nfds_t)count, 1000) < 0 && errno != EINTR) _exit(1);
@@ -314,9 +319,9 @@ static void forward_loop(const struct options *options, pid_t parent) {
     for (int i = 0; i < options->forward_count; i++) {
       if (fds[i].revents & POLLIN) accept_one(&options->forwards[i]);
     }
-    for (int slot = 0; slot < MAX_CONNECTIONS; slot++) {
-      const struct pollfd *pair = &fds[options->forward_count + 2 * slot];
-      if (connections[slot] && (pair[0].revents || pair[1].revents)) service(slot, pair);
+    for (int k = 0; k < active; k++) {
+      const struct pollfd *pair = &fds[options->forward_count + 2 * k];
+      if (connections[slots[k]] && (pair[0].revents || pair[1].revents)) service(slots[k], pair);
     }
   }
 }

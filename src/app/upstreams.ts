@@ -56,6 +56,7 @@ export function createUpstreams(
   const sandbox = createSandbox({
     logger: logger.child({ component: "sandbox" }),
     cacheDir: join(config.gateway.stateDir, "native"),
+    events: deps.events,
   });
   const supervisor = new Supervisor(config.servers, {
     connector: createConnector(config, { children, sandbox }, logger, deps.tracer),

@@ -87,6 +87,11 @@ export interface GatewayEvents {
   "notification-dropped": { server: string; method: string };
   /** A server whose catalog was not known could not be started to learn it. */
   "discovery-failed": { server: string; error: unknown };
+  /**
+   * The egress proxy of a sandboxed server (`network: allow`) allowed or denied a connection. `reason` is why it
+   * was denied: not_listed, unresolved, invalid_address, or the address range (loopback, private, metadata, …).
+   */
+  "sandbox-egress": { server: string; host: string; port: number; allowed: boolean; reason?: string; address?: string };
   /** The SessionStore failed: reading a session (`resolve`, `revalidate`), writing (`put`) or deleting its record. */
   "session-store-failed": { action: "resolve" | "revalidate" | "put" | "delete"; error: unknown };
 }

@@ -5,6 +5,7 @@
 // CI (CI=true), where .ci/run installs every backend and a missing one fails the suite.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -146,6 +147,45 @@ for (const backend of BACKENDS) {
       // It is started again for the next call, still confined.
       const again = await attempt(gw.url, "read_file", { path: canary });
       assert.equal(again.ok, false);
+    });
+  });
+
+  describe(`egress of a server under ${backend} with an allow-list`, { skip }, () => {
+    let gw: TestGateway;
+    const servers: HttpServer[] = [];
+    const ports: number[] = [];
+    const denied: unknown[] = [];
+
+    before(async () => {
+      for (const name of ["allowed", "unlisted"]) {
+        const server = createHttpServer((_req, res) => res.end(`hello from ${name}`)).listen(0, "127.0.0.1");
+        await new Promise((resolve) => server.once("listening", resolve));
+        servers.push(server);
+        ports.push((server.address() as { port: number }).port);
+      }
+      const work = tempDir("switchboard-egress-work-");
+      gw = await startTestGateway({ evil: evil(backend, work, { network: { allow: [`127.0.0.1:${ports[0]}`] } }) });
+      gw.gateway.events.on("sandbox-egress", (decision) => {
+        if (!decision.allowed) denied.push(decision);
+      });
+    });
+    after(async () => {
+      await gw?.close();
+      for (const server of servers) server.close();
+    });
+
+    it("reaches a listed destination through the gateway's proxy, and nothing else", async () => {
+      const allowed = await attempt(gw.url, "http_get", { url: `http://127.0.0.1:${ports[0]}/` });
+      assert.equal(allowed.ok, true, JSON.stringify(allowed));
+      assert.equal((allowed.value as { body: string }).body, "hello from allowed");
+      const unlisted = await attempt(gw.url, "http_get", { url: `http://127.0.0.1:${ports[1]}/` });
+      assert.equal(unlisted.ok, false, "an unlisted port was reached");
+      // Refused by the proxy before any connection is made: nothing is sent to the private address.
+      const internal = await attempt(gw.url, "http_get", { url: "http://10.0.0.1/" });
+      assert.equal(internal.ok, false);
+      const direct = await attempt(gw.url, "connect", { host: "127.0.0.1", port: ports[1] as number });
+      assert.equal(direct.ok, false, "a direct connection bypassed the proxy");
+      assert.ok(denied.length >= 2, `denials were reported: ${JSON.stringify(denied)}`);
     });
   });
 

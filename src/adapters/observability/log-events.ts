@@ -51,6 +51,10 @@ export function subscribeLogging(events: EventBus, logger: Logger): void {
       logger.debug({ server, err: error }, "could not discover the server's catalog");
     });
   }
+  events.on("sandbox-egress", (decision) => {
+    if (decision.allowed) logger.debug(decision, "egress allowed");
+    else logger.warn(decision, `egress to ${decision.host}:${decision.port} denied: ${decision.reason}`);
+  });
   logSupervision(events, logger);
   logAudit(events, logger);
   logCatalog(events, logger);

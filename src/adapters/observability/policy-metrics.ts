@@ -40,6 +40,15 @@ export function registerPolicyMetrics(context: MetricFamilyContext, circuit: (se
     "Calls ended by their timeout (hard: the maximum that holds even while progress arrives).",
     ["server", "method", "hard"],
   );
+  const egress = eventCounter(
+    context,
+    "sandbox_egress_total",
+    "Connections of sandboxed servers through the egress proxy (network: allow), by decision (allowed, denied) and reason of a denial (not_listed, unresolved, loopback, private, metadata, …).",
+    ["server", "decision", "reason"],
+  );
+  context.on("sandbox-egress", ({ server, allowed, reason }) =>
+    egress.inc({ server: serverLabel(server), decision: allowed ? "allowed" : "denied", reason: reason ?? "" }),
+  );
   for (const server of servers) {
     opened.inc({ server }, 0);
     timeouts.inc({ server, method: "tools/call", hard: "false" }, 0);

@@ -9,7 +9,7 @@ export interface SandboxPaths {
   /** System folders needed to run programs (read-only): /usr, /lib*, /bin, /sbin and a curated part of /etc. */
   system: readonly string[];
   /** The server's own command or package (read-only). */
-  own: readonly string[];
+  own: string[];
   /** The profile's read list (read-only). */
   read: readonly string[];
   /** The profile's write list (read-write; created if missing). */
@@ -20,8 +20,12 @@ export interface SandboxPaths {
 
 /** How the server's traffic leaves a `network: allow` sandbox: the gateway's egress proxy. */
 export interface EgressPlan {
-  /** Unix socket of the gateway's egress proxy for this server (host path). */
-  socketPath: string;
+  /**
+   * Unix socket of the gateway's egress proxy for this server (host path), to bind into the sandbox; the launch
+   * already runs the native launcher's forwarder from 127.0.0.1:EGRESS_PORT inside to it, and HTTP(S)_PROXY
+   * point there. Undefined for backends without a network namespace, which get `tcpPort` instead.
+   */
+  socketPath?: string;
   /** TCP port on 127.0.0.1 of the same proxy, for backends without a network namespace (Landlock). */
   tcpPort?: number;
 }

@@ -28,7 +28,8 @@ export function createBubblewrapBackend(options: { bwrap?: string } = {}): Backe
       for (const path of paths.system) args.push(...systemMount(path));
       for (const path of sortByDepth([...paths.own, ...paths.read])) args.push("--ro-bind", path, path);
       for (const path of sortByDepth(paths.write)) args.push("--bind", path, path);
-      if (request.egress) args.push("--ro-bind", request.egress.socketPath, request.egress.socketPath);
+      const socket = request.egress?.socketPath;
+      if (socket) args.push("--ro-bind", socket, socket);
       args.push("--chdir", visibleCwd(launch.cwd, paths, TMP_INSIDE), "--", launch.command, ...launch.args);
       return {
         command: bwrap,

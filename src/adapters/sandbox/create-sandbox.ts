@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
 import {
   AUTO_BACKEND_ORDER,
   type Confinement,
@@ -17,6 +18,7 @@ import type { Logger } from "../../ports/logger.ts";
 import type { LaunchSpec, PreparedLaunch, Sandbox } from "../../ports/sandbox.ts";
 import type { BackendAdapter } from "./backend.ts";
 import { createBubblewrapBackend } from "./bubblewrap.ts";
+import { type EgressSetup, setUpEgress } from "./egress-plan.ts";
 import { createFirejailBackend } from "./firejail.ts";
 import { createLandlockBackend } from "./landlock.ts";
 import { type LimitsPlan, planLimits } from "./limits.ts";
@@ -30,6 +32,8 @@ export interface SandboxOptions {
   runtimeDir?: string;
   /** Where the native launcher (Landlock, egress forwarding) is compiled to; private to the gateway's user. */
   cacheDir: string;
+  /** Receives the egress proxy's decisions (`sandbox-egress`), for logs and metrics. */
+  events?: EventBus;
 }
 
 export interface ClosableSandbox extends Sandbox {
@@ -116,10 +120,26 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
       const tmp = join(stateDir, "tmp");
       mkdirSync(tmp);
       chmodSync(tmp, 0o1777);
-      const removeState = () => rmSync(stateDir, { recursive: true, force: true });
+      let egress: EgressSetup | undefined;
+      const removeState = async () => {
+        await egress?.close();
+        rmSync(stateDir, { recursive: true, force: true });
+      };
       try {
         const paths = sandboxPaths(profile, launch, tmp);
-        const wrapped = await backend.wrap({ server, profile, launch, paths, egress: undefined, stateDir });
+        if (profile.network.mode === "allow") {
+          const setup = { tcp: backend.name === "landlock", stateDir, cacheDir: options.cacheDir, signal };
+          egress = await setUpEgress(server, profile, { ...setup, events: options.events }, launch);
+          paths.own.push(...egress.visible);
+        }
+        const wrapped = await backend.wrap({
+          server,
+          profile,
+          launch: egress?.launch ?? launch,
+          paths,
+          egress: egress?.plan,
+          stateDir,
+        });
         signal.throwIfAborted();
         const confinement: Confinement = {
           backend: backend.name,
@@ -141,14 +161,19 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
           finish: once(async () => {
             await wrapped.finish?.().catch(() => {});
             const reason = await limits?.finish();
-            removeState();
+            await removeState();
             return reason;
           }),
         };
       } catch (error) {
         await limits?.finish();
-        removeState();
-        throw error;
+        await removeState();
+        if (error instanceof SwitchboardError) throw error;
+        throw new SwitchboardError(
+          "sandbox_unavailable",
+          `server ${server} was not started: its sandbox (${backend.name}) could not be set up: ${(error as Error).message}`,
+          { data: { server, backend: backend.name, reason: (error as Error).message }, cause: error },
+        );
       }
     },
 

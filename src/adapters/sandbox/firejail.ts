@@ -24,7 +24,7 @@ export function createFirejailBackend(options: { firejail?: string; setpriv?: st
     async wrap(request: WrapRequest): Promise<Wrapped> {
       const { profile, launch, paths } = request;
       const visible = [...paths.own, ...paths.read, ...paths.write, paths.tmp];
-      if (request.egress) visible.push(request.egress.socketPath);
+      if (request.egress?.socketPath) visible.push(request.egress.socketPath);
       const args = ["--quiet", "--noprofile", "--caps.drop=all", "--nonewprivs", "--seccomp", "--private-dev"];
       args.push(profile.network.mode === "host" ? "--net=host" : "--net=none");
       const etc = paths.system.filter((path) => path.startsWith("/etc/")).map((path) => path.slice(5));

@@ -148,4 +148,3 @@ function launcherNetwork(request: WrapRequest): LauncherNetwork {
   }
   return { mode: "ports", ports: [port] };
 }
-
