@@ -1,6 +1,7 @@
 // The connector port: opens a message connection to one upstream server (a child process or a remote URL).
 import type { SwitchboardError } from "../core/errors.ts";
 import type { JsonRpcMessage } from "../core/jsonrpc.ts";
+import type { Confinement } from "../core/sandbox.ts";
 import type { ServerSpec } from "../core/server-spec.ts";
 
 export interface ConnectionClosed {
@@ -20,6 +21,8 @@ export interface ConnectionClosed {
 export interface UpstreamConnection {
   /** Process id of a stdio server; undefined for remote servers. */
   readonly pid: number | undefined;
+  /** The isolation in effect for a stdio server (undefined for remote servers). */
+  readonly confinement?: Confinement | undefined;
   /** Sends one message. Throws (or rejects) when it could not be handed to the server. */
   send(message: JsonRpcMessage): void | Promise<void>;
   /** Set by the owner before messages flow. */
