@@ -307,10 +307,10 @@ describe("serve --port 0 and the commands that talk to it with --url", () => {
     const result = await runCli(["servers", "list", "--url", url]);
     assert.equal(result.code, 0, describeRun(result));
     const lines = result.stdout.trimEnd().split("\n");
-    assert.match(lines[0] as string, /^NAME\s+STATUS\s+PID\s+TOOLS\s+RESTARTS/);
+    assert.match(lines[0] as string, /^NAME\s+STATUS\s+PID\s+SANDBOX\s+TOOLS\s+RESTARTS/);
     const row = lines.find((line) => line.startsWith("fx "));
     assert.ok(row, result.stdout);
-    assert.match(row, /\basleep\b/);
+    assert.match(row, /^fx\s+asleep\s+-\s+-\s/, "no pid and no sandbox in effect while asleep");
   });
 
   it("servers list --json: an array with name, status, pid, restarts, tools", async () => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { Client } from "pg";
 import type { DoctorCheck } from "../src/adapters/doctor/checks.ts";
+import { findExecutable } from "../src/adapters/doctor/executables.ts";
 import { migrationsCheck } from "../src/adapters/doctor/migrations.ts";
 import { migratePostgres } from "../src/adapters/storage/postgres/pg-migrate.ts";
 import { createPgPool } from "../src/adapters/storage/postgres/pg-pool.ts";
@@ -102,6 +103,12 @@ async function silentPort(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
+/** Outside CI a machine without bubblewrap skips the test that needs it (with the reason); in CI it fails. */
+const withoutBwrap =
+  !process.env.CI && !("path" in findExecutable("bwrap", process.cwd(), process.env.PATH))
+    ? "bubblewrap (bwrap) is not installed"
+    : false;
+
 function assertOneClearLine(result: CliResult, pattern: RegExp): void {
   const output = `${result.stdout}${result.stderr}`;
   assert.ok(
@@ -138,8 +145,8 @@ describe("doctor with the default SQLite store", () => {
       status: "skip",
       detail: "not configured (sessions and cache in memory)",
     });
-    for (const tool of ["bwrap", "firejail", "podman", "runsc"])
-      assert.ok(["ok", "warn"].includes(row(`sandbox ${tool}`).status));
+    for (const backend of ["bubblewrap", "firejail", "landlock", "gvisor", "podman"])
+      assert.ok(["ok", "warn"].includes(row(`sandbox ${backend}`).status));
     assert.ok(!existsSync(String(row("state directory").data?.path)), "the probe removed what it created");
   });
 
@@ -149,7 +156,7 @@ describe("doctor with the default SQLite store", () => {
     const lines = result.stdout.trimEnd().split("\n");
     assert.match(lines[0] ?? "", /^CHECK\s+STATUS\s+DETAIL$/);
     const statusColumn = (lines[0] ?? "").indexOf("STATUS");
-    for (const name of ["node", "config", "state directory", "database", "redis", "sandbox bwrap"]) {
+    for (const name of ["node", "config", "state directory", "database", "redis", "sandbox bubblewrap"]) {
       const line = lines.find((l) => l.startsWith(`${name} `));
       assert.ok(line, `no ${name} row\n${result.stdout}`);
       assert.match(line.slice(statusColumn), /^(ok|warn|skip)\s/);
@@ -270,6 +277,39 @@ describe("doctor on servers, silence and bad configurations", () => {
     assert.match(row("server broken").detail, /switchboard-doctor-no-such-command/);
     assert.equal(row("server remote").status, "ok");
     assert.ok(!result.stdout.includes("secret-token"), "a URL's query is not printed");
+  });
+
+  it("a sandbox profile whose backend is missing fails (onUnavailable fail) or warns (warn)", async () => {
+    // A PATH with none of the sandbox programs: every backend is missing (the servers' command is absolute).
+    const env = { PATH: join(root, "empty-path") };
+    const servers = {
+      strict: { command: process.execPath, sandbox: { backend: "bubblewrap" } },
+      lenient: { command: process.execPath, sandbox: { backend: "firejail", onUnavailable: "warn" } },
+      automatic: { command: process.execPath, sandbox: { network: "host" } },
+      open: { command: process.execPath },
+    };
+    const { result, row } = await doctor({ servers }, env);
+    assert.equal(result.code, 1, describeRun(result));
+    assert.equal(row("sandbox bubblewrap").status, "warn");
+    assert.match(row("sandbox bubblewrap").detail, /missing bwrap on PATH \(apt-get install bubblewrap\)/);
+    assert.equal(row("server strict sandbox").status, "fail");
+    assert.match(row("server strict sandbox").detail, /bubblewrap: missing bwrap on PATH.*will not start/);
+    assert.equal(row("server lenient sandbox").status, "warn");
+    assert.equal(row("server automatic sandbox").status, "fail");
+    assert.match(row("server automatic sandbox").detail, /none of bubblewrap, firejail, landlock is available/);
+    assert.equal(row("unconfined servers").status, "warn");
+    assert.match(row("unconfined servers").detail, /^open: /);
+    assert.equal(row("server strict").status, "ok", "the command itself resolves");
+  });
+
+  it("a sandbox profile whose backend is present passes", { skip: withoutBwrap }, async () => {
+    const { result, row } = await doctor({
+      servers: { boxed: { command: process.execPath, sandbox: { backend: "bubblewrap" } } },
+    });
+    assert.equal(row("sandbox bubblewrap").status, "ok");
+    assert.equal(result.code, 0, describeRun(result));
+    assert.equal(row("server boxed sandbox").status, "ok");
+    assert.match(row("server boxed sandbox").detail, /^bubblewrap, network none$/);
   });
 
   it("finishes when PostgreSQL and Redis accept connections but never answer", async () => {

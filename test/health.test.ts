@@ -59,6 +59,7 @@ function assertCallMetrics(metrics: any, where: string): void {
 function assertServerHealth(server: any, name: string): void {
   assert.deepEqual(Object.keys(server).sort(), [
     "circuit_breaker_state",
+    "confinement",
     "consecutive_failures",
     "in_flight",
     "last_activity",
@@ -83,6 +84,7 @@ function assertServerHealth(server: any, name: string): void {
   assert.ok(["closed", "open", "half-open"].includes(server.circuit_breaker_state));
   for (const key of ["in_flight", "restarts", "consecutive_failures"]) assert.ok(isNumber(server[key]), key);
   assert.ok(server.pid === null || isNumber(server.pid));
+  if (server.state !== "ready") assert.equal(server.confinement, null, "a confinement only while running");
   for (const key of ["last_activity", "started_at"]) assert.ok(server[key] === null || isIso(server[key]), key);
   assert.ok(server.last_error === null || typeof server.last_error === "string");
   assert.ok(
@@ -136,6 +138,7 @@ describe("GET /health", () => {
     assert.equal(body.upstreams.off.status, "disabled");
     assert.equal(typeof body.sessions, "number");
     assert.equal(body.in_flight, 0);
+    assert.equal(body.unconfined, 0, "no server runs yet");
     assert.equal(body.dependencies.database.status, "up");
     assert.equal(typeof body.cache, "object");
     assert.equal(typeof body.audit.pending, "number");

@@ -1,6 +1,5 @@
-// Checks about programs on this host: the optional sandbox tools, and whether each enabled stdio server's command
-// resolves the way spawn will resolve it (the server's own PATH, its cwd). HTTP servers get a URL check only.
-import { execFile } from "node:child_process";
+// Checks about programs on this host: whether each enabled stdio server's command resolves the way spawn will
+// resolve it (the server's own PATH, its cwd). HTTP servers get a URL check only. Sandbox backends: sandbox-backends.ts.
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
 import { redactUrl } from "../../core/redact-url.ts";
@@ -8,9 +7,6 @@ import type { ServerSpec } from "../../core/server-spec.ts";
 import { childEnvironment } from "../upstream/child-env.ts";
 import { check, type DoctorCheck } from "./checks.ts";
 
-export const SANDBOX_TOOLS = ["bwrap", "firejail", "podman", "runsc"] as const;
-
-const VERSION_TIMEOUT_MS = 2_000;
 /** What spawn searches when the environment has no PATH at all. */
 const DEFAULT_PATH = "/usr/bin:/bin";
 
@@ -39,29 +35,6 @@ function executableProblem(path: string): string | undefined {
     const code = (error as NodeJS.ErrnoException).code;
     return code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not executable" : String(code);
   }
-}
-
-/** One row per tool, warn when missing: no sandbox is required today. */
-export async function checkSandboxTools(env: NodeJS.ProcessEnv = process.env): Promise<DoctorCheck[]> {
-  return Promise.all(
-    SANDBOX_TOOLS.map(async (tool) => {
-      const name = `sandbox ${tool}`;
-      const found = findExecutable(tool, process.cwd(), env.PATH);
-      if (!("path" in found)) return check(name, "warn", "not found on PATH (optional: no sandbox is required yet)");
-      const version = await versionOf(found.path);
-      return check(name, "ok", version ? `${version} (${found.path})` : found.path, { path: found.path, version });
-    }),
-  );
-}
-
-/** The first line `--version` prints, or undefined when the tool does not answer quickly. */
-function versionOf(path: string): Promise<string | undefined> {
-  return new Promise((done) => {
-    execFile(path, ["--version"], { timeout: VERSION_TIMEOUT_MS, encoding: "utf8" }, (error, stdout, stderr) => {
-      const line = `${stdout}\n${stderr}`.split("\n").find((l) => l.trim() !== "");
-      done(error && !line ? undefined : line?.trim().slice(0, 100));
-    });
-  });
 }
 
 /** One row per server: fail when an enabled stdio server's command cannot be found or run. Nothing is started. */

@@ -5,20 +5,33 @@ import type { ConfigProblem, GatewayConfig, GatewaySettings } from "../../core/g
 import { POSTGRES_AUDIT_MIGRATIONS, POSTGRES_REGISTRY_MIGRATIONS } from "../storage/postgres/pg-schema.ts";
 import { SQLITE_AUDIT_MIGRATIONS, SQLITE_REGISTRY_MIGRATIONS } from "../storage/sqlite/sqlite-schema.ts";
 import { check, checkNode, checkStateDir, type DoctorCheck } from "./checks.ts";
-import { checkSandboxTools, checkServers } from "./executables.ts";
+import { checkServers } from "./executables.ts";
 import { checkPostgres } from "./postgres-check.ts";
 import { checkRedis } from "./redis-check.ts";
+import {
+  checkSandboxBackends,
+  checkServerSandboxes,
+  defaultSandboxHost,
+  probeSandboxBackends,
+  type SandboxHost,
+} from "./sandbox-backends.ts";
 import { checkSqlite } from "./sqlite-check.ts";
 
-export async function runDoctor(config: GatewayConfig): Promise<DoctorCheck[]> {
+/** `host`: where PATH and the kernel's security modules are read (this process's by default). */
+export async function runDoctor(
+  config: GatewayConfig,
+  host: SandboxHost = defaultSandboxHost(),
+): Promise<DoctorCheck[]> {
   const settings = config.gateway;
   const enabled = config.servers.filter((s) => s.enabled).length;
+  const backends = probeSandboxBackends(host);
   const groups = await Promise.all([
     checkStateDir(settings.stateDir).then((row) => [row]),
     checkDatabase(settings),
     checkRedisSettings(settings),
-    checkSandboxTools(),
-    checkServers(config.servers, settings.inheritEnv),
+    checkSandboxBackends(backends),
+    checkServers(config.servers, settings.inheritEnv, host.env),
+    checkServerSandboxes(config.servers, backends),
   ]);
   return [
     checkNode(),
@@ -33,6 +46,7 @@ export async function runDoctor(config: GatewayConfig): Promise<DoctorCheck[]> {
 export async function runDoctorWithoutConfig(
   source: string,
   problems: readonly ConfigProblem[],
+  host: SandboxHost = defaultSandboxHost(),
 ): Promise<DoctorCheck[]> {
   const skipped = ["state directory", "database", "redis", "servers"].map((name) =>
     check(name, "skip", "not checked: the configuration is invalid"),
@@ -41,7 +55,7 @@ export async function runDoctorWithoutConfig(
     checkNode(),
     check("config", "fail", `${source}: ${problems.length} problem(s)`, { path: source, problems }),
     ...skipped,
-    ...(await checkSandboxTools()),
+    ...checkSandboxBackends(probeSandboxBackends(host)),
   ];
 }
 

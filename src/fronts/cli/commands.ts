@@ -182,9 +182,20 @@ function firstLine(text: string): string {
 }
 
 function table(rows: readonly ServerRow[]): string {
-  const header = ["NAME", "STATUS", "PID", "TOOLS", "RESTARTS", "LAST ACTIVITY"];
+  const header = ["NAME", "STATUS", "PID", "SANDBOX", "TOOLS", "RESTARTS", "LAST ACTIVITY"];
   const body = rows.map((r) =>
-    [r.name, r.status, r.pid ?? "-", r.tools ?? "?", r.restarts, r.lastActivity ?? "-"].map(String),
+    [r.name, r.status, r.pid ?? "-", sandboxCell(r), r.tools ?? "?", r.restarts, r.lastActivity ?? "-"].map(String),
   );
   return formatTable(header, body);
+}
+
+/**
+ * The isolation in effect as `backend/network` (`bubblewrap/none`); `-` when nothing runs (or a gateway too old
+ * to say); `none!` when the server runs unconfined although its profile asked for a backend (a fallback).
+ */
+export function sandboxCell(row: Pick<ServerRow, "confinement">): string {
+  const confinement = row.confinement;
+  if (!confinement) return "-";
+  if (confinement.backend === "none" && confinement.requested !== "none") return "none!";
+  return `${confinement.backend}/${confinement.network}`;
 }

@@ -53,8 +53,9 @@ Examples:
   doctor: `Usage: switchboard doctor [options]
 
 Checks what the deployment needs, without starting anything: Node, the state directory, the database
-(DATABASE_URL), Redis (REDIS_URL), sandbox tools and every server's command. Exit 1 when a check fails,
-2 when the configuration is invalid.
+(DATABASE_URL), Redis (REDIS_URL), the sandbox backends, and every server's command and sandbox. Exit 1
+when a check fails (a server whose sandbox backend is missing under onUnavailable "fail"), 2 when the
+configuration is invalid.
 
 Options:
 ${CONFIG}

@@ -3,6 +3,7 @@
 import type { GatewayPhase, GatewayState } from "../../app/index.ts";
 import type { CircuitState } from "../../core/events.ts";
 import type { GatewayConfig } from "../../core/gateway-config.ts";
+import type { Confinement, SandboxBackend } from "../../core/sandbox.ts";
 import type { StopReason } from "../../core/server-state.ts";
 import { GATEWAY_VERSION } from "../../core/version.ts";
 import type { AuditRecorder } from "../../services/audit/audit-recorder.ts";
@@ -90,6 +91,8 @@ export interface ServerHealth {
   started_at: string | null;
   circuit_breaker_state: CircuitState;
   metrics: CallMetrics;
+  /** The isolation in effect while the server runs; null otherwise (and for remote servers). */
+  confinement: { backend: SandboxBackend; network: Confinement["network"] } | null;
 }
 
 /** The reason the gateway is not ready, or undefined when it is. */
@@ -147,6 +150,7 @@ export async function healthDocument(gateway: HealthSources, front?: FrontInfo) 
       disabled: count("disabled"),
     },
     upstreams,
+    unconfined: statuses.filter(runsUnconfined).length,
     sessions: gateway.sessions.size,
     limits: limitsOf(gateway, front),
     in_flight: gateway.supervisor.inFlight(),
@@ -199,7 +203,19 @@ function toServerHealth(gateway: HealthSources, status: ServerStatus): ServerHea
     started_at: status.startedAt,
     circuit_breaker_state: circuit,
     metrics: callMetrics(stats),
+    confinement: status.confinement
+      ? { backend: status.confinement.backend, network: status.confinement.network }
+      : null,
   };
+}
+
+/**
+ * A running stdio server with no isolation in effect: reported, never a reason for `degraded` (running
+ * unconfined is what a profile without a sandbox, or `onUnavailable: warn`, asked for).
+ */
+function runsUnconfined(status: ServerStatus): boolean {
+  if (status.status !== "ready" || status.transport !== "stdio") return false;
+  return status.confinement === null || status.confinement.backend === "none";
 }
 
 const ABNORMAL_STOPS: ReadonlySet<StopReason | undefined> = new Set([

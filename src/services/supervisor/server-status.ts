@@ -1,6 +1,14 @@
 // What `GET /servers`, /health and `switchboard status` report of one supervised server.
+import type { Confinement, SandboxBackendChoice, SandboxProfile } from "../../core/sandbox.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import type { ServerState } from "../../core/server-state.ts";
+
+/** The configured profile in short: what will apply when the server starts (not what is in effect). */
+export interface SandboxSummary {
+  /** The backend the profile asks for (`auto` before a start has chosen one). */
+  backend: SandboxBackendChoice;
+  network: SandboxProfile["network"]["mode"];
+}
 
 export interface ServerStatus {
   name: string;
@@ -14,4 +22,27 @@ export interface ServerStatus {
   restarts: number;
   consecutiveFailures: number;
   lastError: string | null;
+  /**
+   * The isolation in effect while the server runs; null when it does not run (a requested profile is not a
+   * confinement: a start may fall back), for remote servers, and when the connection does not report one.
+   */
+  confinement: Confinement | null;
+  /** The configured profile of a stdio server (null for remote servers, which no sandbox applies to). */
+  sandbox: SandboxSummary | null;
+}
+
+const UNCONFINED_SUMMARY: SandboxSummary = { backend: "none", network: "host" };
+
+/** The sandbox members of a status: the running connection's confinement, and the configured profile. */
+export function sandboxStatus(
+  spec: Pick<ServerSpec, "transport" | "sandbox">,
+  running: { confinement?: Confinement | undefined } | undefined,
+): Pick<ServerStatus, "confinement" | "sandbox"> {
+  if (spec.transport.kind !== "stdio") return { confinement: null, sandbox: null };
+  // Without a profile the server runs unconfined, and that is what the summary says.
+  const profile: SandboxProfile | undefined = spec.sandbox;
+  return {
+    confinement: running?.confinement ?? null,
+    sandbox: profile ? { backend: profile.backend, network: profile.network.mode } : UNCONFINED_SUMMARY,
+  };
 }

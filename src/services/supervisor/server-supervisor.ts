@@ -13,10 +13,10 @@ import { HealthChecks } from "./health-checks.ts";
 import { IdleTimer } from "./idle-timer.ts";
 import { InFlight } from "./in-flight.ts";
 import { RestartBackoff } from "./restart-backoff.ts";
-import type { ServerStatus } from "./server-status.ts";
+import { type ServerStatus, sandboxStatus } from "./server-status.ts";
 import { abortable, clientCapabilities, startFailureMessage } from "./start-support.ts";
 
-export type { ServerStatus } from "./server-status.ts";
+export type { SandboxSummary, ServerStatus } from "./server-status.ts";
 
 export interface Lease {
   readonly peer: UpstreamPeer;
@@ -373,6 +373,7 @@ export class ServerSupervisor {
 
   status(): ServerStatus {
     const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+    const running = this.state === "ready" ? this.peer?.connection : undefined;
     return {
       name: this.spec.name,
       status: this.state,
@@ -385,6 +386,7 @@ export class ServerSupervisor {
       restarts: this.restarts,
       consecutiveFailures: this.restart.failures,
       lastError: this.lastError ?? null,
+      ...sandboxStatus(this.spec, running),
     };
   }
 }
