@@ -22,7 +22,7 @@ import { type EgressSetup, setUpEgress } from "./egress-plan.ts";
 import { createFirejailBackend } from "./firejail.ts";
 import { createLandlockBackend } from "./landlock.ts";
 import { type LimitsPlan, planLimits } from "./limits.ts";
-import { sandboxPaths } from "./paths.ts";
+import { createWriteFolders, sandboxPaths } from "./paths.ts";
 
 export interface SandboxOptions {
   logger: Logger;
@@ -102,6 +102,7 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
 
     async prepare(server, profile, launch, signal): Promise<PreparedLaunch> {
       signal.throwIfAborted();
+      createWriteFolders(profile);
       const warnings: string[] = [];
       let backend: BackendAdapter | undefined;
       if (profile.backend !== "none") {

@@ -55,9 +55,13 @@ export function ownPaths(launch: LaunchSpec): string[] {
   return [...own].filter((path) => !SYSTEM_DIRS.some((dir) => within(path, dir)));
 }
 
-/** Everything a launch may see; write folders are created when missing. */
-export function sandboxPaths(profile: SandboxProfile, launch: LaunchSpec, tmp: string): SandboxPaths {
+/** Creates the write folders that do not exist yet (also for a launch that runs unconfined). */
+export function createWriteFolders(profile: SandboxProfile): void {
   for (const path of profile.filesystem.write) if (!existsSync(path)) mkdirSync(path, { recursive: true });
+}
+
+/** Everything a launch may see. */
+export function sandboxPaths(profile: SandboxProfile, launch: LaunchSpec, tmp: string): SandboxPaths {
   const read = profile.filesystem.read.filter((path) => existsSync(path));
   return { system: systemPaths(), own: ownPaths(launch), read, write: [...profile.filesystem.write], tmp };
 }

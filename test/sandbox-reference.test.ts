@@ -1,0 +1,76 @@
+// The official reference servers do their job inside every sandbox backend this machine has: each one is
+// called through a real gateway with a profile that shows it only its own package, the workspace it writes and
+// no network. A backend missing here is skipped with its reason, except under CI, where it fails.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { createPinoLogger } from "../src/adapters/observability/pino-logger.ts";
+import { createSandbox } from "../src/adapters/sandbox/create-sandbox.ts";
+import {
+  callTool,
+  referenceServers,
+  resultText,
+  startTestGateway,
+  type TestGateway,
+  tempDir,
+} from "./helpers/gateway.ts";
+
+const BACKENDS = ["bubblewrap", "firejail", "landlock"] as const;
+const available = await createSandbox({
+  logger: createPinoLogger({ level: "silent", json: false }),
+  cacheDir: tempDir("switchboard-reference-native-"),
+}).probe();
+
+for (const backend of BACKENDS) {
+  const reason = available[backend];
+  if (reason !== undefined && process.env.CI) throw new Error(`${backend} is required under CI: ${reason}`);
+  describe(`reference servers under ${backend}`, { skip: reason && `${backend} unavailable here: ${reason}` }, () => {
+    let gw: TestGateway;
+    const workspace = tempDir("switchboard-reference-workspace-");
+    before(async () => {
+      const servers = referenceServers(workspace);
+      gw = await startTestGateway(servers, {
+        gateway: {
+          serverDefaults: {
+            sandbox: { backend, network: "none", filesystem: { write: [workspace] }, limits: { memory: "512M" } },
+          },
+        },
+      });
+    });
+    after(async () => {
+      await gw?.close();
+      rmSync(workspace, { recursive: true, force: true });
+    });
+
+    async function call(name: string, args: Record<string, unknown>): Promise<string> {
+      const reply = await callTool(gw.url, name, args);
+      assert.equal(reply.body?.error, undefined, `${name}: ${reply.text.slice(0, 300)}`);
+      assert.notEqual(reply.body.result.isError, true, `${name}: ${reply.text.slice(0, 300)}`);
+      return resultText(reply);
+    }
+
+    it("everything, memory, filesystem and sequential thinking answer, confined", async () => {
+      assert.match(await call("everything__echo", { message: "confined" }), /confined/);
+      await call("memory__create_entities", {
+        entities: [{ name: "sandbox", entityType: "feature", observations: ["works"] }],
+      });
+      assert.match(await call("memory__read_graph", {}), /sandbox/);
+      assert.ok(existsSync(join(workspace, "memory.jsonl")), "the memory file is written in the workspace");
+      await call("filesystem__write_file", { path: join(workspace, "note.txt"), content: "inside" });
+      assert.equal(readFileSync(join(workspace, "note.txt"), "utf8"), "inside");
+      assert.match(await call("filesystem__read_text_file", { path: join(workspace, "note.txt") }), /inside/);
+      const thought = await call("thinking__sequentialthinking", {
+        thought: "one",
+        thoughtNumber: 1,
+        totalThoughts: 1,
+        nextThoughtNeeded: false,
+      });
+      assert.match(thought, /thoughtNumber/);
+      for (const name of ["everything", "memory", "filesystem", "thinking"]) {
+        const confinement = gw.gateway.supervisor.get(name).status().confinement;
+        assert.equal(confinement?.backend, backend, `${name}: ${JSON.stringify(confinement)}`);
+      }
+    });
+  });
+}
