@@ -56,6 +56,7 @@ attempt("secret", () => fs.readFileSync(process.env.SECRET, "utf8"));
 attempt("visible", () => fs.readFileSync(process.env.READ_DIR + "/visible.txt", "utf8"));
 attempt("writeReadOnly", () => (fs.writeFileSync(process.env.READ_DIR + "/x", "x"), "written"));
 attempt("writeWritable", () => (fs.writeFileSync(process.env.WRITE_DIR + "/x", "x"), "written"));
+attempt("openFiles", () => { const fds = []; try { while (fds.length < 1000) fds.push(fs.openSync("/dev/null", "r")); } catch {} fds.forEach((fd) => fs.closeSync(fd)); return fds.length; });
 attempt("memoryLimit", () => fs.readFileSync("/sys/fs/cgroup/memory/memory.limit_in_bytes", "utf8").trim());
 const socket = net.connect(Number(process.env.PORT), "127.0.0.1");
 socket.on("connect", () => { out.network = "connected"; done(); });
@@ -194,6 +195,7 @@ function assertConfined(inside: Record<string, unknown>): void {
   assert.match(String(inside.writeReadOnly), /^error:(EROFS|EACCES)$/, "a read-only path refuses writes");
   assert.equal(inside.writeWritable, "written");
   assert.match(String(inside.network), /^error:/, "no network");
+  assert.ok(Number(inside.openFiles) < 256, `RLIMIT_NOFILE 256 holds (opened ${inside.openFiles})`);
   assert.equal(connections, 0, "nothing reached the test's listener");
 }
 
