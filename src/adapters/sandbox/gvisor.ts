@@ -46,7 +46,7 @@ function wrapGvisor(runsc: string, request: WrapRequest): Wrapped {
     confinement: {
       filesystem: "allow-list",
       network: profile.network.mode,
-      user: profile.user === "nobody" ? "nobody (65534)" : "root (0)",
+      user: profile.user,
       limits: openFiles === undefined ? {} : { openFiles: { value: openFiles, by: "rlimit" } },
     },
     finish: () => removeSandbox(runsc, root, id, bundle),

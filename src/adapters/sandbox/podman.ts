@@ -66,7 +66,7 @@ function wrapPodman(podman: string, image: string, request: WrapRequest, timeout
     confinement: {
       filesystem: "allow-list",
       network: profile.network.mode,
-      user: profile.user === "nobody" ? "nobody (65534)" : "root (0)",
+      user: profile.user,
       limits: containerLimits(profile.limits),
     },
     finish: async () => {
