@@ -8,11 +8,12 @@ export const OPTIONS = {
   port: { type: "string", short: "p" },
   "state-dir": { type: "string" },
   "log-level": { type: "string" },
-  server: { type: "string", short: "s" },
+  server: { type: "string", short: "s", multiple: true },
   tool: { type: "string" },
   since: { type: "string" },
   limit: { type: "string" },
   args: { type: "string", short: "a" },
+  tag: { type: "string" },
   json: { type: "boolean" },
   interval: { type: "string", short: "i" },
   once: { type: "boolean" },
@@ -29,11 +30,16 @@ export interface CliArgs {
   port: number | undefined;
   stateDir: string | undefined;
   logLevel: string | undefined;
+  /** The last --server given (commands that take one). */
   server: string | undefined;
+  /** Every --server given, in order (`image build` takes several). */
+  servers: string[];
   tool: string | undefined;
   since: string | undefined;
   limit: string | undefined;
   args: string | undefined;
+  /** `image build`: the image's name. */
+  tag: string | undefined;
   json: boolean;
   /** `status`: seconds between refreshes (validated by the command). */
   interval: string | undefined;
@@ -68,11 +74,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     port,
     stateDir: v["state-dir"],
     logLevel: v["log-level"],
-    server: v.server,
+    server: v.server?.at(-1),
+    servers: v.server ?? [],
     tool: v.tool,
     since: v.since,
     limit: v.limit,
     args: v.args,
+    tag: v.tag,
     json: v.json ?? false,
     interval: v.interval,
     once: v.once ?? false,
@@ -104,6 +112,9 @@ Commands:
                             Live dashboard of a running gateway (--url, else the config's host and port):
                             servers, states, request rates, latency, errors, breakers; redrawn every S
                             seconds (default 2) until Ctrl-C. --once prints the health JSON and exits
+  image build [--tag T] [--server NAME]...
+                            Build the local podman image of sandboxed Node servers from this host's Node
+                            (no registry); --server bakes that server's npm package into it
   help [COMMAND]            This list, or one command's options and examples (also: COMMAND --help)
 
 Options:

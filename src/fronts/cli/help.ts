@@ -136,6 +136,24 @@ Examples:
   switchboard status --url http://127.0.0.1:8080
   switchboard status --once --config switchboard.json`,
 
+  image: `Usage: switchboard image build [options]
+
+Builds the local podman image that servers with sandbox.backend "podman" run in, from this host's own files:
+the running Node binary and the libraries it links, a minimal /etc (nobody 65534, CA certificates), /tmp.
+No registry is used and nothing is pulled. The image runs as 65534; servers see only the paths their profile
+binds in. --server bakes that server's npm package (configured with "package") and its installed
+dependencies into /app/node_modules. Progress goes to stderr.
+
+Options:
+      --tag NAME      Image name (default localhost/switchboard-node:latest, the podman backend's default)
+  -s, --server NAME   Bake this server's package (repeatable; needs the configuration)
+${CONFIG}
+${JSON_OPTION}
+
+Examples:
+  switchboard image build
+  switchboard image build --tag localhost/mcp-memory:1 --server memory --config switchboard.json`,
+
   help: `Usage: switchboard help [COMMAND]
 
 Prints the list of commands, or one command's options and examples.
