@@ -200,7 +200,7 @@ function assertConfined(inside: Record<string, unknown>): void {
 }
 
 const EGRESS_PROBE = `
-require("node:net").connect("/run/switchboard/egress.sock")
+require("node:net").connect(process.argv[1])
   .on("data", (d) => { process.stdout.write(String(d)); process.exit(0); })
   .on("error", (e) => { process.stdout.write("error:" + e.code + "\\n"); process.exit(0); });
 `;
@@ -216,7 +216,7 @@ async function egressThroughSocket(backend: BackendAdapter, server: string, back
       server,
       profile({ backend: backendName, network: { mode: "allow", allow: [] } }),
       process.execPath,
-      ["-e", EGRESS_PROBE],
+      ["-e", EGRESS_PROBE, socketPath],
     );
     const wrapped = await backend.wrap({ ...req, egress: { socketPath } });
     try {

@@ -2,9 +2,6 @@
 // private tmp folder at /tmp, and the working directory and environment rewritten to match.
 import type { SandboxPaths } from "./backend.ts";
 
-/** Where the egress proxy's Unix socket appears inside a `network: allow` container. */
-export const EGRESS_SOCKET_IN_SANDBOX = "/run/switchboard/egress.sock";
-
 export interface VisibleMount {
   path: string;
   writable: boolean;

@@ -20,9 +20,11 @@ import type { BackendAdapter } from "./backend.ts";
 import { createBubblewrapBackend } from "./bubblewrap.ts";
 import { type EgressSetup, setUpEgress } from "./egress-plan.ts";
 import { createFirejailBackend } from "./firejail.ts";
+import { createGvisorBackend } from "./gvisor.ts";
 import { createLandlockBackend } from "./landlock.ts";
 import { type LimitsPlan, planLimits } from "./limits.ts";
 import { createWriteFolders, sandboxPaths } from "./paths.ts";
+import { createPodmanBackend } from "./podman.ts";
 
 export interface SandboxOptions {
   logger: Logger;
@@ -46,6 +48,8 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
     bubblewrap: createBubblewrapBackend(),
     firejail: createFirejailBackend(),
     landlock: createLandlockBackend({ cacheDir: options.cacheDir }),
+    gvisor: createGvisorBackend(),
+    podman: createPodmanBackend(),
     ...options.backends,
   };
   const probes = new Map<SandboxBackend, Promise<string | undefined>>();

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
-import { containerCwd, containerEnv, EGRESS_SOCKET_IN_SANDBOX, visibleMounts } from "./container-mounts.ts";
+import { containerCwd, containerEnv, visibleMounts } from "./container-mounts.ts";
 import { runTool as run } from "./run-tool.ts";
 
 export interface GvisorBackendOptions {
@@ -22,6 +22,8 @@ export function createGvisorBackend(options: GvisorBackendOptions = {}): Backend
   const runsc = options.runsc ?? "runsc";
   return {
     name: "gvisor",
+    // Open files are limited inside the sandbox (the OCI process rlimit): the user-space kernel itself needs many.
+    ownLimits: ["openFiles"],
     probe: () => probeGvisor(runsc, options.probeTimeoutMs ?? 20_000),
     wrap: async (request) => wrapGvisor(runsc, request),
   };
@@ -29,6 +31,11 @@ export function createGvisorBackend(options: GvisorBackendOptions = {}): Backend
 
 function wrapGvisor(runsc: string, request: WrapRequest): Wrapped {
   const { profile, stateDir } = request;
+  // The server's processes live inside gVisor's kernel, not on the host: a host process count would count the
+  // kernel's own threads instead. Refused rather than silently not enforced.
+  if (profile.limits.processes !== undefined) {
+    throw new Error("gVisor cannot limit the number of processes (limits.processes); use memory to bound the sandbox");
+  }
   const bundle = join(stateDir, "bundle");
   const root = join(stateDir, "runsc");
   const id = `sb-${request.server.replace(/[^A-Za-z0-9_.-]/g, "_")}-${randomBytes(4).toString("hex")}`;
@@ -63,11 +70,13 @@ export function ociConfig(request: WrapRequest): Record<string, unknown> {
   for (const m of visibleMounts(paths)) {
     mounts.push({ destination: m.path, type: "bind", source: m.path, options: ["rbind", m.writable ? "rw" : "ro"] });
   }
-  if (request.egress && profile.network.mode === "allow") {
+  // The egress socket appears at its host path: the launcher's forwarder inside is pointed at that path.
+  const socket = request.egress?.socketPath;
+  if (socket && profile.network.mode === "allow") {
     mounts.push({
-      destination: EGRESS_SOCKET_IN_SANDBOX,
+      destination: socket,
       type: "bind",
-      source: request.egress.socketPath,
+      source: socket,
       options: ["bind", "rw"],
     });
   }

@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { SandboxLimits } from "../../core/sandbox.ts";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
-import { containerCwd, containerEnv, EGRESS_SOCKET_IN_SANDBOX, visibleMounts } from "./container-mounts.ts";
+import { containerCwd, containerEnv, visibleMounts } from "./container-mounts.ts";
 import { DEFAULT_NODE_IMAGE } from "./image-build.ts";
 import { runTool } from "./run-tool.ts";
 
@@ -92,8 +92,9 @@ function mountArgs(request: WrapRequest, skip: string | undefined): string[] {
     write: paths.write,
   });
   const args = mounts.flatMap((m) => ["--mount", bindSpec(m.path, m.path, m.writable)]);
-  if (egress && profile.network.mode === "allow")
-    args.push("--mount", bindSpec(egress.socketPath, EGRESS_SOCKET_IN_SANDBOX, true));
+  // The egress socket appears at its host path: the launcher's forwarder inside is pointed at that path.
+  if (egress?.socketPath && profile.network.mode === "allow")
+    args.push("--mount", bindSpec(egress.socketPath, egress.socketPath, true));
   return args;
 }
 
