@@ -156,10 +156,8 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
           user: wrapped.confinement.user,
           warnings: [...warnings, ...(wrapped.confinement.warnings ?? [])],
         };
-        const prefix = limits?.prefix ?? [];
         return {
-          command: prefix[0] ?? wrapped.command,
-          args: [...prefix.slice(1), ...(prefix.length > 0 ? [wrapped.command] : []), ...wrapped.args],
+          ...behind(limits?.prefix ?? [], wrapped),
           env: wrapped.env,
           cwd: wrapped.cwd,
           confinement,
@@ -196,15 +194,19 @@ function unwrapped(
   limits: LimitsPlan | undefined,
   warnings: string[],
 ): PreparedLaunch {
-  const prefix = limits?.prefix ?? [];
   return {
-    command: prefix[0] ?? launch.command,
-    args: [...prefix.slice(1), ...(prefix.length > 0 ? [launch.command] : []), ...launch.args],
+    ...behind(limits?.prefix ?? [], launch),
     env: launch.env,
     cwd: launch.cwd,
     confinement: { ...unconfined(profile.backend, warnings), limits: limits?.limits ?? {} },
     finish: once(async () => limits?.finish()),
   };
+}
+
+/** The command line of `launch` run by `prefix` (the limits' shell prelude), or as it is without one. */
+function behind(prefix: readonly string[], launch: Pick<LaunchSpec, "command" | "args">) {
+  if (prefix.length === 0) return { command: launch.command, args: [...launch.args] };
+  return { command: prefix[0] as string, args: [...prefix.slice(1), launch.command, ...launch.args] };
 }
 
 function once<T>(fn: () => Promise<T>): () => Promise<T> {

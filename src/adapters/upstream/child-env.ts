@@ -3,6 +3,18 @@
 // listed. This limits what is handed over, not what a same-user child can read (/proc/<pid>/environ): see
 // docs/configuration.md.
 
+/** Language and formatting: every server gets these, sandboxed or not. */
+const LOCALE_ENV = [
+  "LANG",
+  "LANGUAGE",
+  "LC_ALL",
+  "LC_CTYPE",
+  "LC_MESSAGES",
+  "LC_NUMERIC",
+  "LC_TIME",
+  "LC_COLLATE",
+] as const;
+
 export const DEFAULT_INHERITED_ENV = [
   "PATH",
   "HOME",
@@ -12,14 +24,7 @@ export const DEFAULT_INHERITED_ENV = [
   "TERM",
   "TMPDIR",
   "TZ",
-  "LANG",
-  "LANGUAGE",
-  "LC_ALL",
-  "LC_CTYPE",
-  "LC_MESSAGES",
-  "LC_NUMERIC",
-  "LC_TIME",
-  "LC_COLLATE",
+  ...LOCALE_ENV,
   "XDG_RUNTIME_DIR",
   "XDG_CONFIG_HOME",
   "XDG_DATA_HOME",
@@ -78,19 +83,7 @@ export function withoutCredentials(value: string): string {
 }
 
 /** What every sandboxed server gets from the gateway's environment, whatever its profile lists. */
-export const SANDBOX_BASE_ENV = [
-  "PATH",
-  "LANG",
-  "LANGUAGE",
-  "LC_ALL",
-  "LC_CTYPE",
-  "LC_MESSAGES",
-  "LC_NUMERIC",
-  "LC_TIME",
-  "LC_COLLATE",
-  "TZ",
-  "TERM",
-] as const;
+export const SANDBOX_BASE_ENV = ["PATH", ...LOCALE_ENV, "TZ", "TERM"] as const;
 
 /**
  * The environment of a server with a sandbox profile: the base, the names its profile passes through, and its
