@@ -162,10 +162,10 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
           cwd: wrapped.cwd,
           confinement,
           finish: once(async () => {
-            await wrapped.finish?.().catch(() => {});
+            const own = await wrapped.finish?.().catch(() => undefined);
             const reason = await limits?.finish();
             await removeState();
-            return reason;
+            return reason ?? own ?? undefined;
           }),
         };
       } catch (error) {

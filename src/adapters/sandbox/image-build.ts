@@ -9,6 +9,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -27,6 +28,12 @@ export interface BuildNodeImageOptions {
 }
 
 export const DEFAULT_NODE_IMAGE = "localhost/switchboard-node:latest";
+
+/** Host programs copied into the image: where they are looked for, and where they go. */
+const BASIC_TOOLS: readonly [string, string][] = [
+  ["/bin/sh", "bin/sh"],
+  ["/bin/sleep", "bin/sleep"],
+];
 
 const PASSWD = "root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
 const GROUP = "root:x:0:\nnogroup:x:65534:\n";
@@ -72,6 +79,16 @@ async function assembleRootfs(rootfs: string, signal: AbortSignal | undefined, l
   copyFile(node, join(rootfs, "usr/local/bin/node"));
   chmodSync(join(rootfs, "usr/local/bin/node"), 0o755);
   for (const library of parseLdd(await run("ldd", [node], signal))) copyFile(library, join(rootfs, library));
+  // A shell and `sleep`: servers shell out, and a server's own scripts expect /bin/sh.
+  for (const [tool, at] of BASIC_TOOLS) {
+    const found = [tool, `/usr${tool}`].find((path) => existsSync(path));
+    if (!found) continue;
+    copyFile(realpathSync(found), join(rootfs, at));
+    chmodSync(join(rootfs, at), 0o755);
+    for (const library of parseLdd(await run("ldd", [found], signal).catch(() => ""))) {
+      if (!existsSync(join(rootfs, library))) copyFile(library, join(rootfs, library));
+    }
+  }
   writeEtc(rootfs);
   for (const dir of ["tmp", "app/node_modules", "proc", "dev", "sys", "run"])
     mkdirSync(join(rootfs, dir), { recursive: true });

@@ -1,5 +1,6 @@
 // The podman backend: the server runs in a container of a local image (never pulled), read-only, without
 // capabilities, with the launch's paths bound in and the profile's limits enforced by the container's cgroup.
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -7,6 +8,7 @@ import type { SandboxLimits } from "../../core/sandbox.ts";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
 import { containerCwd, containerEnv, visibleMounts } from "./container-mounts.ts";
 import { DEFAULT_NODE_IMAGE } from "./image-build.ts";
+import { formatBytes } from "./limits.ts";
 import { runTool } from "./run-tool.ts";
 
 export interface PodmanBackendOptions {
@@ -43,7 +45,7 @@ function wrapPodman(podman: string, image: string, request: WrapRequest, timeout
   const node = isNodeBinary(launch.command);
   const args = [
     "run",
-    ...["--rm", "-i", "--init", "--pull=never", "--name", name, "--log-driver=passthrough"],
+    ...["-i", "--init", "--pull=never", "--name", name, "--log-driver=passthrough"],
     `--network=${profile.network.mode === "host" ? "host" : "none"}`,
     ...["--read-only", "--cap-drop=all", "--security-opt=no-new-privileges"],
     ...["--user", profile.user === "nobody" ? "65534:65534" : "0:0"],
@@ -57,6 +59,7 @@ function wrapPodman(podman: string, image: string, request: WrapRequest, timeout
     ...launch.args,
   ];
   const clientEnv: Record<string, string> = { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" };
+  const reaper = startReaper(podman, name);
   for (const key of byName) clientEnv[key] = launch.env[key] as string;
   return {
     command: podman,
@@ -70,11 +73,39 @@ function wrapPodman(podman: string, image: string, request: WrapRequest, timeout
       limits: containerLimits(profile.limits),
     },
     finish: async () => {
-      // Killing the podman client does not stop the container (conmon keeps it): remove it by name.
+      reaper.kill("SIGKILL");
+      // Not --rm: the container is inspected for an out-of-memory kill first, then removed by name (killing the
+      // podman client does not stop it: conmon keeps it).
+      const oom = await runTool(podman, ["inspect", "--format", "{{.State.OOMKilled}}", name], timeoutMs).catch(
+        () => "",
+      );
       await runTool(podman, ["rm", "--force", "--time", "0", name], timeoutMs).catch(() => undefined);
       rmSync(envFile, { force: true });
+      const memory = profile.limits.memoryBytes;
+      if (oom.trim() === "true" && memory !== undefined) {
+        return `memory limit ${formatBytes(memory)} exceeded (killed by the kernel's out-of-memory killer)`;
+      }
+      return undefined;
     },
   };
+}
+
+/**
+ * A container belongs to podman's conmon, not to the gateway: a gateway killed with SIGKILL would leave it
+ * running. This small detached shell holds a pipe from the gateway; when the gateway dies, however, the pipe
+ * closes and the shell removes the container. A normal finish kills the shell first.
+ */
+function startReaper(podman: string, name: string): ChildProcess {
+  const script = 'read -r _ || true; exec "$0" rm --force --time 0 "$1" >/dev/null 2>&1';
+  const reaper = spawn("/bin/sh", ["-c", script, podman, name], {
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  reaper.on("error", () => {});
+  reaper.stdin?.on("error", () => {});
+  reaper.unref();
+  (reaper.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return reaper;
 }
 
 /** The gateway's own Node (or any `node`) runs as the image's `node`: the host binary need not fit the image. */
