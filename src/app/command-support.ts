@@ -1,13 +1,20 @@
 // What the `switchboard` command needs of the adapters and the configuration without a running gateway: the
 // configuration file, a logger for one command, the audit log alone, the doctor's checks, and what a stdio
 // server would be run with (its environment and its executable). Fronts get these through app/index.ts.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DoctorCheck } from "../adapters/doctor/checks.ts";
+import { runDoctor as runDoctorChecks } from "../adapters/doctor/run-doctor.ts";
+import { defaultSandboxHost } from "../adapters/doctor/sandbox-backends.ts";
 import { createPinoLogger } from "../adapters/observability/pino-logger.ts";
-import type { LogLevel } from "../core/gateway-config.ts";
+import { createSandbox } from "../adapters/sandbox/create-sandbox.ts";
+import type { GatewayConfig, LogLevel } from "../core/gateway-config.ts";
 import type { Logger } from "../ports/logger.ts";
 
 export type { DoctorCheck } from "../adapters/doctor/checks.ts";
 export { findExecutable } from "../adapters/doctor/executables.ts";
-export { runDoctor, runDoctorWithoutConfig } from "../adapters/doctor/run-doctor.ts";
+export { runDoctorWithoutConfig } from "../adapters/doctor/run-doctor.ts";
 export { childEnvironment } from "../adapters/upstream/child-env.ts";
 export { loadConfigFile } from "../config/load.ts";
 export { openAuditLog } from "./state.ts";
@@ -15,4 +22,20 @@ export { openAuditLog } from "./state.ts";
 /** A console logger for one command (human lines on a terminal, JSON otherwise), no log file. */
 export function commandLogger(level: LogLevel): Logger {
   return createPinoLogger({ level, json: false });
+}
+
+/**
+ * Doctor's checks, with each sandbox backend tried for real (a trivial sandboxed command, the native launcher
+ * compiled): what a server's start would find, not only which programs are on PATH.
+ */
+export async function runDoctor(config: GatewayConfig): Promise<DoctorCheck[]> {
+  // A folder of its own for the launcher it compiles: doctor leaves the state directory as it found it.
+  const cacheDir = mkdtempSync(join(tmpdir(), "switchboard-doctor-"));
+  const sandbox = createSandbox({ logger: createPinoLogger({ level: "silent", json: false }), cacheDir });
+  try {
+    return await runDoctorChecks(config, { ...defaultSandboxHost(), tryBackends: () => sandbox.probe() });
+  } finally {
+    await sandbox.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 }

@@ -14,6 +14,7 @@ import {
   defaultSandboxHost,
   probeSandboxBackends,
   type SandboxHost,
+  trySandboxBackends,
 } from "./sandbox-backends.ts";
 import { checkSqlite } from "./sqlite-check.ts";
 
@@ -24,7 +25,7 @@ export async function runDoctor(
 ): Promise<DoctorCheck[]> {
   const settings = config.gateway;
   const enabled = config.servers.filter((s) => s.enabled).length;
-  const backends = probeSandboxBackends(host);
+  const backends = await trySandboxBackends(host);
   const groups = await Promise.all([
     checkStateDir(settings.stateDir).then((row) => [row]),
     checkDatabase(settings),

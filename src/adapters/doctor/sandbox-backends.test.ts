@@ -13,6 +13,7 @@ import {
   checkSandboxBackends,
   checkServerSandboxes,
   probeSandboxBackends,
+  trySandboxBackends,
 } from "./sandbox-backends.ts";
 
 const root = mkdtempSync(join(tmpdir(), "switchboard-doctor-sandbox-"));
@@ -72,6 +73,29 @@ describe("doctor: sandbox backends", () => {
     assert.equal(row(rows, "sandbox podman").detail, "missing runc or crun on PATH (apt-get install runc)");
     assert.equal(row(rows, "sandbox landlock").status, "warn");
     assert.doesNotMatch(row(rows, "sandbox landlock").detail, /apt-get/);
+  });
+});
+
+describe("doctor: trying each backend", () => {
+  it("a backend that runs wins over a shallow doubt, one that fails says why", async () => {
+    const dir = join(root, "tried");
+    const bin = join(dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    for (const program of ["bwrap", "cc"]) {
+      writeFileSync(join(bin, program), "#!/bin/sh\nexit 0\n");
+      chmodSync(join(bin, program), 0o755);
+    }
+    const tryBackends = async () => ({
+      bubblewrap: "bwrap does not work here: no user namespaces",
+      landlock: undefined,
+    });
+    const probes = await trySandboxBackends({ env: { PATH: bin }, lsmPath: join(dir, "no-lsm"), tryBackends });
+    const rows = checkSandboxBackends(probes);
+    assert.equal(row(rows, "sandbox bubblewrap").status, "warn");
+    assert.equal(row(rows, "sandbox bubblewrap").detail, "bwrap does not work here: no user namespaces");
+    assert.equal(row(rows, "sandbox landlock").status, "ok", "it ran although /sys/kernel/security is not there");
+    assert.match(row(rows, "sandbox landlock").detail, /test command ran/);
+    assert.equal(row(rows, "sandbox firejail").status, "warn", "a backend not tried keeps the shallow verdict");
   });
 });
 

@@ -19,10 +19,14 @@ export type CheckedBackend = (typeof CHECKED_BACKENDS)[number];
 /** Where the kernel lists its active security modules; landlock is usable when it is one of them. */
 export const DEFAULT_LSM_PATH = "/sys/kernel/security/lsm";
 
-/** The host doctor looks at: PATH comes from `env`, landlock support from the file at `lsmPath`. */
+/**
+ * The host doctor looks at: PATH comes from `env`, landlock support from the file at `lsmPath`. `tryBackends`,
+ * when given, runs each backend for real (the sandbox adapter's probes): its verdict replaces the shallow one.
+ */
 export interface SandboxHost {
   env: NodeJS.ProcessEnv;
   lsmPath: string;
+  tryBackends?: () => Promise<Record<string, string | undefined>>;
 }
 
 export interface BackendProbe {
@@ -33,6 +37,8 @@ export interface BackendProbe {
   missing: string[];
   /** The Debian command that installs the missing programs; undefined when nothing installable is missing. */
   install: string | undefined;
+  /** Whether the verdict comes from running the backend, not only from looking for its programs. */
+  tried?: boolean;
 }
 
 /** Each need is a set of alternatives (any one will do) and the Debian package that provides it. */
@@ -56,6 +62,26 @@ export function defaultSandboxHost(): SandboxHost {
 export function probeSandboxBackends(host: SandboxHost): Record<CheckedBackend, BackendProbe> {
   const entries = CHECKED_BACKENDS.map((backend) => [backend, probeBackend(backend, host)] as const);
   return Object.fromEntries(entries) as Record<CheckedBackend, BackendProbe>;
+}
+
+/**
+ * The shallow probes corrected by trying each backend (when the host can): a backend whose programs are there
+ * but that does not work says why; one the shallow look doubted (landlock without /sys/kernel/security) but
+ * that works is usable.
+ */
+export async function trySandboxBackends(host: SandboxHost): Promise<Record<CheckedBackend, BackendProbe>> {
+  const probes = probeSandboxBackends(host);
+  if (!host.tryBackends) return probes;
+  const verdicts = await host.tryBackends();
+  for (const backend of CHECKED_BACKENDS) {
+    if (!(backend in verdicts)) continue;
+    const why = verdicts[backend];
+    const probe = probes[backend];
+    probe.missing = why === undefined ? [] : [why];
+    if (why === undefined) probe.install = undefined;
+    probe.tried = true;
+  }
+  return probes;
 }
 
 function probeBackend(backend: CheckedBackend, host: SandboxHost): BackendProbe {
@@ -95,7 +121,9 @@ function landlockKernelProblem(lsmPath: string): string | undefined {
 
 /** What a probe lacks, with the install command: `missing bwrap on PATH (apt-get install bubblewrap)`. */
 export function unavailableText(probe: BackendProbe): string {
-  return `missing ${probe.missing.join(", ")}${probe.install ? ` (${probe.install})` : ""}`;
+  const what = probe.tried ? probe.missing.join(", ") : `missing ${probe.missing.join(", ")}`;
+  const hint = probe.install && !what.includes(probe.install) ? ` (${probe.install})` : "";
+  return `${what}${hint}`;
 }
 
 /** One row per backend: ok with what was found, warn with what is missing and how to install it. */
@@ -105,7 +133,8 @@ export function checkSandboxBackends(probes: Record<CheckedBackend, BackendProbe
     const data = { backend, found: probe.found, missing: probe.missing, install: probe.install };
     if (probe.missing.length > 0) return check(`sandbox ${backend}`, "warn", unavailableText(probe), data);
     const kernel = backend === "landlock" ? "kernel support; compiler " : "";
-    return check(`sandbox ${backend}`, "ok", `${kernel}${Object.values(probe.found).join(", ")}`, data);
+    const tried = probe.tried ? " (a sandboxed test command ran)" : "";
+    return check(`sandbox ${backend}`, "ok", `${kernel}${Object.values(probe.found).join(", ")}${tried}`, data);
   });
 }
 
