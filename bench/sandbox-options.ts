@@ -18,6 +18,8 @@ export interface SandboxBenchOptions {
   /** The memory limit of `none-with-profile` (and of no other variant). */
   memory: string;
   outDir: string;
+  /** Wait up to this many seconds for other processes to leave the CPU (< 0.2 busy cores) before starting. */
+  waitQuietSeconds: number;
 }
 
 export const SANDBOX_USAGE = `Usage: npm run bench:sandbox -- [options]
@@ -29,6 +31,7 @@ export const SANDBOX_USAGE = `Usage: npm run bench:sandbox -- [options]
   --backends L   Variants to run (default ${SANDBOX_VARIANTS.join(",")})
   --memory SIZE  Memory limit of none-with-profile, the cgroup cost alone (default 512M)
   --out DIR      Where the JSON results go (default bench/results)
+  --wait-quiet S Wait up to S seconds for the machine to be idle (< 0.2 busy cores) first (default 0)
   -h, --help     This help`;
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -49,6 +52,7 @@ export function parseSandboxOptions(argv: readonly string[]): SandboxBenchOption
       backends: { type: "string" },
       memory: { type: "string" },
       out: { type: "string" },
+      "wait-quiet": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -66,5 +70,6 @@ export function parseSandboxOptions(argv: readonly string[]): SandboxBenchOption
     rounds: positiveInt(values.rounds, "rounds", 5),
     memory: values.memory ?? "512M",
     outDir: values.out ?? "bench/results",
+    waitQuietSeconds: values["wait-quiet"] === undefined ? 0 : positiveInt(values["wait-quiet"], "wait-quiet", 0),
   };
 }
