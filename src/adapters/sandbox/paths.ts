@@ -51,6 +51,9 @@ export function ownPaths(launch: LaunchSpec): string[] {
     if (!path || !isFile(path)) continue;
     const real = realpathSync(path);
     own.add(packageRoot(real) ?? dirname(real));
+    // Reached through a symlink (a linked node_modules, pnpm): the path as given must resolve inside too.
+    const given = packageRoot(path) ?? dirname(path);
+    if (given !== (packageRoot(real) ?? dirname(real))) own.add(given);
   }
   return [...own].filter((path) => !SYSTEM_DIRS.some((dir) => within(path, dir)));
 }
