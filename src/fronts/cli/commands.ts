@@ -58,7 +58,8 @@ export async function serve(args: CliArgs): Promise<number> {
     await gateway.close(); // eager servers must not outlive a gateway that could not bind
     throw error;
   }
-  logStartupBanner(gateway.config, gateway.logger, front.url);
+  // Signal handlers first: whoever reads the banner may send SIGTERM at once, and a signal that arrives before
+  // its handler takes the default action (the process dies without draining).
   const signals = watchShutdownSignals({
     logger: gateway.logger,
     drain: async () => {
@@ -67,6 +68,7 @@ export async function serve(args: CliArgs): Promise<number> {
     },
     shorten: (ms) => gateway.supervisor.shortenGrace(ms),
   });
+  logStartupBanner(gateway.config, gateway.logger, front.url);
   // Listeners stay until the process exits: a late signal must not kill it with the default action.
   return signals.exitCode;
 }
