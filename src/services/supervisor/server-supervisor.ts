@@ -242,7 +242,9 @@ export class ServerSupervisor {
       this.recordFailure(message);
       events.emit("server-start-failed", { server: this.spec.name, error: message, failures: this.restart.failures });
       const data = error instanceof SwitchboardError ? { ...error.data, server: this.spec.name } : undefined;
-      throw new SwitchboardError("upstream_unavailable", message, { cause: error, data });
+      // A sandbox that cannot be had keeps its own code: retrying will not help, installing the backend will.
+      const code = isSwitchboardError(error, "sandbox_unavailable") ? "sandbox_unavailable" : "upstream_unavailable";
+      throw new SwitchboardError(code, message, { cause: error, data });
     } finally {
       deadline.cancel();
       if (this.startAbort === controller) this.startAbort = undefined;
