@@ -2,7 +2,7 @@
 // called through a real gateway with a profile that shows it only its own package, the workspace it writes and
 // no network. A backend missing here is skipped with its reason, except under CI, where it fails.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createPinoLogger } from "../src/adapters/observability/pino-logger.ts";
@@ -15,12 +15,16 @@ import {
   type TestGateway,
   tempDir,
 } from "./helpers/gateway.ts";
+import { ensureNodeImage } from "./helpers/node-image.ts";
 
-const BACKENDS = ["bubblewrap", "firejail", "landlock"] as const;
+const BACKENDS = ["bubblewrap", "firejail", "landlock", "gvisor", "podman"] as const;
 const available = await createSandbox({
   logger: createPinoLogger({ level: "silent", json: false }),
   cacheDir: tempDir("switchboard-reference-native-"),
 }).probe();
+
+// podman runs a local image built from this host's files (no registry pull).
+if (available.podman === undefined) await ensureNodeImage();
 
 for (const backend of BACKENDS) {
   const reason = available[backend];
@@ -28,6 +32,8 @@ for (const backend of BACKENDS) {
   describe(`reference servers under ${backend}`, { skip: reason && `${backend} unavailable here: ${reason}` }, () => {
     let gw: TestGateway;
     const workspace = tempDir("switchboard-reference-workspace-");
+    // gVisor and podman run the servers as uid 65534 on the host side too.
+    chmodSync(workspace, 0o777);
     before(async () => {
       const servers = referenceServers(workspace);
       gw = await startTestGateway(servers, {

@@ -33,7 +33,7 @@ describe("a sandbox backend missing on this machine", () => {
     assert.equal(reply.body.error.code, -31014);
     assert.match(reply.body.error.message, /sandbox \(bubblewrap\) cannot be enforced here/);
     assert.match(reply.body.error.message, /apt-get install bubblewrap/);
-    const status = await (await fetch(`${serve.url}/servers/strict`)).json();
+    const status = (await (await fetch(`${serve.url}/servers/strict`)).json()) as { status: string; pid?: number };
     assert.notEqual(status.status, "ready");
     assert.equal(status.pid ?? null, null, "no process was started");
   });
@@ -41,7 +41,9 @@ describe("a sandbox backend missing on this machine", () => {
   it("onUnavailable warn: the server runs unconfined, and its confinement and the log say so", async () => {
     const reply = await callTool(serve.url, "lenient__echo", { text: "still served" });
     assert.equal(reply.body?.error, undefined, reply.text.slice(0, 400));
-    const status = await (await fetch(`${serve.url}/servers/lenient`)).json();
+    const status = (await (await fetch(`${serve.url}/servers/lenient`)).json()) as {
+      confinement: { backend: string; requested: string; warnings: string[] };
+    };
     assert.equal(status.confinement.backend, "none");
     assert.equal(status.confinement.requested, "bubblewrap");
     assert.match(status.confinement.warnings.join(" "), /running UNCONFINED \(onUnavailable: warn\)/);

@@ -12,9 +12,9 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createPinoLogger } from "../../src/adapters/observability/pino-logger.ts";
 import { createSandbox } from "../../src/adapters/sandbox/create-sandbox.ts";
-import { buildNodeImage, DEFAULT_NODE_IMAGE } from "../../src/adapters/sandbox/image-build.ts";
 import { startServe, writeConfig } from "../helpers/cli-process.ts";
 import { callTool, resultText, startTestGateway, type TestGateway, tempDir, waitUntil } from "../helpers/gateway.ts";
+import { ensureNodeImage } from "../helpers/node-image.ts";
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/malicious-escape-server.mjs", import.meta.url));
 const FIXTURES_DIR = fileURLToPath(new URL("../fixtures", import.meta.url));
@@ -30,7 +30,7 @@ const available = await createSandbox({
 }).probe();
 
 // The podman backend runs a local image, built here from this host's own files (no registry pull, ~2 s).
-if (available.podman === undefined) await buildNodeImage({ tag: DEFAULT_NODE_IMAGE });
+if (available.podman === undefined) await ensureNodeImage();
 
 function skipReason(backend: string): string | undefined {
   const reason = available[backend];

@@ -25,6 +25,8 @@ export interface BuildNodeImageOptions {
   podman?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Extra image labels (`LABEL key=value`). */
+  labels?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_NODE_IMAGE = "localhost/switchboard-node:latest";
@@ -50,14 +52,23 @@ export async function buildNodeImage(options: BuildNodeImageOptions): Promise<{ 
     const tarball = join(staging, "rootfs.tar");
     await run("tar", ["-C", rootfs, "--numeric-owner", "-cf", tarball, "."], options.signal);
     log(`importing ${options.tag}`);
-    await run(options.podman ?? "podman", importArgs(options.tag, tarball, options.packages ?? []), options.signal);
+    await run(
+      options.podman ?? "podman",
+      importArgs(options.tag, tarball, options.packages ?? [], options.labels ?? {}),
+      options.signal,
+    );
     return { tag: options.tag, seconds: (performance.now() - started) / 1000 };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
 }
 
-function importArgs(tag: string, tarball: string, packages: readonly { name: string }[]): string[] {
+function importArgs(
+  tag: string,
+  tarball: string,
+  packages: readonly { name: string }[],
+  labels: Readonly<Record<string, string>>,
+): string[] {
   const changes = [
     "USER 65534",
     "ENTRYPOINT []",
@@ -68,6 +79,7 @@ function importArgs(tag: string, tarball: string, packages: readonly { name: str
     `LABEL org.opencontainers.image.title=switchboard-node`,
     `LABEL io.switchboard.node-version=${process.version}`,
     `LABEL io.switchboard.packages=${packages.map((p) => p.name).join(",") || "none"}`,
+    ...Object.entries(labels).map(([key, value]) => `LABEL ${key}=${value}`),
   ];
   return ["import", ...changes.flatMap((change) => ["--change", change]), tarball, tag];
 }
