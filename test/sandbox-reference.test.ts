@@ -17,7 +17,15 @@ import {
 } from "./helpers/gateway.ts";
 import { ensureNodeImage } from "./helpers/node-image.ts";
 
-const BACKENDS = ["bubblewrap", "firejail", "landlock", "gvisor", "podman"] as const;
+/** Each variant: its backend, extra profile fields, and the backends it needs on this machine. */
+const VARIANTS = [
+  { name: "bubblewrap", backend: "bubblewrap", extra: {}, needs: ["bubblewrap"] },
+  { name: "firejail", backend: "firejail", extra: {}, needs: ["firejail"] },
+  { name: "landlock", backend: "landlock", extra: {}, needs: ["landlock"] },
+  { name: "gvisor", backend: "gvisor", extra: {}, needs: ["gvisor"] },
+  { name: "podman", backend: "podman", extra: {}, needs: ["podman"] },
+  { name: "podman with gVisor's runtime", backend: "podman", extra: { runtime: "runsc" }, needs: ["podman", "gvisor"] },
+] as const;
 const available = await createSandbox({
   logger: createPinoLogger({ level: "silent", json: false }),
   cacheDir: tempDir("switchboard-reference-native-"),
@@ -26,10 +34,11 @@ const available = await createSandbox({
 // podman runs a local image built from this host's files (no registry pull).
 if (available.podman === undefined) await ensureNodeImage();
 
-for (const backend of BACKENDS) {
-  const reason = available[backend];
-  if (reason !== undefined && process.env.CI) throw new Error(`${backend} is required under CI: ${reason}`);
-  describe(`reference servers under ${backend}`, { skip: reason && `${backend} unavailable here: ${reason}` }, () => {
+for (const { name: variant, backend, extra, needs } of VARIANTS) {
+  const missing = needs.find((need) => available[need] !== undefined);
+  const reason = missing && `${missing} unavailable here: ${available[missing]}`;
+  if (reason && process.env.CI) throw new Error(`${variant}: required under CI: ${reason}`);
+  describe(`reference servers under ${variant}`, { skip: reason }, () => {
     let gw: TestGateway;
     const workspace = tempDir("switchboard-reference-workspace-");
     // gVisor and podman run the servers as uid 65534 on the host side too.
@@ -39,7 +48,13 @@ for (const backend of BACKENDS) {
       gw = await startTestGateway(servers, {
         gateway: {
           serverDefaults: {
-            sandbox: { backend, network: "none", filesystem: { write: [workspace] }, limits: { memory: "512M" } },
+            sandbox: {
+              backend,
+              network: "none",
+              filesystem: { write: [workspace] },
+              limits: { memory: "512M" },
+              ...extra,
+            },
           },
         },
       });
@@ -76,6 +91,7 @@ for (const backend of BACKENDS) {
       for (const name of ["everything", "memory", "filesystem", "thinking"]) {
         const confinement = gw.gateway.supervisor.get(name).status().confinement;
         assert.equal(confinement?.backend, backend, `${name}: ${JSON.stringify(confinement)}`);
+        if ("runtime" in extra) assert.equal(confinement?.runtime, extra.runtime);
       }
     });
   });

@@ -105,6 +105,10 @@ export const SandboxSchema = z
         "fail (default): a server whose backend cannot be had does not start. warn: it runs unconfined, logged as a warning.",
       ),
     image: z.string().min(1).optional().describe("Local image of a podman server (never pulled)."),
+    runtime: z
+      .enum(["runc", "runsc"])
+      .optional()
+      .describe("OCI runtime of a podman server: runc (default) or runsc (gVisor's user-space kernel)."),
   })
   .strict()
   .describe("Isolation profile of a stdio server (docs/sandbox.md).");

@@ -48,6 +48,7 @@ export function normalizeSandbox(
     user: merged.user,
     onUnavailable: merged.onUnavailable,
     image: merged.image,
+    runtime: merged.runtime,
   };
 }
 

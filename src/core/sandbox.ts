@@ -46,6 +46,8 @@ export interface SandboxProfile {
   onUnavailable: "fail" | "warn";
   /** Image of a `podman` server (local; never pulled). */
   image: string | undefined;
+  /** OCI runtime of a `podman` server: runc (default) or runsc (gVisor's kernel under podman's container). */
+  runtime?: "runc" | "runsc" | undefined;
 }
 
 /** What is in effect for one running server: reported by /servers, /health, `servers list` and `doctor`. */
@@ -63,6 +65,8 @@ export interface Confinement {
   limits: Partial<Record<keyof SandboxLimits, { value: number; by: string }>>;
   /** The user the server runs as inside the sandbox. */
   user: string;
+  /** The container runtime, for podman (`runc`, `runsc`). */
+  runtime?: string;
   /** Why the confinement is weaker than asked (a fallback under `onUnavailable: warn`, a limit not enforceable). */
   warnings: readonly string[];
 }

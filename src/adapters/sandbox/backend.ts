@@ -43,7 +43,8 @@ export interface WrapRequest {
 
 export interface Wrapped extends LaunchSpec {
   /** What this backend enforces, besides what the limits module adds (cgroups). */
-  confinement: Pick<Confinement, "filesystem" | "network" | "user"> & Partial<Pick<Confinement, "limits" | "warnings">>;
+  confinement: Pick<Confinement, "filesystem" | "network" | "user"> &
+    Partial<Pick<Confinement, "limits" | "warnings" | "runtime">>;
   /** Cleanup after exit (containers, state); resolves with why a limit of the backend's own ended the server. */
   finish?(): Promise<string | undefined | void>;
 }

@@ -154,6 +154,7 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
           filesystem: wrapped.confinement.filesystem,
           limits: { ...limits?.limits, ...wrapped.confinement.limits },
           user: wrapped.confinement.user,
+          ...(wrapped.confinement.runtime ? { runtime: wrapped.confinement.runtime } : {}),
           warnings: [...warnings, ...(wrapped.confinement.warnings ?? [])],
         };
         return {

@@ -47,6 +47,7 @@ function wrapPodman(podman: string, image: string, request: WrapRequest, timeout
     "run",
     ...["-i", "--init", "--pull=never", "--name", name, "--log-driver=passthrough"],
     `--network=${profile.network.mode === "host" ? "host" : "none"}`,
+    ...runtimeArgs(profile),
     ...["--read-only", "--cap-drop=all", "--security-opt=no-new-privileges"],
     ...["--user", profile.user === "nobody" ? "65534:65534" : "0:0"],
     ...limitArgs(profile.limits),
@@ -71,6 +72,7 @@ function wrapPodman(podman: string, image: string, request: WrapRequest, timeout
       network: profile.network.mode,
       user: profile.user,
       limits: containerLimits(profile.limits),
+      runtime: profile.runtime ?? "runc",
     },
     finish: async () => {
       reaper.kill("SIGKILL");
@@ -106,6 +108,12 @@ function startReaper(podman: string, name: string): ChildProcess {
   reaper.unref();
   (reaper.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return reaper;
+}
+
+/** gVisor as podman's runtime: its own network flag must agree with podman's, or it refuses to start. */
+function runtimeArgs(profile: WrapRequest["profile"]): string[] {
+  if (profile.runtime !== "runsc") return [];
+  return ["--runtime", "runsc", "--runtime-flag", `network=${profile.network.mode === "host" ? "host" : "none"}`];
 }
 
 /** The gateway's own Node (or any `node`) runs as the image's `node`: the host binary need not fit the image. */
