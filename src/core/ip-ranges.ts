@@ -9,7 +9,11 @@ export type AddressRange =
   | "unspecified"
   /** 127.0.0.0/8, `::1`. */
   | "loopback"
-  /** 10/8, 172.16/12, 192.168/16, fc00::/7 (unique local), fec0::/10 (old site-local). */
+  /**
+   * 10/8, 172.16/12, 192.168/16, fc00::/7 (unique local), fec0::/10 (old site-local), and 64:ff9b:1::/48: the
+   * local-use NAT64 prefix (RFC 8215) is translated by the local network's own translator, and where the IPv4
+   * address sits in it depends on the prefix length that network chose (RFC 6052), so it cannot be read back.
+   */
   | "private"
   /** 169.254.0.0/16 (but the metadata address), fe80::/10. */
   | "link-local"
@@ -19,7 +23,13 @@ export type AddressRange =
   | "multicast"
   /** 169.254.169.254: the cloud instance metadata service (credentials). */
   | "metadata"
-  /** 240.0.0.0/4 and the broadcast address: never a destination on the Internet. */
+  /**
+   * Never a destination on the Internet: 240.0.0.0/4, the broadcast address, 192.0.0.0/24 (protocol
+   * assignments), 198.18.0.0/15 and 2001:2::/48 (benchmarking), 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+   * 2001:db8::/32 and 3fff::/20 (documentation), 100::/64 (discard), 2001::/32 (Teredo: it tunnels to whatever
+   * IPv4 address the relay is told, so the destination cannot be judged) and any IPv6 address outside 2000::/3
+   * that no other range covers (unassigned, not routed).
+   */
   | "reserved";
 
 export interface IpAddress {
@@ -46,6 +56,11 @@ const IPV4_BLOCKS: readonly Block[] = [
   { prefix: [100, 64], bits: 10, range: "cgnat" },
   { prefix: [224], bits: 4, range: "multicast" },
   { prefix: [240], bits: 4, range: "reserved" },
+  { prefix: [192, 0, 0], bits: 24, range: "reserved" },
+  { prefix: [192, 0, 2], bits: 24, range: "reserved" },
+  { prefix: [198, 18], bits: 15, range: "reserved" },
+  { prefix: [198, 51, 100], bits: 24, range: "reserved" },
+  { prefix: [203, 0, 113], bits: 24, range: "reserved" },
 ];
 
 const IPV6_BLOCKS: readonly Block[] = [
@@ -53,14 +68,28 @@ const IPV6_BLOCKS: readonly Block[] = [
   { prefix: [0xfe, 0xc0], bits: 10, range: "private" },
   { prefix: [0xfe, 0x80], bits: 10, range: "link-local" },
   { prefix: [0xff], bits: 8, range: "multicast" },
+  { prefix: [0, 0x64, 0xff, 0x9b, 0, 1], bits: 48, range: "private" },
+  { prefix: [0x01], bits: 64, range: "reserved" },
+  { prefix: [0x20, 0x01, 0, 0], bits: 32, range: "reserved" },
+  { prefix: [0x20, 0x01, 0, 0x02, 0, 0], bits: 48, range: "reserved" },
+  { prefix: [0x20, 0x01, 0x0d, 0xb8], bits: 32, range: "reserved" },
+  { prefix: [0x3f, 0xff], bits: 20, range: "reserved" },
 ];
+
+/** Global unicast, 2000::/3: the only IPv6 unicast space routed on the Internet. */
+const IPV6_GLOBAL: Block = { prefix: [0x20], bits: 3, range: "reserved" };
+
+/** 6to4 (RFC 3056): `2002:AABB:CCDD::/48` is reached through IPv4 address AA.BB.CC.DD (bytes 2 to 5). */
+const SIX_TO_FOUR = { prefix: [0x20, 0x02], bits: 16 };
 
 /**
  * IPv6 prefixes whose last 32 bits are an IPv4 address that the packet ends up at (or that the host treats as
- * one): IPv4-mapped `::ffff:0:0/96`, NAT64 `64:ff9b::/96`, and the deprecated IPv4-compatible `::/96`.
+ * one): IPv4-mapped `::ffff:0:0/96`, IPv4-translated `::ffff:0:0:0/96` (RFC 2765), NAT64 `64:ff9b::/96`, and the
+ * deprecated IPv4-compatible `::/96`.
  */
 const IPV4_EMBEDDING: readonly { prefix: readonly number[]; bits: number }[] = [
   { prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff], bits: 96 },
+  { prefix: [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0], bits: 96 },
   { prefix: [0, 0x64, 0xff, 0x9b], bits: 96 },
   { prefix: [], bits: 96 },
 ];
@@ -134,13 +163,32 @@ function rangeOfIpv4(bytes: readonly number[]): AddressRange | undefined {
   return IPV4_BLOCKS.find((block) => inBlock(bytes, block.prefix, block.bits))?.range;
 }
 
+/** The denied range of the prefix: 6to4 by the IPv4 address it tunnels to, else the blocks, else not global. */
+function rangeOfPrefix(bytes: readonly number[]): AddressRange | undefined {
+  if (inBlock(bytes, SIX_TO_FOUR.prefix, SIX_TO_FOUR.bits)) return rangeOfIpv4(bytes.slice(2, 6));
+  const block = IPV6_BLOCKS.find((candidate) => inBlock(bytes, candidate.prefix, candidate.bits));
+  if (block) return block.range;
+  return inBlock(bytes, IPV6_GLOBAL.prefix, IPV6_GLOBAL.bits) ? undefined : IPV6_GLOBAL.range;
+}
+
+/**
+ * ISATAP (RFC 5214): an interface identifier `0:5efe:a.b.c.d` (or `200:5efe:`, the u bit set) under any prefix
+ * is delivered in IPv4 to a.b.c.d by the router of that prefix, which is this host when it runs ISATAP itself.
+ * Its IPv4 address counts when it is denied; a public one leaves the verdict to the prefix, as a real global
+ * address whose identifier happens to look like this is harmless there.
+ */
+function rangeOfIsatap(bytes: readonly number[]): AddressRange | undefined {
+  const isatap = ((bytes[8] as number) & 0xfc) === 0 && bytes[9] === 0 && bytes[10] === 0x5e && bytes[11] === 0xfe;
+  return isatap ? rangeOfIpv4(bytes.slice(12)) : undefined;
+}
+
 function rangeOfIpv6(bytes: readonly number[]): AddressRange | undefined {
   if (bytes.every((byte, i) => byte === (i === 15 ? 1 : 0))) return "loopback";
   if (bytes.every((byte) => byte === 0)) return "unspecified";
   if (IPV4_EMBEDDING.some((embedding) => inBlock(bytes, embedding.prefix, embedding.bits))) {
     return rangeOfIpv4(bytes.slice(12));
   }
-  return IPV6_BLOCKS.find((block) => inBlock(bytes, block.prefix, block.bits))?.range;
+  return rangeOfPrefix(bytes) ?? rangeOfIsatap(bytes);
 }
 
 /**

@@ -109,6 +109,25 @@ describe("egress decision", () => {
     assert.deepEqual(verdict, { allowed: false, reason: "private", address: "::ffff:10.0.0.1" });
   });
 
+  test("IPv4 carried in 6to4, local-use NAT64 and the IPv4-translated form, and benchmarking addresses, are denied", () => {
+    const allow = rules(".example.com");
+    const cases: [string, string][] = [
+      ["64:ff9b:1::a00:1", "private"],
+      ["2002:c0a8:101::1", "private"],
+      ["::ffff:0:7f00:1", "loopback"],
+      ["198.18.0.1", "reserved"],
+    ];
+    for (const [address, reason] of cases) {
+      assert.deepEqual(decide(allow, "api.example.com", 443, [address]), { allowed: false, reason, address }, address);
+      assert.deepEqual(
+        decide(allow, "api.example.com", 443, ["93.184.216.34", address]),
+        { allowed: false, reason, address },
+        address,
+      );
+    }
+    assert.equal(decide(allow, "api.example.com", 443, ["2002:808:808::1"]).allowed, true);
+  });
+
   test("ports, IP literals against domain rules, empty and invalid resolutions", () => {
     assert.equal(decide(rules("api.github.com:443"), "api.github.com", 80, ["140.82.112.5"]).allowed, false);
     assert.equal(decide(rules("api.github.com"), "api.github.com", 8443, ["140.82.112.5"]).allowed, true);
