@@ -55,7 +55,7 @@ export function createUpstreams(
   const children = createFileChildRegistry(config.gateway.stateDir, logger);
   const sandbox = createSandbox({
     logger: logger.child({ component: "sandbox" }),
-    cacheDir: join(config.gateway.stateDir, "native"),
+    protectedPaths: [config.gateway.stateDir],
     events: deps.events,
   });
   const supervisor = new Supervisor(config.servers, {

@@ -4,7 +4,7 @@
 // the gateway; it must still do its job inside. A backend missing here is skipped with its reason, except under
 // CI (CI=true), where .ci/run installs every backend and a missing one fails the suite.
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -108,7 +108,13 @@ for (const backend of BACKENDS) {
     });
 
     it("cannot write outside its write list, and can inside", async () => {
-      for (const path of [join(outside, "dropped.txt"), join(FIXTURES_DIR, "dropped.txt"), "/usr/dropped.txt"]) {
+      const atRoot = `/switchboard-escape-${process.pid}.txt`;
+      for (const path of [
+        join(outside, "dropped.txt"),
+        join(FIXTURES_DIR, "dropped.txt"),
+        "/usr/dropped.txt",
+        atRoot,
+      ]) {
         const outcome = await attempt(gw.url, "write_file", { path });
         assert.equal(outcome.ok, false, `${path} was writable`);
         assert.ok(!existsSync(path), `${path} exists on the host`);
@@ -227,9 +233,13 @@ for (const backend of BACKENDS) {
         // gVisor's processes are not host processes: there, what must not outlive the gateway is the runsc tree,
         // found by the gateway's own runtime folder (under its TMPDIR).
         const runtime = writableByNobody(tempDir("switchboard-escape-runtime-"));
-        const serve = await startServe(writeConfig(dir, { evil: evil(backend, dir) }), [], {
-          env: { TMPDIR: runtime },
-        });
+        const serve = await startServe(
+          writeConfig(dir, { evil: evil(backend, writableByNobody(join(dir, "work"))) }),
+          [],
+          {
+            env: { TMPDIR: runtime },
+          },
+        );
         const outcome = await attempt(serve.url, "leave_orphan", { marker });
         assert.equal(outcome.ok, true, JSON.stringify(outcome));
         if (backend === "gvisor") marker = runtime;
@@ -249,6 +259,7 @@ for (const backend of BACKENDS) {
 
 /** Container backends run the server as uid 65534 on the host: its write folder must let that user in. */
 function writableByNobody(dir: string): string {
+  mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o777);
   return dir;
 }

@@ -30,6 +30,8 @@ export function createBubblewrapBackend(options: { bwrap?: string } = {}): Backe
       for (const path of sortByDepth(paths.write)) args.push("--bind", path, path);
       const socket = request.egress?.socketPath;
       if (socket) args.push("--ro-bind", socket, socket);
+      // The root holding the mount points is read-only too: nothing but /tmp and the write list takes writes.
+      args.push("--remount-ro", "/");
       args.push("--chdir", visibleCwd(launch.cwd, paths, TMP_INSIDE), "--", launch.command, ...launch.args);
       return {
         command: bwrap,

@@ -1,7 +1,8 @@
 // The Sandbox port: picks the backend a profile asks for (or the strongest available under `auto`), refuses to
 // start a server whose backend cannot be had unless the profile says `onUnavailable: warn`, then wraps the launch:
 // a private tmp, the visible paths, the limits (cgroups, rlimits) and the backend's own command line.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SwitchboardError } from "../../core/errors.ts";
@@ -16,14 +17,14 @@ import {
 } from "../../core/sandbox.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { LaunchSpec, PreparedLaunch, Sandbox } from "../../ports/sandbox.ts";
-import type { BackendAdapter } from "./backend.ts";
+import type { BackendAdapter, Wrapped } from "./backend.ts";
 import { createBubblewrapBackend } from "./bubblewrap.ts";
 import { type EgressSetup, setUpEgress } from "./egress-plan.ts";
 import { createFirejailBackend } from "./firejail.ts";
 import { createGvisorBackend } from "./gvisor.ts";
 import { createLandlockBackend } from "./landlock.ts";
-import { type LimitsPlan, planLimits } from "./limits.ts";
-import { createWriteFolders, sandboxPaths } from "./paths.ts";
+import { type LimitsPlan, planLimits, sweepGroups } from "./limits.ts";
+import { createWriteFolders, sandboxPaths, within } from "./paths.ts";
 import { createPodmanBackend } from "./podman.ts";
 
 export interface SandboxOptions {
@@ -32,8 +33,13 @@ export interface SandboxOptions {
   backends?: Partial<Record<SandboxBackend, BackendAdapter>>;
   /** Where per-launch state (private tmp folders) goes; default a new folder under the system tmp. */
   runtimeDir?: string;
-  /** Where the native launcher (Landlock, egress forwarding) is compiled to; private to the gateway's user. */
-  cacheDir: string;
+  /**
+   * Where the native launcher (Landlock, egress forwarding) is compiled to; private to the gateway's user and
+   * never visible to a server. Default: the runtime folder (compiled once per gateway process).
+   */
+  cacheDir?: string;
+  /** Folders no profile may show (the gateway's state directory): a profile listing one is refused. */
+  protectedPaths?: readonly string[];
   /** Receives the egress proxy's decisions (`sandbox-egress`), for logs and metrics. */
   events?: EventBus;
 }
@@ -47,7 +53,7 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
   const backends: Partial<Record<SandboxBackend, BackendAdapter>> = {
     bubblewrap: createBubblewrapBackend(),
     firejail: createFirejailBackend(),
-    landlock: createLandlockBackend({ cacheDir: options.cacheDir }),
+    landlock: createLandlockBackend({ cacheDir: () => cacheDir() }),
     gvisor: createGvisorBackend(),
     podman: createPodmanBackend(),
     ...options.backends,
@@ -65,10 +71,13 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
   };
   let runtime: string | undefined;
   const runtimeDir = () => {
-    runtime ??= options.runtimeDir ?? mkdtempSync(join(tmpdir(), "switchboard-sandbox-"));
+    // The gateway's pid in the name lets a later gateway remove what a killed one left (sweepLeftovers).
+    runtime ??= options.runtimeDir ?? mkdtempSync(join(tmpdir(), `${RUNTIME_PREFIX}${process.pid}-`));
     mkdirSync(runtime, { recursive: true, mode: 0o700 });
     return runtime;
   };
+  const cacheDir = () => options.cacheDir ?? runtimeDir();
+  sweepLeftovers(options.logger);
 
   /** The backend to use, or why none can be. */
   async function choose(profile: SandboxProfile): Promise<{ backend: BackendAdapter } | { reason: string }> {
@@ -106,6 +115,11 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
 
     async prepare(server, profile, launch, signal): Promise<PreparedLaunch> {
       signal.throwIfAborted();
+      refuseProtected(server, profile, [
+        ...(options.protectedPaths ?? []),
+        runtimeDir(),
+        ...(options.cacheDir ? [options.cacheDir] : []),
+      ]);
       createWriteFolders(profile);
       const warnings: string[] = [];
       let backend: BackendAdapter | undefined;
@@ -126,18 +140,19 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
       mkdirSync(tmp);
       chmodSync(tmp, 0o1777);
       let egress: EgressSetup | undefined;
+      let wrapped: Wrapped | undefined;
       const removeState = async () => {
-        await egress?.close();
-        rmSync(stateDir, { recursive: true, force: true });
+        await egress?.close().catch(() => {});
+        removeFolder(stateDir, options.logger);
       };
       try {
         const paths = sandboxPaths(profile, launch, tmp);
         if (profile.network.mode === "allow") {
-          const setup = { tcp: backend.name === "landlock", stateDir, cacheDir: options.cacheDir, signal };
+          const setup = { tcp: backend.name === "landlock", stateDir, cacheDir: cacheDir(), signal };
           egress = await setUpEgress(server, profile, { ...setup, events: options.events }, launch);
           paths.own.push(...egress.visible);
         }
-        const wrapped = await backend.wrap({
+        wrapped = await backend.wrap({
           server,
           profile,
           launch: egress?.launch ?? launch,
@@ -163,14 +178,16 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
           cwd: wrapped.cwd,
           confinement,
           finish: once(async () => {
-            const own = await wrapped.finish?.().catch(() => undefined);
-            const reason = await limits?.finish();
+            // Each step on its own: a server that booby-traps its tmp must not keep the rest from running.
+            const own = await wrapped?.finish?.().catch(() => undefined);
+            const reason = await limits?.finish().catch(() => undefined);
             await removeState();
             return reason ?? own ?? undefined;
           }),
         };
       } catch (error) {
-        await limits?.finish();
+        await wrapped?.finish?.().catch(() => undefined);
+        await limits?.finish().catch(() => undefined);
         await removeState();
         if (error instanceof SwitchboardError) throw error;
         throw new SwitchboardError(
@@ -182,10 +199,72 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
     },
 
     async close() {
-      if (runtime && !options.runtimeDir) rmSync(runtime, { recursive: true, force: true });
+      if (runtime && !options.runtimeDir) removeFolder(runtime, options.logger);
       runtime = undefined;
     },
   };
+}
+
+/** The name of a gateway process's runtime folder under the system tmp: the prefix, its pid, a random tail. */
+const RUNTIME_PREFIX = "switchboard-sandbox-";
+
+/**
+ * A profile may not show the gateway's own folders: its state (database, child records) or the runtime folder
+ * holding the native launcher and other servers' state. Refused whatever `onUnavailable` says.
+ */
+function refuseProtected(server: string, profile: SandboxProfile, protectedPaths: readonly string[]): void {
+  for (const [list, paths] of Object.entries(profile.filesystem)) {
+    for (const path of paths as readonly string[]) {
+      const guarded = protectedPaths.find((dir) => within(dir, path));
+      if (guarded === undefined) continue;
+      throw new SwitchboardError(
+        "sandbox_unavailable",
+        `server ${server} was not started: its filesystem.${list} entry ${path} would show the gateway's own folder ${guarded}`,
+        { data: { server, backend: profile.backend, reason: `filesystem.${list} shows ${guarded}` } },
+      );
+    }
+  }
+}
+
+/** Removes a folder; one the server left unreadable (chmod 000 inside) is opened up first. Never throws. */
+function removeFolder(dir: string, logger: Logger): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    try {
+      execFileSync("chmod", ["-R", "u+rwX", dir], { stdio: "ignore" });
+      rmSync(dir, { recursive: true, force: true });
+    } catch (error) {
+      logger.warn({ err: error, dir }, "could not remove a sandbox folder");
+    }
+  }
+}
+
+/**
+ * What gateways killed before their cleanup left: runtime folders of processes that are gone, and their cgroups
+ * (whose processes are killed first: a server must not outlive its gateway by more than the next start).
+ */
+function sweepLeftovers(logger: Logger): void {
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(tmpdir()).filter((name) => name.startsWith(RUNTIME_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(name.slice(RUNTIME_PREFIX.length).split("-")[0]);
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) removeFolder(join(tmpdir(), name), logger);
+  }
+  void sweepGroups(processAlive).catch((error: unknown) => logger.debug({ err: error }, "cgroup sweep failed"));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** A launch without a backend (`none`, or a fallback under `warn`): only limits and the environment policy. */

@@ -27,8 +27,11 @@ export function createFirejailBackend(options: { firejail?: string; setpriv?: st
       if (request.egress?.socketPath) visible.push(request.egress.socketPath);
       const args = ["--quiet", "--noprofile", "--caps.drop=all", "--nonewprivs", "--seccomp", "--private-dev"];
       args.push(profile.network.mode === "host" ? "--net=host" : "--net=none");
+      // Exactly the /etc entries of the profile's system part (ssl/certs, not the whole of ssl with its keys).
       const etc = paths.system.filter((path) => path.startsWith("/etc/")).map((path) => path.slice(5));
-      args.push(`--private-etc=${[...new Set(etc.map((path) => path.split("/")[0]))].join(",")}`);
+      args.push(`--private-etc=${etc.join(",")}`);
+      // Nothing is writable but the write list and the private tmp: / itself is not, even for a root gateway.
+      args.push("--read-only=/");
       for (const top of topLevel()) {
         const inside = visible.filter((path) => within(path, top) && path !== top);
         if (visible.includes(top)) continue;
@@ -36,7 +39,7 @@ export function createFirejailBackend(options: { firejail?: string; setpriv?: st
         else for (const path of inside) args.push(`--whitelist=${path}`);
       }
       for (const path of [...paths.own, ...paths.read]) args.push(`--read-only=${path}`);
-      for (const path of paths.write) args.push(`--read-write=${path}`);
+      for (const path of [...paths.write, paths.tmp]) args.push(`--read-write=${path}`);
       const cwd = visibleCwd(launch.cwd, paths, paths.tmp);
       args.push("--", launch.command, ...launch.args);
       // firejail does not die with its parent: the parent-death signal (set by setpriv, kept across the exec)

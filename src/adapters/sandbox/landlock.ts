@@ -34,14 +34,19 @@ const DEVICES = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/ura
 const PROXY_VARIABLES = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"];
 
 export interface LandlockBackendOptions {
-  /** Where the compiled launcher is kept (see ensureLauncher). */
-  cacheDir: string;
+  /** Where the compiled launcher is kept (see ensureLauncher); a function when it is made on first use. */
+  cacheDir: string | (() => string);
   /** The C compiler. Default: `cc`, else `gcc`. */
   compiler?: string;
 }
 
 export function createLandlockBackend(options: LandlockBackendOptions): BackendAdapter {
-  const launcher = () => ensureLauncher({ ...options, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+  const launcher = () =>
+    ensureLauncher({
+      cacheDir: typeof options.cacheDir === "function" ? options.cacheDir() : options.cacheDir,
+      compiler: options.compiler,
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
   // Kernels before Landlock ABI 4 (Linux 6.7) confine files but not TCP: found once, checked at each wrap.
   let networkFailure: Promise<string | undefined> | undefined;
   const checkNetwork = (path: string) => {

@@ -2,7 +2,7 @@
 // CPU quota, process count; v1 or v2, whichever is writable here) that the launch joins before it execs anything,
 // and RLIMIT_NOFILE. At finish, whatever is left in the cgroup is killed (nothing outlives its server) and an
 // out-of-memory kill is reported as such. Not RLIMIT_AS: below ~12 GB it breaks Node's fetch (WebAssembly memory).
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Confinement, SandboxLimits } from "../../core/sandbox.ts";
 
@@ -218,4 +218,33 @@ export function formatBytes(bytes: number): string {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
   return bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * Removes the launch cgroups of gateways that are gone (`<server>-<gateway pid>-<n>`), killing what still runs
+ * in them first. Groups of live gateways are left alone.
+ */
+export async function sweepGroups(alive: (pid: number) => boolean): Promise<void> {
+  const controllers: Controller[] = cgroupVersion() === "v2" ? ["memory"] : ["memory", "cpu", "pids"];
+  for (const controller of controllers) {
+    let parent: string;
+    try {
+      parent = join(ownGroup(controller), "switchboard-sandbox");
+    } catch {
+      continue;
+    }
+    if (!existsSync(parent)) continue;
+    for (const entry of readdirSync(parent, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const pid = Number(entry.name.split("-").at(-2));
+      if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+      const dir = join(parent, entry.name);
+      await emptyGroup(dir);
+      try {
+        rmdirSync(dir);
+      } catch {
+        // still busy; the next sweep tries again
+      }
+    }
+  }
 }

@@ -3,7 +3,7 @@
 // socket, set rlimits and apply Landlock before the server's own command starts.
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { access, constants, mkdir, readFile, rename, rm } from "node:fs/promises";
+import { access, constants, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -95,8 +95,13 @@ async function compileLauncher(options: EnsureLauncherOptions): Promise<string> 
   });
   const hash = createHash("sha256").update(source).digest("hex").slice(0, 12);
   const target = join(options.cacheDir, `sb-launch-${hash}`);
-  if (await isExecutable(target)) return target;
-  await mkdir(options.cacheDir, { recursive: true });
+  await mkdir(options.cacheDir, { recursive: true, mode: 0o700 });
+  // The launcher runs before any confinement applies: a folder or file others may write is not trusted.
+  await assertPrivate(options.cacheDir);
+  if (await isExecutable(target)) {
+    await assertPrivate(target);
+    return target;
+  }
   // Compiled under a private name and renamed: another process never sees a half-written launcher.
   const temporary = `${target}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   try {
@@ -106,6 +111,17 @@ async function compileLauncher(options: EnsureLauncherOptions): Promise<string> 
     await rm(temporary, { force: true });
   }
   return target;
+}
+
+/** Throws unless `path` belongs to this process's user and no one else may write it. */
+async function assertPrivate(path: string): Promise<void> {
+  const info = await stat(path);
+  const uid = process.getuid?.();
+  if ((uid !== undefined && info.uid !== uid) || (info.mode & 0o022) !== 0) {
+    throw new Error(
+      `the native launcher's ${info.isDirectory() ? "folder" : "file"} ${path} is writable by others or not ours: refusing to run it`,
+    );
+  }
 }
 
 async function runCompiler(options: EnsureLauncherOptions, args: string[]): Promise<void> {

@@ -13,14 +13,15 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const launch = (args: string[]) => ({ command: process.execPath, args, env: { PATH: "" }, cwd: root });
 
 describe("own paths of a launch", () => {
-  it("a package's bin shows the outermost node_modules, a script its folder", () => {
+  it("a package's bin shows the outermost node_modules, a script only itself", () => {
     const entry = join(root, "app/node_modules/@scope/pkg/dist/index.js");
     mkdirSync(join(root, "app/node_modules/@scope/pkg/dist"), { recursive: true });
     writeFileSync(entry, "");
     writeFileSync(join(root, "script.mjs"), "");
     const own = ownPaths(launch([entry, join(root, "script.mjs"), "not-a-path", "/no/such/file"]));
     assert.ok(own.includes(join(root, "app/node_modules")), own.join(" "));
-    assert.ok(own.includes(root), "the script's folder");
+    assert.ok(own.includes(join(root, "script.mjs")), "the script");
+    assert.ok(!own.includes(root), "not the script's folder: it may hold anything");
     assert.ok(
       own.some((path) => path.endsWith("node") || path.includes("node")),
       "the executable",

@@ -38,9 +38,10 @@ export function systemPaths(): string[] {
 }
 
 /**
- * The server's own files: the executable (found on the launch's PATH), and for each argument naming an existing
- * file, the folder holding it (a script and its siblings) or, inside a node_modules tree, the outermost
- * node_modules folder (a package and the dependencies npm hoisted next to it).
+ * The server's own files: the executable (found on the launch's PATH), each argument naming an existing file
+ * (that file only: its folder may hold anything, a home's .ssh, the gateway's state), and for a file inside a
+ * node_modules tree the outermost node_modules folder (a package and the dependencies npm hoisted next to it).
+ * A multi-file server outside node_modules lists its folder in `filesystem.read`.
  */
 export function ownPaths(launch: LaunchSpec): string[] {
   const own = new Set<string>();
@@ -50,10 +51,10 @@ export function ownPaths(launch: LaunchSpec): string[] {
     const path = isAbsolute(arg) ? arg : undefined;
     if (!path || !isFile(path)) continue;
     const real = realpathSync(path);
-    own.add(packageRoot(real) ?? dirname(real));
+    own.add(packageRoot(real) ?? real);
     // Reached through a symlink (a linked node_modules, pnpm): the path as given must resolve inside too.
-    const given = packageRoot(path) ?? dirname(path);
-    if (given !== (packageRoot(real) ?? dirname(real))) own.add(given);
+    const given = packageRoot(path) ?? path;
+    if (given !== (packageRoot(real) ?? real)) own.add(given);
   }
   return [...own].filter((path) => !SYSTEM_DIRS.some((dir) => within(path, dir)));
 }

@@ -154,10 +154,14 @@ class StdioConnection implements UpstreamConnection {
         stderr.close();
         options.children.remove(this.pid);
         // The sandbox's cleanup says whether one of its limits ended the process (an out-of-memory kill).
-        void (this.prepared?.finish() ?? Promise.resolve(undefined)).then((limit) => {
-          this.reportExit(code, signal, limit);
-          resolve();
-        });
+        // The exit is reported whatever the cleanup does: a failing cleanup must not hide a dead server.
+        const cleanup = this.prepared?.finish() ?? Promise.resolve(undefined);
+        void cleanup
+          .catch(() => undefined)
+          .then((limit) => {
+            this.reportExit(code, signal, limit);
+            resolve();
+          });
       });
     });
   }

@@ -1,0 +1,97 @@
+// The Sandbox port's own decisions, with injected backends: fail closed or fall back loudly, refuse profiles
+// that would show the gateway's own folders, and clear what killed gateways left behind.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import type { SandboxProfile } from "../../core/sandbox.ts";
+import { createPinoLogger } from "../observability/pino-logger.ts";
+import type { BackendAdapter } from "./backend.ts";
+import { createSandbox } from "./create-sandbox.ts";
+
+const logger = createPinoLogger({ level: "silent", json: false });
+const root = mkdtempSync(join(tmpdir(), "switchboard-create-sandbox-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const profile = (overrides: Partial<SandboxProfile> = {}): SandboxProfile => ({
+  backend: "bubblewrap",
+  filesystem: { read: [], write: [] },
+  network: { mode: "none" },
+  env: [],
+  limits: { memoryBytes: undefined, cpus: undefined, processes: undefined, openFiles: undefined },
+  user: "nobody",
+  onUnavailable: "fail",
+  image: undefined,
+  ...overrides,
+});
+const launch = { command: "/bin/true", args: [], env: { PATH: "/usr/bin:/bin" }, cwd: root };
+const missing: BackendAdapter = {
+  name: "bubblewrap",
+  probe: async () => "bubblewrap (bwrap) is not installed: apt-get install bubblewrap",
+  wrap: async () => assert.fail("a missing backend must not be asked to wrap"),
+};
+
+describe("the sandbox port", () => {
+  it("onUnavailable fail: a missing backend refuses the launch, naming the backend and why", async () => {
+    const sandbox = createSandbox({ logger, backends: { bubblewrap: missing } });
+    await assert.rejects(sandbox.prepare("s", profile(), launch, new AbortController().signal), (error: Error) => {
+      assert.equal((error as { code?: string }).code, "sandbox_unavailable");
+      assert.match(error.message, /sandbox \(bubblewrap\) cannot be enforced here: .*apt-get install bubblewrap/);
+      return true;
+    });
+    await sandbox.close();
+  });
+
+  it("onUnavailable warn: the launch runs as it is, its confinement says none and why", async () => {
+    const sandbox = createSandbox({ logger, backends: { bubblewrap: missing } });
+    const prepared = await sandbox.prepare(
+      "s",
+      profile({ onUnavailable: "warn" }),
+      launch,
+      new AbortController().signal,
+    );
+    assert.equal(prepared.command, "/bin/true");
+    assert.equal(prepared.confinement.backend, "none");
+    assert.equal(prepared.confinement.requested, "bubblewrap");
+    assert.match(prepared.confinement.warnings.join(" "), /UNCONFINED/);
+    await prepared.finish();
+    await sandbox.close();
+  });
+
+  it("a profile showing the gateway's state directory (or a folder holding it) is refused, even under warn", async () => {
+    const state = join(root, "project", ".switchboard");
+    mkdirSync(state, { recursive: true });
+    const sandbox = createSandbox({ logger, backends: { bubblewrap: missing }, protectedPaths: [state] });
+    for (const filesystem of [
+      { read: [join(root, "project")], write: [] },
+      { read: [], write: [state] },
+    ]) {
+      await assert.rejects(
+        sandbox.prepare("s", profile({ filesystem, onUnavailable: "warn" }), launch, new AbortController().signal),
+        /would show the gateway's own folder/,
+      );
+    }
+    // A folder inside the state directory may be given (the example's memory server writes one).
+    const inside = await sandbox.prepare(
+      "s",
+      profile({ filesystem: { read: [], write: [join(state, "memory")] }, onUnavailable: "warn" }),
+      launch,
+      new AbortController().signal,
+    );
+    await inside.finish();
+    await sandbox.close();
+  });
+
+  it("clears the runtime folders of gateways that are gone, not of live ones", async () => {
+    const dead = join(tmpdir(), "switchboard-sandbox-2147483646-test");
+    const live = join(tmpdir(), `switchboard-sandbox-${process.pid}-test`);
+    mkdirSync(join(dead, "server-x", "tmp"), { recursive: true });
+    mkdirSync(live, { recursive: true });
+    const sandbox = createSandbox({ logger });
+    assert.ok(!existsSync(dead), "a dead gateway's folder is removed");
+    assert.ok(existsSync(live), "a live gateway's folder stays");
+    rmSync(live, { recursive: true, force: true });
+    await sandbox.close();
+  });
+});
