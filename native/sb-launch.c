@@ -1,17 +1,22 @@
 // sb-launch: starts one command under the confinement a sandbox asks for, from inside that sandbox (or as the
 // whole Landlock backend). In order: start TCP-to-Unix-socket forwarders, set rlimits, set no_new_privs, apply a
-// Landlock ruleset, then exec the command. Any failure before exec exits 126 with one `sb-launch:` line on
+// Landlock ruleset, install the seccomp filter that keeps the network to TCP, then exec the command. Any failure before exec exits 126 with one `sb-launch:` line on
 // stderr: the command never runs less confined than asked. A command that cannot be run exits 127.
 //
 //   sb-launch [--forward PORT:SOCKET]... [--landlock] [--landlock-read PATH]... [--landlock-write PATH]...
-//             [--landlock-net host|none|port:N]... [--nofile N] [--nproc N] [--no-new-privs] -- COMMAND ARGS...
+//             [--landlock-net host|none|port:N]... [--deny-udp] [--nofile N] [--nproc N] [--no-new-privs]
+//             -- COMMAND ARGS...
 //
 // Built by the gateway with the machine's C compiler: no dependency besides libc and the kernel's uapi, and the
 // Landlock constants newer than the installed headers are defined here, so any kernel ABI 1..7 is handled.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -89,6 +94,7 @@ struct options {
   long nofile;
   long nproc;
   int no_new_privs;
+  int deny_udp;
   char **command;
 };
 
@@ -156,6 +162,7 @@ static void parse_options(struct options *options, int argc, char **argv) {
     const char *name = argv[i];
     if (strcmp(name, "--landlock") == 0) { options->landlock = 1; continue; }
     if (strcmp(name, "--no-new-privs") == 0) { options->no_new_privs = 1; continue; }
+    if (strcmp(name, "--deny-udp") == 0) { options->deny_udp = 1; continue; }
     if (i + 1 >= argc) die("%s wants a value (or unknown option)", name);
     const char *value = argv[++i];
     if (strcmp(name, "--forward") == 0) {
@@ -443,16 +450,161 @@ static void apply_landlock(const struct options *options) {
   close(ruleset);
 }
 
+/* ---- Seccomp: the network beyond TCP ---- */
+// Landlock restricts TCP bind and connect only, and without a network namespace everything else (UDP, raw and
+// packet sockets, SCTP, MPTCP, SMC, vsock...) would reach the host's network. The filter lets IP sockets be
+// created only as TCP streams, other families only for Unix and netlink sockets, and refuses io_uring, whose
+// IORING_OP_SOCKET creates sockets without the socket system call.
+
+#define FILTER_MAX 256
+#define SOCKETCALL_SOCKET 1     /* socketcall(2) call numbers (linux/net.h) */
+#define SOCKETCALL_SOCKETPAIR 8
+#define X32_SYSCALL_BIT 0x40000000U
+
+/* How one system call number is judged. */
+enum rule_kind { RULE_SOCKET, RULE_SOCKETCALL, RULE_DENY };
+
+struct syscall_rule {
+  uint32_t nr;
+  enum rule_kind kind;
+};
+
+/* The rules of one audit architecture: a process may switch ABI (x32, 32-bit compat), each has its numbers. */
+struct arch_rules {
+  uint32_t arch;
+  struct syscall_rule rules[8];
+  int count;
+};
+
+#if (defined(__x86_64__) || defined(__aarch64__)) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FILTER_SUPPORTED 1
+static const struct arch_rules ARCHES[] = {
+#if defined(__x86_64__)
+    /* x86_64 and x32 share the audit arch; x32 numbers carry X32_SYSCALL_BIT. */
+    {AUDIT_ARCH_X86_64,
+     {{41, RULE_SOCKET}, {53, RULE_SOCKET}, {425, RULE_DENY},
+      {X32_SYSCALL_BIT | 41, RULE_SOCKET}, {X32_SYSCALL_BIT | 53, RULE_SOCKET}, {X32_SYSCALL_BIT | 425, RULE_DENY}},
+     6},
+    /* i386 (int 0x80 or a 32-bit program): socketcall passes its arguments by pointer, which seccomp cannot read. */
+    {AUDIT_ARCH_I386, {{359, RULE_SOCKET}, {360, RULE_SOCKET}, {425, RULE_DENY}, {102, RULE_SOCKETCALL}}, 4},
+#else
+    {AUDIT_ARCH_AARCH64, {{198, RULE_SOCKET}, {199, RULE_SOCKET}, {425, RULE_DENY}}, 3},
+    {AUDIT_ARCH_ARM, {{281, RULE_SOCKET}, {288, RULE_SOCKET}, {425, RULE_DENY}}, 3},
+#endif
+};
+#else
+#define FILTER_SUPPORTED 0
+#endif
+
+struct program {
+  struct sock_filter code[FILTER_MAX];
+  int length;
+};
+
+static void emit(struct program *program, struct sock_filter instruction) {
+  if (program->length >= FILTER_MAX) die("the seccomp filter is too long");
+  program->code[program->length++] = instruction;
+}
+
+static struct sock_filter load(uint32_t offset) {
+  return (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset);
+}
+
+static struct sock_filter jump_if(uint32_t value, uint8_t if_true, uint8_t if_false) {
+  return (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, if_true, if_false);
+}
+
+static struct sock_filter give(uint32_t action) {
+  return (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action);
+}
+
+/* Low 32 bits of an argument (little-endian): the kernel reads the socket arguments as int. */
+#define ARG(n) ((uint32_t)offsetof(struct seccomp_data, args[n]))
+#define ALLOW SECCOMP_RET_ALLOW
+#define REFUSE(error) (SECCOMP_RET_ERRNO | ((error) & SECCOMP_RET_DATA))
+
+/* socket and socketpair: family, then for IP the type (SOCK_STREAM) and protocol (0 or TCP). Jumps count the
+   instructions skipped: the last two are "refuse" and "allow". */
+static void emit_socket_body(struct program *p) {
+  emit(p, load(ARG(0)));
+  emit(p, jump_if(AF_UNIX, 10, 0));
+  emit(p, jump_if(AF_NETLINK, 9, 0));
+  emit(p, jump_if(AF_INET, 1, 0));
+  emit(p, jump_if(AF_INET6, 0, 6));
+  emit(p, load(ARG(1)));
+  emit(p, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf)); /* SOCK_TYPE_MASK: drops the flags */
+  emit(p, jump_if(SOCK_STREAM, 0, 3));
+  emit(p, load(ARG(2)));
+  emit(p, jump_if(0, 2, 0));
+  emit(p, jump_if(IPPROTO_TCP, 1, 0));
+  emit(p, give(REFUSE(EACCES)));
+  emit(p, give(ALLOW));
+}
+
+/* i386 socketcall: creating a socket through it is refused outright; calls on existing sockets pass. */
+static void emit_socketcall_body(struct program *p) {
+  emit(p, load(ARG(0)));
+  emit(p, jump_if(SOCKETCALL_SOCKET, 1, 0));
+  emit(p, jump_if(SOCKETCALL_SOCKETPAIR, 0, 1));
+  emit(p, give(REFUSE(EACCES)));
+  emit(p, give(ALLOW));
+}
+
+static void emit_rule(struct program *p, const struct syscall_rule *rule) {
+  int test = p->length;
+  emit(p, jump_if(rule->nr, 0, 0));
+  if (rule->kind == RULE_SOCKET) emit_socket_body(p);
+  if (rule->kind == RULE_SOCKETCALL) emit_socketcall_body(p);
+  if (rule->kind == RULE_DENY) emit(p, give(REFUSE(EPERM)));
+  p->code[test].jf = (uint8_t)(p->length - test - 1); /* not this call: on to the next rule */
+}
+
+#if FILTER_SUPPORTED
+static void build_filter(struct program *p) {
+  int arch_count = (int)(sizeof(ARCHES) / sizeof(ARCHES[0]));
+  int dispatch[8];
+  emit(p, load((uint32_t)offsetof(struct seccomp_data, arch)));
+  for (int i = 0; i < arch_count; i++) {
+    dispatch[i] = p->length;
+    emit(p, jump_if(ARCHES[i].arch, 0, 0));
+  }
+  // A system call of an ABI this filter does not know could create any socket: the process dies instead.
+  emit(p, give(SECCOMP_RET_KILL_PROCESS));
+  for (int i = 0; i < arch_count; i++) {
+    int distance = p->length - dispatch[i] - 1;
+    if (distance > 255) die("the seccomp filter is too long");
+    p->code[dispatch[i]].jt = (uint8_t)distance;
+    emit(p, load((uint32_t)offsetof(struct seccomp_data, nr)));
+    for (int r = 0; r < ARCHES[i].count; r++) emit_rule(p, &ARCHES[i].rules[r]);
+    emit(p, give(ALLOW));
+  }
+}
+#endif
+
+static void apply_socket_filter(void) {
+#if FILTER_SUPPORTED
+  static struct program program;
+  build_filter(&program);
+  struct sock_fprog filter = {.len = (unsigned short)program.length, .filter = program.code};
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0) != 0) {
+    die("cannot install the seccomp filter: %s", strerror(errno));
+  }
+#else
+  die("--deny-udp has no seccomp filter for this architecture (only x86_64 and aarch64)");
+#endif
+}
+
 int main(int argc, char **argv) {
   struct options options = {0};
   parse_options(&options, argc, argv);
   start_forwarders(&options);
   if (options.nofile > 0) set_limit(RLIMIT_NOFILE, options.nofile, "RLIMIT_NOFILE");
   if (options.nproc > 0) set_limit(RLIMIT_NPROC, options.nproc, "RLIMIT_NPROC");
-  if ((options.no_new_privs || options.landlock) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+  if ((options.no_new_privs || options.landlock || options.deny_udp) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     die("cannot set no_new_privs: %s", strerror(errno));
   }
   if (options.landlock) apply_landlock(&options);
+  if (options.deny_udp) apply_socket_filter();
   execvp(options.command[0], options.command);
   fprintf(stderr, "sb-launch: cannot run %s: %s\n", options.command[0], strerror(errno));
   return EXIT_EXEC;

@@ -4,6 +4,7 @@
 // the gateway; it must still do its job inside. A backend missing here is skipped with its reason, except under
 // CI (CI=true), where .ci/run installs every backend and a missing one fails the suite.
 import assert from "node:assert/strict";
+import { createSocket as createUdpSocket } from "node:dgram";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
@@ -133,7 +134,7 @@ for (const backend of BACKENDS) {
     });
 
     it("has no network: only loopback, no route, and the host's 127.0.0.1 listener is unreachable", async () => {
-      // Landlock has no network namespace: it denies every TCP connect instead (UDP is documented as open).
+      // Landlock has no network namespace: Landlock denies TCP, a seccomp filter every other IP socket.
       if (backend !== "landlock") {
         const net = (await attempt(gw.url, "network")).value as { interfaces: string[]; routes: string[] };
         assert.deepEqual(net.interfaces, ["lo"]);
@@ -141,6 +142,17 @@ for (const backend of BACKENDS) {
       }
       const connect = await attempt(gw.url, "connect", { host: "127.0.0.1", port });
       assert.equal(connect.ok, false, "the host's loopback listener was reached");
+      // UDP: a datagram to a host listener must not arrive (under a namespace it stays on the sandbox's own lo).
+      const received: string[] = [];
+      const udp = createUdpSocket("udp4").on("message", (message) => received.push(String(message)));
+      await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", resolve));
+      try {
+        await attempt(gw.url, "udp_send", { host: "127.0.0.1", port: udp.address().port });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.deepEqual(received, [], "a UDP datagram reached the host");
+      } finally {
+        udp.close();
+      }
     });
 
     it("runs without capabilities", async () => {

@@ -1,10 +1,11 @@
 // The native launcher and the Landlock backend against real processes and real sockets on 127.0.0.1.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SandboxProfile } from "../../core/sandbox.ts";
@@ -14,6 +15,45 @@ import { ensureLauncher, launcherArgs } from "./native-launcher.ts";
 
 const SYSTEM = ["/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache"].filter((path) => existsSync(path));
 const SYSTEM_ARGS = SYSTEM.flatMap((path) => ["--landlock-read", path]);
+
+/** Tries each kind of socket (and io_uring), then a TCP connect to the port in argv[1]; prints one line each. */
+const SOCKET_PROBE = `#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static void report(const char *name, long result) { printf("%s %s\\n", name, result < 0 ? strerrorname_np(errno) : "ok"); }
+int main(int argc, char **argv) {
+  int pair[2];
+  report("tcp", socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  report("tcp6", socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP));
+  report("udp", socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0));
+  report("udp6", socket(AF_INET6, SOCK_DGRAM, 0));
+  report("raw", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+  report("sctp", socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP));
+  report("packet", socket(AF_PACKET, SOCK_RAW, 0));
+  report("unix", socket(AF_UNIX, SOCK_STREAM, 0));
+  report("unix-pair", socketpair(AF_UNIX, SOCK_STREAM, 0, pair));
+  report("inet-pair", socketpair(AF_INET, SOCK_DGRAM, 0, pair));
+  report("io_uring", syscall(SYS_io_uring_setup, 1, NULL));
+  int tcp = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[1]))};
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  report("connect", connect(tcp, (struct sockaddr *)&address, sizeof(address)));
+  return 0;
+}
+`;
+
+/** Sends one UDP datagram to 127.0.0.1:argv[2]; prints `sent` or the error code. */
+const UDP_SENDER = `const socket = require("node:dgram").createSocket("udp4");
+const done = (error) => { console.log(error ? error.code : "sent"); socket.close(); };
+socket.on("error", done);
+socket.send("leak", Number(process.argv[2]), "127.0.0.1", (error) => done(error));
+`;
 
 interface Outcome {
   code: number | null;
@@ -123,6 +163,39 @@ describe("sb-launch", () => {
     }
   });
 
+  it("with --deny-udp, keeps IP to TCP streams and refuses io_uring; without it, UDP works", async () => {
+    const probe = join(root, "socket-probe");
+    writeFileSync(`${probe}.c`, SOCKET_PROBE);
+    execFileSync("cc", ["-o", probe, `${probe}.c`]);
+    const server = createServer((socket) => socket.end());
+    await listen(server, 0);
+    const port = String((server.address() as { port: number }).port);
+    try {
+      const confined = [...SYSTEM_ARGS, "--landlock-read", root, "--landlock-net", "none"];
+      const filtered = await run(launcher, [...confined, "--deny-udp", "--", probe, port]);
+      assert.equal(filtered.code, 0, filtered.stderr);
+      assert.deepEqual(lines(filtered.stdout), {
+        tcp: "ok",
+        tcp6: "ok",
+        udp: "EACCES",
+        udp6: "EACCES",
+        raw: "EACCES",
+        sctp: "EACCES",
+        packet: "EACCES",
+        unix: "ok",
+        "unix-pair": "ok",
+        "inet-pair": "EACCES",
+        io_uring: "EPERM",
+        // Refused by Landlock, as before: the TCP socket itself was created.
+        connect: "EACCES",
+      });
+      const unfiltered = lines((await run(launcher, [...confined, "--", probe, port])).stdout);
+      assert.deepEqual([unfiltered.tcp, unfiltered.udp, unfiltered.connect], ["ok", "ok", "EACCES"]);
+    } finally {
+      server.close();
+    }
+  });
+
   it("applies RLIMIT_NOFILE, and /proc/self is the program's own entry", async () => {
     const args = [...SYSTEM_ARGS, "--landlock-read", "/proc/self", "--nofile", "123", "--", "cat", "/proc/self/limits"];
     const outcome = await run(launcher, args);
@@ -178,6 +251,7 @@ describe("sb-launch", () => {
     const args = launcherArgs({
       forwards: [{ port: 8080, socketPath: "/run/proxy.sock" }],
       landlock: { read: ["/usr"], write: ["/tmp/x"], network: { mode: "ports", ports: [8080] } },
+      denyUdp: true,
       openFiles: 64,
       command: "node",
       args: ["server.js", "--"],
@@ -192,6 +266,7 @@ describe("sb-launch", () => {
       "/tmp/x",
       "--landlock-net",
       "port:8080",
+      "--deny-udp",
       "--nofile",
       "64",
       "--",
@@ -212,10 +287,12 @@ describe("sb-launch", () => {
       network,
       user: "nobody",
     });
+    // Node itself, for servers written in JavaScript.
+    const node = [dirname(process.execPath), dirname(realpathSync(process.execPath))];
     const request = (network: SandboxProfile["network"], script: string, tcpPort?: number): WrapRequest => {
       const paths: SandboxPaths = {
         system: SYSTEM,
-        own: [],
+        own: node,
         read: [inside],
         write: [writable],
         tmp: join(root, "tmp"),
@@ -250,6 +327,38 @@ describe("sb-launch", () => {
       assert.equal(outcome.stdout, `${tmp} ${tmp}\ninside\ndenied\n`);
     });
 
+    it("refuses UDP with network none and allow, and leaves it alone with network host", async () => {
+      const backend = createLandlockBackend({ cacheDir: join(root, "cache") });
+      const sender = join(inside, "udp-sender.cjs");
+      writeFileSync(sender, UDP_SENDER);
+      const listener = createSocket("udp4");
+      const received: string[] = [];
+      listener.on("message", (message) => received.push(message.toString()));
+      await new Promise<void>((resolve) => listener.bind(0, "127.0.0.1", resolve));
+      const script = `exec "${process.execPath}" ${sender} ${listener.address().port}`;
+      try {
+        const allow = { mode: "allow" as const, allow: [] };
+        for (const [network, tcpPort] of [[{ mode: "none" }], [allow, 3128]] as const) {
+          const wrapped = await backend.wrap(request(network, script, tcpPort));
+          assert.ok(wrapped.args.includes("--deny-udp"));
+          assert.ok(!wrapped.confinement.warnings?.some((warning) => /UDP/.test(warning)));
+          assert.ok(wrapped.confinement.warnings?.some((warning) => /Unix sockets stay usable/.test(warning)));
+          const outcome = await run(wrapped.command, wrapped.args, { env: { ...wrapped.env }, cwd: wrapped.cwd });
+          assert.deepEqual([outcome.code, outcome.stdout], [0, "EACCES\n"], outcome.stderr);
+        }
+        await sleep(100);
+        assert.deepEqual(received, []);
+        const host = await backend.wrap(request({ mode: "host" }, script));
+        assert.ok(!host.args.includes("--deny-udp"));
+        const outcome = await run(host.command, host.args, { env: { ...host.env }, cwd: host.cwd });
+        assert.deepEqual([outcome.code, outcome.stdout], [0, "sent\n"], outcome.stderr);
+        for (let i = 0; i < 40 && received.length === 0; i++) await sleep(25);
+        assert.deepEqual(received, ["leak"]);
+      } finally {
+        listener.close();
+      }
+    });
+
     it("sends network: allow through the egress proxy's TCP port, and refuses without one", async () => {
       const backend = createLandlockBackend({ cacheDir: join(root, "cache") });
       const allow = { mode: "allow" as const, allow: [] };
@@ -260,6 +369,16 @@ describe("sb-launch", () => {
     });
   });
 });
+
+/** `name result` lines as an object. */
+function lines(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" ")),
+  );
+}
 
 /** Sends `text`, half-closes, and returns everything received until the other side ends. */
 async function exchange(port: number, text: string): Promise<string> {

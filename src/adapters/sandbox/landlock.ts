@@ -1,6 +1,7 @@
 // The Landlock backend: the server runs as the gateway's user in the gateway's namespaces, under a Landlock
 // ruleset applied by the native launcher just before exec. Only the listed paths can be opened; TCP is cut or
-// limited to the egress proxy's port. No root, no namespaces, no image: works wherever the kernel has Landlock.
+// limited to the egress proxy's port, and a seccomp filter refuses every other IP socket (UDP, raw) and io_uring.
+// No root, no namespaces, no image: works wherever the kernel has Landlock.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -47,10 +48,11 @@ export function createLandlockBackend(options: LandlockBackendOptions): BackendA
       compiler: options.compiler,
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });
-  // Kernels before Landlock ABI 4 (Linux 6.7) confine files but not TCP: found once, checked at each wrap.
+  // Kernels before Landlock ABI 4 (Linux 6.7) confine files but not TCP, and the seccomp filter exists only for
+  // some architectures: found once, checked at each wrap.
   let networkFailure: Promise<string | undefined> | undefined;
   const checkNetwork = (path: string) => {
-    networkFailure ??= runProbe(path, ["--landlock-read", "/", "--landlock-net", "none", "--", "true"]);
+    networkFailure ??= runProbe(path, ["--landlock-read", "/", "--landlock-net", "none", "--deny-udp", "--", "true"]);
     return networkFailure;
   };
   return {
@@ -107,7 +109,11 @@ function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
       `Landlock cannot filter addresses: TCP port ${network.ports[0]} is reachable on any host, not only the egress proxy`,
     );
   }
-  if (network.mode !== "host") warnings.push("Landlock restricts TCP only: UDP and Unix sockets stay usable");
+  if (network.mode !== "host") {
+    warnings.push(
+      "Unix sockets stay usable: Landlock cuts abstract ones only from ABI 6 (Linux 6.12) on, and a socket bound to a path is reachable even outside the allow-list",
+    );
+  }
   if (profile.user === "nobody") warnings.push("Landlock cannot switch users: the server runs as the gateway's user");
   const visible = [...paths.own, ...paths.read, ...paths.write, paths.tmp];
   const cwd = visible.some((dir) => within(launch.cwd, dir)) ? launch.cwd : paths.tmp;
@@ -128,7 +134,13 @@ function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
       "--bounding-set=-all",
       "--inh-caps=-all",
       launcher,
-      ...launcherArgs({ landlock: { read, write, network }, command: launch.command, args: launch.args }),
+      ...launcherArgs({
+        landlock: { read, write, network },
+        // Without a network namespace, only a seccomp filter keeps UDP and raw sockets off the host's network.
+        denyUdp: network.mode !== "host",
+        command: launch.command,
+        args: launch.args,
+      }),
     ],
     env,
     cwd,

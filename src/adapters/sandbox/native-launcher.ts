@@ -1,6 +1,6 @@
 // The native launcher (native/sb-launch.c): compiled once with the machine's C compiler into a cache folder, and
 // the typed plan that becomes its command line. Sandboxes run it to forward a TCP port to the egress proxy's Unix
-// socket, set rlimits and apply Landlock before the server's own command starts.
+// socket, set rlimits, apply Landlock and a seccomp filter before the server's own command starts.
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { access, constants, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
@@ -42,6 +42,12 @@ export interface LauncherPlan {
   openFiles?: number;
   /** RLIMIT_NPROC, soft and hard (not enforced for root). */
   processes?: number;
+  /**
+   * A seccomp filter for what Landlock cannot see: IP sockets may be created only as TCP streams (no UDP, raw,
+   * SCTP or MPTCP), other socket families only as Unix or netlink sockets, and io_uring is refused. Sets
+   * no_new_privs. The launcher refuses to start on an architecture it has no filter for (only x86_64, aarch64).
+   */
+  denyUdp?: boolean;
   /** Set no_new_privs even without Landlock (Landlock always sets it). */
   noNewPrivs?: boolean;
   command: string;
@@ -58,6 +64,7 @@ export function launcherArgs(plan: LauncherPlan): string[] {
     for (const path of plan.landlock.write) args.push("--landlock-write", path);
     args.push(...networkArgs(plan.landlock.network));
   }
+  if (plan.denyUdp) args.push("--deny-udp");
   if (plan.openFiles !== undefined) args.push("--nofile", String(plan.openFiles));
   if (plan.processes !== undefined) args.push("--nproc", String(plan.processes));
   if (plan.noNewPrivs) args.push("--no-new-privs");
