@@ -2,7 +2,15 @@
 import { parseArgs } from "node:util";
 
 /** The variants measured: a server without any sandbox setting, then each backend. */
-export const SANDBOX_VARIANTS = ["none", "none-with-profile", "bubblewrap", "firejail", "landlock"] as const;
+export const SANDBOX_VARIANTS = [
+  "none",
+  "none-with-profile",
+  "bubblewrap",
+  "firejail",
+  "landlock",
+  "gvisor",
+  "podman",
+] as const;
 export type SandboxVariant = (typeof SANDBOX_VARIANTS)[number];
 
 export interface SandboxBenchOptions {

@@ -2,11 +2,13 @@
 // Cold start (spawn to ready, as the gateway's `server-started` event measures it) and sequential echo-call
 // latency on /mcp, per backend, as ratios to a server without any sandbox setting. Tables on stdout, JSON in
 // bench/results/. No timed assertions: the numbers go into docs/performance.md.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSandbox } from "../src/adapters/sandbox/create-sandbox.ts";
+import { buildNodeImage, DEFAULT_NODE_IMAGE } from "../src/adapters/sandbox/image-build.ts";
 import type { SandboxBackend } from "../src/core/sandbox.ts";
 import type { Logger } from "../src/ports/logger.ts";
 import { closedLoop } from "./load.ts";
@@ -59,6 +61,11 @@ async function skipReasons(
       if (v === "none" || v === "none-with-profile") continue;
       const reason = probed[v as SandboxBackend];
       if (reason !== undefined) reasons.set(v, reason);
+    }
+    // podman runs the default image, built from this host's own files when missing (no registry pull).
+    if (variants.includes("podman") && !reasons.has("podman")) {
+      const exists = spawnSync("podman", ["image", "exists", DEFAULT_NODE_IMAGE]).status === 0;
+      if (!exists) await buildNodeImage({ tag: DEFAULT_NODE_IMAGE });
     }
     return reasons;
   } finally {
