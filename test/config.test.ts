@@ -465,12 +465,12 @@ describe("the result", () => {
     assert.equal(filesystem.args.at(-1), join(REPO_ROOT, "examples/default/workspace"));
     assert.equal(
       stdioOf(server(config, "memory")).env.MEMORY_FILE_PATH,
-      join(REPO_ROOT, "examples/default/.switchboard/memory/memory.jsonl"),
+      join(REPO_ROOT, "examples/default/.switchboard/servers/memory/memory.jsonl"),
     );
     // Every reference server runs sandboxed where a backend exists, writing only where it must.
     const memory = server(config, "memory").sandbox;
     assert.deepEqual([memory?.backend, memory?.network.mode, memory?.onUnavailable], ["auto", "none", "warn"]);
-    assert.deepEqual(memory?.filesystem.write, [join(REPO_ROOT, "examples/default/.switchboard/memory")]);
+    assert.deepEqual(memory?.filesystem.write, [join(REPO_ROOT, "examples/default/.switchboard/servers/memory")]);
     assert.equal(memory?.limits.memoryBytes, 512 * 1024 * 1024);
     assert.deepEqual(server(config, "filesystem").sandbox?.filesystem.write, [
       join(REPO_ROOT, "examples/default/workspace"),

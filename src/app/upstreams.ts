@@ -55,7 +55,8 @@ export function createUpstreams(
   const children = createFileChildRegistry(config.gateway.stateDir, logger);
   const sandbox = createSandbox({
     logger: logger.child({ component: "sandbox" }),
-    protectedPaths: [config.gateway.stateDir],
+    // The state directory holds the database and the child records: a server may be given only its servers/ part.
+    protectedPaths: [{ path: config.gateway.stateDir, allowInside: join(config.gateway.stateDir, "servers") }],
     events: deps.events,
   });
   const supervisor = new Supervisor(config.servers, {

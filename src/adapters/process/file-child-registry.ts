@@ -39,6 +39,12 @@ export function createFileChildRegistry(stateDir: string, logger: Logger): Child
           rmSync(join(dir, file), { force: true });
           continue;
         }
+        // A record names a process group to signal: pid 1, this gateway or junk would turn into kill(-1) or suicide.
+        if (!Number.isInteger(record.pid) || record.pid <= 1 || record.pid === process.pid) {
+          logger.warn({ file }, "ignoring an invalid child record");
+          rmSync(join(dir, file), { force: true });
+          continue;
+        }
         const ownerAlive = record.ownerPid !== process.pid && isSameProcess(record.ownerPid, record.ownerStartTime);
         if (ownerAlive) continue; // another live gateway shares this state directory
         if (isSameProcess(record.pid, record.startTime) || groupExists(record.pid)) {

@@ -1,7 +1,7 @@
 // The Sandbox port's own decisions, with injected backends: fail closed or fall back loudly, refuse profiles
 // that would show the gateway's own folders, and clear what killed gateways left behind.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -9,6 +9,11 @@ import type { SandboxProfile } from "../../core/sandbox.ts";
 import { createPinoLogger } from "../observability/pino-logger.ts";
 import type { BackendAdapter } from "./backend.ts";
 import { createSandbox } from "./create-sandbox.ts";
+import { thisProcess } from "./owner.ts";
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 const logger = createPinoLogger({ level: "silent", json: false });
 const root = mkdtempSync(join(tmpdir(), "switchboard-create-sandbox-"));
@@ -62,7 +67,11 @@ describe("the sandbox port", () => {
   it("a profile showing the gateway's state directory (or a folder holding it) is refused, even under warn", async () => {
     const state = join(root, "project", ".switchboard");
     mkdirSync(state, { recursive: true });
-    const sandbox = createSandbox({ logger, backends: { bubblewrap: missing }, protectedPaths: [state] });
+    const sandbox = createSandbox({
+      logger,
+      backends: { bubblewrap: missing },
+      protectedPaths: [{ path: state, allowInside: join(state, "servers") }],
+    });
     for (const filesystem of [
       { read: [join(root, "project")], write: [] },
       { read: [], write: [state] },
@@ -72,10 +81,31 @@ describe("the sandbox port", () => {
         /would show the gateway's own folder/,
       );
     }
-    // A folder inside the state directory may be given (the example's memory server writes one).
+    // Nor a folder inside it (the child records live there), except under servers/.
+    await assert.rejects(
+      sandbox.prepare(
+        "s",
+        profile({ filesystem: { read: [], write: [join(state, "children")] }, onUnavailable: "warn" }),
+        launch,
+        new AbortController().signal,
+      ),
+      /only .*servers may be given/,
+    );
+    // A symlink does not smuggle it in.
+    symlinkSync(state, join(root, "state-link"));
+    await assert.rejects(
+      sandbox.prepare(
+        "s",
+        profile({ filesystem: { read: [join(root, "state-link")], write: [] }, onUnavailable: "warn" }),
+        launch,
+        new AbortController().signal,
+      ),
+      /would show the gateway's own folder/,
+    );
+    // The servers/ part may be given (the example's memory server writes there).
     const inside = await sandbox.prepare(
       "s",
-      profile({ filesystem: { read: [], write: [join(state, "memory")] }, onUnavailable: "warn" }),
+      profile({ filesystem: { read: [], write: [join(state, "servers", "memory")] }, onUnavailable: "warn" }),
       launch,
       new AbortController().signal,
     );
@@ -83,15 +113,27 @@ describe("the sandbox port", () => {
     await sandbox.close();
   });
 
-  it("clears the runtime folders of gateways that are gone, not of live ones", async () => {
-    const dead = join(tmpdir(), "switchboard-sandbox-2147483646-test");
-    const live = join(tmpdir(), `switchboard-sandbox-${process.pid}-test`);
-    mkdirSync(join(dead, "server-x", "tmp"), { recursive: true });
-    mkdirSync(live, { recursive: true });
+  it("clears the runtime folders of gateways that are gone, and only those", async () => {
+    const self = thisProcess();
+    const folder = (name: string, owner: object | undefined) => {
+      const dir = join(tmpdir(), `switchboard-sandbox-${name}`);
+      mkdirSync(join(dir, "server-x", "tmp"), { recursive: true });
+      if (owner) writeFileSync(join(dir, "owner.json"), JSON.stringify(owner));
+      return dir;
+    };
+    const dead = folder("2147483646-gone", { ...self, pid: 2_147_483_646 });
+    const reused = folder(`${process.pid}-reused`, { ...self, startTime: "1" });
+    const live = folder(`${process.pid}-live`, self);
+    const stranger = folder("2147483645-otherns", { ...self, pid: 2_147_483_645, pidNamespace: "1" });
+    const unknown = folder("2147483644-noowner", undefined);
     const sandbox = createSandbox({ logger });
+    await waitFor(() => !existsSync(dead) && !existsSync(reused));
     assert.ok(!existsSync(dead), "a dead gateway's folder is removed");
+    assert.ok(!existsSync(reused), "a pid reused by a later process does not keep a dead owner's folder");
     assert.ok(existsSync(live), "a live gateway's folder stays");
-    rmSync(live, { recursive: true, force: true });
+    assert.ok(existsSync(stranger), "another PID namespace's folder stays: its pid means nothing here");
+    assert.ok(existsSync(unknown), "a folder without a recorded owner stays");
+    for (const dir of [live, stranger, unknown]) rmSync(dir, { recursive: true, force: true });
     await sandbox.close();
   });
 });

@@ -23,9 +23,10 @@ import { type EgressSetup, setUpEgress } from "./egress-plan.ts";
 import { createFirejailBackend } from "./firejail.ts";
 import { createGvisorBackend } from "./gvisor.ts";
 import { createLandlockBackend } from "./landlock.ts";
-import { type LimitsPlan, planLimits, sweepGroups } from "./limits.ts";
-import { createWriteFolders, sandboxPaths, within } from "./paths.ts";
+import { type LimitsPlan, planLimits } from "./limits.ts";
+import { createWriteFolders, realPathOf, sandboxPaths } from "./paths.ts";
 import { createPodmanBackend } from "./podman.ts";
+import { createRuntimeFolder, type Guard, refuseGuarded, removeFolder, sweepLeftovers } from "./runtime-folder.ts";
 
 export interface SandboxOptions {
   logger: Logger;
@@ -38,8 +39,11 @@ export interface SandboxOptions {
    * never visible to a server. Default: the runtime folder (compiled once per gateway process).
    */
   cacheDir?: string;
-  /** Folders no profile may show (the gateway's state directory): a profile listing one is refused. */
-  protectedPaths?: readonly string[];
+  /**
+   * Folders no profile may show (the gateway's state directory, with `allowInside` its subtree for servers): a
+   * profile listing one, a folder holding one, or a path inside one is refused.
+   */
+  protectedPaths?: readonly Guard[];
   /** Receives the egress proxy's decisions (`sandbox-egress`), for logs and metrics. */
   events?: EventBus;
 }
@@ -71,8 +75,8 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
   };
   let runtime: string | undefined;
   const runtimeDir = () => {
-    // The gateway's pid in the name lets a later gateway remove what a killed one left (sweepLeftovers).
-    runtime ??= options.runtimeDir ?? mkdtempSync(join(tmpdir(), `${RUNTIME_PREFIX}${process.pid}-`));
+    // Its owner is recorded inside, so a later gateway can remove what a killed one left (sweepLeftovers).
+    runtime ??= options.runtimeDir ?? createRuntimeFolder();
     mkdirSync(runtime, { recursive: true, mode: 0o700 });
     return runtime;
   };
@@ -113,12 +117,21 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
       return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await probe(name)] as const)));
     },
 
-    async prepare(server, profile, launch, signal): Promise<PreparedLaunch> {
+    async prepare(server, requested, launch, signal): Promise<PreparedLaunch> {
+      let profile = requested;
       signal.throwIfAborted();
-      refuseProtected(server, profile, [
-        ...(options.protectedPaths ?? []),
-        runtimeDir(),
-        ...(options.cacheDir ? [options.cacheDir] : []),
+      // Compared and bound by real paths: a symlink cannot bring a guarded folder into a list.
+      profile = {
+        ...profile,
+        filesystem: {
+          read: profile.filesystem.read.map(realPathOf),
+          write: profile.filesystem.write.map(realPathOf),
+        },
+      };
+      refuseGuarded(server, profile, [
+        ...(options.protectedPaths ?? []).map((guard) => ({ ...guard, path: realPathOf(guard.path) })),
+        { path: realPathOf(runtimeDir()) },
+        ...(options.cacheDir ? [{ path: realPathOf(options.cacheDir) }] : []),
       ]);
       createWriteFolders(profile);
       const warnings: string[] = [];
@@ -143,7 +156,7 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
       let wrapped: Wrapped | undefined;
       const removeState = async () => {
         await egress?.close().catch(() => {});
-        removeFolder(stateDir, options.logger);
+        await removeFolder(stateDir, options.logger);
       };
       try {
         const paths = sandboxPaths(profile, launch, tmp);
@@ -199,72 +212,10 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
     },
 
     async close() {
-      if (runtime && !options.runtimeDir) removeFolder(runtime, options.logger);
+      if (runtime && !options.runtimeDir) await removeFolder(runtime, options.logger);
       runtime = undefined;
     },
   };
-}
-
-/** The name of a gateway process's runtime folder under the system tmp: the prefix, its pid, a random tail. */
-const RUNTIME_PREFIX = "switchboard-sandbox-";
-
-/**
- * A profile may not show the gateway's own folders: its state (database, child records) or the runtime folder
- * holding the native launcher and other servers' state. Refused whatever `onUnavailable` says.
- */
-function refuseProtected(server: string, profile: SandboxProfile, protectedPaths: readonly string[]): void {
-  for (const [list, paths] of Object.entries(profile.filesystem)) {
-    for (const path of paths as readonly string[]) {
-      const guarded = protectedPaths.find((dir) => within(dir, path));
-      if (guarded === undefined) continue;
-      throw new SwitchboardError(
-        "sandbox_unavailable",
-        `server ${server} was not started: its filesystem.${list} entry ${path} would show the gateway's own folder ${guarded}`,
-        { data: { server, backend: profile.backend, reason: `filesystem.${list} shows ${guarded}` } },
-      );
-    }
-  }
-}
-
-/** Removes a folder; one the server left unreadable (chmod 000 inside) is opened up first. Never throws. */
-function removeFolder(dir: string, logger: Logger): void {
-  try {
-    rmSync(dir, { recursive: true, force: true });
-  } catch {
-    try {
-      execFileSync("chmod", ["-R", "u+rwX", dir], { stdio: "ignore" });
-      rmSync(dir, { recursive: true, force: true });
-    } catch (error) {
-      logger.warn({ err: error, dir }, "could not remove a sandbox folder");
-    }
-  }
-}
-
-/**
- * What gateways killed before their cleanup left: runtime folders of processes that are gone, and their cgroups
- * (whose processes are killed first: a server must not outlive its gateway by more than the next start).
- */
-function sweepLeftovers(logger: Logger): void {
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(tmpdir()).filter((name) => name.startsWith(RUNTIME_PREFIX));
-  } catch {
-    return;
-  }
-  for (const name of entries) {
-    const pid = Number(name.slice(RUNTIME_PREFIX.length).split("-")[0]);
-    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) removeFolder(join(tmpdir(), name), logger);
-  }
-  void sweepGroups(processAlive).catch((error: unknown) => logger.debug({ err: error }, "cgroup sweep failed"));
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** A launch without a backend (`none`, or a fallback under `warn`): only limits and the environment policy. */

@@ -31,7 +31,7 @@ export function createFirejailBackend(options: { firejail?: string; setpriv?: st
       const etc = paths.system.filter((path) => path.startsWith("/etc/")).map((path) => path.slice(5));
       args.push(`--private-etc=${etc.join(",")}`);
       // Nothing is writable but the write list and the private tmp: / itself is not, even for a root gateway.
-      args.push("--read-only=/");
+      args.push("--read-only=/", "--read-only=/etc");
       for (const top of topLevel()) {
         const inside = visible.filter((path) => within(path, top) && path !== top);
         if (visible.includes(top)) continue;

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Confinement, SandboxLimits } from "../../core/sandbox.ts";
+import { type Owner, thisProcess } from "./owner.ts";
 
 type Controller = "memory" | "cpu" | "pids";
 const CGROUP_ROOT = "/sys/fs/cgroup";
@@ -32,6 +33,7 @@ export interface LimitsPlan {
 }
 
 let sequence = 0;
+let groupOwner: Owner | undefined;
 
 /**
  * Plans the limits a backend does not enforce itself. Throws, naming the limit, when one cannot be enforced here
@@ -97,7 +99,10 @@ function ownGroup(controller: Controller): string {
 }
 
 function createGroups(server: string, controllers: Controller[], limits: SandboxLimits): Group[] {
-  const name = `${server}-${process.pid}-${++sequence}`;
+  // The owner (PID namespace, pid, start time) is in the name: a later gateway removes the groups of a killed
+  // one, and only those (sweepGroups).
+  const owner = (groupOwner ??= thisProcess());
+  const name = `${server}-${owner.pidNamespace ?? 0}-${owner.pid}-${owner.startTime ?? 0}-${++sequence}`;
   const v2 = cgroupVersion() === "v2";
   const groups: Group[] = [];
   try {
@@ -221,10 +226,10 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * Removes the launch cgroups of gateways that are gone (`<server>-<gateway pid>-<n>`), killing what still runs
- * in them first. Groups of live gateways are left alone.
+ * Removes the launch cgroups of gateways that are gone (`<server>-<pid ns>-<pid>-<start time>-<n>`), killing
+ * what still runs in them first. Groups whose owner is alive, or counted in another PID namespace, stay.
  */
-export async function sweepGroups(alive: (pid: number) => boolean): Promise<void> {
+export async function sweepGroups(gone: (owner: Owner) => boolean): Promise<void> {
   const controllers: Controller[] = cgroupVersion() === "v2" ? ["memory"] : ["memory", "cpu", "pids"];
   for (const controller of controllers) {
     let parent: string;
@@ -236,8 +241,9 @@ export async function sweepGroups(alive: (pid: number) => boolean): Promise<void
     if (!existsSync(parent)) continue;
     for (const entry of readdirSync(parent, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
-      const pid = Number(entry.name.split("-").at(-2));
-      if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+      const parts = entry.name.split("-");
+      const owner = { pidNamespace: parts.at(-4), pid: Number(parts.at(-3)), startTime: parts.at(-2) };
+      if (parts.length < 5 || !gone(owner)) continue;
       const dir = join(parent, entry.name);
       await emptyGroup(dir);
       try {

@@ -80,18 +80,30 @@ function networkArgs(network: LauncherNetwork): string[] {
 
 // One compile per process and cache folder: concurrent launches share it. A failed compile is forgotten so a
 // later call (after installing a compiler) tries again.
-const compiles = new Map<string, Promise<string>>();
+const compiles = new Map<string, Promise<{ path: string; digest: string }>>();
 
 /** Path of the compiled launcher, compiling it first if this version is not in the cache folder yet. */
-export function ensureLauncher(options: EnsureLauncherOptions): Promise<string> {
+export async function ensureLauncher(options: EnsureLauncherOptions): Promise<string> {
   const key = `${options.cacheDir}\0${options.compiler ?? ""}`;
   let pending = compiles.get(key);
   if (!pending) {
-    pending = compileLauncher(options);
+    pending = compileLauncher(options).then(async (path) => ({ path, digest: await digestOf(path) }));
     compiles.set(key, pending);
     pending.catch(() => compiles.delete(key));
   }
-  return pending;
+  const { path, digest } = await pending;
+  // Checked at every use: a launcher changed on disk since it was compiled (or first trusted) is not run.
+  if ((await digestOf(path)) !== digest) {
+    compiles.delete(key);
+    throw new Error(`the native launcher ${path} changed on disk since it was built: refusing to run it`);
+  }
+  return path;
+}
+
+async function digestOf(path: string): Promise<string> {
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 }
 
 async function compileLauncher(options: EnsureLauncherOptions): Promise<string> {

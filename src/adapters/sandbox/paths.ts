@@ -1,7 +1,7 @@
 // The paths a sandboxed launch may see: system folders (read-only), the server's own command or package
 // (read-only), the profile's read and write lists, and a private tmp. Everything else stays invisible.
 import { existsSync, lstatSync, mkdirSync, realpathSync, statSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, sep } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, sep } from "node:path";
 import type { SandboxProfile } from "../../core/sandbox.ts";
 import type { LaunchSpec } from "../../ports/sandbox.ts";
 import type { SandboxPaths } from "./backend.ts";
@@ -68,6 +68,26 @@ export function createWriteFolders(profile: SandboxProfile): void {
 export function sandboxPaths(profile: SandboxProfile, launch: LaunchSpec, tmp: string): SandboxPaths {
   const read = profile.filesystem.read.filter((path) => existsSync(path));
   return { system: systemPaths(), own: ownPaths(launch), read, write: [...profile.filesystem.write], tmp };
+}
+
+/**
+ * The real path of `path`: symlinks resolved in the part that exists, the rest appended. Profiles are compared
+ * and bound by real paths, so a symlink cannot smuggle a protected folder into a list.
+ */
+export function realPathOf(path: string): string {
+  const rest: string[] = [];
+  let existing = path;
+  while (!lexists(existing)) {
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    rest.unshift(basename(existing));
+    existing = parent;
+  }
+  try {
+    return join(realpathSync(existing), ...rest);
+  } catch {
+    return path;
+  }
 }
 
 /** Whether `path` is `dir` or inside it. */
