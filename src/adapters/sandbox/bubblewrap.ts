@@ -24,7 +24,10 @@ export function createBubblewrapBackend(options: { bwrap?: string } = {}): Backe
       const args = ["--die-with-parent", "--new-session", "--unshare-all", "--cap-drop", "ALL"];
       if (profile.network.mode === "host") args.push("--share-net");
       if (profile.user === "nobody") args.push("--unshare-user", "--uid", "65534", "--gid", "65534");
-      args.push("--proc", "/proc", "--dev", "/dev", "--bind", paths.tmp, TMP_INSIDE);
+      // /tmp is a tmpfs of bounded size (its pages also count against the memory limit): a server cannot fill
+      // the host's disk through it.
+      const tmpBytes = String(tmpSize(profile.limits.memoryBytes));
+      args.push("--proc", "/proc", "--dev", "/dev", "--size", tmpBytes, "--perms", "1777", "--tmpfs", TMP_INSIDE);
       for (const path of paths.system) args.push(...systemMount(path));
       for (const path of sortByDepth([...paths.own, ...paths.read])) args.push("--ro-bind", path, path);
       for (const path of sortByDepth(paths.write)) args.push("--bind", path, path);
@@ -46,6 +49,11 @@ export function createBubblewrapBackend(options: { bwrap?: string } = {}): Backe
       };
     },
   };
+}
+
+/** The size of a sandbox's /tmp: its memory limit, else 512 MiB. */
+export function tmpSize(memoryBytes: number | undefined): number {
+  return memoryBytes ?? 512 * 1024 * 1024;
 }
 
 /** A merged-/usr link such as /lib -> usr/lib is recreated as a link; a real folder is bound read-only. */

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
+import { tmpSize } from "./bubblewrap.ts";
 import { containerCwd, containerEnv, visibleMounts } from "./container-mounts.ts";
 import { runTool as run } from "./run-tool.ts";
 
@@ -65,7 +66,13 @@ export function ociConfig(request: WrapRequest): Record<string, unknown> {
   const { profile, paths, launch } = request;
   // Mounts apply in order: /tmp goes first, so a visible path under /tmp is bound on top of it, not hidden by it.
   const mounts: Record<string, unknown>[] = [
-    { destination: "/tmp", type: "bind", source: paths.tmp, options: ["rbind", "rw"] },
+    // A tmpfs of bounded size inside gVisor's kernel: the server cannot fill the host's disk through /tmp.
+    {
+      destination: "/tmp",
+      type: "tmpfs",
+      source: "tmpfs",
+      options: ["nosuid", "nodev", "mode=1777", `size=${tmpSize(profile.limits.memoryBytes)}`],
+    },
   ];
   for (const m of visibleMounts(paths)) {
     mounts.push({ destination: m.path, type: "bind", source: m.path, options: ["rbind", m.writable ? "rw" : "ro"] });

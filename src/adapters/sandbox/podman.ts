@@ -6,6 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { SandboxLimits } from "../../core/sandbox.ts";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
+import { tmpSize } from "./bubblewrap.ts";
 import { containerCwd, containerEnv, visibleMounts } from "./container-mounts.ts";
 import { DEFAULT_NODE_IMAGE } from "./image-build.ts";
 import { formatBytes } from "./limits.ts";
@@ -51,7 +52,7 @@ function wrapPodman(podman: string, image: string, request: WrapRequest, timeout
     ...["--read-only", "--cap-drop=all", "--security-opt=no-new-privileges"],
     ...["--user", profile.user === "nobody" ? "65534:65534" : "0:0"],
     ...limitArgs(profile.limits),
-    ...["--tmpfs", "/tmp:rw,mode=1777"],
+    ...["--tmpfs", `/tmp:rw,mode=1777,size=${tmpSize(profile.limits.memoryBytes)}`],
     ...mountArgs(request, node ? launch.command : undefined),
     ...["--workdir", containerCwd(launch.cwd, paths)],
     ...["--env-file", envFile, ...byName.flatMap((key) => ["--env", key])],
