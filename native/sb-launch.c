@@ -1,11 +1,13 @@
 // sb-launch: starts one command under the confinement a sandbox asks for, from inside that sandbox (or as the
-// whole Landlock backend). In order: start TCP-to-Unix-socket forwarders, set rlimits, set no_new_privs, apply a
-// Landlock ruleset, install the seccomp filter that keeps the network to TCP, then exec the command. Any failure before exec exits 126 with one `sb-launch:` line on
-// stderr: the command never runs less confined than asked. A command that cannot be run exits 127.
+// whole Landlock backend). In order: bring up the loopback interface of the current network namespace, listen
+// for TCP-to-Unix-socket forwarders, drop every capability, start the forwarders, set rlimits, set
+// no_new_privs, apply a Landlock ruleset, install the seccomp filter that keeps the network to TCP, then exec
+// the command. Any failure before exec exits 126 with one `sb-launch:` line on stderr: the command never runs
+// less confined than asked. A command that cannot be run exits 127.
 //
-//   sb-launch [--forward PORT:SOCKET]... [--landlock] [--landlock-read PATH]... [--landlock-write PATH]...
-//             [--landlock-net host|none|port:N]... [--deny-udp] [--nofile N] [--nproc N] [--no-new-privs]
-//             -- COMMAND ARGS...
+//   sb-launch [--lo-up] [--forward PORT:SOCKET]... [--drop-caps] [--landlock] [--landlock-read PATH]...
+//             [--landlock-write PATH]... [--landlock-net host|none|port:N]... [--deny-udp] [--nofile N]
+//             [--nproc N] [--no-new-privs] -- COMMAND ARGS...
 //
 // Built by the gateway with the machine's C compiler: no dependency besides libc and the kernel's uapi, and the
 // Landlock constants newer than the installed headers are defined here, so any kernel ABI 1..7 is handled.
@@ -13,10 +15,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -95,6 +100,8 @@ struct options {
   long nproc;
   int no_new_privs;
   int deny_udp;
+  int lo_up;
+  int drop_caps;
   char **command;
 };
 
@@ -163,6 +170,8 @@ static void parse_options(struct options *options, int argc, char **argv) {
     if (strcmp(name, "--landlock") == 0) { options->landlock = 1; continue; }
     if (strcmp(name, "--no-new-privs") == 0) { options->no_new_privs = 1; continue; }
     if (strcmp(name, "--deny-udp") == 0) { options->deny_udp = 1; continue; }
+    if (strcmp(name, "--lo-up") == 0) { options->lo_up = 1; continue; }
+    if (strcmp(name, "--drop-caps") == 0) { options->drop_caps = 1; continue; }
     if (i + 1 >= argc) die("%s wants a value (or unknown option)", name);
     const char *value = argv[++i];
     if (strcmp(name, "--forward") == 0) {
@@ -352,12 +361,15 @@ static void detach_forwarder(const struct options *options) {
   }
 }
 
-static void start_forwarders(struct options *options) {
-  if (options->forward_count == 0) return;
-  // Listening before the fork means the port is ready by the time the server runs.
+/* Listening before the fork (and before capabilities go) means the port is ready by the time the server runs. */
+static void open_listeners(struct options *options) {
   for (int i = 0; i < options->forward_count; i++) {
     options->forwards[i].listener = open_listener(options->forwards[i].port);
   }
+}
+
+static void start_forwarders(const struct options *options) {
+  if (options->forward_count == 0) return;
   pid_t parent = getpid();
   pid_t child = fork();
   if (child < 0) die("forward: fork: %s", strerror(errno));
@@ -370,6 +382,74 @@ static void start_forwarders(struct options *options) {
     forward_loop(options, parent);
   }
   for (int i = 0; i < options->forward_count; i++) close(options->forwards[i].listener);
+}
+
+/* ---- Network namespace: loopback ---- */
+
+/* A new network namespace starts with `lo` down: nothing, not even 127.0.0.1, is reachable until it is up. */
+static void bring_loopback_up(void) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("--lo-up: socket: %s", strerror(errno));
+  struct ifreq request = {0};
+  strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+  if (ioctl(fd, SIOCGIFFLAGS, &request) != 0) die("--lo-up: cannot read the flags of lo: %s", strerror(errno));
+  request.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(fd, SIOCSIFFLAGS, &request) != 0) die("--lo-up: cannot bring lo up: %s", strerror(errno));
+  close(fd);
+}
+
+/* ---- Capabilities ---- */
+
+/* The highest capability number this kernel knows (the bounding set holds exactly 0..last). */
+static int last_capability(void) {
+  int last = 0;
+  while (last < 255 && prctl(PR_CAPBSET_READ, (unsigned long)(last + 1), 0, 0, 0) >= 0) last++;
+  return last;
+}
+
+/* Fails unless every capability set of this process, as the kernel reports it, is empty. */
+static void verify_no_capabilities(void) {
+  FILE *status = fopen("/proc/self/status", "re");
+  if (status == NULL) die("--drop-caps: cannot read /proc/self/status: %s", strerror(errno));
+  static const char *const names[] = {"CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:"};
+  int seen = 0;
+  char line[256];
+  while (fgets(line, sizeof(line), status) != NULL) {
+    for (int i = 0; i < 5; i++) {
+      size_t length = strlen(names[i]);
+      if (strncmp(line, names[i], length) != 0) continue;
+      char *end = NULL;
+      unsigned long long value = strtoull(line + length, &end, 16);
+      if (end == line + length || value != 0) die("--drop-caps: %s is still %s", names[i], line + length);
+      seen |= 1 << i;
+    }
+  }
+  fclose(status);
+  // CapEff must have been seen; the others are missing only on kernels without them (CapAmb before 4.3).
+  if (!(seen & (1 << 2))) die("--drop-caps: /proc/self/status has no CapEff line");
+}
+
+/*
+ * A root gateway's server (or any server in a user namespace of its own) would keep every capability: the
+ * bounding set goes first (no exec can regain one), then the ambient, effective, permitted and inheritable sets.
+ */
+static void drop_capabilities(void) {
+  int last = last_capability();
+  for (int cap = 0; cap <= last; cap++) {
+    // Already gone (dropping it again would need CAP_SETPCAP, which may be gone too).
+    if (prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) == 0) continue;
+    if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) != 0) {
+      die("--drop-caps: cannot drop capability %d from the bounding set: %s", cap, strerror(errno));
+    }
+  }
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+    die("--drop-caps: cannot clear the ambient capabilities: %s", strerror(errno));
+  }
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  memset(data, 0, sizeof(data));
+  if (syscall(SYS_capset, &header, data) != 0) die("--drop-caps: capset: %s", strerror(errno));
+  verify_no_capabilities();
 }
 
 /* ---- Limits ---- */
@@ -597,6 +677,11 @@ static void apply_socket_filter(void) {
 int main(int argc, char **argv) {
   struct options options = {0};
   parse_options(&options, argc, argv);
+  // Forwarders bind 127.0.0.1, which exists in a new network namespace only once lo is up.
+  if (options.lo_up) bring_loopback_up();
+  open_listeners(&options);
+  // Before the fork: the forwarder, which outlives nothing but runs beside the server, holds no capability either.
+  if (options.drop_caps) drop_capabilities();
   start_forwarders(&options);
   if (options.nofile > 0) set_limit(RLIMIT_NOFILE, options.nofile, "RLIMIT_NOFILE");
   if (options.nproc > 0) set_limit(RLIMIT_NPROC, options.nproc, "RLIMIT_NPROC");

@@ -21,13 +21,16 @@ export interface SandboxPaths {
 /** How the server's traffic leaves a `network: allow` sandbox: the gateway's egress proxy. */
 export interface EgressPlan {
   /**
-   * Unix socket of the gateway's egress proxy for this server (host path), to bind into the sandbox; the launch
-   * already runs the native launcher's forwarder from 127.0.0.1:EGRESS_PORT inside to it, and HTTP(S)_PROXY
-   * point there. Undefined for backends without a network namespace, which get `tcpPort` instead.
+   * Unix socket of the gateway's egress proxy for this server (host path), to bind into the sandbox. For most
+   * backends the launch already runs the native launcher's forwarder from 127.0.0.1:EGRESS_PORT inside to it,
+   * and HTTP(S)_PROXY point there.
    */
-  socketPath?: string;
-  /** TCP port on 127.0.0.1 of the same proxy, for backends without a network namespace (Landlock). */
-  tcpPort?: number;
+  socketPath: string;
+  /**
+   * Set when the launch was not rewritten (the backend runs the launcher itself, as Landlock does): the backend
+   * adds a forwarder from 127.0.0.1:forwardPort in the sandbox's network namespace to `socketPath`.
+   */
+  forwardPort?: number;
 }
 
 export interface WrapRequest {

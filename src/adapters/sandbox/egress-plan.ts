@@ -1,6 +1,7 @@
-// `network: allow` for one launch: the gateway's egress proxy for that server, and the launch rewritten so the
-// server reaches it. Backends with a network namespace get a Unix socket bound inside, and the native launcher
-// forwards 127.0.0.1:EGRESS_PORT inside the sandbox to it; Landlock (no namespace) gets a TCP port on loopback.
+// `network: allow` for one launch: the gateway's egress proxy for that server, listening on a Unix socket, and
+// the launch rewritten so the server reaches it: the native launcher forwards 127.0.0.1:EGRESS_PORT inside the
+// sandbox's network namespace to the socket. A backend that runs the launcher itself (Landlock) gets the launch
+// unchanged and adds the forwarder to its own launcher plan.
 import { join } from "node:path";
 import type { EventBus } from "../../core/events.ts";
 import type { SandboxProfile } from "../../core/sandbox.ts";
@@ -22,27 +23,39 @@ export interface EgressSetup {
   close(): Promise<void>;
 }
 
+export interface EgressOptions {
+  /**
+   * The backend runs the native launcher itself and adds the forwarder to it (Landlock): the launch is left
+   * as it is, the plan carries `forwardPort`.
+   */
+  launcherMergedByBackend?: boolean;
+  /** @deprecated the former name of `launcherMergedByBackend`. */
+  tcp?: boolean;
+  stateDir: string;
+  cacheDir: string;
+  events?: EventBus;
+  signal: AbortSignal;
+}
+
 export async function setUpEgress(
   server: string,
   profile: SandboxProfile,
-  options: { tcp: boolean; stateDir: string; cacheDir: string; events?: EventBus; signal: AbortSignal },
+  options: EgressOptions,
   launch: LaunchSpec,
 ): Promise<EgressSetup> {
   if (profile.network.mode !== "allow") throw new Error("egress applies to network: allow only");
   const rules = profile.network.allow;
   const onDecision = (decision: Parameters<NonNullable<Parameters<typeof startEgressProxy>[0]["onDecision"]>>[0]) =>
     options.events?.emit("sandbox-egress", decision);
-  if (options.tcp) {
-    const proxy = await startEgressProxy({ server, rules, listen: { host: "127.0.0.1", port: 0 }, onDecision });
-    const { port } = proxy.address as { port: number };
-    const env = proxyEnvironment(launch.env, port);
-    return { plan: { tcpPort: port }, launch: { ...launch, env }, visible: [], close: () => proxy.close() };
-  }
   const socketPath = join(options.stateDir, "egress.sock");
   const proxy = await startEgressProxy({ server, rules, listen: { path: socketPath }, onDecision });
+  const env = proxyEnvironment(launch.env, EGRESS_PORT);
+  if (options.launcherMergedByBackend ?? options.tcp) {
+    const plan = { socketPath, forwardPort: EGRESS_PORT };
+    return { plan, launch: { ...launch, env }, visible: [], close: () => proxy.close() };
+  }
   try {
     const launcher = await ensureLauncher({ cacheDir: options.cacheDir, signal: options.signal });
-    const env = proxyEnvironment(launch.env, EGRESS_PORT);
     const args = launcherArgs({
       forwards: [{ port: EGRESS_PORT, socketPath }],
       command: launch.command,

@@ -48,6 +48,24 @@ int main(int argc, char **argv) {
 }
 `;
 
+/** Listens on a TCP socket it never bound (the kernel picks a port on every address); prints the port, waits. */
+const IMPLICIT_LISTENER = `#include <arpa/inet.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+int main(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0 || listen(fd, 8) != 0) { perror("listen"); return 1; }
+  struct sockaddr_in address;
+  socklen_t length = sizeof(address);
+  getsockname(fd, (struct sockaddr *)&address, &length);
+  printf("%d\\n", ntohs(address.sin_port));
+  fflush(stdout);
+  sleep(30);
+  return 0;
+}
+`;
+
 /** Sends one UDP datagram to 127.0.0.1:argv[2]; prints `sent` or the error code. */
 const UDP_SENDER = `const socket = require("node:dgram").createSocket("udp4");
 const done = (error) => { console.log(error ? error.code : "sent"); socket.close(); };
@@ -241,6 +259,59 @@ describe("sb-launch", () => {
     }
   });
 
+  it("with --lo-up, brings up the loopback interface of a new network namespace", async () => {
+    const connect = ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/1"];
+    const down = await run("unshare", ["--net", launcher, "--", ...connect]);
+    assert.match(down.stderr, /Network is unreachable/);
+    const up = await run("unshare", ["--net", launcher, "--lo-up", "--", ...connect]);
+    assert.notEqual(up.code, 126, up.stderr);
+    assert.match(up.stderr, /Connection refused/);
+    // Without CAP_NET_ADMIN in the namespace the launcher refuses to go on.
+    const unprivileged = ["--net", "setpriv", "--reuid", "65534", "--clear-groups", launcher, "--lo-up", "--", "true"];
+    const refused = await run("unshare", unprivileged);
+    assert.equal(refused.code, 126);
+    assert.match(refused.stderr, /^sb-launch: --lo-up: cannot bring lo up: Operation not permitted\n$/);
+  });
+
+  it("with --drop-caps, leaves the program and its forwarder no capability, or refuses to start", async () => {
+    const status = ["grep", "^Cap", "/proc/self/status"];
+    const kept = await run(launcher, ["--", ...status]);
+    assert.notEqual(capabilities(kept.stdout).CapEff, "0000000000000000");
+    const dropped = await run(launcher, ["--drop-caps", "--", ...status]);
+    assert.equal(dropped.code, 0, dropped.stderr);
+    assert.deepEqual(capabilities(dropped.stdout), {
+      CapInh: "0000000000000000",
+      CapPrm: "0000000000000000",
+      CapEff: "0000000000000000",
+      CapBnd: "0000000000000000",
+      CapAmb: "0000000000000000",
+    });
+    const port = await freePort();
+    const child = spawn(launcher, [
+      "--forward",
+      `${port}:${join(root, "none.sock")}`,
+      "--drop-caps",
+      "--",
+      "sleep",
+      "30",
+    ]);
+    try {
+      let forwarder = "";
+      for (let i = 0; i < 50 && !forwarder; i++) {
+        await sleep(20);
+        forwarder = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim();
+      }
+      assert.ok(forwarder);
+      assert.equal(capabilities(readFileSync(`/proc/${forwarder}/status`, "utf8")).CapEff, "0000000000000000");
+    } finally {
+      child.kill("SIGKILL");
+    }
+    // A process that may not drop its bounding set (no CAP_SETPCAP) cannot be made capability-free: refused.
+    const refused = await run("setpriv", ["--reuid", "65534", "--clear-groups", launcher, "--drop-caps", "--", "true"]);
+    assert.equal(refused.code, 126);
+    assert.match(refused.stderr, /^sb-launch: --drop-caps: cannot drop capability 0 from the bounding set/);
+  });
+
   it("explains a missing compiler", async () => {
     await assert.rejects(ensureLauncher({ cacheDir: join(root, "other-cache"), compiler: "no-such-cc" }), {
       message: /needs a C compiler: apt-get install gcc/,
@@ -249,6 +320,8 @@ describe("sb-launch", () => {
 
   it("builds its command line from a plan", () => {
     const args = launcherArgs({
+      loopbackUp: true,
+      dropCapabilities: true,
       forwards: [{ port: 8080, socketPath: "/run/proxy.sock" }],
       landlock: { read: ["/usr"], write: ["/tmp/x"], network: { mode: "ports", ports: [8080] } },
       denyUdp: true,
@@ -257,8 +330,10 @@ describe("sb-launch", () => {
       args: ["server.js", "--"],
     });
     assert.deepEqual(args, [
+      "--lo-up",
       "--forward",
       "8080:/run/proxy.sock",
+      "--drop-caps",
       "--landlock",
       "--landlock-read",
       "/usr",
@@ -289,7 +364,12 @@ describe("sb-launch", () => {
     });
     // Node itself, for servers written in JavaScript.
     const node = [dirname(process.execPath), dirname(realpathSync(process.execPath))];
-    const request = (network: SandboxProfile["network"], script: string, tcpPort?: number): WrapRequest => {
+    const request = (
+      network: SandboxProfile["network"],
+      script: string,
+      forwardPort?: number,
+      socketPath = join(root, "egress.sock"),
+    ): WrapRequest => {
       const paths: SandboxPaths = {
         system: SYSTEM,
         own: node,
@@ -308,7 +388,7 @@ describe("sb-launch", () => {
           cwd: outside,
         },
         paths,
-        egress: tcpPort === undefined ? undefined : { socketPath: join(root, "egress.sock"), tcpPort },
+        egress: forwardPort === undefined ? undefined : { socketPath, forwardPort },
         stateDir: root,
       };
     };
@@ -338,8 +418,8 @@ describe("sb-launch", () => {
       const script = `exec "${process.execPath}" ${sender} ${listener.address().port}`;
       try {
         const allow = { mode: "allow" as const, allow: [] };
-        for (const [network, tcpPort] of [[{ mode: "none" }], [allow, 3128]] as const) {
-          const wrapped = await backend.wrap(request(network, script, tcpPort));
+        for (const [network, forwardPort] of [[{ mode: "none" }], [allow, 3128]] as const) {
+          const wrapped = await backend.wrap(request(network, script, forwardPort));
           assert.ok(wrapped.args.includes("--deny-udp"));
           assert.ok(!wrapped.confinement.warnings?.some((warning) => /UDP/.test(warning)));
           assert.ok(wrapped.confinement.warnings?.some((warning) => /Unix sockets stay usable/.test(warning)));
@@ -359,16 +439,110 @@ describe("sb-launch", () => {
       }
     });
 
-    it("sends network: allow through the egress proxy's TCP port, and refuses without one", async () => {
+    it("gives network none its own namespace: an implicitly bound listener is unreachable, only lo exists", async () => {
+      const backend = createLandlockBackend({ cacheDir: join(root, "cache") });
+      const listener = join(inside, "implicit-listener");
+      writeFileSync(`${listener}.c`, IMPLICIT_LISTENER);
+      execFileSync("cc", ["-o", listener, `${listener}.c`]);
+      // Under network host the same program is reachable: the check below would see a leak.
+      for (const [network, expected] of [
+        [{ mode: "host" }, "connected"],
+        [{ mode: "none" }, "ECONNREFUSED"],
+      ] as const) {
+        const wrapped = await backend.wrap(request(network, `exec ${listener}`));
+        const child = spawn(wrapped.command, wrapped.args, { env: { ...wrapped.env }, cwd: wrapped.cwd });
+        try {
+          const port = Number(await firstLine(child));
+          assert.ok(port > 0, `no port printed under network ${network.mode}`);
+          assert.equal(await tryConnect(port), expected, `network ${network.mode}`);
+        } finally {
+          child.kill("SIGKILL");
+        }
+      }
+      const wrapped = await backend.wrap(request({ mode: "none" }, "exec tail -n +3 /proc/net/dev"));
+      assert.ok(wrapped.args.includes("--net") && !wrapped.args.includes("--lo-up"));
+      const outcome = await run(wrapped.command, wrapped.args, { env: { ...wrapped.env }, cwd: wrapped.cwd });
+      assert.equal(outcome.code, 0, outcome.stderr);
+      assert.deepEqual(
+        outcome.stdout
+          .trim()
+          .split("\n")
+          .map((line) => line.trim().split(":")[0]),
+        ["lo"],
+      );
+    });
+
+    it("leaves the server no capability under every network mode", async () => {
       const backend = createLandlockBackend({ cacheDir: join(root, "cache") });
       const allow = { mode: "allow" as const, allow: [] };
-      const wrapped = await backend.wrap(request(allow, "true", 3128));
-      assert.equal(wrapped.env.HTTPS_PROXY, "http://127.0.0.1:3128");
-      assert.ok(wrapped.args.includes("port:3128"));
-      await assert.rejects(backend.wrap(request(allow, "true")), { message: /TCP port of the egress proxy/ });
+      for (const [network, forwardPort] of [[{ mode: "none" }], [{ mode: "host" }], [allow, 3128]] as const) {
+        const wrapped = await backend.wrap(request(network, "exec grep ^Cap /proc/self/status", forwardPort));
+        assert.ok(wrapped.args.includes("--drop-caps") && !wrapped.args.includes("--bounding-set=-all"));
+        const outcome = await run(wrapped.command, wrapped.args, { env: { ...wrapped.env }, cwd: wrapped.cwd });
+        assert.equal(outcome.code, 0, outcome.stderr);
+        const caps = capabilities(outcome.stdout);
+        assert.equal(caps.CapEff, "0000000000000000", network.mode);
+        assert.equal(caps.CapBnd, "0000000000000000", network.mode);
+      }
+    });
+
+    it("sends network: allow through a forwarder in its namespace to the proxy's Unix socket, and refuses without one", async () => {
+      const backend = createLandlockBackend({ cacheDir: join(root, "cache") });
+      const socketPath = join(root, "proxy-allow.sock");
+      const proxy = createServer((socket) => socket.end("through the proxy\n"));
+      await new Promise<void>((resolve) => proxy.listen(socketPath, resolve));
+      try {
+        const allow = { mode: "allow" as const, allow: [] };
+        const script = `exec bash -c "exec 3<>/dev/tcp/127.0.0.1/3128 && cat <&3"`;
+        const wrapped = await backend.wrap(request(allow, script, 3128, socketPath));
+        assert.ok(wrapped.args.includes("--net") && wrapped.args.includes("--lo-up"));
+        assert.ok(wrapped.args.includes(`3128:${socketPath}`) && wrapped.args.includes("port:3128"));
+        assert.ok(!wrapped.confinement.warnings?.some((warning) => /reachable on any host/.test(warning)));
+        const outcome = await run(wrapped.command, wrapped.args, { env: { ...wrapped.env }, cwd: wrapped.cwd });
+        assert.deepEqual([outcome.code, outcome.stdout], [0, "through the proxy\n"], outcome.stderr);
+      } finally {
+        proxy.close();
+      }
+      await assert.rejects(backend.wrap(request({ mode: "allow", allow: [] }, "true")), {
+        message: /only through the egress proxy's forwarder/,
+      });
     });
   });
 });
+
+/** The capability lines of /proc/PID/status as an object. */
+function capabilities(status: string): Record<string, string> {
+  const entries = status
+    .split("\n")
+    .filter((line) => line.startsWith("Cap"))
+    .map((line) => line.split(/:\s*/));
+  return Object.fromEntries(entries);
+}
+
+/** The first line a child prints. */
+function firstLine(child: ReturnType<typeof spawn>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    child.stdout?.on("data", (chunk) => {
+      text += chunk;
+      if (text.includes("\n")) resolve(text.split("\n")[0] ?? "");
+    });
+    child.on("error", reject);
+    child.on("close", () => resolve(text));
+  });
+}
+
+/** `connected`, or the error code of a TCP connect to 127.0.0.1:port. */
+function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    socket.connect(port, "127.0.0.1", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+  });
+}
 
 /** `name result` lines as an object. */
 function lines(text: string): Record<string, string> {

@@ -1,7 +1,9 @@
-// The Landlock backend: the server runs as the gateway's user in the gateway's namespaces, under a Landlock
-// ruleset applied by the native launcher just before exec. Only the listed paths can be opened; TCP is cut or
-// limited to the egress proxy's port, and a seccomp filter refuses every other IP socket (UDP, raw) and io_uring.
-// No root, no namespaces, no image: works wherever the kernel has Landlock.
+// The Landlock backend: the server runs as the gateway's user, without capabilities, under a Landlock ruleset
+// applied by the native launcher just before exec. Only the listed paths can be opened. With network none or
+// allow it also gets a network namespace of its own (only `lo`; up, with the egress proxy's forwarder, for
+// allow): Landlock alone misses a listen() that binds an ephemeral port implicitly. Inside it TCP is still cut
+// or limited to the proxy's port, and a seccomp filter refuses every other IP socket (UDP, raw) and io_uring.
+// No root, no image: works wherever the kernel has Landlock (and user namespaces, for a non-root gateway).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -31,8 +33,6 @@ const EXTRA_READ = [
 
 /** Device files every program may write (shell redirections to /dev/null, random numbers). */
 const DEVICES = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"];
-
-const PROXY_VARIABLES = ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"];
 
 export interface LandlockBackendOptions {
   /** Where the compiled launcher is kept (see ensureLauncher); a function when it is made on first use. */
@@ -98,18 +98,13 @@ function runProbe(launcher: string, args: string[]): Promise<string | undefined>
 
 function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
   const { paths, launch, profile } = request;
-  const network = launcherNetwork(request);
+  const mode = profile.network.mode;
+  const forward = egressForward(request);
   const read = [...paths.system, ...paths.own, ...paths.read, ...EXTRA_READ.filter(existsSync)];
   const write = [...paths.write, paths.tmp, ...DEVICES.filter(existsSync)];
   const env: Record<string, string> = { ...launch.env, HOME: paths.tmp, TMPDIR: paths.tmp };
   const warnings: string[] = [];
-  if (network.mode === "ports") {
-    for (const name of PROXY_VARIABLES) env[name] = `http://127.0.0.1:${network.ports[0]}`;
-    warnings.push(
-      `Landlock cannot filter addresses: TCP port ${network.ports[0]} is reachable on any host, not only the egress proxy`,
-    );
-  }
-  if (network.mode !== "host") {
+  if (mode !== "host") {
     warnings.push(
       "Unix sockets stay usable: Landlock cuts abstract ones only from ABI 6 (Linux 6.12) on, and a socket bound to a path is reachable even outside the allow-list",
     );
@@ -117,6 +112,9 @@ function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
   if (profile.user === "nobody") warnings.push("Landlock cannot switch users: the server runs as the gateway's user");
   const visible = [...paths.own, ...paths.read, ...paths.write, paths.tmp];
   const cwd = visible.some((dir) => within(launch.cwd, dir)) ? launch.cwd : paths.tmp;
+  const network: LauncherNetwork = forward
+    ? { mode: "ports", ports: [forward.port] }
+    : { mode: mode === "host" ? "host" : "none" };
   // Landlock confines files and TCP, not processes: a PID namespace (unshare, killed with the gateway through
   // the parent-death signal) makes every process of the server, detached grandchildren included, die with it.
   return {
@@ -125,19 +123,22 @@ function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
       "--pdeathsig",
       "KILL",
       "unshare",
+      // A non-root gateway needs a user namespace of its own to make the others.
       ...(process.getuid?.() === 0 ? [] : ["--user", "--map-current-user"]),
+      ...(mode === "host" ? [] : ["--net"]),
       "--pid",
       "--fork",
       "--kill-child",
-      // Inside the namespace: no capabilities (a root gateway's server is root without privileges).
-      "setpriv",
-      "--bounding-set=-all",
-      "--inh-caps=-all",
       launcher,
       ...launcherArgs({
+        // Under none, lo stays down: not even the sandbox's own loopback works.
+        loopbackUp: forward !== undefined,
+        forwards: forward ? [forward] : [],
+        // A root gateway's server would be root with every capability: it keeps none (nor does the forwarder).
+        dropCapabilities: true,
         landlock: { read, write, network },
-        // Without a network namespace, only a seccomp filter keeps UDP and raw sockets off the host's network.
-        denyUdp: network.mode !== "host",
+        // Kept inside the namespace too: UDP and raw sockets have nowhere to go, but are refused all the same.
+        denyUdp: mode !== "host",
         command: launch.command,
         args: launch.args,
       }),
@@ -146,22 +147,21 @@ function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
     cwd,
     confinement: {
       filesystem: "allow-list",
-      network: profile.network.mode,
+      network: mode,
       user: "the gateway's user (no capabilities; Landlock does not change users)",
       warnings,
     },
   };
 }
 
-/** `allow` goes through the egress proxy, which Landlock can only reach over TCP (no network namespace). */
-function launcherNetwork(request: WrapRequest): LauncherNetwork {
-  const mode = request.profile.network.mode;
-  if (mode !== "allow") return { mode };
-  const port = request.egress?.tcpPort;
-  if (port === undefined) {
+/** `allow` reaches the egress proxy's Unix socket through a forwarder on 127.0.0.1 in the sandbox's namespace. */
+function egressForward(request: WrapRequest): { port: number; socketPath: string } | undefined {
+  if (request.profile.network.mode !== "allow") return undefined;
+  const egress = request.egress;
+  if (egress?.forwardPort === undefined) {
     throw new Error(
-      `Landlock enforces "network: allow" only through a TCP port of the egress proxy, and server "${request.server}" has none`,
+      `Landlock enforces "network: allow" only through the egress proxy's forwarder, and server "${request.server}" has none`,
     );
   }
-  return { mode: "ports", ports: [port] };
+  return { port: egress.forwardPort, socketPath: egress.socketPath };
 }

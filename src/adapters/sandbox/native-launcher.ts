@@ -1,6 +1,7 @@
 // The native launcher (native/sb-launch.c): compiled once with the machine's C compiler into a cache folder, and
-// the typed plan that becomes its command line. Sandboxes run it to forward a TCP port to the egress proxy's Unix
-// socket, set rlimits, apply Landlock and a seccomp filter before the server's own command starts.
+// the typed plan that becomes its command line. Sandboxes run it to bring up loopback, forward a TCP port to the
+// egress proxy's Unix socket, drop capabilities, set rlimits, apply Landlock and a seccomp filter before the
+// server's own command starts.
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { access, constants, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
@@ -34,6 +35,16 @@ export type LauncherNetwork =
   | { mode: "ports"; ports: readonly number[] };
 
 export interface LauncherPlan {
+  /**
+   * Bring up `lo` of the current network namespace (a new one starts with it down); needs CAP_NET_ADMIN there.
+   * Done first: forwarders listen on 127.0.0.1.
+   */
+  loopbackUp?: boolean;
+  /**
+   * Drop every capability (bounding, ambient, effective, permitted, inheritable) after the forwarders listen and
+   * before they start, then check /proc/self/status; the forwarder holds none either.
+   */
+  dropCapabilities?: boolean;
   /** TCP ports on 127.0.0.1 relayed to Unix sockets (the egress proxy) while the server lives. */
   forwards?: readonly { port: number; socketPath: string }[];
   /** Landlock allow-list; undefined: no Landlock. Everything outside `read` and `write` is denied. */
@@ -57,7 +68,9 @@ export interface LauncherPlan {
 /** The launcher's arguments for a plan, ending with `-- command args...`. */
 export function launcherArgs(plan: LauncherPlan): string[] {
   const args: string[] = [];
+  if (plan.loopbackUp) args.push("--lo-up");
   for (const forward of plan.forwards ?? []) args.push("--forward", `${forward.port}:${forward.socketPath}`);
+  if (plan.dropCapabilities) args.push("--drop-caps");
   if (plan.landlock) {
     args.push("--landlock");
     for (const path of plan.landlock.read) args.push("--landlock-read", path);
