@@ -134,12 +134,9 @@ for (const backend of BACKENDS) {
     });
 
     it("has no network: only loopback, no route, and the host's 127.0.0.1 listener is unreachable", async () => {
-      // Landlock has no network namespace: Landlock denies TCP, a seccomp filter every other IP socket.
-      if (backend !== "landlock") {
-        const net = (await attempt(gw.url, "network")).value as { interfaces: string[]; routes: string[] };
-        assert.deepEqual(net.interfaces, ["lo"]);
-        assert.deepEqual(net.routes, [], "no route: private ranges and 169.254.169.254 are unreachable");
-      }
+      const net = (await attempt(gw.url, "network")).value as { interfaces: string[]; routes: string[] };
+      assert.deepEqual(net.interfaces, ["lo"]);
+      assert.deepEqual(net.routes, [], "no route: private ranges and 169.254.169.254 are unreachable");
       const connect = await attempt(gw.url, "connect", { host: "127.0.0.1", port });
       assert.equal(connect.ok, false, "the host's loopback listener was reached");
       // UDP: a datagram to a host listener must not arrive (under a namespace it stays on the sandbox's own lo).

@@ -161,7 +161,12 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
       try {
         const paths = sandboxPaths(profile, launch, tmp);
         if (profile.network.mode === "allow") {
-          const setup = { tcp: backend.name === "landlock", stateDir, cacheDir: cacheDir(), signal };
+          const setup = {
+            launcherMergedByBackend: backend.name === "landlock",
+            stateDir,
+            cacheDir: cacheDir(),
+            signal,
+          };
           egress = await setUpEgress(server, profile, { ...setup, events: options.events }, launch);
           paths.own.push(...egress.visible);
         }

@@ -29,8 +29,6 @@ export interface EgressOptions {
    * as it is, the plan carries `forwardPort`.
    */
   launcherMergedByBackend?: boolean;
-  /** @deprecated the former name of `launcherMergedByBackend`. */
-  tcp?: boolean;
   stateDir: string;
   cacheDir: string;
   events?: EventBus;
@@ -50,7 +48,7 @@ export async function setUpEgress(
   const socketPath = join(options.stateDir, "egress.sock");
   const proxy = await startEgressProxy({ server, rules, listen: { path: socketPath }, onDecision });
   const env = proxyEnvironment(launch.env, EGRESS_PORT);
-  if (options.launcherMergedByBackend ?? options.tcp) {
+  if (options.launcherMergedByBackend) {
     const plan = { socketPath, forwardPort: EGRESS_PORT };
     return { plan, launch: { ...launch, env }, visible: [], close: () => proxy.close() };
   }
