@@ -49,7 +49,7 @@ export interface Wrapped extends LaunchSpec {
   confinement: Pick<Confinement, "filesystem" | "network" | "user"> &
     Partial<Pick<Confinement, "limits" | "warnings" | "runtime">>;
   /** Cleanup after exit (containers, state); resolves with why a limit of the backend's own ended the server. */
-  finish?(): Promise<string | undefined | void>;
+  finish?(): Promise<string | undefined>;
 }
 
 export interface BackendAdapter {

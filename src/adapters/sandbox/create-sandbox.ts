@@ -1,9 +1,7 @@
 // The Sandbox port: picks the backend a profile asks for (or the strongest available under `auto`), refuses to
 // start a server whose backend cannot be had unless the profile says `onUnavailable: warn`, then wraps the launch:
 // a private tmp, the visible paths, the limits (cgroups, rlimits) and the backend's own command line.
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";

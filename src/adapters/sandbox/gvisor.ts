@@ -57,7 +57,10 @@ function wrapGvisor(runsc: string, request: WrapRequest): Wrapped {
       user: profile.user,
       limits: openFiles === undefined ? {} : { openFiles: { value: openFiles, by: "rlimit" } },
     },
-    finish: () => removeSandbox(runsc, root, id, bundle),
+    finish: async () => {
+      await removeSandbox(runsc, root, id, bundle);
+      return undefined;
+    },
   };
 }
 

@@ -101,7 +101,8 @@ function ownGroup(controller: Controller): string {
 function createGroups(server: string, controllers: Controller[], limits: SandboxLimits): Group[] {
   // The owner (PID namespace, pid, start time) is in the name: a later gateway removes the groups of a killed
   // one, and only those (sweepGroups).
-  const owner = (groupOwner ??= thisProcess());
+  groupOwner ??= thisProcess();
+  const owner = groupOwner;
   const name = `${server}-${owner.pidNamespace ?? 0}-${owner.pid}-${owner.startTime ?? 0}-${++sequence}`;
   const v2 = cgroupVersion() === "v2";
   const groups: Group[] = [];
