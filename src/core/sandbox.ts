@@ -71,6 +71,23 @@ export interface Confinement {
   warnings: readonly string[];
 }
 
+/**
+ * A complete profile from a few fields, the rest at their strictest: no paths, no network, no environment, no
+ * limits, user nobody, fail when unavailable. For probes and tests; configurations go through normalisation.
+ */
+export function sandboxProfile(fields: Partial<SandboxProfile> & Pick<SandboxProfile, "backend">): SandboxProfile {
+  return {
+    filesystem: { read: [], write: [] },
+    network: { mode: "none" },
+    env: [],
+    limits: { memoryBytes: undefined, cpus: undefined, processes: undefined, openFiles: undefined },
+    user: "nobody",
+    onUnavailable: "fail",
+    image: undefined,
+    ...fields,
+  };
+}
+
 /** The confinement of a server that runs without a sandbox: what the gateway's user can do, it can. */
 export function unconfined(requested: SandboxBackendChoice, warnings: readonly string[] = []): Confinement {
   return {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { SandboxProfile } from "../../core/sandbox.ts";
+import { type SandboxProfile, sandboxProfile } from "../../core/sandbox.ts";
 import { createPinoLogger } from "../observability/pino-logger.ts";
 import type { BackendAdapter } from "./backend.ts";
 import { createSandbox } from "./create-sandbox.ts";
@@ -19,17 +19,8 @@ const logger = createPinoLogger({ level: "silent", json: false });
 const root = mkdtempSync(join(tmpdir(), "switchboard-create-sandbox-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const profile = (overrides: Partial<SandboxProfile> = {}): SandboxProfile => ({
-  backend: "bubblewrap",
-  filesystem: { read: [], write: [] },
-  network: { mode: "none" },
-  env: [],
-  limits: { memoryBytes: undefined, cpus: undefined, processes: undefined, openFiles: undefined },
-  user: "nobody",
-  onUnavailable: "fail",
-  image: undefined,
-  ...overrides,
-});
+const profile = (overrides: Partial<SandboxProfile> = {}): SandboxProfile =>
+  sandboxProfile({ backend: "bubblewrap", ...overrides });
 const launch = { command: "/bin/true", args: [], env: { PATH: "/usr/bin:/bin" }, cwd: root };
 const missing: BackendAdapter = {
   name: "bubblewrap",

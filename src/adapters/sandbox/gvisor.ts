@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sandboxProfile } from "../../core/sandbox.ts";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
 import { tmpSize } from "./bubblewrap.ts";
 import { containerCwd, containerEnv, visibleMounts } from "./container-mounts.ts";
@@ -167,13 +168,4 @@ async function probeGvisor(runsc: string, timeoutMs: number): Promise<string | u
   }
 }
 
-const PROBE_PROFILE: WrapRequest["profile"] = {
-  backend: "gvisor",
-  filesystem: { read: [], write: [] },
-  network: { mode: "none" },
-  env: [],
-  limits: { memoryBytes: undefined, cpus: undefined, processes: undefined, openFiles: undefined },
-  user: "nobody",
-  onUnavailable: "fail",
-  image: undefined,
-};
+const PROBE_PROFILE = sandboxProfile({ backend: "gvisor" });
