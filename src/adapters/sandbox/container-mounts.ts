@@ -1,6 +1,7 @@
 // What a container backend (gvisor, podman) shows of the host: the launch's paths at their own places, the
 // private tmp folder at /tmp, and the working directory and environment rewritten to match.
 import type { SandboxPaths } from "./backend.ts";
+import { within } from "./paths.ts";
 
 export interface VisibleMount {
   path: string;
@@ -22,21 +23,17 @@ export function visibleMounts(paths: Pick<SandboxPaths, "system" | "own" | "read
 
 /** The launch's cwd when the container sees it (tmp maps to /tmp); else /tmp. */
 export function containerCwd(cwd: string, paths: SandboxPaths): string {
-  if (isInside(cwd, paths.tmp)) return `/tmp${cwd.slice(paths.tmp.length)}`;
+  if (within(cwd, paths.tmp)) return `/tmp${cwd.slice(paths.tmp.length)}`;
   const visible = [...paths.system, ...paths.own, ...paths.read, ...paths.write];
-  return visible.some((path) => isInside(cwd, path)) ? cwd : "/tmp";
+  return visible.some((path) => within(cwd, path)) ? cwd : "/tmp";
 }
 
 /** The environment with the private tmp folder's host path (HOME, TMPDIR) replaced by /tmp, where it is mounted. */
 export function containerEnv(env: Readonly<Record<string, string>>, tmp: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env))
-    out[key] = isInside(value, tmp) ? `/tmp${value.slice(tmp.length)}` : value;
+    out[key] = within(value, tmp) ? `/tmp${value.slice(tmp.length)}` : value;
   return out;
-}
-
-export function isInside(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
 }
 
 function depth(path: string): number {
