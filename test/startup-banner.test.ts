@@ -79,6 +79,8 @@ describe("startup banner", () => {
   it("an empty configuration ({}) is served with a warning that there are no servers", async () => {
     const config = writeConfig(dir, {}, "empty.json");
     const { cli } = await serve(["--config", config, "--state-dir", join(dir, "empty-state")]);
+    // The warning is its own line after the banner: wait for it rather than read stderr at the banner.
+    await cli.waitForStderr(/has no servers/);
     const warning = logLines(cli.stderr()).find((line) => /has no servers/.test(line.msg));
     assert.ok(warning, cli.stderr());
     assert.ok(warning.msg.includes(config), warning.msg);
