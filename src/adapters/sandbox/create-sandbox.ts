@@ -116,14 +116,13 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
     },
 
     async prepare(server, requested, launch, signal): Promise<PreparedLaunch> {
-      let profile = requested;
       signal.throwIfAborted();
       // Compared and bound by real paths: a symlink cannot bring a guarded folder into a list.
-      profile = {
-        ...profile,
+      const profile: SandboxProfile = {
+        ...requested,
         filesystem: {
-          read: profile.filesystem.read.map(realPathOf),
-          write: profile.filesystem.write.map(realPathOf),
+          read: requested.filesystem.read.map(realPathOf),
+          write: requested.filesystem.write.map(realPathOf),
         },
       };
       refuseGuarded(server, profile, [
