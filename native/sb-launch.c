@@ -1,11 +1,12 @@
 // sb-launch: starts one command under the confinement a sandbox asks for, from inside that sandbox (or as the
-// whole Landlock backend). In order: bring up the loopback interface of the current network namespace, listen
+// whole Landlock backend). In order: bring up the loopback interface of the current network namespace, mount a
+// size-bounded tmpfs over the private tmp, listen
 // for TCP-to-Unix-socket forwarders, drop every capability, start the forwarders, set rlimits, set
 // no_new_privs, apply a Landlock ruleset, install the seccomp filter that keeps the network to TCP, then exec
 // the command. Any failure before exec exits 126 with one `sb-launch:` line on stderr: the command never runs
 // less confined than asked. A command that cannot be run exits 127.
 //
-//   sb-launch [--lo-up] [--forward PORT:SOCKET]... [--drop-caps] [--landlock] [--landlock-read PATH]...
+//   sb-launch [--lo-up] [--tmpfs PATH:BYTES] [--forward PORT:SOCKET]... [--drop-caps] [--landlock] [--landlock-read PATH]...
 //             [--landlock-write PATH]... [--landlock-net host|none|port:N]... [--deny-udp] [--nofile N]
 //             [--nproc N] [--no-new-privs] -- COMMAND ARGS...
 //
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -102,6 +104,8 @@ struct options {
   int deny_udp;
   int lo_up;
   int drop_caps;
+  const char *tmpfs_path;
+  const char *tmpfs_size;
   char **command;
 };
 
@@ -174,7 +178,17 @@ static void parse_options(struct options *options, int argc, char **argv) {
     if (strcmp(name, "--drop-caps") == 0) { options->drop_caps = 1; continue; }
     if (i + 1 >= argc) die("%s wants a value (or unknown option)", name);
     const char *value = argv[++i];
-    if (strcmp(name, "--forward") == 0) {
+    if (strcmp(name, "--tmpfs") == 0) {
+      // PATH:BYTES — a size-bounded tmpfs mounted on PATH (in the launcher's own mount namespace).
+      char *colon = strrchr((char *)value, ':');
+      if (colon == NULL || colon == value || colon[1] == '\0') die("--tmpfs wants PATH:BYTES, not \"%s\"", value);
+      *colon = '\0';
+      options->tmpfs_path = value;
+      options->tmpfs_size = colon + 1;
+      for (const char *c = options->tmpfs_size; *c; c++) {
+        if (*c < '0' || *c > '9') die("--tmpfs: the size must be a number of bytes");
+      }
+    } else if (strcmp(name, "--forward") == 0) {
       parse_forward(options, value);
     } else if (strcmp(name, "--landlock-read") == 0) {
       options->landlock = 1;
@@ -382,6 +396,18 @@ static void start_forwarders(const struct options *options) {
     forward_loop(options, parent);
   }
   for (int i = 0; i < options->forward_count; i++) close(options->forwards[i].listener);
+}
+
+/* ---- Mount namespace: the private tmp ---- */
+
+/* Needs a mount namespace of the launcher's own (unshare --mount; its propagation is private, so nothing of it
+ * reaches the host). The Landlock rules opened afterwards refer to this tmpfs, not to the folder under it. */
+static void mount_tmpfs(const char *path, const char *size) {
+  char data[64];
+  if (snprintf(data, sizeof data, "size=%s,mode=1777", size) >= (int)sizeof data) die("--tmpfs: size too long");
+  if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) {
+    die("--tmpfs: cannot mount a tmpfs on %s: %s", path, strerror(errno));
+  }
 }
 
 /* ---- Network namespace: loopback ---- */
@@ -679,6 +705,8 @@ int main(int argc, char **argv) {
   parse_options(&options, argc, argv);
   // Forwarders bind 127.0.0.1, which exists in a new network namespace only once lo is up.
   if (options.lo_up) bring_loopback_up();
+  // While capabilities remain: a size-bounded tmpfs over the private tmp, so the server cannot fill the disk.
+  if (options.tmpfs_path) mount_tmpfs(options.tmpfs_path, options.tmpfs_size);
   open_listeners(&options);
   // Before the fork: the forwarder, which outlives nothing but runs beside the server, holds no capability either.
   if (options.drop_caps) drop_capabilities();

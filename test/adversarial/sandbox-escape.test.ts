@@ -21,6 +21,8 @@ const FIXTURE = fileURLToPath(new URL("../fixtures/malicious-escape-server.mjs",
 const FIXTURES_DIR = fileURLToPath(new URL("../fixtures", import.meta.url));
 const BACKENDS = ["bubblewrap", "firejail", "landlock", "gvisor", "podman"] as const;
 const SECRET = `escape-secret-${process.pid}`;
+/** statfs(2)'s f_type of a tmpfs. */
+const TMPFS_MAGIC = 0x01021994;
 process.env.SWITCHBOARD_ESCAPE_SECRET = SECRET;
 process.env.SWITCHBOARD_ESCAPE_API_KEY = `sk-${SECRET}`;
 
@@ -123,6 +125,14 @@ for (const backend of BACKENDS) {
       const inside = await attempt(gw.url, "write_file", { path: join(work, "note.txt"), text: "kept" });
       assert.equal(inside.ok, true, JSON.stringify(inside));
       assert.equal(readFileSync(join(work, "note.txt"), "utf8"), "kept");
+    });
+
+    it("cannot fill the host's disk through its /tmp: a tmpfs", async () => {
+      const outcome = await attempt(gw.url, "tmp_filesystem");
+      const { tmpdir, type } = outcome.value as { tmpdir: string; type: number };
+      // Landlock keeps the host path of its private tmp (no mount at /tmp), with a tmpfs mounted on it.
+      if (backend !== "landlock") assert.equal(tmpdir, "/tmp");
+      assert.equal(type, TMPFS_MAGIC, `its /tmp is filesystem type 0x${type.toString(16)}, not tmpfs`);
     });
 
     it("does not see the gateway's environment", async () => {

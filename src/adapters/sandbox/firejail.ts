@@ -23,7 +23,7 @@ export function createFirejailBackend(options: { firejail?: string; setpriv?: st
       ),
     async wrap(request: WrapRequest): Promise<Wrapped> {
       const { profile, launch, paths } = request;
-      const visible = [...paths.own, ...paths.read, ...paths.write, paths.tmp];
+      const visible = [...paths.own, ...paths.read, ...paths.write];
       if (request.egress?.socketPath) visible.push(request.egress.socketPath);
       const args = ["--quiet", "--noprofile", "--caps.drop=all", "--nonewprivs", "--seccomp", "--private-dev"];
       args.push(profile.network.mode === "host" ? "--net=host" : "--net=none");
@@ -32,22 +32,25 @@ export function createFirejailBackend(options: { firejail?: string; setpriv?: st
       args.push(`--private-etc=${etc.join(",")}`);
       // Nothing is writable but the write list and the private tmp: / itself is not, even for a root gateway.
       args.push("--read-only=/", "--read-only=/etc");
+      // /tmp is firejail's own tmpfs (in memory, counted against a memory limit, not on the host's disk);
+      // visible paths under the host's /tmp are whitelisted into it.
+      args.push("--private-tmp", "--read-write=/tmp");
       for (const top of topLevel()) {
         const inside = visible.filter((path) => within(path, top) && path !== top);
         if (visible.includes(top)) continue;
-        if (inside.length === 0) args.push(`--blacklist=${top}`);
+        if (inside.length === 0 && top !== "/tmp") args.push(`--blacklist=${top}`);
         else for (const path of inside) args.push(`--whitelist=${path}`);
       }
       for (const path of [...paths.own, ...paths.read]) args.push(`--read-only=${path}`);
-      for (const path of [...paths.write, paths.tmp]) args.push(`--read-write=${path}`);
-      const cwd = visibleCwd(launch.cwd, paths, paths.tmp);
+      for (const path of paths.write) args.push(`--read-write=${path}`);
+      const cwd = visibleCwd(launch.cwd, paths, "/tmp");
       args.push("--", launch.command, ...launch.args);
       // firejail does not die with its parent: the parent-death signal (set by setpriv, kept across the exec)
       // makes a SIGKILLed gateway take firejail, and with it the sandbox's PID namespace, along.
       return {
         command: options.setpriv ?? "setpriv",
         args: ["--pdeathsig", "KILL", firejail, ...args],
-        env: { ...launch.env, HOME: paths.tmp, TMPDIR: paths.tmp },
+        env: { ...launch.env, HOME: "/tmp", TMPDIR: "/tmp" },
         cwd,
         confinement: {
           filesystem: "allow-list",

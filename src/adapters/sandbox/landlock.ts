@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
+import { tmpSize } from "./bubblewrap.ts";
 import { ensureLauncher, type LauncherNetwork, launcherArgs } from "./native-launcher.ts";
 import { within } from "./paths.ts";
 
@@ -126,6 +127,8 @@ function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
       // A non-root gateway needs a user namespace of its own to make the others.
       ...(process.getuid?.() === 0 ? [] : ["--user", "--map-current-user"]),
       ...(mode === "host" ? [] : ["--net"]),
+      // A mount namespace of its own, for the size-bounded tmpfs over its private tmp.
+      "--mount",
       "--pid",
       "--fork",
       "--kill-child",
@@ -133,6 +136,7 @@ function wrapLandlock(launcher: string, request: WrapRequest): Wrapped {
       ...launcherArgs({
         // Under none, lo stays down: not even the sandbox's own loopback works.
         loopbackUp: forward !== undefined,
+        tmpfs: { path: paths.tmp, bytes: tmpSize(profile.limits.memoryBytes) },
         forwards: forward ? [forward] : [],
         // A root gateway's server would be root with every capability: it keeps none (nor does the forwarder).
         dropCapabilities: true,

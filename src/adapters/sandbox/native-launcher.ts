@@ -45,6 +45,11 @@ export interface LauncherPlan {
    * before they start, then check /proc/self/status; the forwarder holds none either.
    */
   dropCapabilities?: boolean;
+  /**
+   * A tmpfs of at most `bytes` mounted on `path` (the private tmp) while capabilities remain; needs a mount
+   * namespace of the launcher's own (unshare --mount).
+   */
+  tmpfs?: { path: string; bytes: number };
   /** TCP ports on 127.0.0.1 relayed to Unix sockets (the egress proxy) while the server lives. */
   forwards?: readonly { port: number; socketPath: string }[];
   /** Landlock allow-list; undefined: no Landlock. Everything outside `read` and `write` is denied. */
@@ -69,6 +74,7 @@ export interface LauncherPlan {
 export function launcherArgs(plan: LauncherPlan): string[] {
   const args: string[] = [];
   if (plan.loopbackUp) args.push("--lo-up");
+  if (plan.tmpfs) args.push("--tmpfs", `${plan.tmpfs.path}:${Math.floor(plan.tmpfs.bytes)}`);
   for (const forward of plan.forwards ?? []) args.push("--forward", `${forward.port}:${forward.socketPath}`);
   if (plan.dropCapabilities) args.push("--drop-caps");
   if (plan.landlock) {
