@@ -1,41 +1,12 @@
 // Checks about programs on this host: whether each enabled stdio server's command resolves the way spawn will
 // resolve it (the server's own PATH, its cwd). HTTP servers get a URL check only. Sandbox backends: sandbox-backends.ts.
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, resolve } from "node:path";
 import { redactUrl } from "../../core/redact-url.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
+import { findExecutable } from "../process/find-executable.ts";
 import { childEnvironment } from "../upstream/child-env.ts";
 import { check, type DoctorCheck } from "./checks.ts";
 
-/** What spawn searches when the environment has no PATH at all. */
-const DEFAULT_PATH = "/usr/bin:/bin";
-
-export type Resolution = { path: string } | { problem: string };
-
-/** Resolves a command as spawn does: one with a slash against cwd, a bare name through PATH's directories. */
-export function findExecutable(command: string, cwd: string, pathVariable: string | undefined): Resolution {
-  if (command.includes("/")) {
-    const path = resolve(cwd, command);
-    const problem = executableProblem(path);
-    return problem ? { problem: `${path} ${problem}` } : { path };
-  }
-  for (const dir of (pathVariable ?? DEFAULT_PATH).split(delimiter)) {
-    const path = resolve(cwd, dir || ".", command);
-    if (executableProblem(path) === undefined) return { path };
-  }
-  return { problem: `"${command}" not found on PATH` };
-}
-
-function executableProblem(path: string): string | undefined {
-  try {
-    if (!statSync(path).isFile()) return "is not a file";
-    accessSync(path, constants.X_OK);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not executable" : String(code);
-  }
-}
+export { findExecutable, type Resolution } from "../process/find-executable.ts";
 
 /** One row per server: fail when an enabled stdio server's command cannot be found or run. Nothing is started. */
 export async function checkServers(

@@ -1,9 +1,10 @@
 // The paths a sandboxed launch may see: system folders (read-only), the server's own command or package
 // (read-only), the profile's read and write lists, and a private tmp. Everything else stays invisible.
 import { existsSync, lstatSync, mkdirSync, realpathSync, statSync } from "node:fs";
-import { basename, delimiter, dirname, isAbsolute, join, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, sep } from "node:path";
 import type { SandboxProfile } from "../../core/sandbox.ts";
 import type { LaunchSpec } from "../../ports/sandbox.ts";
+import { findExecutable } from "../process/find-executable.ts";
 import type { SandboxPaths } from "./backend.ts";
 
 /** Folders every program needs to run: binaries, libraries, the dynamic loader (symlinks on merged-/usr systems). */
@@ -45,8 +46,8 @@ export function systemPaths(): string[] {
  */
 export function ownPaths(launch: LaunchSpec): string[] {
   const own = new Set<string>();
-  const executable = findExecutable(launch.command, launch.env.PATH, launch.cwd);
-  if (executable) own.add(executable);
+  const executable = findExecutable(launch.command, launch.cwd, launch.env.PATH);
+  if ("path" in executable) own.add(realpathSync(executable.path));
   for (const arg of launch.args) {
     const path = isAbsolute(arg) ? arg : undefined;
     if (!path || !isFile(path)) continue;
@@ -99,18 +100,6 @@ export function within(path: string, dir: string): boolean {
 export function visibleCwd(cwd: string, paths: SandboxPaths, tmpInside: string): string {
   const visible = [...paths.own, ...paths.read, ...paths.write];
   return visible.some((dir) => within(cwd, dir) && isDirectory(cwd)) ? cwd : tmpInside;
-}
-
-/** Real path of a command: as given when it has a slash, else the first match on PATH. */
-export function findExecutable(command: string, path: string | undefined, cwd: string): string | undefined {
-  const candidates = command.includes("/")
-    ? [isAbsolute(command) ? command : join(cwd, command)]
-    : (path ?? "")
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, command));
-  for (const candidate of candidates) if (isFile(candidate)) return realpathSync(candidate);
-  return undefined;
 }
 
 function packageRoot(path: string): string | undefined {
