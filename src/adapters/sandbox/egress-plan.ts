@@ -7,7 +7,7 @@ import type { EventBus } from "../../core/events.ts";
 import type { SandboxProfile } from "../../core/sandbox.ts";
 import type { LaunchSpec } from "../../ports/sandbox.ts";
 import type { EgressPlan } from "./backend.ts";
-import { startEgressProxy } from "./egress-proxy.ts";
+import { type EgressDecision, startEgressProxy } from "./egress-proxy.ts";
 import { ensureLauncher, launcherArgs } from "./native-launcher.ts";
 
 /** The proxy's port inside a sandbox's own network namespace (nothing else listens there). */
@@ -43,8 +43,7 @@ export async function setUpEgress(
 ): Promise<EgressSetup> {
   if (profile.network.mode !== "allow") throw new Error("egress applies to network: allow only");
   const rules = profile.network.allow;
-  const onDecision = (decision: Parameters<NonNullable<Parameters<typeof startEgressProxy>[0]["onDecision"]>>[0]) =>
-    options.events?.emit("sandbox-egress", decision);
+  const onDecision = (decision: EgressDecision) => options.events?.emit("sandbox-egress", decision);
   const socketPath = join(options.stateDir, "egress.sock");
   const proxy = await startEgressProxy({ server, rules, listen: { path: socketPath }, onDecision });
   const env = proxyEnvironment(launch.env, EGRESS_PORT);

@@ -1,6 +1,5 @@
 // Builds a podman image for Node servers from this host's own files (no registry, no base image): the running
 // Node binary, the libraries it links, a minimal /etc, and optionally npm packages with their dependencies.
-import { execFile } from "node:child_process";
 import {
   chmodSync,
   copyFileSync,
@@ -16,6 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { runTool } from "./run-tool.ts";
 
 export interface BuildNodeImageOptions {
   tag: string;
@@ -28,6 +28,9 @@ export interface BuildNodeImageOptions {
   /** Extra image labels (`LABEL key=value`). */
   labels?: Readonly<Record<string, string>>;
 }
+
+/** Bound on one step of an image build (a podman import of a large rootfs takes seconds, not minutes). */
+const BUILD_STEP_TIMEOUT_MS = 10 * 60_000;
 
 export const DEFAULT_NODE_IMAGE = "localhost/switchboard-node:latest";
 
@@ -178,11 +181,7 @@ function copyFile(from: string, to: string): void {
   chmodSync(to, statSync(from).mode & 0o7777);
 }
 
+/** A step of the build (ldd, tar, podman import): bounded, so a stuck tool cannot hold the command forever. */
 function run(command: string, args: readonly string[], signal: AbortSignal | undefined): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(command, args, { signal, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args[0]} failed: ${stderr.trim() || error.message}`, { cause: error }));
-      else resolvePromise(stdout);
-    });
-  });
+  return runTool(command, args, BUILD_STEP_TIMEOUT_MS, signal);
 }

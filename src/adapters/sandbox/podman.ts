@@ -6,10 +6,10 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { SandboxLimits } from "../../core/sandbox.ts";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
-import { tmpSize } from "./bubblewrap.ts";
 import { containerCwd, containerEnv, visibleMounts } from "./container-mounts.ts";
 import { DEFAULT_NODE_IMAGE } from "./image-build.ts";
-import { formatBytes } from "./limits.ts";
+import { formatBytes, tmpSize } from "./limits.ts";
+import { probeCommand } from "./probe.ts";
 import { runTool } from "./run-tool.ts";
 
 export interface PodmanBackendOptions {
@@ -221,12 +221,7 @@ async function requireImage(podman: string, image: string, timeoutMs: number): P
   }
 }
 
-async function probePodman(podman: string, timeoutMs: number): Promise<string | undefined> {
-  try {
-    await runTool(podman, ["info", "--format", "{{.Host.OCIRuntime.Name}}"], timeoutMs);
-    return undefined;
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") return "podman is not installed (apt-get install podman)";
-    return `podman does not work here: ${(error as Error).message}`;
-  }
+function probePodman(podman: string, timeoutMs: number): Promise<string | undefined> {
+  const missing = "podman is not installed (apt-get install podman)";
+  return probeCommand(podman, ["info", "--format", "{{.Host.OCIRuntime.Name}}"], missing, timeoutMs);
 }
