@@ -4,6 +4,7 @@
 // and --die-with-parent: killing the gateway, even with SIGKILL, kills the whole sandbox.
 import { lstatSync, readlinkSync } from "node:fs";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
+import { tmpSize } from "./limits.ts";
 import { visibleCwd } from "./paths.ts";
 import { probeCommand } from "./probe.ts";
 
@@ -49,11 +50,6 @@ export function createBubblewrapBackend(options: { bwrap?: string } = {}): Backe
       };
     },
   };
-}
-
-/** The size of a sandbox's /tmp: its memory limit, else 512 MiB. */
-export function tmpSize(memoryBytes: number | undefined): number {
-  return memoryBytes ?? 512 * 1024 * 1024;
 }
 
 /** A merged-/usr link such as /lib -> usr/lib is recreated as a link; a real folder is bound read-only. */

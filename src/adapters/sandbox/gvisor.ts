@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sandboxProfile } from "../../core/sandbox.ts";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
-import { tmpSize } from "./bubblewrap.ts";
 import { containerCwd, containerEnv, visibleMounts } from "./container-mounts.ts";
+import { tmpSize } from "./limits.ts";
 import { runTool as run } from "./run-tool.ts";
 
 export interface GvisorBackendOptions {

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { BackendAdapter, Wrapped, WrapRequest } from "./backend.ts";
-import { tmpSize } from "./bubblewrap.ts";
+import { tmpSize } from "./limits.ts";
 import { ensureLauncher, type LauncherNetwork, launcherArgs } from "./native-launcher.ts";
 import { within } from "./paths.ts";
 

@@ -215,6 +215,11 @@ function write(file: string, value: string): void {
   writeFileSync(file, value);
 }
 
+/** The size of a sandbox's /tmp: its memory limit, else 512 MiB. */
+export function tmpSize(memoryBytes: number | undefined): number {
+  return memoryBytes ?? 512 * 1024 * 1024;
+}
+
 export function formatBytes(bytes: number): string {
   for (const [unit, size] of [
     ["GiB", 1024 ** 3],
