@@ -60,14 +60,14 @@ export const USAGE = `Usage: npm run bench -- [options]
   --retries N          At most N such re-runs per target and round (default 2; 0 keeps every first attempt)
   -h, --help           This help`;
 
-function positiveInt(value: string | undefined, name: string, fallback: number): number {
+export function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
   return n;
 }
 
-function nonNegative(value: string | undefined, name: string, fallback: number): number {
+export function nonNegative(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got "${value}"`);

@@ -1,5 +1,6 @@
 // Command-line flags of `npm run bench:sandbox` (node:util parseArgs), sized so a full run takes about 2 minutes.
 import { parseArgs } from "node:util";
+import { nonNegative, positiveInt } from "./options.ts";
 
 /** The variants measured: a server without any sandbox setting, then each backend. */
 export const SANDBOX_VARIANTS = [
@@ -42,13 +43,6 @@ export const SANDBOX_USAGE = `Usage: npm run bench:sandbox -- [options]
   --wait-quiet S Wait up to S seconds for the machine to be idle (< 0.2 busy cores) first (default 0)
   -h, --help     This help`;
 
-function positiveInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
-
 export function parseSandboxOptions(argv: readonly string[]): SandboxBenchOptions | undefined {
   const { values } = parseArgs({
     args: [...argv],
@@ -78,6 +72,6 @@ export function parseSandboxOptions(argv: readonly string[]): SandboxBenchOption
     rounds: positiveInt(values.rounds, "rounds", 5),
     memory: values.memory ?? "512M",
     outDir: values.out ?? "bench/results",
-    waitQuietSeconds: values["wait-quiet"] === undefined ? 0 : positiveInt(values["wait-quiet"], "wait-quiet", 0),
+    waitQuietSeconds: nonNegative(values["wait-quiet"], "wait-quiet", 0),
   };
 }
