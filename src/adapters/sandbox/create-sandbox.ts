@@ -100,7 +100,7 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
     if (profile.onUnavailable === "fail") {
       throw new SwitchboardError(
         "sandbox_unavailable",
-        `server ${server} was not started: its sandbox (${profile.backend}) cannot be enforced here: ${reason}`,
+        `its sandbox (${profile.backend}) cannot be enforced here: ${reason}`,
         { data: { server, backend: profile.backend, reason } },
       );
     }
@@ -207,7 +207,7 @@ export function createSandbox(options: SandboxOptions): ClosableSandbox {
         if (error instanceof SwitchboardError) throw error;
         throw new SwitchboardError(
           "sandbox_unavailable",
-          `server ${server} was not started: its sandbox (${backend.name}) could not be set up: ${(error as Error).message}`,
+          `its sandbox (${backend.name}) could not be set up: ${(error as Error).message}`,
           { data: { server, backend: backend.name, reason: (error as Error).message }, cause: error },
         );
       }

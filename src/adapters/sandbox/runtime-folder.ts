@@ -80,7 +80,7 @@ export function refuseGuarded(server: string, profile: SandboxProfile, guards: r
         const allowed = guard.allowInside ? ` (only ${guard.allowInside} may be given)` : "";
         throw new SwitchboardError(
           "sandbox_unavailable",
-          `server ${server} was not started: its filesystem.${list} entry ${path} would show the gateway's own folder ${guard.path}${allowed}`,
+          `its filesystem.${list} entry ${path} would show the gateway's own folder ${guard.path}${allowed}`,
           { data: { server, backend: profile.backend, reason: `filesystem.${list} shows ${guard.path}` } },
         );
       }
