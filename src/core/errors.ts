@@ -56,8 +56,22 @@ export const ERROR_CODES = {
   cancelled: { jsonRpc: -31008, http: 499, retryable: false },
   /** The request body exceeded `gateway.maxBodyBytes`. */
   payload_too_large: { jsonRpc: -32600, http: 413, retryable: false },
-  /** Host or Origin header not allowed (DNS-rebinding protection). */
+  /**
+   * Not allowed: a Host or Origin header that is not accepted (DNS-rebinding protection), a caller without the
+   * rights for the admin API, or a call the access rules (gateway.access) deny.
+   */
   forbidden: { jsonRpc: -32600, http: 403, retryable: false },
+  /**
+   * The request carries no credential, or one that is not accepted (unknown, revoked or expired key; a token
+   * with a bad signature, issuer, audience or time). HTTP answers 401 with `WWW-Authenticate`; `data.error` is
+   * the OAuth error code (`invalid_request`, `invalid_token`, `insufficient_scope`).
+   */
+  unauthenticated: { jsonRpc: -31015, http: 401, retryable: false },
+  /**
+   * The server runs with per-principal credentials and the caller has not stored a value for a slot it needs
+   * (`switchboard credentials set SERVER SLOT`); `data.slots` names them. No other principal's value is used.
+   */
+  credentials_required: { jsonRpc: -31016, http: 403, retryable: false },
   /** This replica holds its maximum of sessions (`gateway.limits.maxSessions`); existing sessions are unaffected. */
   session_limit: { jsonRpc: -31013, http: 503, retryable: true },
   /** A GET for a stream that does not accept `text/event-stream`. */
