@@ -1,4 +1,5 @@
 // The session store port: 2025-era downstream session records, so another replica can serve a session.
+import type { Principal } from "../core/identity.ts";
 
 export interface SessionRecord {
   id: string;
@@ -8,6 +9,8 @@ export interface SessionRecord {
   clientInfo: Record<string, unknown> | undefined;
   clientCapabilities: Record<string, unknown> | undefined;
   logLevel: string | undefined;
+  /** Who opened the session (no credential); absent in records written before authentication existed. */
+  principal?: Principal;
   createdAt: string;
 }
 

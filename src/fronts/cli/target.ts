@@ -96,7 +96,9 @@ async function localTarget(args: CliArgs): Promise<Target> {
       return row(name);
     },
     rpc: async (method, params, server) => {
-      const session = gateway.sessions.create(server ? { kind: "server", server } : { kind: "aggregate" }, true);
+      const session = gateway.sessions.create(server ? { kind: "server", server } : { kind: "aggregate" }, {
+        ephemeral: true,
+      });
       const request = { jsonrpc: "2.0" as const, id: ++id, method, params };
       const ctx = { session, correlationId: randomUUID(), controller: new AbortController(), send: () => false };
       return JSON.parse(replyJson(request.id, await gateway.router.handle(request, ctx))) as JsonRpcResponse;

@@ -117,7 +117,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       // initialize opens a session; any other request without one is served statelessly.
       const opens = request.method === "initialize";
       if (opens && (await sessionRefused(req, res, request))) return;
-      session = sessions.create(endpoint, !opens);
+      session = sessions.create(endpoint, { ephemeral: !opens });
       if (!session.ephemeral) {
         session.shared = true; // recorded in the SessionStore once initialize has filled it in
         headers["mcp-session-id"] = session.id;
@@ -137,7 +137,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     era: ModernRequest,
   ) {
     if (request.method === "subscriptions/listen") return openListen(req, res, correlationId, endpoint, request, era);
-    const session = sessions.create(endpoint, true);
+    const session = sessions.create(endpoint, { ephemeral: true });
     session.protocolVersion = era.revision;
     session.clientCapabilities = era.capabilities;
     session.clientInfo = era.clientInfo;

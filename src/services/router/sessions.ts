@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
+import { ANONYMOUS, type Principal } from "../../core/identity.ts";
 import type { JsonRpcMessage, RequestId } from "../../core/jsonrpc.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { RateLimiter } from "../../ports/rate-limiter.ts";
@@ -16,6 +17,11 @@ export interface DownstreamSession {
   readonly endpoint: Endpoint;
   /** True for one-shot sessions of requests sent without a session id (no notifications outside a response). */
   readonly ephemeral: boolean;
+  /**
+   * Who opened the session: every request on it must come from the same principal (a session id alone never
+   * lends one caller's rights to another). ANONYMOUS when authentication is off.
+   */
+  readonly principal: Principal;
   /** Kept in the SessionStore, so another replica can serve its requests (2025-era HTTP sessions). */
   shared: boolean;
   protocolVersion: string | undefined;
@@ -65,6 +71,15 @@ export interface SessionRefusals {
   limit: number;
   /** The client opened sessions faster than its creation limit. */
   rate: number;
+}
+
+export interface CreateSessionOptions {
+  /** A one-shot session for one request (not registered, not counted against maxSessions). */
+  ephemeral?: boolean;
+  /** The id (adopting a session another replica created); default: a new random one. */
+  id?: string;
+  /** Who opens it; default ANONYMOUS. */
+  principal?: Principal;
 }
 
 export class SessionRegistry {
@@ -126,12 +141,14 @@ export class SessionRegistry {
    * A new session with a cryptographically random id of visible ASCII characters. A registered (not ephemeral)
    * one fails with `session_limit` at the cap, however it came (initialize, a listen stream, adoption).
    */
-  create(endpoint: Endpoint, ephemeral = false, id = randomBytes(18).toString("base64url")): DownstreamSession {
+  create(endpoint: Endpoint, options: CreateSessionOptions = {}): DownstreamSession {
+    const { ephemeral = false, id = randomBytes(18).toString("base64url"), principal = ANONYMOUS } = options;
     if (!ephemeral) this.checkCapacity();
     const session: DownstreamSession = {
       id,
       endpoint,
       ephemeral,
+      principal,
       shared: false,
       protocolVersion: undefined,
       clientInfo: undefined,
@@ -175,7 +192,7 @@ export class SessionRegistry {
     const endpoint: Endpoint = record.endpoint.startsWith("server:")
       ? { kind: "server", server: record.endpoint.slice("server:".length) }
       : { kind: "aggregate" };
-    const session = this.create(endpoint, false, id);
+    const session = this.create(endpoint, { id, principal: record.principal ?? ANONYMOUS });
     session.shared = true;
     session.protocolVersion = record.protocolVersion;
     session.clientInfo = record.clientInfo;
@@ -218,6 +235,7 @@ export class SessionRegistry {
       clientInfo: session.clientInfo,
       clientCapabilities: session.clientCapabilities,
       logLevel: session.logLevel,
+      principal: session.principal,
       createdAt: new Date(this.clock.now()).toISOString(),
     };
     store.put(record, ttlMs).catch((error: unknown) => events.emit("session-store-failed", { action: "put", error }));
