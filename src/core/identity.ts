@@ -112,6 +112,11 @@ export interface AccessRule {
   resources: readonly string[] | undefined;
   /** Tool annotations a tool must have for the rule to match (tools only). */
   annotations: AnnotationMatch | undefined;
+  /**
+   * For deny rules: whether what it denies is hidden (default true: left out of listings, search and describe,
+   * and answered as if it did not exist). false keeps it visible and its use fails with `forbidden`.
+   */
+  hide: boolean;
 }
 
 export interface AccessSettings {
