@@ -111,4 +111,9 @@ export interface ServerSpec {
   transport: TransportSpec;
   /** Isolation of a stdio server; undefined when neither it nor serverDefaults sets one (it runs unconfined). */
   sandbox: SandboxProfile | undefined;
+  /**
+   * Set on the spec of a per-principal instance (a server whose credentials or OAuth tokens belong to each
+   * caller): the principal whose instance it is. Undefined for the shared instance.
+   */
+  principal?: string;
 }
