@@ -92,6 +92,11 @@ export interface GatewayEvents {
    * was denied: not_listed, unresolved, invalid_address, or the address range (loopback, private, metadata, …).
    */
   "sandbox-egress": { server: string; host: string; port: number; allowed: boolean; reason?: string; address?: string };
+  /**
+   * A request's credential was checked: accepted (`via` says how) or refused (`reason`: missing, invalid_request,
+   * invalid_token, insufficient_scope, not_admin). Never carries the credential.
+   */
+  "auth-checked": { outcome: "accepted" | "refused"; via: string; reason?: string; principal?: string; path: string };
   /** The SessionStore failed: reading a session (`resolve`, `revalidate`), writing (`put`) or deleting its record. */
   "session-store-failed": { action: "resolve" | "revalidate" | "put" | "delete"; error: unknown };
 }

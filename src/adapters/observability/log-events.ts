@@ -51,6 +51,10 @@ export function subscribeLogging(events: EventBus, logger: Logger): void {
       logger.debug({ server, err: error }, "could not discover the server's catalog");
     });
   }
+  events.on("auth-checked", (check) => {
+    // Refusals are what an attack looks like: counted in metrics, logged at debug so a flood cannot fill the log.
+    if (check.outcome === "refused") logger.debug(check, `request refused: ${check.reason}`);
+  });
   events.on("sandbox-egress", (decision) => {
     if (decision.allowed) logger.debug(decision, "egress allowed");
     else logger.warn(decision, `egress to ${decision.host}:${decision.port} denied: ${decision.reason}`);

@@ -49,6 +49,13 @@ export function registerPolicyMetrics(context: MetricFamilyContext, circuit: (se
   context.on("sandbox-egress", ({ server, allowed, reason }) =>
     egress.inc({ server: serverLabel(server), decision: allowed ? "allowed" : "denied", reason: reason ?? "" }),
   );
+  const auth = eventCounter(
+    context,
+    "auth_requests_total",
+    "Requests whose credential was checked, by how (apiKey, jwt, oauth), outcome (accepted, refused) and reason of a refusal (missing, invalid_request, invalid_token, insufficient_scope, not_admin). Principals are not labels.",
+    ["via", "outcome", "reason"],
+  );
+  context.on("auth-checked", ({ via, outcome, reason }) => auth.inc({ via, outcome, reason: reason ?? "" }));
   for (const server of servers) {
     opened.inc({ server }, 0);
     timeouts.inc({ server, method: "tools/call", hard: "false" }, 0);

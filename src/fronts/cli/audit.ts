@@ -7,6 +7,7 @@ import { auditQuery } from "../http/admin-state.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
 import { err, out } from "./output.ts";
+import { authHint, remoteHeaders } from "./remote-auth.ts";
 import { formatTable } from "./table.ts";
 
 export async function audit(args: CliArgs): Promise<number> {
@@ -51,7 +52,7 @@ async function remote(base: string, params: URLSearchParams, server: string | un
 async function getJson(base: string, target: URL): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(target);
+    response = await fetch(target, { headers: remoteHeaders() });
   } catch (error) {
     throw new SwitchboardError(
       "upstream_unavailable",
@@ -59,7 +60,8 @@ async function getJson(base: string, target: URL): Promise<unknown> {
     );
   }
   const body = (await response.json()) as { message?: string };
-  if (!response.ok) throw new SwitchboardError("internal", body.message ?? `HTTP ${response.status}`);
+  if (!response.ok)
+    throw new SwitchboardError("internal", (body.message ?? `HTTP ${response.status}`) + authHint(response.status));
   return body;
 }
 

@@ -6,6 +6,7 @@ import type { HealthDocument } from "../http/health-document.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
 import { err, out } from "./output.ts";
+import { authHint, remoteHeaders } from "./remote-auth.ts";
 import { renderFrame, type Sample } from "./status-frame.ts";
 
 export const DEFAULT_STATUS_INTERVAL_S = 2;
@@ -60,7 +61,10 @@ function parseInterval(text: string | undefined): number {
 async function fetchHealth(base: string): Promise<HealthDocument> {
   let response: Response;
   try {
-    response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = await fetch(`${base}/health`, {
+      headers: remoteHeaders(),
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
   } catch (error) {
     const reason =
       (error as Error).name === "TimeoutError" ? "no answer within 5 s" : String((error as Error).cause ?? error);
@@ -69,7 +73,10 @@ async function fetchHealth(base: string): Promise<HealthDocument> {
   // 503 still carries the document (the gateway is starting or draining).
   const body = (await response.json().catch(() => undefined)) as HealthDocument | undefined;
   if ((response.status !== 200 && response.status !== 503) || !body || typeof body.upstreams !== "object")
-    throw new SwitchboardError("internal", `${base}/health did not answer with a Switchboard health document`);
+    throw new SwitchboardError(
+      "internal",
+      `${base}/health did not answer with a Switchboard health document${authHint(response.status)}`,
+    );
   return body;
 }
 

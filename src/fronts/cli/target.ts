@@ -9,6 +9,7 @@ import type { ServerStatus } from "../../services/supervisor/server-supervisor.t
 import { replyJson } from "../shared/reply-encoder.ts";
 import type { CliArgs } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
+import { authHint, remoteHeaders } from "./remote-auth.ts";
 
 export type ServerRow = ServerStatus & {
   tools: number | null;
@@ -39,7 +40,10 @@ function remoteTarget(base: string): Target {
   const call = async (path: string, init?: RequestInit) => {
     let response: Response;
     try {
-      response = await fetch(new URL(path, base), init);
+      response = await fetch(new URL(path, base), {
+        ...init,
+        headers: remoteHeaders((init?.headers ?? {}) as Record<string, string>),
+      });
     } catch (error) {
       throw new SwitchboardError(
         "upstream_unavailable",
@@ -48,7 +52,10 @@ function remoteTarget(base: string): Target {
     }
     const body = (await response.json()) as Record<string, unknown>;
     if (!response.ok && !("jsonrpc" in body)) {
-      throw new SwitchboardError("internal", String(body.message ?? `HTTP ${response.status}`));
+      throw new SwitchboardError(
+        "internal",
+        String(body.message ?? `HTTP ${response.status}`) + authHint(response.status),
+      );
     }
     return body;
   };

@@ -7,6 +7,7 @@ import type { TokenReport } from "../../services/tokens/token-accounting.ts";
 import type { CliArgs } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
 import { err, out } from "./output.ts";
+import { authHint, remoteHeaders } from "./remote-auth.ts";
 import { formatTable } from "./table.ts";
 
 export async function toolsTokens(args: CliArgs): Promise<number> {
@@ -20,7 +21,7 @@ export async function toolsTokens(args: CliArgs): Promise<number> {
 async function remote(base: string): Promise<TokenReport> {
   let response: Response;
   try {
-    response = await fetch(new URL("/tokens", base));
+    response = await fetch(new URL("/tokens", base), { headers: remoteHeaders() });
   } catch (error) {
     throw new SwitchboardError(
       "upstream_unavailable",
@@ -28,7 +29,8 @@ async function remote(base: string): Promise<TokenReport> {
     );
   }
   const body = (await response.json()) as TokenReport & { message?: string };
-  if (!response.ok) throw new SwitchboardError("internal", body.message ?? `HTTP ${response.status}`);
+  if (!response.ok)
+    throw new SwitchboardError("internal", (body.message ?? `HTTP ${response.status}`) + authHint(response.status));
   return body;
 }
 

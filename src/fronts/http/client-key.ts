@@ -1,14 +1,18 @@
-// Who an HTTP request comes from, for per-client rate limits: a hash of a credential header when the request
-// has one (never the value itself), else its address (taken from X-Forwarded-For only behind trusted proxies).
+// Who an HTTP request comes from, for per-client rate limits: the authenticated principal when authentication is
+// on, else a hash of a credential header when the request has one (never the value itself), else its address
+// (taken from X-Forwarded-For only behind trusted proxies).
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { RateLimitSettings } from "../../core/gateway-config.ts";
+import type { Principal } from "../../core/identity.ts";
 
-export type ClientKeyOf = (req: IncomingMessage) => string;
+export type ClientKeyOf = (req: IncomingMessage, principal?: Principal) => string;
 
 export function createClientKeyOf(settings: RateLimitSettings["clientKey"]): ClientKeyOf {
   const { header, trustProxyHops } = settings;
-  return (req) => {
+  return (req, principal) => {
+    // An authenticated caller is one client wherever it connects from (its keys and tokens share its limits).
+    if (principal && principal.via !== "none") return `p:${hashCredential(`${principal.via}:${principal.name}`)}`;
     if (header !== undefined) {
       const value = req.headers[header];
       const credential = Array.isArray(value) ? value.join(",") : value;

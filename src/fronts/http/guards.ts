@@ -13,19 +13,20 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Until clients authenticate, a non-loopback bind is refused unless Host is checked against allowedHosts (which
- * stops DNS-rebinding pages) or the operator opted out with allowInsecureBind: anyone who reaches such a port
- * could call tools, stop servers and read the audit log. Throws `config_invalid` naming the setting.
+ * Without authentication (gateway.auth.mode none) only loopback binds are allowed: anyone who reaches any other
+ * address could call tools, stop servers and read the audit log. The operator may override that with
+ * allowInsecureBind (--insecure-bind), which is logged as INSECURE. Throws `config_invalid` naming the settings.
  */
 export function checkBindAllowed(
   bindHost: string,
-  settings: { allowedHosts: readonly string[]; allowInsecureBind: boolean },
+  settings: { allowInsecureBind: boolean; authMode: string },
   source: string | undefined,
 ): void {
-  if (isLoopbackHost(bindHost) || settings.allowedHosts.length > 0 || settings.allowInsecureBind) return;
+  if (isLoopbackHost(bindHost) || settings.authMode !== "none" || settings.allowInsecureBind) return;
   const message =
-    `refusing to bind the non-loopback address "${bindHost}" without authentication: list the Host names ` +
-    "clients use in gateway.allowedHosts, or set gateway.allowInsecureBind (--insecure-bind) to accept any Host";
+    `refusing to bind the non-loopback address "${bindHost}" without authentication: set gateway.auth.mode ` +
+    "(apiKey, jwt or oauth; docs/authentication.md), or set gateway.allowInsecureBind (--insecure-bind) to serve " +
+    "anyone who reaches the port";
   throw new SwitchboardError("config_invalid", message, {
     data: { source: source ?? "configuration", problems: [{ path: "gateway.host", message }] },
   });

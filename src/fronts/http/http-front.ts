@@ -2,17 +2,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
 import type { GatewayConfig } from "../../core/gateway-config.ts";
+import type { AuthSettings } from "../../core/identity.ts";
 import type { CorrelationScope } from "../../ports/correlation-scope.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { MetricsExporter } from "../../ports/metrics.ts";
 import type { Tracer } from "../../ports/tracer.ts";
+import type { Authenticator } from "../../services/identity/authenticator.ts";
 import type { RateLimitGate } from "../../services/policies/rate-limits.ts";
 import type { ReplayBudget } from "../../services/router/replay-budget.ts";
 import type { Router } from "../../services/router/router.ts";
 import type { Endpoint, SessionRegistry } from "../../services/router/sessions.ts";
 import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import { type AdminDeps, createAdminApi } from "./admin-api.ts";
+import { createAuthGate } from "./auth-gate.ts";
 import { createClientKeyOf } from "./client-key.ts";
 import { limitConnections } from "./connection-limit.ts";
 import {
@@ -26,7 +30,7 @@ import {
 } from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
 import { handleMetricsRoute } from "./metrics-route.ts";
-import { sendJson, sendRpcError } from "./respond.ts";
+import { sendAdminError, sendJson, sendRpcError } from "./respond.ts";
 import { rootDocument } from "./root-document.ts";
 
 /** How long after the shutdown grace the front still lets replies of failed calls go out. */
@@ -50,6 +54,14 @@ export type HttpFrontDeps = AdminDeps & {
   readonly rateLimits: RateLimitGate | undefined;
   readonly metrics: MetricsExporter | undefined;
   readonly supervisor: Pick<Supervisor, "has">;
+  /** Client authentication (gateway.auth); undefined: none. */
+  readonly auth?:
+    | {
+        readonly settings: AuthSettings;
+        readonly authenticator: Authenticator | undefined;
+        readonly events?: EventBus | undefined;
+      }
+    | undefined;
 };
 
 export async function startHttpFront(
@@ -59,13 +71,15 @@ export async function startHttpFront(
   const settings = gateway.config.gateway;
   const host = options.host ?? settings.host;
   const port = options.port ?? settings.port;
-  checkBindAllowed(host, settings, gateway.config.source);
+  const authMode = gateway.auth?.authenticator ? gateway.auth.settings.mode : "none";
+  checkBindAllowed(host, { allowInsecureBind: settings.allowInsecureBind, authMode }, gateway.config.source);
   const policy = createOriginPolicy(host, settings.allowedHosts, settings.allowedOrigins);
-  if (!policy.hostAllowed) {
+  if (!isLoopbackHost(host) && authMode === "none") {
     gateway.logger.warn(
       { host },
-      "INSECURE: bound to a non-loopback address with gateway.allowInsecureBind: Host headers are not checked and " +
-        "there is no authentication; anyone who can reach this port can call tools, stop servers and read the audit log",
+      "INSECURE: bound to a non-loopback address with gateway.allowInsecureBind and no authentication " +
+        `(gateway.auth.mode none)${policy.hostAllowed ? "" : " and no Host check"}: anyone who can reach this ` +
+        "port can call tools, stop servers and read the audit log",
     );
   }
   const mcp = createMcpEndpoint({
@@ -86,18 +100,36 @@ export async function startHttpFront(
     connectionLimit: () => limit,
   });
   const root = rootDocument();
+  let boundUrl = "";
+  const gate = gateway.auth
+    ? createAuthGate(gateway.auth.settings, gateway.auth.authenticator, () => boundUrl, gateway.auth.events)
+    : undefined;
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string, correlationId: string) => {
     try {
       checkOrigin(req, policy);
+      if (gate?.metadata(req, res, path)) return;
+      // Authenticated before anything is looked up, so an unauthenticated caller learns nothing (not even which
+      // servers exist).
+      const principal = gate ? await gate.callerOf(req, path) : undefined;
+      if (principal && principal.via !== "none") {
+        gateway.tracer.annotate({ "enduser.id": principal.name });
+      }
       const endpoint = mcpEndpoint(path, gateway);
-      if (endpoint) return await mcp.handle(req, res, endpoint, correlationId);
+      if (endpoint) return await mcp.handle(req, res, endpoint, correlationId, principal);
+      gate?.requireAdmin(principal as NonNullable<typeof principal>, path);
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
       if (await admin.handle(req, res, path)) return;
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, root);
       throw new SwitchboardError("method_not_found", `no route for ${req.method} ${path}`);
     } catch (error) {
       if (res.headersSent) return void res.end();
+      gate?.challenge(req, res, error, path);
+      if (
+        !path.startsWith("/mcp") &&
+        (isSwitchboardError(error, "unauthenticated") || isSwitchboardError(error, "forbidden"))
+      )
+        return sendAdminError(res, error);
       // An unknown /mcp/{server} is found before the body is read: read it now so the error carries its id.
       const unknownServer = req.method === "POST" && isSwitchboardError(error, "server_not_found");
       sendRpcError(res, error, unknownServer ? await readRequestId(req, settings.maxBodyBytes) : null);
@@ -155,9 +187,10 @@ export async function startHttpFront(
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  boundUrl = `http://${isLoopbackHost(host) || host === "localhost" ? shownHost : host}:${address.port}`;
   const front: HttpFront = {
     server,
-    url: `http://${isLoopbackHost(host) || host === "localhost" ? shownHost : host}:${address.port}`,
+    url: boundUrl,
     close: () =>
       new Promise<void>((resolve) => {
         closing = true;

@@ -4,6 +4,7 @@
 // resumes a broken stream (Last-Event-ID); DELETE ends the session.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../../core/errors.ts";
+import { ANONYMOUS, type Principal, samePrincipal } from "../../core/identity.ts";
 import type { JsonRpcMessage, JsonRpcRequest } from "../../core/jsonrpc.ts";
 import {
   acceptsPriming,
@@ -49,6 +50,9 @@ export interface McpEndpointDeps {
 export function createMcpEndpoint(deps: McpEndpointDeps) {
   const { router, sessions } = deps;
   const encodeModern = createModernReplyEncoder();
+  /** Who each request in progress comes from (set by handle, read where sessions are opened or resolved). */
+  const callers = new WeakMap<IncomingMessage, Principal>();
+  const callerOf = (req: IncomingMessage): Principal => callers.get(req) ?? ANONYMOUS;
   /** Resumable streams of each HTTP session, dropped when the session ends. */
   const streamsBySession = new Map<string, SessionStreams>();
 
@@ -72,7 +76,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     const id = req.headers["mcp-session-id"];
     if (typeof id !== "string") return undefined;
     const session = await sessions.resolve(id);
-    if (!session || !sameEndpoint(session.endpoint, endpoint)) {
+    // Another principal's session id is answered like an unknown one: an id is never a credential.
+    if (!session || !sameEndpoint(session.endpoint, endpoint) || !samePrincipal(session.principal, callerOf(req))) {
       throw new SwitchboardError("session_not_found", "session not found or ended; initialize a new one");
     }
     session.onClose ??= closeStreamsOf(session.id); // adopted from another replica
@@ -117,7 +122,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       // initialize opens a session; any other request without one is served statelessly.
       const opens = request.method === "initialize";
       if (opens && (await sessionRefused(req, res, request))) return;
-      session = sessions.create(endpoint, { ephemeral: !opens });
+      session = sessions.create(endpoint, { ephemeral: !opens, principal: callerOf(req) });
       if (!session.ephemeral) {
         session.shared = true; // recorded in the SessionStore once initialize has filled it in
         headers["mcp-session-id"] = session.id;
@@ -137,7 +142,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     era: ModernRequest,
   ) {
     if (request.method === "subscriptions/listen") return openListen(req, res, correlationId, endpoint, request, era);
-    const session = sessions.create(endpoint, { ephemeral: true });
+    const session = sessions.create(endpoint, { ephemeral: true, principal: callerOf(req) });
     session.protocolVersion = era.revision;
     session.clientCapabilities = era.capabilities;
     session.clientInfo = era.clientInfo;
@@ -157,14 +162,14 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     request: JsonRpcRequest,
     era: ModernRequest,
   ): Promise<void> {
-    if (deps.rateLimits && (await rateLimited(req, res, endpoint, request, deps))) return;
+    if (deps.rateLimits && (await rateLimited(req, res, endpoint, request, deps, callerOf(req)))) return;
     if (await sessionRefused(req, res, request)) return;
-    return listen(deps, res, endpoint, request, era, correlationId);
+    return listen(deps, res, endpoint, request, era, correlationId, callerOf(req));
   }
 
   /** Answers 503 `session_limit` or 429 `rate_limited` (with the request's id) when no session may be opened. */
   async function sessionRefused(req: IncomingMessage, res: ServerResponse, request: JsonRpcRequest): Promise<boolean> {
-    const refusal = await sessions.admit(deps.clientKeyOf(req)).then(
+    const refusal = await sessions.admit(deps.clientKeyOf(req, callerOf(req))).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -190,7 +195,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
       status: 200,
     }),
   ): Promise<void> {
-    if (deps.rateLimits && (await rateLimited(req, res, session.endpoint, request, deps))) return;
+    if (deps.rateLimits && (await rateLimited(req, res, session.endpoint, request, deps, session.principal))) return;
     const acceptsSse = (req.headers.accept ?? "").includes("text/event-stream");
     const resumable = !session.ephemeral;
     const takesRequests = takesServerRequests(session.protocolVersion);
@@ -292,8 +297,18 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     closeStreams(): void {
       for (const streams of streamsBySession.values()) streams.closeAll();
     },
-    /** `correlationId`: the id the front minted for this request (X-Request-Id), carried to the router. */
-    async handle(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, correlationId: string): Promise<void> {
+    /**
+     * `correlationId`: the id the front minted for this request (X-Request-Id), carried to the router;
+     * `principal`: who the front authenticated (sessions are opened for and bound to it).
+     */
+    async handle(
+      req: IncomingMessage,
+      res: ServerResponse,
+      endpoint: Endpoint,
+      correlationId: string,
+      principal: Principal = ANONYMOUS,
+    ): Promise<void> {
+      callers.set(req, principal);
       try {
         checkProtocolVersion(req);
         if (req.method === "POST") return await post(req, res, endpoint, correlationId);
@@ -315,10 +330,11 @@ async function rateLimited(
   endpoint: Endpoint,
   request: JsonRpcRequest,
   deps: McpEndpointDeps,
+  principal: Principal,
 ): Promise<boolean> {
   const server = endpoint.kind === "server" ? endpoint.server : undefined;
   const gate = deps.rateLimits as RateLimitGate;
-  const rejection = await admission(gate, deps.clientKeyOf(req), request.method, server);
+  const rejection = await admission(gate, deps.clientKeyOf(req, principal), request.method, server);
   if (!rejection) return false;
   sendRpcError(res, rejection, request.id);
   return true;

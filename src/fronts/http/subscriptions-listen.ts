@@ -1,6 +1,7 @@
 // subscriptions/listen (2026 era) on the HTTP front: a long-lived stream of the notifications a client's filter
 // asks for, each tagged with the subscription id. It replaces the GET stream and resources/subscribe.
 import type { ServerResponse } from "node:http";
+import type { Principal } from "../../core/identity.ts";
 import type { JsonRpcNotification, JsonRpcRequest } from "../../core/jsonrpc.ts";
 import { META_SUBSCRIPTION_ID, type ModernRequest } from "../../core/protocol/index.ts";
 import type { Router } from "../../services/router/router.ts";
@@ -25,6 +26,7 @@ export async function listen(
   request: JsonRpcRequest,
   era: ModernRequest,
   correlationId: string,
+  principal: Principal,
 ) {
   const { router, sessions } = deps;
   const filter = (request.params?.notifications ?? {}) as ListenFilter;
@@ -35,7 +37,7 @@ export async function listen(
     resourceSubscriptions: Array.isArray(filter.resourceSubscriptions) ? filter.resourceSubscriptions.map(String) : [],
   };
   // A registered session (so list_changed broadcasts reach it) whose only request is this listen.
-  const session = sessions.create(endpoint);
+  const session = sessions.create(endpoint, { principal });
   session.protocolVersion = era.revision;
   session.clientCapabilities = era.capabilities;
   const controller = new AbortController();

@@ -1,0 +1,119 @@
+// Authentication on the HTTP front: which routes are public, who the caller of the others is, the admin check,
+// the 401/403 challenge (WWW-Authenticate with the resource metadata URL, RFC 6750 / RFC 9728) and the
+// protected-resource metadata documents themselves.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
+import { ANONYMOUS, type AuthSettings, type Principal } from "../../core/identity.ts";
+import { metadataPathFor, protectedResourceMetadata, wwwAuthenticate } from "../../core/protected-resource.ts";
+import type { Authenticator } from "../../services/identity/authenticator.ts";
+import { sendJson } from "./respond.ts";
+
+const METADATA_ROOT = "/.well-known/oauth-protected-resource";
+/** Routes every caller may use: probes, the root document, metadata and the OAuth redirect (it checks its own state). */
+const PUBLIC_PATHS = new Set(["/", "/health/live", "/health/ready", "/oauth/callback"]);
+/** A server name as the metadata path may carry it (the same rule as configured names). */
+const SERVER_SEGMENT = /^\/mcp(?:\/[A-Za-z0-9_.-]{1,64})?$/;
+
+export interface AuthGate {
+  /** Whether authentication is on at all. */
+  readonly enabled: boolean;
+  /** Answers GET /.well-known/oauth-protected-resource[/mcp[/{server}]]; false for any other path. */
+  metadata(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+  /** The caller of a request to `path`: ANONYMOUS on public routes and with authentication off. */
+  callerOf(req: IncomingMessage, path: string): Promise<Principal>;
+  /** Throws `forbidden` unless the principal may use the admin API (and metrics). */
+  requireAdmin(principal: Principal, path: string): void;
+  /** Sets WWW-Authenticate on a 401 (and on a 403 for a missing scope) before the error is sent. */
+  challenge(req: IncomingMessage, res: ServerResponse, error: unknown, path: string): void;
+}
+
+export function createAuthGate(
+  settings: AuthSettings,
+  authenticator: Authenticator | undefined,
+  boundUrl: () => string,
+  events?: EventBus,
+): AuthGate {
+  const enabled = settings.mode !== "none" && authenticator !== undefined;
+  const baseOf = (req: IncomingMessage) =>
+    (settings.publicUrl ?? (req.headers.host ? `http://${req.headers.host}` : boundUrl())).replace(/\/+$/, "");
+  const servesMetadata = enabled && settings.oauth !== undefined;
+  /** The resource a path belongs to: `/mcp` or `/mcp/{server}` for MCP endpoints, the gateway itself otherwise. */
+  const resourcePathOf = (path: string) => (SERVER_SEGMENT.test(path) ? path : "");
+  return {
+    enabled,
+    metadata(req, res, path) {
+      if (!path.startsWith(METADATA_ROOT)) return false;
+      const resourcePath = path.slice(METADATA_ROOT.length);
+      if (!servesMetadata || (resourcePath !== "" && !SERVER_SEGMENT.test(resourcePath))) return false;
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.setHeader("allow", "GET");
+        throw new SwitchboardError("method_not_allowed", `${req.method} is not allowed on ${path}`);
+      }
+      const oauth = settings.oauth as NonNullable<AuthSettings["oauth"]>;
+      const body = protectedResourceMetadata({
+        resource: `${baseOf(req)}${resourcePath}`,
+        authorizationServers: oauth.authorizationServers,
+        scopesSupported: oauth.scopesSupported,
+      });
+      // Public and the same for everyone: clients and proxies may keep it for a while.
+      sendJson(res, 200, JSON.stringify(body), { "cache-control": "public, max-age=300" });
+      return true;
+    },
+    async callerOf(req, path) {
+      if (!enabled || PUBLIC_PATHS.has(path)) return ANONYMOUS;
+      const header = (name: string) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(", ") : value;
+      };
+      try {
+        const principal = await (authenticator as Authenticator).authenticate({
+          authorization: header("authorization"),
+          apiKey: header("x-api-key"),
+        });
+        events?.emit("auth-checked", { outcome: "accepted", via: principal.via, principal: principal.name, path });
+        return principal;
+      } catch (error) {
+        const data = isSwitchboardError(error) ? error.data : undefined;
+        const reason =
+          typeof data?.error === "string" ? data.error : isSwitchboardError(error) ? "missing" : "internal";
+        events?.emit("auth-checked", { outcome: "refused", via: settings.mode, reason, path });
+        throw error;
+      }
+    },
+    requireAdmin(principal, path) {
+      if (!enabled || PUBLIC_PATHS.has(path) || (authenticator as Authenticator).isAdmin(principal)) return;
+      events?.emit("auth-checked", {
+        outcome: "refused",
+        via: principal.via,
+        reason: "not_admin",
+        principal: principal.name,
+        path,
+      });
+      throw new SwitchboardError(
+        "forbidden",
+        `${path} needs admin rights: a group in gateway.auth.adminGroups or the scope ${settings.adminScope}`,
+        { data: { error: "insufficient_scope", scope: settings.adminScope } },
+      );
+    },
+    challenge(req, res, error, path) {
+      if (!enabled || res.headersSent) return;
+      const unauthenticated = isSwitchboardError(error, "unauthenticated");
+      const scoped = isSwitchboardError(error, "forbidden") && error.data?.error === "insufficient_scope";
+      if (!unauthenticated && !scoped) return;
+      const data = (error as SwitchboardError).data ?? {};
+      const resourceMetadata = servesMetadata
+        ? `${baseOf(req)}${metadataPathFor(resourcePathOf(path) || "/")}`
+        : undefined;
+      res.setHeader(
+        "www-authenticate",
+        wwwAuthenticate({
+          error: typeof data.error === "string" ? data.error : undefined,
+          description: typeof data.error === "string" ? (error as Error).message : undefined,
+          scope: typeof data.scope === "string" ? data.scope : undefined,
+          resourceMetadata,
+        }),
+      );
+    },
+  };
+}
