@@ -3,7 +3,7 @@
 export interface AuditRecord {
   /** ISO time the call started. */
   time: string;
-  /** Who called, when known (auth comes later); null otherwise. */
+  /** The principal who called (gateway.auth; `anonymous` when authentication is off); null in older records. */
   principal: string | null;
   server: string;
   tool: string;
@@ -21,6 +21,8 @@ export interface AuditRecord {
 export interface AuditQuery {
   server?: string;
   tool?: string;
+  /** Calls by this principal only. */
+  principal?: string;
   /** ISO time: records at or after it. */
   since?: string;
   /** Newest first; default 100, at most 1000. */

@@ -10,6 +10,7 @@ export const OPTIONS = {
   "log-level": { type: "string" },
   server: { type: "string", short: "s", multiple: true },
   tool: { type: "string" },
+  principal: { type: "string" },
   since: { type: "string" },
   limit: { type: "string" },
   args: { type: "string", short: "a" },
@@ -35,6 +36,8 @@ export interface CliArgs {
   /** Every --server given, in order (`image build` takes several). */
   servers: string[];
   tool: string | undefined;
+  /** `audit`: calls by this principal; `keys create`: whom the key authenticates. */
+  principal: string | undefined;
   since: string | undefined;
   limit: string | undefined;
   args: string | undefined;
@@ -77,6 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     server: v.server?.at(-1),
     servers: v.server ?? [],
     tool: v.tool,
+    principal: v.principal,
     since: v.since,
     limit: v.limit,
     args: v.args,

@@ -14,6 +14,7 @@ export async function audit(args: CliArgs): Promise<number> {
   const params = new URLSearchParams();
   if (args.server) params.set("server", args.server);
   if (args.tool) params.set("tool", args.tool);
+  if (args.principal) params.set("principal", args.principal);
   if (args.since) params.set("since", args.since);
   if (args.limit) params.set("limit", args.limit);
   let query: ReturnType<typeof auditQuery>;
@@ -76,9 +77,10 @@ async function local(args: CliArgs, query: ReturnType<typeof auditQuery>): Promi
 }
 
 function table(records: readonly AuditRecord[]): string {
-  const header = ["TIME", "SERVER", "TOOL", "OUTCOME", "MS", "CORRELATION ID", "ARGS HASH"];
+  const header = ["TIME", "PRINCIPAL", "SERVER", "TOOL", "OUTCOME", "MS", "CORRELATION ID", "ARGS HASH"];
   const rows = records.map((r) => [
     r.time,
+    r.principal ?? "-",
     r.server || "-",
     r.tool,
     r.outcome === "ok" ? "ok" : `error:${r.errorKind ?? "?"}`,

@@ -108,10 +108,11 @@ Recorded tool calls, newest first, from a running gateway (--url) or from the st
 (the SQLite file in the state directory, or DATABASE_URL). An unknown --server is an error.
 
 Options:
-  -s, --server NAME   Only this server's calls
-      --tool NAME     Only this tool's calls
-      --since ISO     Only calls at or after this time (ISO 8601)
-      --limit N       At most N records (default 100)
+  -s, --server NAME      Only this server's calls
+      --tool NAME        Only this tool's calls
+      --principal NAME   Only calls by this principal (gateway.auth)
+      --since ISO        Only calls at or after this time (ISO 8601)
+      --limit N          At most N records (default 100)
 ${URL}
 ${CONFIG}
 ${STATE}

@@ -60,12 +60,14 @@ export function auditQuery(params: URLSearchParams): AuditQuery {
   const query: AuditQuery = {};
   const problems: string[] = [];
   for (const key of params.keys()) {
-    if (!["server", "tool", "since", "limit"].includes(key)) problems.push(`unknown parameter "${key}"`);
+    if (!["server", "tool", "principal", "since", "limit"].includes(key)) problems.push(`unknown parameter "${key}"`);
   }
   const server = params.get("server");
   if (server !== null) query.server = server;
   const tool = params.get("tool");
   if (tool !== null) query.tool = tool;
+  const principal = params.get("principal");
+  if (principal !== null) query.principal = principal;
   const since = params.get("since");
   if (since !== null) {
     if (Number.isNaN(Date.parse(since))) problems.push(`since: ${JSON.stringify(since)} is not an ISO time`);

@@ -65,6 +65,7 @@ export async function createPostgresAuditLog(options: PostgresAuditLogOptions): 
       const values: unknown[] = [];
       if (query.server !== undefined) where.push(`server = $${values.push(query.server)}`);
       if (query.tool !== undefined) where.push(`tool = $${values.push(query.tool)}`);
+      if (query.principal !== undefined) where.push(`principal = $${values.push(query.principal)}`);
       if (query.since !== undefined) where.push(`time >= $${values.push(normalizeTime(query.since, "since"))}`);
       const condition = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
       const limit = `$${values.push(auditLimit(query))}`;

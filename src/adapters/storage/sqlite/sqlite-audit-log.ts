@@ -65,6 +65,7 @@ export async function createSqliteAuditLog(path: string, options: SqliteAuditLog
       };
       if (query.server !== undefined) filter("server = ?", query.server);
       if (query.tool !== undefined) filter("tool = ?", query.tool);
+      if (query.principal !== undefined) filter("principal = ?", query.principal);
       if (query.since !== undefined) filter("time >= ?", normalizeTime(query.since, "since"));
       const condition = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
       return db
