@@ -213,6 +213,28 @@ describe("accepted tokens", () => {
     assert.equal((await verifier().verify(token)).name, "alice");
   });
 
+  test("a token without kid, while the issuer publishes several keys of its type, verifies with the right one", async () => {
+    const second = await keyPair("RS256", "rsa-0");
+    jwks.keys = [second.jwk, rsa.jwk, ec.jwk];
+    try {
+      const token = await new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: "dave", exp: seconds(clock.now()) + 60 })
+        .setProtectedHeader({ alg: "RS256" })
+        .sign(rsa.privateKey);
+      assert.equal((await verifier().verify(token)).name, "dave");
+      const forged = await keyPair("RS256", "x");
+      const bad = await new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: "dave", exp: seconds(clock.now()) + 60 })
+        .setProtectedHeader({ alg: "RS256" })
+        .sign(forged.privateKey);
+      await refused(verifier().verify(bad), /signature is not valid/);
+      const expired = await new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: "dave", exp: seconds(clock.now()) - 600 })
+        .setProtectedHeader({ alg: "RS256" })
+        .sign(rsa.privateKey);
+      await refused(verifier().verify(expired), /expired/);
+    } finally {
+      jwks.keys = [rsa.jwk, ec.jwk];
+    }
+  });
+
   test("verifications at first use share one fetch of the JWKS", async () => {
     const before = jwks.requests;
     const token = await sign(rsa);

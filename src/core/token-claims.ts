@@ -32,7 +32,7 @@ export function principalFromClaims(
       groups: stringList(claims[names.groupsClaim]),
       scopes: scopesOf(claims),
       via,
-      ...(typeof jti === "string" && jti !== "" ? { credentialId: jti } : {}),
+      ...(typeof jti === "string" && jti !== "" && jti.length <= MAX_PRINCIPAL_CHARS ? { credentialId: jti } : {}),
     },
   };
 }

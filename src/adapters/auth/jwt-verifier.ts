@@ -1,7 +1,7 @@
 // The TokenVerifier for bearer JWTs (modes jwt and oauth): signature against the issuer's JWKS with an
 // asymmetric allow-list, then iss, aud, exp, nbf and iat with the configured skew, the principal claim, and the
 // required scopes. Every refusal says what was wrong without echoing the token.
-import { type JWTPayload, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from "jose";
+import { type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, errors as joseErrors, jwtVerify } from "jose";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { JwtSettings, Principal } from "../../core/identity.ts";
 import { isSymmetricOrNone } from "../../core/jws-algorithms.ts";
@@ -67,13 +67,13 @@ export function createJwtVerifier(settings: JwtSettings, options: JwtVerifierOpt
       const now = clock.now();
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, getKey, {
+        payload = await verifyWithCandidates(token, getKey, {
           algorithms: [...settings.algorithms],
           issuer: settings.issuer,
           audience: [...settings.audiences],
           clockTolerance: skewSeconds,
           currentDate: new Date(now),
-        }));
+        });
       } catch (error) {
         throw refusal(error, options.logger);
       }
@@ -93,6 +93,35 @@ export function createJwtVerifier(settings: JwtSettings, options: JwtVerifierOpt
     },
     close() {},
   };
+}
+
+/** Most keys tried for one token when several match (no `kid`, or a `kid` shared during a rotation). */
+const MAX_KEY_CANDIDATES = 8;
+
+/**
+ * jwtVerify, and when several keys of the set match the header, each of them in turn: the first that verifies
+ * the signature decides (its claim checks stand); none verifying is a bad signature.
+ */
+async function verifyWithCandidates(
+  token: string,
+  getKey: JWTVerifyGetKey,
+  options: JWTVerifyOptions,
+): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(token, getKey, options)).payload;
+  } catch (error) {
+    if (!(error instanceof joseErrors.JWKSMultipleMatchingKeys)) throw error;
+    let tried = 0;
+    for await (const key of error) {
+      if (++tried > MAX_KEY_CANDIDATES) break;
+      try {
+        return (await jwtVerify(token, key, options)).payload;
+      } catch (attempt) {
+        if (!(attempt instanceof joseErrors.JWSSignatureVerificationFailed)) throw attempt;
+      }
+    }
+    throw new joseErrors.JWSSignatureVerificationFailed();
+  }
 }
 
 function invalidToken(description: string, cause?: unknown): SwitchboardError {
@@ -120,7 +149,6 @@ const JOSE_REFUSALS: Readonly<Record<string, string>> = {
   ERR_JWT_INVALID: "the token is malformed",
   ERR_JOSE_NOT_SUPPORTED: "the token uses an unsupported algorithm or critical header (crit)",
   ERR_JWKS_NO_MATCHING_KEY: "no signing key of the issuer matches the token (unknown kid)",
-  ERR_JWKS_MULTIPLE_MATCHING_KEYS: "the token's signature is not valid",
   ERR_JWKS_INVALID: "the issuer's signing key cannot be used",
   ERR_JWK_INVALID: "the issuer's signing key cannot be used",
 };
