@@ -32,6 +32,20 @@ const toBoolean = (raw: string) => {
   throw new Error(`"${raw}" is not a boolean`);
 };
 
+/** `none`, `apikey`/`apiKey`/`api-key`, `jwt`, `oauth`, in any letter case. */
+const authMode = (raw: string) => {
+  const mode = raw.trim().toLowerCase().replace(/[-_]/g, "");
+  return mode === "apikey" ? "apiKey" : mode;
+};
+/** One value or several, comma-separated (`https://a,https://b`). */
+const commaList = (raw: string) => {
+  const items = raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  return items.length === 1 ? items[0] : items;
+};
+
 /** The documented mapping (docs/configuration.md lists the same table). */
 export const ENV_MAPPINGS: readonly Mapping[] = [
   { names: ["MCP_BIND_HOST", "SWITCHBOARD_HOST"], target: "gateway", key: "host", parse: (v) => v },
@@ -75,6 +89,10 @@ export const ENV_MAPPINGS: readonly Mapping[] = [
   { names: ["AUDIT_RETENTION_DAYS"], target: "gateway", key: "audit.retentionDays", parse: toNumber },
   { names: ["DISCOVERY_MODE"], target: "gateway", key: "discovery.mode", parse: (v) => v.toLowerCase() },
   { names: ["MAX_RESULT_TOKENS"], target: "gateway", key: "budgets.maxResultTokens", parse: toNumber },
+  { names: ["MCP_AUTH_MODE"], target: "gateway", key: "auth.mode", parse: authMode },
+  { names: ["MCP_AUTH_JWKS_URL"], target: "gateway", key: "auth.jwt.jwksUrl", parse: (v) => v },
+  { names: ["MCP_AUTH_ISSUER"], target: "gateway", key: "auth.jwt.issuer", parse: (v) => v },
+  { names: ["MCP_AUTH_AUDIENCE"], target: "gateway", key: "auth.jwt.audiences", parse: commaList },
   { names: ["RATE_LIMIT_ENABLED"], target: "gateway", key: "rateLimit.enabled", parse: toBoolean },
   { names: ["RATE_LIMIT_PER_MINUTE"], target: "gateway", key: "rateLimit.perMinute", parse: toNumber },
   { names: ["RATE_LIMIT_BURST"], target: "gateway", key: "rateLimit.burst", parse: toNumber },

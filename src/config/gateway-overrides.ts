@@ -2,6 +2,7 @@
 // the schema of the setting (or nested section, such as `database.url`) it reaches, then applied in order.
 import type { z } from "zod";
 import type { ConfigProblem } from "../core/gateway-config.ts";
+import { AuthSchema, JwtSchema } from "./auth-schema.ts";
 import { BudgetSchema, DiscoverySchema } from "./discovery-schema.ts";
 import type { Override } from "./env-overrides.ts";
 import { TracingSchema } from "./observability-schema.ts";
@@ -46,6 +47,8 @@ const NESTED_SECTIONS: Record<string, { shape: Record<string, z.ZodType> }> = {
   rateLimit: RateLimitSchema,
   "rateLimit.global": RateLimitGlobalSchema,
   tracing: TracingSchema,
+  auth: AuthSchema,
+  "auth.jwt": JwtSchema,
 };
 
 /** Applies validated overrides in order (environment, then flags); invalid ones become problems. */

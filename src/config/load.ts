@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import type { ConfigProblem, GatewayConfig, GatewaySettings } from "../core/gateway-config.ts";
 import { separatorProblem } from "../core/naming.ts";
 import type { ServerSpec } from "../core/server-spec.ts";
+import { normalizeAuth } from "./auth-settings.ts";
 import { invalid, zodProblems } from "./config-problems.ts";
 import { normalizeDiscovery } from "./discovery-settings.ts";
 import { readEnvOverrides } from "./env-overrides.ts";
@@ -115,7 +116,17 @@ function normalizeGateway(
   vars: Readonly<Record<string, string | undefined>>,
   problems: ConfigProblem[],
 ): GatewaySettings {
-  const { serverDefaults: _s, database: _d, redis: _r, cache: _c, audit: _a, discovery, budgets, ...rest } = section;
+  const {
+    serverDefaults: _s,
+    database: _d,
+    redis: _r,
+    cache: _c,
+    audit: _a,
+    discovery,
+    budgets,
+    auth,
+    ...rest
+  } = section;
   const state = normalizeStateSettings(section, stateDir, vars, problems);
   return {
     ...rest,
@@ -125,6 +136,7 @@ function normalizeGateway(
     discovery: normalizeDiscovery(discovery, vars, problems),
     budgets: { ...budgets },
     rateLimit: normalizeRateLimit(section.rateLimit, state.redis.url, problems),
+    auth: normalizeAuth(auth, problems),
   };
 }
 
