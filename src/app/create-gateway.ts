@@ -15,6 +15,7 @@ import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { SemanticIndex } from "../services/search/semantic-index.ts";
 import type { ToolSearch } from "../services/search/tool-search.ts";
 import type { Supervisor } from "../services/supervisor/supervisor.ts";
+import { openIdentity } from "./identity.ts";
 import { UpstreamInbox } from "./inbox.ts";
 import { Lifecycle, type LifeStep } from "./lifecycle.ts";
 import { openObservability } from "./observability.ts";
@@ -90,6 +91,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit };
   const { stats, metrics } = observability.watch(parts);
 
+  const auth = openIdentity(settings.auth, { clock, logger, events, keys: undefined });
+
   const startSteps = startStepsOf({ config, life, logger, events, children, search, semantic, ...parts });
   return {
     ...parts,
@@ -100,6 +103,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     tracer,
     router,
     rateLimits,
+    auth,
     stats,
     metrics,
     startedAt: clock.now(),

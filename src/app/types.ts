@@ -18,6 +18,7 @@ import type { Router } from "../services/router/router.ts";
 import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { Supervisor } from "../services/supervisor/supervisor.ts";
 import type { TokenAccounting } from "../services/tokens/token-accounting.ts";
+import type { Identity } from "./identity.ts";
 import type { GatewayState } from "./state.ts";
 
 /**
@@ -62,6 +63,8 @@ export interface Gateway {
   readonly metrics: MetricsExporter | undefined;
   /** Per-server resilience policies: circuit breaker state (`policies.state(server)`), bulkhead occupancy. */
   readonly policies: Policies;
+  /** Client authentication (gateway.auth): the front asks it for each request's principal. */
+  readonly auth: Identity;
   readonly startedAt: number;
   phase(): GatewayPhase;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */
