@@ -1,6 +1,7 @@
-// A gateway bound to a non-loopback address has no authentication yet: `switchboard serve --host 0.0.0.0` is
-// refused unless Host is checked against gateway.allowedHosts (then a DNS-rebinding Host gets 403 everywhere)
-// or the operator says --insecure-bind. Real serve processes listen on 0.0.0.0 port 0; traffic goes to 127.0.0.1.
+// `switchboard serve --host 0.0.0.0` without authentication (gateway.auth.mode none) is refused, even with
+// allowedHosts, unless the operator says --insecure-bind (logged as INSECURE). With authentication on it serves:
+// a DNS-rebinding Host still gets 403 everywhere, and a request without a credential 401. Real serve processes
+// listen on 0.0.0.0 port 0; traffic goes to 127.0.0.1.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
@@ -36,6 +37,17 @@ async function stop(cli: RunningCli): Promise<void> {
   assert.equal(code, 0, cli.stderr());
 }
 
+/** OAuth resource-server settings whose JWKS is never fetched (no request here carries a token). */
+const oauth = () => ({
+  mode: "oauth",
+  jwt: {
+    jwksUrl: "http://127.0.0.1:9/jwks",
+    issuer: "https://issuer.example",
+    audiences: ["https://gateway.example/mcp"],
+  },
+  oauth: { authorizationServers: ["https://issuer.example"] },
+});
+
 const rpc = (body: unknown) => ({
   method: "POST",
   headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -44,22 +56,35 @@ const rpc = (body: unknown) => ({
 const callEcho = rpc({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "fx__echo", arguments: {} } });
 
 describe("non-loopback bind", () => {
-  it("is refused without allowedHosts: exit 2 and a message naming allowedHosts and --insecure-bind", async () => {
-    const result = await runCli(["serve", "--config", config("refused"), "--host", "0.0.0.0"]);
-    assert.equal(result.code, 2, describeRun(result));
-    assert.match(result.stderr, /gateway\.host: refusing to bind the non-loopback address "0\.0\.0\.0"/);
-    assert.match(result.stderr, /gateway\.allowedHosts/);
-    assert.match(result.stderr, /--insecure-bind/);
-    assert.doesNotMatch(result.stderr, /listening on/);
+  it("is refused without authentication, even with allowedHosts: exit 2 naming gateway.auth.mode and --insecure-bind", async () => {
+    for (const name of ["refused", "refused-hosts"]) {
+      const gateway = name === "refused" ? {} : { allowedHosts: ["gateway.example"] };
+      const result = await runCli(["serve", "--config", config(name, gateway), "--host", "0.0.0.0"]);
+      assert.equal(result.code, 2, describeRun(result));
+      assert.match(result.stderr, /gateway\.host: refusing to bind the non-loopback address "0\.0\.0\.0"/);
+      assert.match(result.stderr, /gateway\.auth\.mode/);
+      assert.match(result.stderr, /--insecure-bind/);
+      assert.doesNotMatch(result.stderr, /listening on/);
+    }
   });
 
-  it("with allowedHosts: a foreign Host gets 403 on tool calls, server stop, /audit, /servers, /metrics", async () => {
+  it("oauth mode without publicUrl is refused on a non-loopback address (the metadata would trust Host)", async () => {
+    const result = await runCli(["serve", "--config", config("oauth-no-url", { auth: oauth() }), "--host", "0.0.0.0"]);
+    assert.equal(result.code, 2, describeRun(result));
+    assert.match(result.stderr, /gateway\.auth\.publicUrl/);
+  });
+
+  it("with authentication: serves; a foreign Host gets 403 everywhere, a request without a credential 401", async () => {
     const { cli, url } = await serve([
       "--config",
-      config("allowed", { allowedHosts: ["gateway.example"] }),
+      config("allowed", {
+        allowedHosts: ["gateway.example"],
+        auth: { ...oauth(), publicUrl: "https://gateway.example" },
+      }),
       "--host",
       "0.0.0.0",
     ]);
+    assert.doesNotMatch(cli.stderr(), /INSECURE/);
     const evil = { host: "evil.com" };
     const attempts: [string, Parameters<typeof rawRequest>[1]][] = [
       ["/mcp", { ...callEcho, headers: { ...callEcho.headers, ...evil } }],
@@ -73,14 +98,26 @@ describe("non-loopback bind", () => {
       const reply = await rawRequest(`${url}${path}`, options);
       assert.equal(reply.status, 403, `${options?.method ?? "GET"} ${path}: ${reply.text}`);
     }
-    const allowed = await rawRequest(`${url}/servers`, { headers: { host: "gateway.example" } });
-    assert.equal(allowed.status, 200, allowed.text);
+    const host = { host: "gateway.example" };
+    for (const [path, options] of [
+      ["/servers", { headers: host }],
+      ["/mcp", { ...callEcho, headers: { ...callEcho.headers, ...host } }],
+    ] as const) {
+      const reply = await rawRequest(`${url}${path}`, options);
+      assert.equal(reply.status, 401, `${path}: ${reply.text}`);
+      assert.match(
+        String(reply.headers["www-authenticate"]),
+        /^Bearer resource_metadata="https:\/\/gateway\.example\/\.well-known\/oauth-protected-resource/,
+      );
+    }
+    const live = await rawRequest(`${url}/health/live`, { headers: host });
+    assert.equal(live.status, 200, live.text);
     await stop(cli);
   });
 
   it("with --insecure-bind: serves, and says loudly that nothing is checked", async () => {
     const { cli, url } = await serve(["--config", config("insecure"), "--host", "0.0.0.0", "--insecure-bind"]);
-    assert.match(cli.stderr(), /INSECURE: bound to a non-loopback address/);
+    assert.match(cli.stderr(), /INSECURE: bound to a non-loopback address .*no authentication/);
     const reply = await rawRequest(`${url}/servers`, { headers: { host: "anything.example" } });
     assert.equal(reply.status, 200, reply.text);
     await stop(cli);

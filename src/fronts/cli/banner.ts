@@ -13,11 +13,13 @@ export function logStartupBanner(config: GatewayConfig, logger: Logger, url: str
     metrics: `${url}/metrics`,
     stateDir: config.gateway.stateDir,
     servers: config.servers.length,
+    auth: config.gateway.auth.mode,
   };
   logger.info(
     facts,
     `switchboard listening on ${url} — MCP: ${facts.mcp} (all servers), ${facts.mcpServer} (one server); ` +
-      `admin: ${facts.admin}, ${facts.health}, ${facts.metrics}; state directory: ${facts.stateDir}`,
+      `admin: ${facts.admin}, ${facts.health}, ${facts.metrics}; state directory: ${facts.stateDir}; ` +
+      `authentication: ${facts.auth}`,
   );
   if (config.servers.length === 0) {
     logger.warn(

@@ -19,9 +19,18 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function checkBindAllowed(
   bindHost: string,
-  settings: { allowInsecureBind: boolean; authMode: string },
+  settings: { allowInsecureBind: boolean; authMode: string; publicUrl?: string | undefined },
   source: string | undefined,
 ): void {
+  if (!isLoopbackHost(bindHost) && settings.authMode === "oauth" && !settings.publicUrl) {
+    // The metadata and the audience tokens are checked against would come from a Host header anyone can send.
+    const message =
+      `gateway.auth.mode oauth on the non-loopback address "${bindHost}" needs gateway.auth.publicUrl: the URL ` +
+      "clients use, which tokens are issued for and the metadata names";
+    throw new SwitchboardError("config_invalid", message, {
+      data: { source: source ?? "configuration", problems: [{ path: "gateway.auth.publicUrl", message }] },
+    });
+  }
   if (isLoopbackHost(bindHost) || settings.authMode !== "none" || settings.allowInsecureBind) return;
   const message =
     `refusing to bind the non-loopback address "${bindHost}" without authentication: set gateway.auth.mode ` +

@@ -152,6 +152,7 @@ export async function healthDocument(gateway: HealthSources, front?: FrontInfo) 
     upstreams,
     unconfined: statuses.filter(runsUnconfined).length,
     sessions: gateway.sessions.size,
+    auth: { mode: gateway.config.gateway.auth.mode },
     limits: limitsOf(gateway, front),
     in_flight: gateway.supervisor.inFlight(),
     dependencies,

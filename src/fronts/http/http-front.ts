@@ -72,7 +72,11 @@ export async function startHttpFront(
   const host = options.host ?? settings.host;
   const port = options.port ?? settings.port;
   const authMode = gateway.auth?.authenticator ? gateway.auth.settings.mode : "none";
-  checkBindAllowed(host, { allowInsecureBind: settings.allowInsecureBind, authMode }, gateway.config.source);
+  checkBindAllowed(
+    host,
+    { allowInsecureBind: settings.allowInsecureBind, authMode, publicUrl: gateway.auth?.settings.publicUrl },
+    gateway.config.source,
+  );
   const policy = createOriginPolicy(host, settings.allowedHosts, settings.allowedOrigins);
   if (!isLoopbackHost(host) && authMode === "none") {
     gateway.logger.warn(
