@@ -10,8 +10,9 @@ import type { Authenticator } from "../../services/identity/authenticator.ts";
 import { sendJson } from "./respond.ts";
 
 const METADATA_ROOT = "/.well-known/oauth-protected-resource";
-/** Routes every caller may use: probes, the root document, metadata and the OAuth redirect (it checks its own state). */
+/** Routes every caller may use: probes, the root document, well-known documents and the OAuth redirect (it checks its own state). */
 const PUBLIC_PATHS = new Set(["/", "/health/live", "/health/ready", "/oauth/callback"]);
+const isPublic = (path: string) => PUBLIC_PATHS.has(path) || path.startsWith("/.well-known/");
 /** A server name as the metadata path may carry it (the same rule as configured names). */
 const SERVER_SEGMENT = /^\/mcp(?:\/[A-Za-z0-9_.-]{1,64})?$/;
 
@@ -61,7 +62,7 @@ export function createAuthGate(
       return true;
     },
     async callerOf(req, path) {
-      if (!enabled || PUBLIC_PATHS.has(path)) return ANONYMOUS;
+      if (!enabled || isPublic(path)) return ANONYMOUS;
       const header = (name: string) => {
         const value = req.headers[name];
         return Array.isArray(value) ? value.join(", ") : value;
@@ -82,7 +83,7 @@ export function createAuthGate(
       }
     },
     requireAdmin(principal, path) {
-      if (!enabled || PUBLIC_PATHS.has(path) || (authenticator as Authenticator).isAdmin(principal)) return;
+      if (!enabled || isPublic(path) || (authenticator as Authenticator).isAdmin(principal)) return;
       events?.emit("auth-checked", {
         outcome: "refused",
         via: principal.via,

@@ -1,0 +1,223 @@
+// Client authentication through the real HTTP front (JWT and OAuth resource-server modes) against a real JWKS
+// endpoint on loopback: what gets 401 with which challenge, the public routes, admin rights, protected-resource
+// metadata, and sessions bound to the principal that opened them.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { closeAtEnd } from "./helpers/cleanup.ts";
+import {
+  callTool,
+  fixtureServer,
+  post,
+  request,
+  resultText,
+  startTestGateway,
+  type TestGateway,
+} from "./helpers/gateway.ts";
+
+const ISSUER = "https://login.example.com";
+
+/** A JWKS endpoint serving one RSA key, and tokens signed with it. */
+async function startIssuer() {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+  const sign = (claims: Record<string, unknown>, options: { audience: string; expiresIn?: string | number }) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(options.audience)
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? "5m")
+      .sign(privateKey);
+  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return { jwksUrl, sign, close };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** An unsigned token (`alg: none`) with the given claims. */
+function unsigned(claims: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.`;
+}
+
+describe("JWT mode through the HTTP front", () => {
+  let issuer: Awaited<ReturnType<typeof startIssuer>>;
+  let gw: TestGateway;
+  const audience = "https://mcp.example.com/mcp";
+  let alice: string;
+  let bob: string;
+  let admin: string;
+
+  before(async () => {
+    issuer = await startIssuer();
+    closeAtEnd(() => issuer.close());
+    gw = await startTestGateway(
+      { fx: fixtureServer() },
+      {
+        gateway: {
+          auth: { mode: "jwt", jwt: { jwksUrl: issuer.jwksUrl, issuer: ISSUER, audiences: [audience] } },
+        },
+      },
+    );
+    alice = await issuer.sign({ sub: "alice", groups: ["dev"] }, { audience });
+    bob = await issuer.sign({ sub: "bob", groups: ["dev"] }, { audience });
+    admin = await issuer.sign({ sub: "root", groups: ["admin"] }, { audience });
+  });
+  after(() => gw?.close());
+
+  it("refuses a request without a credential: 401, a bare Bearer challenge, the unauthenticated error", async () => {
+    const reply = await callTool(gw.url, "fx__echo", { message: "hi" });
+    assert.equal(reply.status, 401, reply.text);
+    assert.equal(reply.headers.get("www-authenticate"), "Bearer");
+    assert.equal(reply.body.error.data.kind, "unauthenticated");
+  });
+
+  it("refuses malformed, expired, foreign, unsigned and mixed credentials with 401 and the OAuth error", async () => {
+    const expired = await issuer.sign({ sub: "alice" }, { audience, expiresIn: Math.floor(Date.now() / 1000) - 3600 });
+    const foreign = await issuer.sign({ sub: "alice" }, { audience: "https://other.example.com/mcp" });
+    const cases: [string, Record<string, string>, string][] = [
+      ["another scheme", { authorization: "Basic YWxpY2U6cHc=" }, "invalid_request"],
+      ["not a JWT", bearer("not-a-jwt"), "invalid_token"],
+      ["expired", bearer(expired), "invalid_token"],
+      ["wrong audience", bearer(foreign), "invalid_token"],
+      ["alg none", bearer(unsigned({ sub: "alice", iss: ISSUER, aud: audience })), "invalid_token"],
+      ["two credentials", { ...bearer(alice), "x-api-key": "sb_0123456789ab_x" }, "invalid_request"],
+    ];
+    for (const [name, headers, error] of cases) {
+      const reply = await callTool(gw.url, "fx__echo", { message: "hi" }, headers);
+      assert.equal(reply.status, 401, `${name}: ${reply.text}`);
+      const challenge = reply.headers.get("www-authenticate") ?? "";
+      assert.match(challenge, new RegExp(`^Bearer .*error="${error}"`), `${name}: ${challenge}`);
+      assert.equal(reply.body.error.data.kind, "unauthenticated", name);
+      assert.ok(
+        !reply.text.includes(headers.authorization?.slice(7) || "\u0000"),
+        `${name}: the credential is not echoed`,
+      );
+    }
+  });
+
+  it("serves a valid token's principal", async () => {
+    const reply = await callTool(gw.url, "fx__echo", { message: "hi" }, bearer(alice));
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(resultText(reply), "hi");
+  });
+
+  it("keeps probes and the root document public and the admin API and metrics for admins", async () => {
+    for (const path of ["/health/live", "/health/ready", "/"]) {
+      const response = await fetch(`${gw.url}${path}`);
+      assert.equal(response.status, 200, path);
+    }
+    for (const path of ["/servers", "/health", "/audit", "/metrics", "/tokens"]) {
+      const anonymous = await fetch(`${gw.url}${path}`);
+      assert.equal(anonymous.status, 401, `${path} without a credential`);
+      const user = await fetch(`${gw.url}${path}`, { headers: bearer(alice) });
+      assert.equal(user.status, 403, `${path} as a non-admin`);
+      assert.match(user.headers.get("www-authenticate") ?? "", /error="insufficient_scope"/, path);
+      const body = (await user.json()) as { error: { code: string } };
+      assert.equal(body.error.code, "forbidden", path);
+      const root = await fetch(`${gw.url}${path}`, { headers: bearer(admin) });
+      assert.equal(root.status, 200, `${path} as an admin`);
+    }
+    const stop = await fetch(`${gw.url}/servers/fx/stop`, { method: "POST", headers: bearer(alice) });
+    assert.equal(stop.status, 403);
+  });
+
+  it("does not reveal which servers exist to an unauthenticated caller", async () => {
+    const known = await post(`${gw.url}/mcp/fx`, request("tools/list"));
+    const unknown = await post(`${gw.url}/mcp/nope`, request("tools/list"));
+    assert.equal(known.status, 401);
+    assert.equal(unknown.status, 401);
+  });
+
+  it("binds a session to its principal: another principal's use of the id is an unknown session", async () => {
+    const init = await post(
+      `${gw.url}/mcp`,
+      request("initialize", {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "a", version: "1" },
+      }),
+      bearer(alice),
+    );
+    const session = init.headers.get("mcp-session-id") as string;
+    assert.ok(session, init.text);
+    const stolen = await post(`${gw.url}/mcp`, request("tools/list"), { ...bearer(bob), "mcp-session-id": session });
+    assert.equal(stolen.status, 404, stolen.text);
+    assert.equal(stolen.body.error.data.kind, "session_not_found");
+    const removed = await fetch(`${gw.url}/mcp`, {
+      method: "DELETE",
+      headers: { ...bearer(bob), "mcp-session-id": session },
+    });
+    assert.equal(removed.status, 404, "another principal cannot end the session either");
+    const own = await post(`${gw.url}/mcp`, request("tools/list"), { ...bearer(alice), "mcp-session-id": session });
+    assert.equal(own.status, 200, own.text);
+    assert.ok(own.body.result.tools.length > 0);
+  });
+});
+
+describe("OAuth resource-server mode through the HTTP front", () => {
+  let issuer: Awaited<ReturnType<typeof startIssuer>>;
+  let gw: TestGateway;
+
+  before(async () => {
+    issuer = await startIssuer();
+    closeAtEnd(() => issuer.close());
+    gw = await startTestGateway(
+      { fx: fixtureServer() },
+      {
+        gateway: {
+          auth: {
+            mode: "oauth",
+            jwt: { jwksUrl: issuer.jwksUrl, issuer: ISSUER, audiences: ["https://mcp.example.com/mcp"] },
+            oauth: { authorizationServers: [ISSUER], scopesSupported: ["mcp:tools"], requiredScopes: ["mcp:tools"] },
+          },
+        },
+      },
+    );
+  });
+  after(() => gw?.close());
+
+  it("publishes RFC 9728 metadata for the gateway, /mcp and /mcp/{server}, without a credential", async () => {
+    const base = gw.url;
+    for (const path of ["", "/mcp", "/mcp/fx"]) {
+      const response = await fetch(`${base}/.well-known/oauth-protected-resource${path}`);
+      assert.equal(response.status, 200, path);
+      const metadata = (await response.json()) as Record<string, unknown>;
+      assert.equal(metadata.resource, `${base}${path}`);
+      assert.deepEqual(metadata.authorization_servers, [ISSUER]);
+      assert.deepEqual(metadata.scopes_supported, ["mcp:tools"]);
+      assert.deepEqual(metadata.bearer_methods_supported, ["header"]);
+    }
+    const other = await fetch(`${base}/.well-known/oauth-protected-resource/servers`);
+    assert.equal(other.status, 404);
+  });
+
+  it("challenges with the metadata URL of the endpoint asked for", async () => {
+    for (const path of ["/mcp", "/mcp/fx"]) {
+      const reply = await post(`${gw.url}${path}`, request("tools/list"));
+      assert.equal(reply.status, 401);
+      assert.equal(
+        reply.headers.get("www-authenticate"),
+        `Bearer resource_metadata="${gw.url}/.well-known/oauth-protected-resource${path}"`,
+      );
+    }
+  });
+
+  it("answers 403 insufficient_scope naming the scope when a valid token lacks a required one", async () => {
+    const token = await issuer.sign({ sub: "alice", scope: "profile" }, { audience: "https://mcp.example.com/mcp" });
+    const reply = await post(`${gw.url}/mcp`, request("tools/list"), bearer(token));
+    assert.equal(reply.status, 403, reply.text);
+    assert.match(reply.headers.get("www-authenticate") ?? "", /error="insufficient_scope".*scope="mcp:tools"/);
+    const scoped = await issuer.sign({ sub: "alice", scope: "mcp:tools" }, { audience: "https://mcp.example.com/mcp" });
+    const ok = await post(`${gw.url}/mcp`, request("tools/list"), bearer(scoped));
+    assert.equal(ok.status, 200, ok.text);
+  });
+});
