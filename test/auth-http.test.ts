@@ -166,6 +166,7 @@ describe("JWT mode through the HTTP front", () => {
 describe("OAuth resource-server mode through the HTTP front", () => {
   let issuer: Awaited<ReturnType<typeof startIssuer>>;
   let gw: TestGateway;
+  const base = "https://mcp.example.com";
 
   before(async () => {
     issuer = await startIssuer();
@@ -176,7 +177,8 @@ describe("OAuth resource-server mode through the HTTP front", () => {
         gateway: {
           auth: {
             mode: "oauth",
-            jwt: { jwksUrl: issuer.jwksUrl, issuer: ISSUER, audiences: ["https://mcp.example.com/mcp"] },
+            publicUrl: base,
+            jwt: { jwksUrl: issuer.jwksUrl, issuer: ISSUER, audiences: [`${base}/mcp`, `${base}/mcp/fx`] },
             oauth: { authorizationServers: [ISSUER], scopesSupported: ["mcp:tools"], requiredScopes: ["mcp:tools"] },
           },
         },
@@ -186,9 +188,8 @@ describe("OAuth resource-server mode through the HTTP front", () => {
   after(() => gw?.close());
 
   it("publishes RFC 9728 metadata for the gateway, /mcp and /mcp/{server}, without a credential", async () => {
-    const base = gw.url;
     for (const path of ["", "/mcp", "/mcp/fx"]) {
-      const response = await fetch(`${base}/.well-known/oauth-protected-resource${path}`);
+      const response = await fetch(`${gw.url}/.well-known/oauth-protected-resource${path}`);
       assert.equal(response.status, 200, path);
       const metadata = (await response.json()) as Record<string, unknown>;
       assert.equal(metadata.resource, `${base}${path}`);
@@ -196,7 +197,7 @@ describe("OAuth resource-server mode through the HTTP front", () => {
       assert.deepEqual(metadata.scopes_supported, ["mcp:tools"]);
       assert.deepEqual(metadata.bearer_methods_supported, ["header"]);
     }
-    const other = await fetch(`${base}/.well-known/oauth-protected-resource/servers`);
+    const other = await fetch(`${gw.url}/.well-known/oauth-protected-resource/servers`);
     assert.equal(other.status, 404);
   });
 
@@ -206,18 +207,33 @@ describe("OAuth resource-server mode through the HTTP front", () => {
       assert.equal(reply.status, 401);
       assert.equal(
         reply.headers.get("www-authenticate"),
-        `Bearer resource_metadata="${gw.url}/.well-known/oauth-protected-resource${path}"`,
+        `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource${path}"`,
       );
     }
   });
 
   it("answers 403 insufficient_scope naming the scope when a valid token lacks a required one", async () => {
-    const token = await issuer.sign({ sub: "alice", scope: "profile" }, { audience: "https://mcp.example.com/mcp" });
+    const token = await issuer.sign({ sub: "alice", scope: "profile" }, { audience: `${base}/mcp` });
     const reply = await post(`${gw.url}/mcp`, request("tools/list"), bearer(token));
     assert.equal(reply.status, 403, reply.text);
     assert.match(reply.headers.get("www-authenticate") ?? "", /error="insufficient_scope".*scope="mcp:tools"/);
-    const scoped = await issuer.sign({ sub: "alice", scope: "mcp:tools" }, { audience: "https://mcp.example.com/mcp" });
+    const scoped = await issuer.sign({ sub: "alice", scope: "mcp:tools" }, { audience: `${base}/mcp` });
     const ok = await post(`${gw.url}/mcp`, request("tools/list"), bearer(scoped));
     assert.equal(ok.status, 200, ok.text);
+  });
+
+  it("binds a token to its resource (RFC 8707): one for /mcp/fx serves only /mcp/fx, one for /mcp serves both", async () => {
+    const scope = "mcp:tools";
+    const forFx = await issuer.sign({ sub: "alice", scope }, { audience: `${base}/mcp/fx` });
+    const forAll = await issuer.sign({ sub: "alice", scope }, { audience: `${base}/mcp` });
+    const fx = await post(`${gw.url}/mcp/fx`, request("tools/list"), bearer(forFx));
+    assert.equal(fx.status, 200, fx.text);
+    const aggregate = await post(`${gw.url}/mcp`, request("tools/list"), bearer(forFx));
+    assert.equal(aggregate.status, 401, aggregate.text);
+    assert.match(aggregate.headers.get("www-authenticate") ?? "", /error="invalid_token"/);
+    for (const path of ["/mcp", "/mcp/fx"]) {
+      const reply = await post(`${gw.url}${path}`, request("tools/list"), bearer(forAll));
+      assert.equal(reply.status, 200, `${path}: ${reply.text}`);
+    }
   });
 });

@@ -183,6 +183,7 @@ describe("accepted tokens", () => {
       scopes: ["tools:call", "tools:list"],
       via: "jwt",
       credentialId: "tok-7",
+      audiences: [AUDIENCE],
     });
   });
 
@@ -194,7 +195,13 @@ describe("accepted tokens", () => {
       scp: ["a", "b"],
     });
     const principal = await verifier({}, { via: "oauth" }).verify(token);
-    assert.deepEqual(principal, { name: "bob", groups: ["dev", "admin"], scopes: ["a", "b"], via: "oauth" });
+    assert.deepEqual(principal, {
+      name: "bob",
+      groups: ["dev", "admin"],
+      scopes: ["a", "b"],
+      via: "oauth",
+      audiences: ["other", "api://switchboard"],
+    });
   });
 
   test("groups of any other shape grant none", async () => {

@@ -17,6 +17,8 @@ export interface Principal {
   readonly via: AuthMode;
   /** An API key's id or a token's `jti` (never the secret or the token), for logs and the audit. */
   readonly credentialId?: string;
+  /** A token's `aud` values (the resources it was issued for); absent for API keys. */
+  readonly audiences?: readonly string[];
 }
 
 /** The principal of every request when authentication is off. */

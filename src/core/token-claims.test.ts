@@ -8,9 +8,20 @@ const names = { principalClaim: "sub", groupsClaim: "groups" };
 describe("principal from claims", () => {
   test("subject, groups, scopes and jti", () => {
     assert.deepEqual(
-      principalFromClaims({ sub: "alice", groups: ["dev", "ops"], scope: "a b  c", jti: "t-1" }, names, "jwt"),
+      principalFromClaims(
+        { sub: "alice", groups: ["dev", "ops"], scope: "a b  c", jti: "t-1", aud: "https://mcp.example/mcp" },
+        names,
+        "jwt",
+      ),
       {
-        principal: { name: "alice", groups: ["dev", "ops"], scopes: ["a", "b", "c"], via: "jwt", credentialId: "t-1" },
+        principal: {
+          name: "alice",
+          groups: ["dev", "ops"],
+          scopes: ["a", "b", "c"],
+          via: "jwt",
+          credentialId: "t-1",
+          audiences: ["https://mcp.example/mcp"],
+        },
       },
     );
   });

@@ -33,6 +33,7 @@ export function principalFromClaims(
       scopes: scopesOf(claims),
       via,
       ...(typeof jti === "string" && jti !== "" && jti.length <= MAX_PRINCIPAL_CHARS ? { credentialId: jti } : {}),
+      audiences: typeof claims.aud === "string" ? [claims.aud] : stringList(claims.aud),
     },
   };
 }

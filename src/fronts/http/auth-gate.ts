@@ -72,6 +72,9 @@ export function createAuthGate(
           authorization: header("authorization"),
           apiKey: header("x-api-key"),
         });
+        if (settings.mode === "oauth" && resourcePathOf(path) !== "") {
+          checkResource(principal, `${baseOf(req)}${resourcePathOf(path)}`);
+        }
         events?.emit("auth-checked", { outcome: "accepted", via: principal.via, principal: principal.name, path });
         return principal;
       } catch (error) {
@@ -117,4 +120,31 @@ export function createAuthGate(
       );
     },
   };
+}
+
+/**
+ * RFC 8707 in oauth mode: a token issued for one of this gateway's resources is good for that resource and what
+ * lies under it (a token for `/mcp` serves `/mcp/{server}`; one for `/mcp/a` does not serve `/mcp/b` or `/mcp`).
+ * Audiences that are not URLs of this gateway (a logical API name) were checked against jwt.audiences already.
+ */
+function checkResource(principal: Principal, resource: string): void {
+  const origin = originOf(resource);
+  const ours = (principal.audiences ?? []).filter((aud) => originOf(aud) === origin);
+  if (ours.length === 0) return;
+  const covers = (aud: string) => {
+    const base = aud.replace(/\/+$/, "");
+    return resource === base || resource.startsWith(`${base}/`);
+  };
+  if (ours.some(covers)) return;
+  throw new SwitchboardError("unauthenticated", `the token was issued for another resource than ${resource}`, {
+    data: { error: "invalid_token" },
+  });
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
