@@ -11,6 +11,7 @@ import { systemClock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
+import { createApiKeys } from "../services/identity/api-keys.ts";
 import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { SemanticIndex } from "../services/search/semantic-index.ts";
 import type { ToolSearch } from "../services/search/tool-search.ts";
@@ -28,6 +29,7 @@ import type { Gateway, GatewayOptions } from "./types.ts";
 import { createCatalog, createUpstreams } from "./upstreams.ts";
 
 const AUDIT_FLUSH_ON_CLOSE_MS = 3_000;
+const API_KEY_CACHE_MS = 30_000;
 
 /**
  * Opens the state stores (rejecting with a clear error when the database cannot be reached) and composes a
@@ -88,6 +90,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   });
   inbox.attach(router);
   const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit };
+  // The key cache's length is a constant until gateway.auth is configured (AuthSettings.keyCacheMs).
+  const apiKeys = createApiKeys({ store: state.apiKeys, clock, cacheMs: API_KEY_CACHE_MS });
   const { stats, metrics } = observability.watch(parts);
 
   const startSteps = startStepsOf({ config, life, logger, events, children, search, semantic, ...parts });
@@ -99,6 +103,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     correlationScope,
     tracer,
     router,
+    apiKeys,
     rateLimits,
     stats,
     metrics,
