@@ -15,6 +15,11 @@ export const OPTIONS = {
   args: { type: "string", short: "a" },
   tag: { type: "string" },
   json: { type: "boolean" },
+  principal: { type: "string" },
+  groups: { type: "string" },
+  expires: { type: "string" },
+  description: { type: "string" },
+  token: { type: "string" },
   interval: { type: "string", short: "i" },
   once: { type: "boolean" },
   "insecure-bind": { type: "boolean" },
@@ -41,6 +46,16 @@ export interface CliArgs {
   /** `image build`: the image's name. */
   tag: string | undefined;
   json: boolean;
+  /** `keys create`: the principal the key authenticates as. */
+  principal: string | undefined;
+  /** `keys create`: comma-separated group names. */
+  groups: string | undefined;
+  /** `keys create`: a duration (30d, 12h) or an ISO time. */
+  expires: string | undefined;
+  /** `keys create`: what the key is for. */
+  description: string | undefined;
+  /** Bearer token for the admin API of a remote gateway (default $SWITCHBOARD_TOKEN). */
+  token: string | undefined;
   /** `status`: seconds between refreshes (validated by the command). */
   interval: string | undefined;
   once: boolean;
@@ -82,6 +97,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     args: v.args,
     tag: v.tag,
     json: v.json ?? false,
+    principal: v.principal,
+    groups: v.groups,
+    expires: v.expires,
+    description: v.description,
+    token: v.token,
     interval: v.interval,
     once: v.once ?? false,
     insecureBind: v["insecure-bind"] ?? false,
@@ -106,6 +126,10 @@ Commands:
                             Call a tool; exit 1 when the call fails or the tool reports an error
   tools tokens              Estimated tokens of the tool listing per server, full against progressive, and
                             what output budgets saved (from --url, else from the config's manifest cache)
+  keys create --principal NAME [--groups a,b] [--expires 30d|ISO] [--description TEXT]
+                            Create an API key; the key is printed once, as the last line
+  keys list                 API keys with principal, groups, status and expiry (never the key)
+  keys revoke ID            Revoke an API key (from --url, else in the configured store)
   audit [--server S] [--tool T] [--since ISO] [--limit N]
                             Recorded tool calls, newest first (from --url, else from the configured store)
   status [--interval S] [--once]
@@ -126,6 +150,7 @@ Options:
       --state-dir DIR State directory (default: gateway.stateDir, relative to the config file's folder,
                       else .switchboard beside the config file)
       --log-level LVL fatal|error|warn|info|debug|trace|silent
+      --token TOKEN   Bearer token for a gateway's admin API (default: $SWITCHBOARD_TOKEN)
       --json          Machine-readable output
   -i, --interval S    Seconds between refreshes of status (default 2)
       --once          status: print the health document once, as JSON
