@@ -335,7 +335,7 @@ describe("API keys: input and load", () => {
       assert.deepEqual(codes, ["unauthenticated", "unauthenticated", "rate_limited", "rate_limited", "rate_limited"]);
       const limited = outcomes[2] as PromiseRejectedResult;
       assert.match(limited.reason.message, /too many API key verifications in progress; try again/);
-      assert.equal(limited.reason.data.retryAfterMs, 1000);
+      assert.deepEqual(limited.reason.data, { retryAfterMs: 1000, scope: "apiKeyVerification" });
       // The bound frees up: the next one is checked again.
       await assert.rejects(keys.verify(bogus[4] as string), { code: "unauthenticated" });
     } finally {

@@ -128,11 +128,11 @@ the store the configuration names (the SQLite file in the state directory, or DA
 anything; with --url it uses a running gateway's admin API (/keys), sending $SWITCHBOARD_TOKEN or --token.
 Only a scrypt hash of each key is stored: a key is shown once, when it is created.
 
-Commands:
+Subcommands:
   keys create --principal NAME  Create a key; prints what it is for, then the key alone on the last line
   keys list                     Keys with id, principal, groups, status, creation and expiry (never the key)
-  keys revoke ID                Revoke a key; the gateway that served the request refuses it at once, other
-                                replicas within the key cache time (30 s)
+  keys revoke ID                Revoke a key; the gateway revoking it (--url) refuses it at once, others
+                                within their key cache time (30 s)
 
 Options:
       --principal NAME    Who the key authenticates as (1-256 printable characters)

@@ -60,7 +60,7 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
     maxQueued: options.maxQueuedVerifications ?? DEFAULT_MAX_QUEUED_VERIFICATIONS,
     refuse: () =>
       new SwitchboardError("rate_limited", "too many API key verifications in progress; try again shortly", {
-        data: { retryAfterMs: OVERLOAD_RETRY_AFTER_MS },
+        data: { retryAfterMs: OVERLOAD_RETRY_AFTER_MS, scope: "apiKeyVerification" },
       }),
   });
   // Requests carrying the same uncached key share one verification (keyed like the cache).
