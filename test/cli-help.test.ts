@@ -15,6 +15,7 @@ const OWN_OPTION: Record<string, RegExp> = {
   servers: /servers stop NAME/,
   tools: /--args JSON/,
   audit: /--since ISO/,
+  keys: /--principal NAME/,
   status: /--once/,
 };
 

@@ -48,12 +48,16 @@ describe("PostgreSQL storage", () => {
     await Promise.all(stores.map((store) => store.close()));
     const again = await createPostgresRegistryStore({ url, poolSize: 1 });
     await again.close();
-    const { rows } = await admin("SELECT component, version FROM switchboard_migrations ORDER BY component", url);
+    const { rows } = await admin(
+      "SELECT component, version FROM switchboard_migrations ORDER BY component, version",
+      url,
+    );
     assert.deepEqual(
       rows.map((row) => [row.component, row.version]),
       [
         ["audit", 1],
         ["registry", 1],
+        ["registry", 2],
       ],
     );
   });

@@ -49,7 +49,7 @@ describe("SQLite storage", () => {
     await reopenedAudit.close();
     const { DatabaseSync } = process.getBuiltinModule("node:sqlite");
     const db = new DatabaseSync(file);
-    const rows = db.prepare("SELECT component, version FROM schema_migrations ORDER BY component").all();
+    const rows = db.prepare("SELECT component, version FROM schema_migrations ORDER BY component, version").all();
     const pragmas = db.prepare("PRAGMA journal_mode").get();
     db.close();
     assert.deepEqual(
@@ -57,6 +57,7 @@ describe("SQLite storage", () => {
       [
         ["audit", 1],
         ["registry", 1],
+        ["registry", 2],
       ],
     );
     assert.equal(pragmas?.journal_mode, "wal");

@@ -1,6 +1,7 @@
 // What the `switchboard` command needs of the adapters and the configuration without a running gateway: the
-// configuration file, a logger for one command, the audit log alone, the doctor's checks, and what a stdio
-// server would be run with (its environment and its executable). Fronts get these through app/index.ts.
+// configuration file, a logger for one command, the audit log and the API keys alone, the doctor's checks, and
+// what a stdio server would be run with (its environment and its executable). Fronts get these through
+// app/index.ts.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +18,7 @@ export { findExecutable } from "../adapters/doctor/executables.ts";
 export { runDoctorWithoutConfig } from "../adapters/doctor/run-doctor.ts";
 export { childEnvironment } from "../adapters/upstream/child-env.ts";
 export { loadConfigFile } from "../config/load.ts";
-export { openAuditLog } from "./state.ts";
+export { type IdentityStore, openAuditLog, openIdentityStore } from "./state.ts";
 
 /** A console logger for one command (human lines on a terminal, JSON otherwise), no log file. */
 export function commandLogger(level: LogLevel): Logger {

@@ -11,6 +11,7 @@ import { systemClock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
+import { createApiKeys } from "../services/identity/api-keys.ts";
 import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { SemanticIndex } from "../services/search/semantic-index.ts";
 import type { ToolSearch } from "../services/search/tool-search.ts";
@@ -89,9 +90,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   });
   inbox.attach(router);
   const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit };
+  // The key cache's length is a constant until gateway.auth is configured (AuthSettings.keyCacheMs).
+  const apiKeys = createApiKeys({ store: state.apiKeys, clock, cacheMs: settings.auth.keyCacheMs });
   const { stats, metrics } = observability.watch(parts);
 
-  const auth = openIdentity(settings.auth, { clock, logger, events, keys: undefined });
+  const auth = openIdentity(settings.auth, { clock, logger, events, keys: apiKeys });
 
   const startSteps = startStepsOf({ config, life, logger, events, children, search, semantic, ...parts });
   return {
@@ -102,6 +105,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     correlationScope,
     tracer,
     router,
+    apiKeys,
     rateLimits,
     auth,
     stats,

@@ -13,8 +13,10 @@ export {
   commandLogger,
   type DoctorCheck,
   findExecutable,
+  type IdentityStore,
   loadConfigFile,
   openAuditLog,
+  openIdentityStore,
   runDoctor,
   runDoctorWithoutConfig,
 } from "./command-support.ts";

@@ -1,5 +1,5 @@
-// Picks and opens the state adapters from the settings: SQLite or PostgreSQL for the registry and audit log,
-// memory or Redis (with memory fallback) for the cache, sessions and paged results. Reports their health.
+// Picks and opens the state adapters from the settings: SQLite or PostgreSQL for the registry (with API keys and
+// sealed secrets) and audit log, memory or Redis (with memory fallback) for the cache, sessions and paged results. Reports their health.
 import type { Redis } from "ioredis";
 import { createMemoryCache } from "../adapters/cache/memory-cache.ts";
 import { createMemoryResultStore } from "../adapters/storage/memory-result-store.ts";
@@ -9,6 +9,7 @@ import { canonicalHash } from "../core/canonical-hash.ts";
 import type { GatewaySettings } from "../core/gateway-config.ts";
 import { redactUrl } from "../core/redact-url.ts";
 import type { ServerSpec } from "../core/server-spec.ts";
+import type { ApiKeyStore } from "../ports/api-key-store.ts";
 import type { AuditLog } from "../ports/audit-log.ts";
 import type { Cache } from "../ports/cache.ts";
 import type { EmbeddingStore } from "../ports/embedding-store.ts";
@@ -16,6 +17,7 @@ import type { Logger } from "../ports/logger.ts";
 import type { ManifestStore } from "../ports/manifest-store.ts";
 import type { RegistryStore } from "../ports/registry-store.ts";
 import type { ResultStore } from "../ports/result-store.ts";
+import type { SecretStore } from "../ports/secret-store.ts";
 import type { SessionStore } from "../ports/session-store.ts";
 
 export type DependencyHealth = "up" | "degraded" | "down";
@@ -33,6 +35,10 @@ export interface DependencyStatus {
 export interface GatewayState {
   registry: RegistryStore;
   audit: AuditLog;
+  /** API keys (hashes only), in the registry's database. */
+  apiKeys: ApiKeyStore;
+  /** Sealed per-principal credentials and OAuth tokens, in the registry's database. */
+  secrets: SecretStore;
   manifests: ManifestStore;
   /** Undefined when caching is disabled. */
   cache: Cache | undefined;
@@ -51,6 +57,7 @@ export interface GatewayState {
 
 const PING_TIMEOUT_MS = 2_000;
 const REDIS_BOOT_WAIT_MS = 2_000;
+const IDENTITY_POOL_SIZE = 4;
 
 /** Opens every store; rejects (closing what was opened) when the database cannot be opened. */
 export async function openState(settings: GatewaySettings, logger: Logger): Promise<GatewayState> {
@@ -61,7 +68,7 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
     closers.length = 0;
   };
   try {
-    const { registry, audit } = await openDatabase(settings, logger, closers);
+    const { registry, audit, identity } = await openDatabase(settings, logger, closers);
     const embeddings = settings.discovery.search.semantic.enabled
       ? await openEmbeddingStore(settings, logger)
       : undefined;
@@ -136,6 +143,8 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
     return {
       registry,
       audit,
+      apiKeys: identity,
+      secrets: identity,
       manifests,
       cache,
       sessions,
@@ -187,7 +196,7 @@ async function openDatabase(
   settings: GatewaySettings,
   logger: Logger,
   closers: (() => Promise<void>)[],
-): Promise<{ registry: RegistryStore; audit: AuditLog }> {
+): Promise<{ registry: RegistryStore; audit: AuditLog; identity: IdentityStore }> {
   const { database } = settings;
   let registry: RegistryStore;
   if (database.url) {
@@ -200,7 +209,27 @@ async function openDatabase(
   closers.push(() => registry.close());
   const audit = await openAuditLog(settings, logger);
   closers.push(() => audit.close());
-  return { registry, audit };
+  const identity = await openIdentityStore(settings, logger);
+  closers.push(() => identity.close());
+  return { registry, audit, identity };
+}
+
+/** The API keys and sealed secrets: one store implementing both ports, on its own connection. */
+export type IdentityStore = ApiKeyStore & SecretStore & { close(): Promise<void> };
+
+/**
+ * The API keys and secrets alone, beside the registry (`switchboard keys` reads and writes them without
+ * starting a gateway). PostgreSQL gets a small pool: lookups are by primary key and verified keys are cached.
+ */
+export async function openIdentityStore(settings: GatewaySettings, logger: Logger): Promise<IdentityStore> {
+  const { database } = settings;
+  if (database.url) {
+    const { createPostgresIdentityStore } = await import("../adapters/storage/postgres/pg-identity-store.ts");
+    const poolSize = Math.min(IDENTITY_POOL_SIZE, database.poolSize);
+    return createPostgresIdentityStore({ ...pgOptions(settings, database.url, logger), poolSize });
+  }
+  const { createSqliteIdentityStore } = await import("../adapters/storage/sqlite/sqlite-identity-store.ts");
+  return createSqliteIdentityStore(database.sqlitePath);
 }
 
 /** Embeddings live beside the registry: the SQLite state file, or the PostgreSQL database on a small pool. */

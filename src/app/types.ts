@@ -9,6 +9,7 @@ import type { MetricsExporter } from "../ports/metrics.ts";
 import type { Tracer } from "../ports/tracer.ts";
 import type { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
+import type { ApiKeys } from "../services/identity/api-keys.ts";
 import type { RequestStats } from "../services/observability/request-stats.ts";
 import type { Policies } from "../services/policies/policies.ts";
 import type { RateLimitGate } from "../services/policies/rate-limits.ts";
@@ -48,6 +49,8 @@ export interface Gateway {
   /** The memory budget of every resumable stream's recorded events on this replica (gateway.limits.maxReplayBytes). */
   readonly replay: ReplayBudget;
   readonly router: Router;
+  /** API keys: create, list, revoke, and verify a key to the principal it authenticates. */
+  readonly apiKeys: ApiKeys;
   /** Registry, audit log, cache, session and result stores. */
   readonly state: GatewayState;
   readonly audit: AuditRecorder;

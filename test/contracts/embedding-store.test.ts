@@ -59,13 +59,14 @@ describe("embedding store schema", () => {
     await reopened.close();
     const { DatabaseSync } = process.getBuiltinModule("node:sqlite");
     const db = new DatabaseSync(file);
-    const rows = db.prepare("SELECT component, version FROM schema_migrations ORDER BY component").all();
+    const rows = db.prepare("SELECT component, version FROM schema_migrations ORDER BY component, version").all();
     db.close();
     assert.deepEqual(
       rows.map((row) => [row.component, row.version]),
       [
         ["embeddings", 1],
         ["registry", 1],
+        ["registry", 2],
       ],
     );
   });

@@ -16,6 +16,9 @@ export const OPTIONS = {
   args: { type: "string", short: "a" },
   tag: { type: "string" },
   json: { type: "boolean" },
+  groups: { type: "string" },
+  expires: { type: "string" },
+  description: { type: "string" },
   interval: { type: "string", short: "i" },
   once: { type: "boolean" },
   "insecure-bind": { type: "boolean" },
@@ -44,6 +47,12 @@ export interface CliArgs {
   /** `image build`: the image's name. */
   tag: string | undefined;
   json: boolean;
+  /** `keys create`: comma-separated group names. */
+  groups: string | undefined;
+  /** `keys create`: a duration (30d, 12h) or an ISO time. */
+  expires: string | undefined;
+  /** `keys create`: what the key is for. */
+  description: string | undefined;
   /** `status`: seconds between refreshes (validated by the command). */
   interval: string | undefined;
   once: boolean;
@@ -86,6 +95,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     args: v.args,
     tag: v.tag,
     json: v.json ?? false,
+    groups: v.groups,
+    expires: v.expires,
+    description: v.description,
     interval: v.interval,
     once: v.once ?? false,
     insecureBind: v["insecure-bind"] ?? false,
@@ -110,6 +122,10 @@ Commands:
                             Call a tool; exit 1 when the call fails or the tool reports an error
   tools tokens              Estimated tokens of the tool listing per server, full against progressive, and
                             what output budgets saved (from --url, else from the config's manifest cache)
+  keys create --principal NAME [--groups a,b] [--expires 30d|ISO] [--description TEXT]
+                            Create an API key; the key is printed once, as the last line
+  keys list                 API keys with principal, groups, status and expiry (never the key)
+  keys revoke ID            Revoke an API key (from --url, else in the configured store)
   audit [--server S] [--tool T] [--since ISO] [--limit N]
                             Recorded tool calls, newest first (from --url, else from the configured store)
   status [--interval S] [--once]

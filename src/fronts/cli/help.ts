@@ -122,6 +122,35 @@ Examples:
   switchboard audit --config switchboard.json --limit 20
   switchboard audit --url http://127.0.0.1:8080 --server memory --since 2026-01-01T00:00:00Z`,
 
+  keys: `Usage: switchboard keys create|list|revoke ID [options]
+
+API keys clients authenticate with (Authorization: Bearer sb_...). Without --url the command reads and writes
+the store the configuration names (the SQLite file in the state directory, or DATABASE_URL) without starting
+anything; with --url it uses a running gateway's admin API (/keys), sending $SWITCHBOARD_TOKEN.
+Only a scrypt hash of each key is stored: a key is shown once, when it is created.
+
+Subcommands:
+  keys create --principal NAME  Create a key; prints what it is for, then the key alone on the last line
+  keys list                     Keys with id, principal, groups, status, creation and expiry (never the key)
+  keys revoke ID                Revoke a key; the gateway revoking it (--url) refuses it at once, others
+                                within their key cache time (30 s)
+
+Options:
+      --principal NAME    Who the key authenticates as (1-256 printable characters)
+      --groups a,b        Groups of the principal (names of A-Z a-z 0-9 _ . : -), comma-separated
+      --expires WHEN      A duration from now (90m, 12h, 30d) or an ISO time (2030-01-31T00:00:00Z);
+                          default: never
+      --description TEXT  What the key is for (shown by keys list)
+${URL}
+${CONFIG}
+${STATE}
+${JSON_OPTION}
+
+Examples:
+  switchboard keys create --principal ci-bot --groups deploy,readers --expires 30d --config switchboard.json
+  switchboard keys list --url http://127.0.0.1:8080
+  switchboard keys revoke 3f9a0c1b2d4e --config switchboard.json`,
+
   status: `Usage: switchboard status [options]
 
 Live dashboard of a running gateway: servers, states, request rates, latency, errors, breakers; redrawn

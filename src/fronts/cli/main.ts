@@ -8,10 +8,22 @@ import { checkConfig, EXIT_FAILURE, EXIT_USAGE, printProblems, serve, servers, s
 import { doctor } from "./doctor.ts";
 import { helpText } from "./help.ts";
 import { image } from "./image.ts";
+import { keys } from "./keys.ts";
 import { err } from "./output.ts";
 import { status } from "./status.ts";
 
-const COMMANDS = { serve, stdio, "check-config": checkConfig, doctor, servers, tools, audit, status, image } as const;
+const COMMANDS = {
+  serve,
+  stdio,
+  "check-config": checkConfig,
+  doctor,
+  servers,
+  tools,
+  keys,
+  audit,
+  status,
+  image,
+} as const;
 
 /** Runs a command and exits with its code (stdout/stderr writes are synchronous on pipes and files). */
 export async function main(argv: readonly string[]): Promise<void> {

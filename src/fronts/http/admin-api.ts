@@ -1,12 +1,14 @@
 // The REST admin API (seed 001): server list, start and stop; health in admin-health.ts, audit and registry in
-// admin-state.ts, token accounting in admin-tokens.ts.
+// admin-state.ts, token accounting in admin-tokens.ts, API keys in admin-keys.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { Catalog } from "../../services/catalog/catalog.ts";
+import type { ApiKeys } from "../../services/identity/api-keys.ts";
 import type { Policies } from "../../services/policies/policies.ts";
 import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import type { TokenAccounting } from "../../services/tokens/token-accounting.ts";
 import { handleHealthRoute } from "./admin-health.ts";
+import { handleKeysRoute } from "./admin-keys.ts";
 import { policyView } from "./admin-policies.ts";
 import { handleStateRoute, type StateRouteDeps } from "./admin-state.ts";
 import { handleTokensRoute } from "./admin-tokens.ts";
@@ -14,13 +16,15 @@ import { decodePathSegment } from "./guards.ts";
 import type { FrontInfo, HealthSources } from "./health-document.ts";
 import { sendAdminError, sendJson } from "./respond.ts";
 
-/** What the admin API reads and drives: the servers, their catalog and policies, health, audit, tokens. */
+/** What the admin API reads and drives: the servers, their catalog and policies, health, audit, tokens, keys. */
 export type AdminDeps = HealthSources &
   StateRouteDeps & {
     readonly supervisor: Pick<Supervisor, "all" | "get">;
     readonly catalog: Pick<Catalog, "manifest" | "problems" | "limited" | "settled">;
     readonly policies: Pick<Policies, "view">;
     readonly tokens: Pick<TokenAccounting, "report">;
+    /** API key management (/keys); the routes answer method_not_found without it. */
+    readonly apiKeys?: ApiKeys;
   };
 
 export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
@@ -51,6 +55,7 @@ export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
         if (await handleHealthRoute(gateway, front, req, res, path)) return true;
         if (await handleStateRoute(gateway, req, res, path)) return true;
         if (await handleTokensRoute(gateway.tokens, req, res, path)) return true;
+        if (await handleKeysRoute(gateway.apiKeys, req, res, path)) return true;
         if (path === "/servers" && method === "GET") {
           sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
           return true;

@@ -16,6 +16,7 @@ export function rootDocument(): string {
       servers: "/servers",
       audit: "/audit",
       tokens: "/tokens",
+      keys: "/keys",
       health: "/health",
       live: "/health/live",
       ready: "/health/ready",

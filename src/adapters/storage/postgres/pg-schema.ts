@@ -45,6 +45,33 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "api keys and sealed secrets",
+    // hash is the scrypt hash of the key's secret, never the key. A secret's principal is '' for one that
+    // belongs to the whole gateway (part of the primary key, so not NULL).
+    sql: `
+      CREATE TABLE switchboard_api_keys (
+        id text PRIMARY KEY,
+        principal text NOT NULL,
+        principal_groups text[] NOT NULL,
+        hash text NOT NULL,
+        description text,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz,
+        revoked_at timestamptz
+      );
+      CREATE TABLE switchboard_secrets (
+        kind text NOT NULL CHECK (kind IN ('credential', 'oauth')),
+        server text NOT NULL,
+        principal text NOT NULL,
+        name text NOT NULL,
+        sealed text NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (kind, server, principal, name)
+      );
+    `,
+  },
 ];
 
 /**

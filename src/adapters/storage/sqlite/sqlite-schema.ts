@@ -1,5 +1,6 @@
-// The SQLite schema of the registry and the audit log, as migrations. Table names follow the seeds' PostgreSQL
-// databases (mcp, mcp_tools, mcp_logs) with a switchboard_ prefix, the same names as the PostgreSQL adapter uses.
+// The SQLite schema of the registry (with API keys and sealed secrets) and the audit log, as migrations. Table
+// names follow the seeds' PostgreSQL databases (mcp, mcp_tools, mcp_logs) with a switchboard_ prefix, the same
+// names as the PostgreSQL adapter uses.
 import type { SqliteMigration } from "./migrate.ts";
 
 /** Times are TEXT in Date.toISOString() form, which sorts and compares as the instants do. */
@@ -33,6 +34,33 @@ export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
         changed_at TEXT NOT NULL,
         definition TEXT NOT NULL,
         PRIMARY KEY (server, kind, key)
+      ) STRICT;
+    `,
+  },
+  {
+    version: 2,
+    name: "api keys and sealed secrets",
+    // principal_groups is a JSON array of strings. hash is the scrypt hash of the key's secret, never the key.
+    // A secret's principal is '' for one that belongs to the whole gateway (part of the primary key, so not NULL).
+    sql: `
+      CREATE TABLE switchboard_api_keys (
+        id TEXT PRIMARY KEY,
+        principal TEXT NOT NULL,
+        principal_groups TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        description TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT
+      ) STRICT;
+      CREATE TABLE switchboard_secrets (
+        kind TEXT NOT NULL CHECK (kind IN ('credential', 'oauth')),
+        server TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        name TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, server, principal, name)
       ) STRICT;
     `,
   },
