@@ -1,5 +1,6 @@
 // The normalized, frozen configuration of a gateway: what src/app/ composes a running gateway from.
 import type { DiscoveryMode } from "./discovery-mode.ts";
+import type { AccessSettings } from "./identity.ts";
 import type { ServerSpec } from "./server-spec.ts";
 import type { BucketLimit } from "./token-bucket.ts";
 
@@ -43,6 +44,8 @@ export interface GatewaySettings {
   limits: FrontLimitSettings;
   metrics: MetricsSettings;
   definitionLimits: DefinitionLimits;
+  /** Access rules per principal (gateway.access; docs/access.md). */
+  access: AccessSettings;
 }
 
 /** Bounds on the definitions a server offers (docs/configuration.md, gateway.definitionLimits). */
