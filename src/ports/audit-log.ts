@@ -3,7 +3,7 @@
 export interface AuditRecord {
   /** ISO time the call started. */
   time: string;
-  /** Who called, when known (auth comes later); null otherwise. */
+  /** The caller's principal name (`anonymous` when authentication is off); null in records from before principals. */
   principal: string | null;
   server: string;
   tool: string;

@@ -6,12 +6,14 @@ import { nestsDeeperThan } from "../../core/json-depth.ts";
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, RequestId } from "../../core/jsonrpc.ts";
 import type { Reply } from "../../core/reply.ts";
 import type { Clock } from "../../ports/clock.ts";
+import type { AccessGuard } from "../access/access-guard.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Discovery } from "../discovery/discovery.ts";
 import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
+import { completionTarget, enforceAccess, type UsedItem } from "./access-checks.ts";
 import { reportCall } from "./call-events.ts";
 import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
 import { ClientRelay } from "./client-relay.ts";
@@ -38,6 +40,8 @@ export interface RouterOptions {
   budgets?: ResultBudgets;
   /** Per-server resilience policies; without them each request is tried once. */
   policies?: Policies;
+  /** Access rules (gateway.access) for the session's principal; without it everything is allowed. */
+  access?: AccessGuard;
   /** Levels of objects and arrays a request's params (or a client's answer) may nest (gateway.maxParamsDepth). */
   maxParamsDepth: number;
   /**
@@ -57,6 +61,7 @@ const LIST_METHODS = {
 } as const;
 
 type ListMethod = keyof typeof LIST_METHODS;
+type ListKey = (typeof LIST_METHODS)[ListMethod];
 
 export class Router {
   private readonly o: RouterOptions;
@@ -151,6 +156,8 @@ export class Router {
 
   private dispatch(session: DownstreamSession, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     const { method } = request;
+    // A server hidden from the principal is answered on its own endpoint as one that is not configured.
+    if (session.endpoint.kind === "server") this.o.access?.checkServer(session.principal, session.endpoint.server);
     if (method === "initialize") return Promise.resolve(result(initializeResult(session, request, this.o)));
     if (method === "ping") return Promise.resolve(result("{}"));
     if (method === "server/discover") return Promise.resolve(result(discoverResult(session, this.o.catalog)));
@@ -178,12 +185,16 @@ export class Router {
       if (listing) return result(listing);
     }
     if (discovery && request.method === "tools/call" && discovery.isMetaTool(session, String(request.params?.name))) {
-      return this.metaCall(session, request, ctx, (call, fields) => this.forward(server, call, { ...ctx, fields }));
+      return this.metaCall(session, request, ctx, (call, fields) =>
+        this.serverItemCall(server, call, { ...ctx, fields }),
+      );
     }
     if (listKey && !request.params?.cursor) {
-      const cached = this.o.catalog.serverList(server, listKey);
+      const cached = this.ownList(session, server, listKey);
       if (cached) return result(cached);
     }
+    const used = usedOnServer(server, request);
+    if (used) enforceAccess(this.accessDeps(), ctx, request, used);
     trackSubscription(session, server, request);
     if (request.method === "logging/setLevel") {
       setSessionLogLevel(session, request.params?.level);
@@ -193,7 +204,13 @@ export class Router {
     }
     const forwarded = await this.forward(server, request, ctx);
     if (!listKey || forwarded.kind !== "response") return forwarded;
-    const response = this.o.catalog.boundListResponse(listKey, JSON.stringify(forwarded.response));
+    const { access } = this.o;
+    const page = forwarded.response;
+    const shown =
+      access && page.result !== undefined
+        ? { ...page, result: access.ownResult(session.principal, server, listKey, page.result) }
+        : page;
+    const response = this.o.catalog.boundListResponse(listKey, JSON.stringify(shown));
     const json = discovery && request.method === "tools/list" ? discovery.hideReservedTools(response) : response;
     return { kind: "serialized", json };
   }
@@ -218,7 +235,9 @@ export class Router {
           return result(discovery.aggregateListing(session));
         }
         await discoverUnknown(this.o, ctx.controller.signal);
-        return result(view === "tools" && discovery ? discovery.aggregateListing(session) : catalog[view]().json);
+        if (view === "tools" && discovery) return result(discovery.aggregateListing(session));
+        const list = catalog[view]();
+        return result(this.o.access ? this.o.access.aggregate(session.principal, view, list).json : list.json);
       }
       case "tools/call":
         if (this.o.discovery?.isMetaTool(session, String(params.name))) {
@@ -234,6 +253,7 @@ export class Router {
       case "resources/unsubscribe": {
         const uri = String(params.uri);
         const server = await routeByUri(this.o, uri, ctx.controller.signal);
+        enforceAccess(this.accessDeps(), ctx, request, { kind: "resource", server, name: uri, asked: uri });
         trackSubscription(session, server, request);
         return this.forward(server, request, ctx);
       }
@@ -259,10 +279,19 @@ export class Router {
       // A refused call is audited too, under no server: probing for tools is worth a record.
       if (kind === "tools") {
         const { correlationId } = ctx;
-        reportCall(this.o, { server: "", request, startedAt: started, correlationId, outcome: { error } });
+        const principal = ctx.session.principal.name;
+        reportCall(this.o, { server: "", request, startedAt: started, correlationId, principal, outcome: { error } });
       }
       throw error;
     });
+    const asked = String(params.name);
+    const used: UsedItem = {
+      kind: kind === "tools" ? "tool" : "prompt",
+      server: route.server,
+      name: route.name,
+      asked,
+    };
+    enforceAccess(this.accessDeps(), ctx, request, used);
     return this.forward(route.server, { ...request, params: { ...params, name: route.name } }, ctx);
   }
 
@@ -281,10 +310,14 @@ export class Router {
     const ref = (params.ref ?? {}) as Record<string, unknown>;
     const { signal } = ctx.controller;
     if (ref.type === "ref/prompt") {
-      const route = await routeByName(this.o, "prompts", String(ref.name), signal);
+      const asked = String(ref.name);
+      const route = await routeByName(this.o, "prompts", asked, signal);
+      enforceAccess(this.accessDeps(), ctx, request, { kind: "prompt", server: route.server, name: route.name, asked });
       return this.forward(route.server, { ...request, params: { ...params, ref: { ...ref, name: route.name } } }, ctx);
     }
-    const server = await routeByUri(this.o, String(ref.uri), signal);
+    const uri = String(ref.uri);
+    const server = await routeByUri(this.o, uri, signal);
+    enforceAccess(this.accessDeps(), ctx, request, { kind: "resource", server, name: uri, asked: uri });
     return this.forward(server, request, ctx);
   }
 
@@ -312,9 +345,52 @@ export class Router {
     return forward(this.forwardDeps, server, request, ctx);
   }
 
+  /** A tools/call on a server's own endpoint (direct or through call_tool), under the access rules. */
+  private serverItemCall(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
+    const used = usedOnServer(server, request);
+    if (used) enforceAccess(this.accessDeps(), ctx, request, used);
+    return this.forward(server, request, ctx);
+  }
+
+  /** A server's list as its manifest has it, without what is hidden from the session's principal. */
+  private ownList(session: DownstreamSession, server: string, key: ListKey): string | undefined {
+    const { access, catalog } = this.o;
+    if (!access || access.open) return catalog.serverList(server, key);
+    const manifest = catalog.manifest(server);
+    if (!manifest) return undefined;
+    const items = key === "tools" ? (catalog.ownTools(server) ?? []) : manifest[key];
+    return JSON.stringify({ [key]: access.own(session.principal, server, key, items) });
+  }
+
+  private accessDeps() {
+    const { access, catalog, events, clock } = this.o;
+    return { access, catalog, events, clock };
+  }
+
   /** Server-initiated notifications not tied to a request's progress token. */
   upstreamNotification(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void {
     this.notifications.route(server, notification, calls);
+  }
+}
+
+/** The item a request on a server's own endpoint uses (names there are the server's own), if any. */
+function usedOnServer(server: string, request: JsonRpcRequest): UsedItem | undefined {
+  const params = request.params ?? {};
+  switch (request.method) {
+    case "tools/call":
+      return { kind: "tool", server, name: String(params.name), asked: String(params.name) };
+    case "prompts/get":
+      return { kind: "prompt", server, name: String(params.name), asked: String(params.name) };
+    case "resources/read":
+    case "resources/subscribe":
+    case "resources/unsubscribe":
+      return { kind: "resource", server, name: String(params.uri), asked: String(params.uri) };
+    case "completion/complete": {
+      const target = completionTarget((params.ref ?? {}) as Record<string, unknown>);
+      return { ...target, server, asked: target.name };
+    }
+    default:
+      return undefined;
   }
 }
 

@@ -1,0 +1,71 @@
+// The access rules at the router: a request that uses a tool, prompt or resource is refused before it is
+// forwarded when the session's principal may not use it. Hidden items fail as unknown ones do (same error, same
+// message); visible but denied ones fail with `forbidden`. A refused tools/call is audited with errorKind
+// `forbidden` and the real server and tool, whatever the caller was told.
+import type { EventBus } from "../../core/events.ts";
+import type { AccessItem } from "../../core/identity.ts";
+import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { AccessGuard } from "../access/access-guard.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import { reportCall } from "./call-events.ts";
+import { unknownName, unknownResource } from "./catalog-routes.ts";
+import type { RequestContext } from "./request-context.ts";
+
+export interface AccessCheckDeps {
+  access?: AccessGuard | undefined;
+  catalog: Catalog;
+  events: EventBus;
+  clock: Clock;
+}
+
+/** What a request uses, once routed: the server and the item's own name (or URI), and the name the caller gave. */
+export interface UsedItem {
+  kind: "tool" | "prompt" | "resource";
+  server: string;
+  /** The server's own name of the tool or prompt, or the resource URI. */
+  name: string;
+  /** The name or URI as the caller sent it (what an unknown-item error names). */
+  asked: string;
+}
+
+/** Throws when the session's principal may not use the item; a refused tools/call is audited first. */
+export function enforceAccess(deps: AccessCheckDeps, ctx: RequestContext, request: JsonRpcRequest, used: UsedItem) {
+  const { access } = deps;
+  if (!access || access.open) return;
+  const item = itemOf(access, used);
+  const hidden = () =>
+    used.kind === "resource"
+      ? unknownResource(deps, used.asked)
+      : unknownName(deps, used.kind === "tool" ? "tools" : "prompts", used.asked);
+  const started = deps.clock.now();
+  try {
+    access.enforce(ctx.session.principal, item, hidden);
+  } catch (error) {
+    if (request.method === "tools/call") {
+      reportCall(deps, {
+        server: used.server,
+        request: { ...request, params: { ...request.params, name: used.name } },
+        startedAt: started,
+        correlationId: ctx.correlationId,
+        principal: ctx.session.principal.name,
+        outcome: { error },
+        errorKind: "forbidden",
+      });
+    }
+    throw error;
+  }
+}
+
+/** What a completion/complete is about: its ref names a prompt or a resource (template) URI. */
+export function completionTarget(ref: Record<string, unknown>): { kind: "prompt" | "resource"; name: string } {
+  return ref.type === "ref/prompt"
+    ? { kind: "prompt", name: String(ref.name) }
+    : { kind: "resource", name: String(ref.uri) };
+}
+
+function itemOf(access: AccessGuard, used: UsedItem): AccessItem {
+  if (used.kind === "tool") return access.toolItem(used.server, used.name);
+  if (used.kind === "prompt") return access.promptItem(used.server, used.name);
+  return access.resourceItem(used.server, used.name);
+}
