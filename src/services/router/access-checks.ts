@@ -58,10 +58,31 @@ export function enforceAccess(deps: AccessCheckDeps, ctx: RequestContext, reques
 }
 
 /** What a completion/complete is about: its ref names a prompt or a resource (template) URI. */
-export function completionTarget(ref: Record<string, unknown>): { kind: "prompt" | "resource"; name: string } {
+function completionTarget(ref: Record<string, unknown>): { kind: "prompt" | "resource"; name: string } {
   return ref.type === "ref/prompt"
     ? { kind: "prompt", name: String(ref.name) }
     : { kind: "resource", name: String(ref.uri) };
+}
+
+/** The item a request on a server's own endpoint uses (names there are the server's own), if any. */
+export function usedOnServer(server: string, request: JsonRpcRequest): UsedItem | undefined {
+  const params = request.params ?? {};
+  switch (request.method) {
+    case "tools/call":
+      return { kind: "tool", server, name: String(params.name), asked: String(params.name) };
+    case "prompts/get":
+      return { kind: "prompt", server, name: String(params.name), asked: String(params.name) };
+    case "resources/read":
+    case "resources/subscribe":
+    case "resources/unsubscribe":
+      return { kind: "resource", server, name: String(params.uri), asked: String(params.uri) };
+    case "completion/complete": {
+      const target = completionTarget((params.ref ?? {}) as Record<string, unknown>);
+      return { ...target, server, asked: target.name };
+    }
+    default:
+      return undefined;
+  }
 }
 
 function itemOf(access: AccessGuard, used: UsedItem): AccessItem {

@@ -2,6 +2,7 @@
 // server's shared connection. Used by every front (HTTP and stdio); returns a reply for the front to encode.
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
+import type { Principal } from "../../core/identity.ts";
 import { nestsDeeperThan } from "../../core/json-depth.ts";
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, RequestId } from "../../core/jsonrpc.ts";
 import type { Reply } from "../../core/reply.ts";
@@ -13,7 +14,7 @@ import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
-import { completionTarget, enforceAccess, type UsedItem } from "./access-checks.ts";
+import { type AccessCheckDeps, enforceAccess, type UsedItem, usedOnServer } from "./access-checks.ts";
 import { reportCall } from "./call-events.ts";
 import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
 import { ClientRelay } from "./client-relay.ts";
@@ -68,6 +69,7 @@ export class Router {
   private readonly relay: ClientRelay;
   private readonly notifications: UpstreamNotifications;
   private readonly forwardDeps: ForwardDeps;
+  private readonly accessDeps: AccessCheckDeps;
 
   constructor(options: RouterOptions) {
     this.o = options;
@@ -79,6 +81,7 @@ export class Router {
     const { sessions, supervisor, catalog, events } = options;
     this.notifications = new UpstreamNotifications({ sessions, supervisor, catalog, events, relay: this.relay });
     this.forwardDeps = { ...options, relay: this.relay };
+    this.accessDeps = { access: options.access, catalog, events, clock: options.clock };
   }
 
   /** Handles one request; never throws: a failure is the reply (`failed`) for the front to encode. */
@@ -156,14 +159,22 @@ export class Router {
 
   private dispatch(session: DownstreamSession, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     const { method } = request;
-    // A server hidden from the principal is answered on its own endpoint as one that is not configured.
-    if (session.endpoint.kind === "server") this.o.access?.checkServer(session.principal, session.endpoint.server);
+    this.checkEndpoint(session.endpoint, session.principal);
     if (method === "initialize") return Promise.resolve(result(initializeResult(session, request, this.o)));
     if (method === "ping") return Promise.resolve(result("{}"));
     if (method === "server/discover") return Promise.resolve(result(discoverResult(session, this.o.catalog)));
     return session.endpoint.kind === "server"
       ? this.dispatchToServer(session, session.endpoint.server, request, ctx)
       : this.dispatchAggregate(session, request, ctx);
+  }
+
+  /**
+   * Refuses `/mcp/{server}` of a server hidden from the principal exactly as one that is not configured
+   * (`server_not_found`). Every request is checked here; a front that knows the principal before it reads the
+   * request may call it first, to answer with the same HTTP status as for an unknown server.
+   */
+  checkEndpoint(endpoint: DownstreamSession["endpoint"], principal: Principal): void {
+    if (endpoint.kind === "server") this.o.access?.checkServer(principal, endpoint.server);
   }
 
   /** Who answers on an endpoint: the gateway on /mcp, the server itself (from its manifest) on /mcp/{server}. */
@@ -194,7 +205,7 @@ export class Router {
       if (cached) return result(cached);
     }
     const used = usedOnServer(server, request);
-    if (used) enforceAccess(this.accessDeps(), ctx, request, used);
+    if (used) enforceAccess(this.accessDeps, ctx, request, used);
     trackSubscription(session, server, request);
     if (request.method === "logging/setLevel") {
       setSessionLogLevel(session, request.params?.level);
@@ -253,7 +264,7 @@ export class Router {
       case "resources/unsubscribe": {
         const uri = String(params.uri);
         const server = await routeByUri(this.o, uri, ctx.controller.signal);
-        enforceAccess(this.accessDeps(), ctx, request, { kind: "resource", server, name: uri, asked: uri });
+        enforceAccess(this.accessDeps, ctx, request, { kind: "resource", server, name: uri, asked: uri });
         trackSubscription(session, server, request);
         return this.forward(server, request, ctx);
       }
@@ -291,7 +302,7 @@ export class Router {
       name: route.name,
       asked,
     };
-    enforceAccess(this.accessDeps(), ctx, request, used);
+    enforceAccess(this.accessDeps, ctx, request, used);
     return this.forward(route.server, { ...request, params: { ...params, name: route.name } }, ctx);
   }
 
@@ -312,12 +323,12 @@ export class Router {
     if (ref.type === "ref/prompt") {
       const asked = String(ref.name);
       const route = await routeByName(this.o, "prompts", asked, signal);
-      enforceAccess(this.accessDeps(), ctx, request, { kind: "prompt", server: route.server, name: route.name, asked });
+      enforceAccess(this.accessDeps, ctx, request, { kind: "prompt", server: route.server, name: route.name, asked });
       return this.forward(route.server, { ...request, params: { ...params, ref: { ...ref, name: route.name } } }, ctx);
     }
     const uri = String(ref.uri);
     const server = await routeByUri(this.o, uri, signal);
-    enforceAccess(this.accessDeps(), ctx, request, { kind: "resource", server, name: uri, asked: uri });
+    enforceAccess(this.accessDeps, ctx, request, { kind: "resource", server, name: uri, asked: uri });
     return this.forward(server, request, ctx);
   }
 
@@ -348,7 +359,7 @@ export class Router {
   /** A tools/call on a server's own endpoint (direct or through call_tool), under the access rules. */
   private serverItemCall(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     const used = usedOnServer(server, request);
-    if (used) enforceAccess(this.accessDeps(), ctx, request, used);
+    if (used) enforceAccess(this.accessDeps, ctx, request, used);
     return this.forward(server, request, ctx);
   }
 
@@ -362,35 +373,9 @@ export class Router {
     return JSON.stringify({ [key]: access.own(session.principal, server, key, items) });
   }
 
-  private accessDeps() {
-    const { access, catalog, events, clock } = this.o;
-    return { access, catalog, events, clock };
-  }
-
   /** Server-initiated notifications not tied to a request's progress token. */
   upstreamNotification(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void {
     this.notifications.route(server, notification, calls);
-  }
-}
-
-/** The item a request on a server's own endpoint uses (names there are the server's own), if any. */
-function usedOnServer(server: string, request: JsonRpcRequest): UsedItem | undefined {
-  const params = request.params ?? {};
-  switch (request.method) {
-    case "tools/call":
-      return { kind: "tool", server, name: String(params.name), asked: String(params.name) };
-    case "prompts/get":
-      return { kind: "prompt", server, name: String(params.name), asked: String(params.name) };
-    case "resources/read":
-    case "resources/subscribe":
-    case "resources/unsubscribe":
-      return { kind: "resource", server, name: String(params.uri), asked: String(params.uri) };
-    case "completion/complete": {
-      const target = completionTarget((params.ref ?? {}) as Record<string, unknown>);
-      return { ...target, server, asked: target.name };
-    }
-    default:
-      return undefined;
   }
 }
 
