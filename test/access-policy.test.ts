@@ -38,8 +38,10 @@ describe("access rules through the gateway", () => {
 
   before(async () => {
     const { everything, memory } = referenceServers(tempDir());
+    // A server that cannot start: its failure must not reveal it to whom it is hidden.
+    const broken = { command: process.execPath, args: ["-e", "process.exit(3)"], restart: { maxRestarts: 0 } };
     t = await startTestGateway(
-      { everything, memory },
+      { everything, memory, broken },
       {
         http: false,
         gateway: {
@@ -215,6 +217,13 @@ describe("access rules through the gateway", () => {
       stolen.result.content[0].text.replace(meta.handle, "<h>"),
       never.result.content[0].text.replace("no-such-handle", "<h>"),
     );
+  });
+
+  test("a server that failed to start is named in errors only to whom it is visible", async () => {
+    const toOlga = await call(OLGA, "broken__anything");
+    assert.equal(toOlga.error.message, "Unknown tool: broken__anything");
+    const toAlice = await call(ALICE, "broken__anything");
+    assert.notEqual(toAlice.error.data.kind, "invalid_params", "readers' rule covers every server: the reason shows");
   });
 
   test("prompts, resources and completions are filtered and refused like tools", async () => {

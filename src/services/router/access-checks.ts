@@ -2,8 +2,9 @@
 // forwarded when the session's principal may not use it. Hidden items fail as unknown ones do (same error, same
 // message); visible but denied ones fail with `forbidden`. A refused tools/call is audited with errorKind
 // `forbidden` and the real server and tool, whatever the caller was told.
+import { isSwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
-import type { AccessItem } from "../../core/identity.ts";
+import type { AccessItem, Principal } from "../../core/identity.ts";
 import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { AccessGuard } from "../access/access-guard.ts";
@@ -55,6 +56,23 @@ export function enforceAccess(deps: AccessCheckDeps, ctx: RequestContext, reques
     }
     throw error;
   }
+}
+
+/**
+ * The error for a name that could not be routed, as the principal may learn it: a failure of a hidden server
+ * (it could not be started to learn its items) becomes the unknown-name error, so it does not reveal the server.
+ */
+export function routingFailure(
+  deps: AccessCheckDeps,
+  principal: Principal,
+  kind: "tools" | "prompts",
+  name: string,
+  error: unknown,
+): unknown {
+  const { access } = deps;
+  if (!access || access.open || isSwitchboardError(error, "invalid_params")) return error;
+  const server = deps.catalog.namespaceOf(name);
+  return server !== undefined && !access.serverVisible(principal, server) ? unknownName(deps, kind, name) : error;
 }
 
 /** What a completion/complete is about: its ref names a prompt or a resource (template) URI. */

@@ -14,7 +14,7 @@ import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
-import { type AccessCheckDeps, enforceAccess, type UsedItem, usedOnServer } from "./access-checks.ts";
+import { type AccessCheckDeps, enforceAccess, routingFailure, type UsedItem, usedOnServer } from "./access-checks.ts";
 import { reportCall } from "./call-events.ts";
 import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
 import { ClientRelay } from "./client-relay.ts";
@@ -286,12 +286,15 @@ export class Router {
     const kind = request.method === "tools/call" ? "tools" : "prompts";
     const started = this.o.clock.now();
     const { signal } = ctx.controller;
-    const route = await routeByName(this.o, kind, String(params.name), signal).catch((error: unknown) => {
-      // A refused call is audited too, under no server: probing for tools is worth a record.
+    const route = await routeByName(this.o, kind, String(params.name), signal).catch((failure: unknown) => {
+      const error = routingFailure(this.accessDeps, ctx.session.principal, kind, String(params.name), failure);
+      // A refused call is audited too, under no server: probing for tools is worth a record. The record keeps
+      // the real failure, also when the caller is told of an unknown name.
       if (kind === "tools") {
         const { correlationId } = ctx;
         const principal = ctx.session.principal.name;
-        reportCall(this.o, { server: "", request, startedAt: started, correlationId, principal, outcome: { error } });
+        const outcome = { error: failure };
+        reportCall(this.o, { server: "", request, startedAt: started, correlationId, principal, outcome });
       }
       throw error;
     });
