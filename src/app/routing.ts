@@ -1,10 +1,12 @@
-// Wiring of the request path: per-server resilience policies, output budgets, progressive discovery over tool
-// search, the replay budget of resumable streams, and the router that resolves each request through them.
+// Wiring of the request path: access rules, per-server resilience policies, output budgets, progressive discovery
+// over tool search, the replay budget of resumable streams, and the router that resolves each request through them.
 
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ResultMeter } from "../ports/result-meter.ts";
+import { AccessGuard } from "../services/access/access-guard.ts";
+import { createAccessPolicy } from "../services/access/access-policy.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import { Policies } from "../services/policies/policies.ts";
 import type { ResultBudgets } from "../services/results/result-budgets.ts";
@@ -31,6 +33,8 @@ export interface RoutingDeps {
 
 export interface Routing {
   router: Router;
+  /** The access rules (gateway.access) as every listing, search and call applies them. */
+  access: AccessGuard;
   search: ToolSearch;
   budgets: ResultBudgets;
   policies: Policies;
@@ -40,7 +44,9 @@ export interface Routing {
 export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing {
   const settings = config.gateway;
   const { events, catalog } = deps;
-  const { search, discovery } = createDiscovery(config, catalog, deps.semantic);
+  const separator = settings.namespaceSeparator;
+  const access = new AccessGuard({ policy: createAccessPolicy(settings.access, separator), catalog, separator });
+  const { search, discovery } = createDiscovery(config, catalog, deps.semantic, access);
   const budgets = createResultBudgets(config, deps.state, deps.meter, events);
   const policies = new Policies({
     specs: config.servers,
@@ -59,9 +65,10 @@ export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing
     budgets,
     pager: budgets,
     policies,
+    access,
     maxParamsDepth: settings.maxParamsDepth,
     listWaitMs: settings.discovery.listWaitMs,
     clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
   });
-  return { router, search, budgets, policies, replay };
+  return { router, access, search, budgets, policies, replay };
 }

@@ -6,7 +6,7 @@ import { createWordVectorsEmbedder } from "../adapters/embed/word-vectors-embedd
 import { Bm25fIndex } from "../adapters/search/bm25f-index.ts";
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
-import type { Logger } from "../ports/logger.ts";
+import type { AccessGuard } from "../services/access/access-guard.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import { Discovery } from "../services/discovery/discovery.ts";
 import { budgetCanCut, reshapesResults } from "../services/results/budget-resolution.ts";
@@ -42,11 +42,15 @@ export function openSemanticIndex(
   });
 }
 
-/** Tool search over the catalog, and the listings and meta-tools of progressive discovery built on it. */
+/**
+ * Tool search over the catalog, and the listings and meta-tools of progressive discovery built on it, showing
+ * each principal what the access rules let it see.
+ */
 export function createDiscovery(
   config: GatewayConfig,
   catalog: Catalog,
   semantic: SemanticIndex | undefined,
+  access?: AccessGuard,
 ): { search: ToolSearch; discovery: Discovery } {
   const settings = config.gateway;
   const defaultBudget = settings.budgets.maxResultTokens;
@@ -63,6 +67,7 @@ export function createDiscovery(
         (spec) => spec.enabled && (server === undefined || spec.name === server) && budgetCanCut(spec, defaultBudget),
       ),
     reshaped: (server, tool) => reshapesResults(specsByName.get(server), tool, defaultBudget),
+    access,
   });
   return { search, discovery };
 }

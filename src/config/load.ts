@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import type { ConfigProblem, GatewayConfig, GatewaySettings } from "../core/gateway-config.ts";
 import { separatorProblem } from "../core/naming.ts";
 import type { ServerSpec } from "../core/server-spec.ts";
+import { normalizeAccess } from "./access-settings.ts";
 import { normalizeAuth } from "./auth-settings.ts";
 import { invalid, zodProblems } from "./config-problems.ts";
 import { normalizeDiscovery } from "./discovery-settings.ts";
@@ -137,6 +138,7 @@ function normalizeGateway(
     budgets: { ...budgets },
     rateLimit: normalizeRateLimit(section.rateLimit, state.redis.url, problems),
     auth: normalizeAuth(auth, problems),
+    access: normalizeAccess(section.access, problems),
   };
 }
 

@@ -3,6 +3,7 @@
 // sections live beside it: servers (server-schema.ts), state (state-schema.ts), and one file per other concern.
 import { z } from "zod";
 import { LOG_LEVELS } from "../core/gateway-config.ts";
+import { AccessSchema } from "./access-schema.ts";
 import { AuthSchema } from "./auth-schema.ts";
 import { DefinitionLimitsSchema } from "./definition-limits-schema.ts";
 import { BudgetSchema, DiscoverySchema } from "./discovery-schema.ts";
@@ -99,6 +100,7 @@ export const GatewaySchema = z
     metrics: MetricsSchema.prefault({}),
     definitionLimits: DefinitionLimitsSchema.prefault({}),
     auth: AuthSchema.prefault({}),
+    access: AccessSchema.prefault({}),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 // The normalized, frozen configuration of a gateway: what src/app/ composes a running gateway from.
 import type { DiscoveryMode } from "./discovery-mode.ts";
-import type { AuthSettings } from "./identity.ts";
+import type { AccessSettings, AuthSettings } from "./identity.ts";
 import type { ServerSpec } from "./server-spec.ts";
 import type { BucketLimit } from "./token-bucket.ts";
 
@@ -46,6 +46,8 @@ export interface GatewaySettings {
   definitionLimits: DefinitionLimits;
   /** Client authentication (gateway.auth). */
   auth: AuthSettings;
+  /** Access rules per principal (gateway.access; docs/access.md). */
+  access: AccessSettings;
 }
 
 /** Bounds on the definitions a server offers (docs/configuration.md, gateway.definitionLimits). */

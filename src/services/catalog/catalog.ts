@@ -24,6 +24,8 @@ export interface AggregateList {
   routes: ReadonlyMap<string, Route>;
   /** `{"<field>": [...]}` ready to splice into a response. */
   json: string;
+  /** The server of each item, by index (access rules need it for resources, which have no routes). */
+  servers?: readonly string[];
 }
 
 export interface CatalogProblem extends Partial<Omit<NamingProblem, "kind">> {
@@ -301,11 +303,14 @@ export class Catalog {
       const routes = new Map(
         assignments.map(({ exposed, item }) => [exposed, { server: item.server, name: item.name }]),
       );
-      views.set(key, { items, routes, json: JSON.stringify({ [key]: items }) });
+      const servers = assignments.map(({ item }) => item.server);
+      views.set(key, { items, routes, json: JSON.stringify({ [key]: items }), servers });
     }
     for (const key of ["resources", "resourceTemplates"] as const) {
-      const items = this.orderedManifests().flatMap((m) => m[key]);
-      views.set(key, { items, routes: new Map(), json: JSON.stringify({ [key]: items }) });
+      const manifests = this.orderedManifests();
+      const items = manifests.flatMap((m) => m[key]);
+      const servers = manifests.flatMap((m) => m[key].map(() => m.server));
+      views.set(key, { items, routes: new Map(), json: JSON.stringify({ [key]: items }), servers });
     }
     this.resourceIndex = this.buildResourceIndex(problems);
     this.namingProblems = problems;

@@ -4,6 +4,7 @@
 // so a catalog that grows past the threshold switches listings (clients hear list_changed as usual).
 import type { ClientDiscovery, DiscoveryMode, DiscoverySettings } from "../../core/gateway-config.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
+import type { AccessGuard } from "../access/access-guard.ts";
 import type { AggregateList, Catalog } from "../catalog/catalog.ts";
 import type { DownstreamSession } from "../router/sessions.ts";
 import type { ToolSearch } from "../search/tool-search.ts";
@@ -34,6 +35,8 @@ export interface DiscoveryOptions {
    * their outputSchema (tool-listing.ts). Absent: no result is changed.
    */
   reshaped?: (server: string, tool: string) => boolean;
+  /** Access rules: listings, search and describe show only what the session's principal may see. */
+  access?: AccessGuard;
 }
 
 /** What a meta-tool call comes to: a ready result, a tool call to forward, or a page of a cut result. */
@@ -46,12 +49,15 @@ export class Discovery {
   private readonly o: DiscoveryOptions;
   private readonly specs: Map<string, ServerSpec>;
   private readonly clients: { pattern: RegExp; client: ClientDiscovery }[];
-  private readonly listings = new WeakMap<AggregateList, Map<string, string>>();
+  /** Listings by the tool list they were built from (the catalog's, or one principal's filtered copy of it). */
+  private readonly listings = new WeakMap<object, Map<string, string>>();
   /**
    * Full-mode listings of servers' own endpoints, by their own tool list (catalog.ownTools: reserved names
    * hidden); null: the server's list as it is.
    */
   private readonly serverListings = new WeakMap<readonly Json[], string | null>();
+  /** Exposed names of one principal's tools, by its filtered tool list (access-guard.ts). */
+  private readonly visibleNames = new WeakMap<object, ReadonlySet<string>>();
 
   constructor(options: DiscoveryOptions) {
     this.o = options;
@@ -81,17 +87,20 @@ export class Discovery {
    */
   aggregateListing(session: DownstreamSession): string {
     const view = this.o.catalog.tools();
+    // One principal's tools are a copy cached per catalog state (access-guard.ts): listings built from it are
+    // never served to another principal.
+    const shown = this.o.access ? this.o.access.aggregate(session.principal, "tools", view) : view;
     const mode = this.mode(session);
     const pinned = mode === "progressive" ? (this.client(session)?.pinned ?? this.o.settings.pinned) : [];
     const key = `${mode}\u0000${pinned.join("\u0000")}`;
-    let cached = this.listings.get(view);
+    let cached = this.listings.get(shown);
     if (!cached) {
       cached = new Map();
-      this.listings.set(view, cached);
+      this.listings.set(shown, cached);
     }
     let json = cached.get(key);
     if (json === undefined) {
-      json = this.buildAggregateListing(view, mode, pinned);
+      json = this.buildAggregateListing(view, shown, mode, pinned);
       cached.set(key, json);
     }
     return json;
@@ -105,6 +114,11 @@ export class Discovery {
     const own = this.o.catalog.ownTools(server);
     if (!own) return undefined;
     if (this.mode(session) === "progressive") return JSON.stringify({ tools: PROGRESSIVE_META_TOOLS });
+    const { access } = this.o;
+    if (access && !access.open) {
+      const shown = access.own(session.principal, server, "tools", own);
+      return this.buildServerListing(server, shown) ?? JSON.stringify({ tools: shown });
+    }
     let listing = this.serverListings.get(own);
     if (listing === undefined) {
       listing = this.buildServerListing(server, own);
@@ -141,9 +155,9 @@ export class Discovery {
     const server = session.endpoint.kind === "server" ? session.endpoint.server : undefined;
     switch (name) {
       case SEARCH_TOOLS:
-        return { result: await this.searchTools(args, server, signal) };
+        return { result: await this.searchTools(session, args, server, signal) };
       case DESCRIBE_TOOLS:
-        return { result: this.describeTools(args, server) };
+        return { result: this.describeTools(session, args, server) };
       case CALL_TOOL: {
         if (typeof args.name !== "string" || args.name === "")
           return { result: errorResult("call_tool needs `name`: a tool name from search_tools.") };
@@ -164,7 +178,12 @@ export class Discovery {
     }
   }
 
-  private async searchTools(args: Json, scope: string | undefined, signal?: AbortSignal): Promise<Json> {
+  private async searchTools(
+    session: DownstreamSession,
+    args: Json,
+    scope: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<Json> {
     const { defaultLimit, maxLimit } = this.o.settings.search;
     if (typeof args.query !== "string" || args.query.trim() === "")
       return errorResult("search_tools needs `query`: what you want to do, in words.");
@@ -175,23 +194,28 @@ export class Discovery {
     if (typeof limitArg !== "number" || !Number.isInteger(limitArg) || limitArg < 1)
       return errorResult("search_tools: `limit` must be a positive integer.");
     const server = scope ?? (typeof args.server === "string" && args.server !== "" ? args.server : undefined);
-    if (server !== undefined && !this.specs.get(server)?.enabled) {
-      const known = [...this.specs.values()].filter((s) => s.enabled).map((s) => s.name);
+    const shows = (name: string) => this.specs.get(name)?.enabled === true && this.serverShown(session, name);
+    if (server !== undefined && !shows(server)) {
+      const known = [...this.specs.keys()].filter(shows);
       return errorResult(`search_tools: no server named ${server}. Servers: ${known.join(", ")}`);
     }
     const limit = Math.min(limitArg, maxLimit);
-    const found = await this.o.search.searchFused({ query: args.query, limit, server }, signal);
+    const visible = this.visibleTools(session);
+    const request = { query: args.query, limit, server, visible };
+    const found = await this.o.search.searchFused(request, signal);
     // On a server's endpoint its tools go by their own names: one named like a meta-tool is not callable there.
     const matches = scope ? found.filter((m) => !META_TOOL_NAMES.has(m.name)) : found;
     const tools = matches.map((m) => describeHit(m.tool, scope ? m.name : String(m.tool.name), detail));
     const reply: Json = { tools };
-    const unknown = this.o.catalog.unknownServers().filter((s) => server === undefined || s === server);
+    const unknown = this.o.catalog
+      .unknownServers()
+      .filter((s) => (server === undefined || s === server) && this.serverShown(session, s));
     if (unknown.length > 0) reply.notYetIndexed = unknown;
     if (tools.length === 0) reply.hint = "No match: try other words, or fewer.";
     return jsonResult(reply);
   }
 
-  private describeTools(args: Json, scope: string | undefined): Json {
+  private describeTools(session: DownstreamSession, args: Json, scope: string | undefined): Json {
     const names = Array.isArray(args.names)
       ? args.names.map(String)
       : typeof args.names === "string"
@@ -200,7 +224,10 @@ export class Discovery {
     if (names.length === 0) return errorResult("describe_tools needs `names`: tool names from search_tools.");
     const view = this.o.catalog.tools();
     const exposed = scope ? names.map((n) => this.exposedName(view, scope, n) ?? n) : names;
-    const found = this.o.search.describe(exposed);
+    const visible = this.visibleTools(session);
+    // A tool hidden from the caller is described as a name that does not exist.
+    const described = this.o.search.describe(exposed);
+    const found = visible ? described.filter((tool) => visible(String(tool.name))) : described;
     const tools = found.map((tool) => {
       const route = view.routes.get(String(tool.name));
       return scope && route ? { ...tool, name: route.name } : tool;
@@ -225,17 +252,40 @@ export class Discovery {
     return JSON.stringify({ tools: withReader ? [...listed, READ_RESULT_DEFINITION] : listed });
   }
 
-  private buildAggregateListing(view: AggregateList, mode: "full" | "progressive", pinned: readonly string[]) {
+  /** Whether tools of this exposed name show to the session's principal; undefined: all do. */
+  private visibleTools(session: DownstreamSession): ((name: string) => boolean) | undefined {
+    const { access } = this.o;
+    if (!access || access.open) return undefined;
+    const shown = access.aggregate(session.principal, "tools", this.o.catalog.tools());
+    let names = this.visibleNames.get(shown);
+    if (!names) {
+      names = new Set(shown.items.map((tool) => String(tool.name)));
+      this.visibleNames.set(shown, names);
+    }
+    const held = names;
+    return (name) => held.has(name);
+  }
+
+  private serverShown(session: DownstreamSession, server: string): boolean {
+    return this.o.access?.serverVisible(session.principal, server) ?? true;
+  }
+
+  private buildAggregateListing(
+    view: AggregateList,
+    shown: { items: readonly Json[]; json: string },
+    mode: "full" | "progressive",
+    pinned: readonly string[],
+  ) {
     const { reshaped } = this.o;
     const items = reshaped
-      ? listedTools(view.items, (tool) => {
+      ? listedTools(shown.items, (tool) => {
           const route = view.routes.get(String(tool.name));
           return route === undefined || reshaped(route.server, route.name);
         })
-      : view.items;
+      : shown.items;
     if (mode === "full") {
       if (this.o.budgeted()) return JSON.stringify({ tools: [...items, READ_RESULT_DEFINITION] });
-      return items === view.items ? view.json : JSON.stringify({ tools: items });
+      return items === shown.items ? shown.json : JSON.stringify({ tools: items });
     }
     const wanted = new Set(pinned);
     const pinnedTools = items.filter((item) => wanted.has(String(item.name)));

@@ -19,6 +19,8 @@ export interface Remainder {
   /** Tokens of the whole result (o200k estimate), as the cut reply reported. */
   totalTokens: number;
   items: ContentItem[];
+  /** The principal whose call produced the result: only it may page the rest. Absent: anyone (older records). */
+  owner?: string;
 }
 
 export function isTextItem(item: ContentItem): item is ContentItem & { type: "text"; text: string } {
@@ -63,5 +65,13 @@ export function decodeRemainder(value: string): Remainder | undefined {
   if (typeof r.pageTokens !== "number" || typeof r.totalTokens !== "number" || !Array.isArray(r.items))
     return undefined;
   if (!r.items.every((item) => item !== null && typeof item === "object")) return undefined;
-  return { server: r.server, tool: r.tool, pageTokens: r.pageTokens, totalTokens: r.totalTokens, items: r.items };
+  const remainder: Remainder = {
+    server: r.server,
+    tool: r.tool,
+    pageTokens: r.pageTokens,
+    totalTokens: r.totalTokens,
+    items: r.items,
+  };
+  if (typeof r.owner === "string") remainder.owner = r.owner;
+  return remainder;
 }

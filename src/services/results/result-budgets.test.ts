@@ -317,4 +317,19 @@ describe("result budgets", () => {
     assert.match(String(contentOf(reply).at(-1)?.text), /could not be kept for reading/);
     assert.equal(metaOf(reply)?.handle, undefined);
   });
+
+  it("pages the rest only for the principal whose call was cut; others get the unknown-handle answer", async () => {
+    const { budgets: b } = budgets();
+    const reply = await b.apply("s", "t", { content: [text(prose(4))] }, { owner: "alice" });
+    const handle = metaOf(reply)?.handle as string;
+    assert.ok(handle, "cut");
+    assert.notEqual((await b.read(handle, 0, { owner: "alice" })).isError, true);
+    const stolen = await b.read(handle, 0, { owner: "bob" });
+    const unknown = await b.read("no-such-handle", 0, { owner: "bob" });
+    assert.equal(stolen.isError, true);
+    assert.equal(
+      String(contentOf(stolen)[0]?.text).replace(handle, "<h>"),
+      String(contentOf(unknown)[0]?.text).replace("no-such-handle", "<h>"),
+    );
+  });
 });

@@ -39,6 +39,8 @@ export interface ApplyOptions {
    * instead of serializing a result that may be megabytes again.
    */
   serialized?: string;
+  /** The principal whose call this is: the rest of a cut result is kept for it alone (read_result). */
+  owner?: string;
 }
 
 type ToolResult = Record<string, unknown>;
@@ -83,15 +85,20 @@ export class ResultBudgets {
       if (fitsByBytes(reply, budget)) return reply;
     }
     if (!Array.isArray(reply.content)) return reply; // not a CallToolResult (e.g. a task): nothing to cut
-    return this.cut(server, tool, reply, budget);
+    return this.cut(server, tool, reply, budget, options.owner);
   }
 
   /**
    * The page of a cut result at `offset` (see remainder.ts for what offsets mean; default 0), as a tool result.
    * Arguments are taken as the caller sent them; bad ones, and unknown or expired handles, give a result with
-   * isError. `server` limits the handles accepted to that server's results (its own endpoint).
+   * isError. `server` limits the handles accepted to that server's results (its own endpoint); `owner` to the
+   * results of that principal's calls (another principal's handle is answered as an unknown one).
    */
-  async read(handle: unknown, offset: unknown = 0, scope: { server?: string } = {}): Promise<ToolResult> {
+  async read(
+    handle: unknown,
+    offset: unknown = 0,
+    scope: { server?: string; owner?: string } = {},
+  ): Promise<ToolResult> {
     if (typeof handle !== "string" || handle.length === 0) {
       return toolError("read_result needs `handle`: the handle a cut result gave.");
     }
@@ -105,7 +112,7 @@ export class ResultBudgets {
       return toolError(`The rest of this result cannot be read right now (${messageOf(error)}); try again later.`);
     }
     const remainder = stored === undefined ? undefined : decodeRemainder(stored);
-    if (!remainder || (scope.server !== undefined && remainder.server !== scope.server)) {
+    if (!remainder || !inScope(remainder, scope)) {
       const ttlMs = this.o.settings.resultTtlMs;
       const kept = ttlMs < 60_000 ? `${Math.round(ttlMs / 1_000)} s` : `${Math.round(ttlMs / 60_000)} min`;
       return toolError(
@@ -141,7 +148,13 @@ export class ResultBudgets {
     };
   }
 
-  private async cut(server: string, tool: string, result: ToolResult, budget: number): Promise<ToolResult> {
+  private async cut(
+    server: string,
+    tool: string,
+    result: ToolResult,
+    budget: number,
+    owner: string | undefined,
+  ): Promise<ToolResult> {
     const { structuredContent, ...rest } = result;
     const content = result.content as ContentItem[];
     const units: ContentItem[] = [...content];
@@ -164,6 +177,7 @@ export class ResultBudgets {
       totalTokens,
       items: remaining,
     };
+    if (owner !== undefined) remainder.owner = owner;
     let marker = cutMarker(handle, head.tokens, totalTokens);
     let meta: TruncatedMeta = { handle, shownTokens: head.tokens, totalTokens, offset: 0 };
     try {
@@ -179,6 +193,12 @@ export class ResultBudgets {
       _meta: { ...previousMeta, [TRUNCATED_META_KEY]: meta },
     };
   }
+}
+
+/** Whether a stored rest may be read on this endpoint by this principal. */
+function inScope(remainder: Remainder, scope: { server?: string; owner?: string }): boolean {
+  if (scope.server !== undefined && remainder.server !== scope.server) return false;
+  return remainder.owner === undefined || scope.owner === undefined || remainder.owner === scope.owner;
 }
 
 /** True when the result cannot cost more than `budget` tokens, or there is no budget. */

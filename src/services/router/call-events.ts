@@ -14,17 +14,25 @@ export interface CallEnd {
   correlationId: string;
   /** The server's reply (or a failure answered in-band, as the call's reply), or the error that ended the call. */
   outcome: { reply: Reply } | { error: unknown };
+  /** Who called: the session's principal name. */
+  principal: string;
+  /**
+   * The error kind recorded instead of the error's own code: `forbidden` for a call the access rules refused,
+   * even when the caller was answered as for an unknown tool (the audit tells operators the truth).
+   */
+  errorKind?: string;
 }
 
 export function reportCall({ events, clock }: { events: EventBus; clock: Clock }, end: CallEnd): void {
   const durationMs = clock.now() - end.startedAt;
   const { request } = end;
   const gatewayError =
-    "error" in end.outcome
+    end.errorKind ??
+    ("error" in end.outcome
       ? end.outcome.error instanceof SwitchboardError
         ? end.outcome.error.code
         : "internal"
-      : undefined;
+      : undefined);
   const reply = "reply" in end.outcome ? end.outcome.reply : undefined;
   const response = reply?.kind === "response" ? reply.response : undefined;
   // A delivered call that failed is `jsonrpc_error` (an error reply) or `tool_error` (a result with isError).
@@ -55,6 +63,6 @@ export function reportCall({ events, clock }: { events: EventBus; clock: Clock }
     outcome: errorKind === null ? "ok" : "error",
     errorKind,
     correlationId: end.correlationId,
-    principal: null,
+    principal: end.principal,
   });
 }

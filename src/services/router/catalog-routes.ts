@@ -36,12 +36,20 @@ export async function routeByName(
     route = view().routes.get(name);
     if (!route && named !== undefined && failures.has(named)) throw failures.get(named);
   }
-  if (!route) {
-    throw new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`, {
-      data: notYetKnown(deps),
-    });
-  }
+  if (!route) throw unknownName(deps, kind, name);
   return route;
+}
+
+/** The error for a tool or prompt name no server has (and for one hidden from the caller: the same). */
+export function unknownName(deps: Pick<CatalogRouteDeps, "catalog">, kind: "tools" | "prompts", name: string) {
+  return new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`, {
+    data: notYetKnown(deps),
+  });
+}
+
+/** The error for a resource URI no server serves (and for one hidden from the caller: the same). */
+export function unknownResource(deps: Pick<CatalogRouteDeps, "catalog">, uri: string) {
+  return new SwitchboardError("invalid_params", `Resource not found: ${uri}`, { data: { uri, ...notYetKnown(deps) } });
 }
 
 /** The server that serves a resource URI; invalid_params when none does. */
@@ -51,14 +59,12 @@ export async function routeByUri(deps: CatalogRouteDeps, uri: string, signal?: A
     await discoverUnknown(deps, signal);
     server = deps.catalog.resourceServer(uri);
   }
-  if (!server) {
-    throw new SwitchboardError("invalid_params", `Resource not found: ${uri}`, { data: { uri, ...notYetKnown(deps) } });
-  }
+  if (!server) throw unknownResource(deps, uri);
   return server;
 }
 
 /** Servers still being discovered, so a client knows the name may exist later. */
-function notYetKnown(deps: CatalogRouteDeps): Record<string, unknown> | undefined {
+function notYetKnown(deps: Pick<CatalogRouteDeps, "catalog">): Record<string, unknown> | undefined {
   const unknown = deps.catalog.unknownServers();
   return unknown.length > 0 ? { notYetKnown: unknown } : undefined;
 }

@@ -62,28 +62,32 @@ export async function forward(
     }
   };
   const { correlationId } = ctx;
+  const principal = ctx.session.principal.name;
   try {
     const { policies } = deps;
     const reply = await (policies ? policies.run(server, request, deadline, attempt) : attempt());
-    reportCall(deps, { server, request, startedAt: started, correlationId, outcome: { reply } });
+    reportCall(deps, { server, request, startedAt: started, correlationId, principal, outcome: { reply } });
     if (reply.kind !== "response") return reply;
     // Not awaited: a failure while measuring the result is no retry.
-    return budgeted(deps.budgets, server, request, reply.response, ctx.fields);
+    return budgeted(deps.budgets, server, request, reply.response, { fields: ctx.fields, owner: principal });
   } catch (error) {
-    reportCall(deps, { server, request, startedAt: started, correlationId, outcome: { error } });
+    reportCall(deps, { server, request, startedAt: started, correlationId, principal, outcome: { error } });
     throw error;
   } finally {
     deadline.end();
   }
 }
 
-/** The server's answer, a tools/call result passed through the output budget and projection. */
+/**
+ * The server's answer, a tools/call result passed through the output budget and projection; the rest of a cut
+ * result belongs to `owner` (only that principal may page it).
+ */
 async function budgeted(
   budgets: ResultBudgets | undefined,
   server: string,
   request: JsonRpcRequest,
   response: JsonRpcResponse,
-  fields: readonly string[] | undefined,
+  { fields, owner }: { fields: readonly string[] | undefined; owner: string },
 ): Promise<Reply> {
   const { result } = response;
   if (!budgets || !result || request.method !== "tools/call") return { kind: "response", response };
@@ -91,7 +95,7 @@ async function budgeted(
   const json = JSON.stringify(response);
   // The common case: the serialized response bounds the result's cost, so it goes out as it is.
   if (budgets.passesUnchanged(server, tool, json, fields)) return { kind: "response", response, json };
-  const applied = await budgets.apply(server, tool, result, { fields, serialized: json });
+  const applied = await budgets.apply(server, tool, result, { fields, serialized: json, owner });
   return applied === result
     ? { kind: "response", response, json }
     : { kind: "response", response: { ...response, result: applied } };

@@ -8,8 +8,11 @@ import type { DownstreamSession } from "./sessions.ts";
 
 /** Pages the remainder of a result cut by an output budget. */
 export interface ResultPager {
-  /** `scope.server` limits the handles accepted to that server's results (its own endpoint). */
-  read(handle: string, offset: number, scope?: { server?: string }): Promise<Record<string, unknown>>;
+  /**
+   * `scope.server` limits the handles accepted to that server's results (its own endpoint), `scope.owner` to the
+   * results of that principal's calls.
+   */
+  read(handle: string, offset: number, scope?: { server?: string; owner?: string }): Promise<Record<string, unknown>>;
 }
 
 export interface MetaCallDeps {
@@ -36,11 +39,12 @@ export async function callMetaTool(
       result = errorResult("call_tool runs a server's tool, not a gateway tool.");
     else return deps.callTool({ ...request, params: { ...params, name, arguments: toolArgs } }, fields);
   } else if ("read" in outcome) {
+    const owner = session.principal.name;
     result = deps.pager
       ? await deps.pager.read(
           outcome.read.handle,
           outcome.read.offset,
-          session.endpoint.kind === "server" ? { server: session.endpoint.server } : {},
+          session.endpoint.kind === "server" ? { server: session.endpoint.server, owner } : { owner },
         )
       : errorResult("No result was cut here: output budgets are off.");
   } else result = outcome.result;

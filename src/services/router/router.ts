@@ -2,16 +2,19 @@
 // server's shared connection. Used by every front (HTTP and stdio); returns a reply for the front to encode.
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
+import type { Principal } from "../../core/identity.ts";
 import { nestsDeeperThan } from "../../core/json-depth.ts";
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, RequestId } from "../../core/jsonrpc.ts";
 import type { Reply } from "../../core/reply.ts";
 import type { Clock } from "../../ports/clock.ts";
+import type { AccessGuard } from "../access/access-guard.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Discovery } from "../discovery/discovery.ts";
 import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
+import { type AccessCheckDeps, enforceAccess, routingFailure, type UsedItem, usedOnServer } from "./access-checks.ts";
 import { reportCall } from "./call-events.ts";
 import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
 import { ClientRelay } from "./client-relay.ts";
@@ -38,6 +41,8 @@ export interface RouterOptions {
   budgets?: ResultBudgets;
   /** Per-server resilience policies; without them each request is tried once. */
   policies?: Policies;
+  /** Access rules (gateway.access) for the session's principal; without it everything is allowed. */
+  access?: AccessGuard;
   /** Levels of objects and arrays a request's params (or a client's answer) may nest (gateway.maxParamsDepth). */
   maxParamsDepth: number;
   /**
@@ -57,12 +62,14 @@ const LIST_METHODS = {
 } as const;
 
 type ListMethod = keyof typeof LIST_METHODS;
+type ListKey = (typeof LIST_METHODS)[ListMethod];
 
 export class Router {
   private readonly o: RouterOptions;
   private readonly relay: ClientRelay;
   private readonly notifications: UpstreamNotifications;
   private readonly forwardDeps: ForwardDeps;
+  private readonly accessDeps: AccessCheckDeps;
 
   constructor(options: RouterOptions) {
     this.o = options;
@@ -74,6 +81,7 @@ export class Router {
     const { sessions, supervisor, catalog, events } = options;
     this.notifications = new UpstreamNotifications({ sessions, supervisor, catalog, events, relay: this.relay });
     this.forwardDeps = { ...options, relay: this.relay };
+    this.accessDeps = { access: options.access, catalog, events, clock: options.clock };
   }
 
   /** Handles one request; never throws: a failure is the reply (`failed`) for the front to encode. */
@@ -151,12 +159,22 @@ export class Router {
 
   private dispatch(session: DownstreamSession, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     const { method } = request;
+    this.checkEndpoint(session.endpoint, session.principal);
     if (method === "initialize") return Promise.resolve(result(initializeResult(session, request, this.o)));
     if (method === "ping") return Promise.resolve(result("{}"));
     if (method === "server/discover") return Promise.resolve(result(discoverResult(session, this.o.catalog)));
     return session.endpoint.kind === "server"
       ? this.dispatchToServer(session, session.endpoint.server, request, ctx)
       : this.dispatchAggregate(session, request, ctx);
+  }
+
+  /**
+   * Refuses `/mcp/{server}` of a server hidden from the principal exactly as one that is not configured
+   * (`server_not_found`). Every request is checked here; a front that knows the principal before it reads the
+   * request may call it first, to answer with the same HTTP status as for an unknown server.
+   */
+  checkEndpoint(endpoint: DownstreamSession["endpoint"], principal: Principal): void {
+    if (endpoint.kind === "server") this.o.access?.checkServer(principal, endpoint.server);
   }
 
   /** Who answers on an endpoint: the gateway on /mcp, the server itself (from its manifest) on /mcp/{server}. */
@@ -178,12 +196,16 @@ export class Router {
       if (listing) return result(listing);
     }
     if (discovery && request.method === "tools/call" && discovery.isMetaTool(session, String(request.params?.name))) {
-      return this.metaCall(session, request, ctx, (call, fields) => this.forward(server, call, { ...ctx, fields }));
+      return this.metaCall(session, request, ctx, (call, fields) =>
+        this.serverItemCall(server, call, { ...ctx, fields }),
+      );
     }
     if (listKey && !request.params?.cursor) {
-      const cached = this.o.catalog.serverList(server, listKey);
+      const cached = this.ownList(session, server, listKey);
       if (cached) return result(cached);
     }
+    const used = usedOnServer(server, request);
+    if (used) enforceAccess(this.accessDeps, ctx, request, used);
     trackSubscription(session, server, request);
     if (request.method === "logging/setLevel") {
       setSessionLogLevel(session, request.params?.level);
@@ -193,7 +215,13 @@ export class Router {
     }
     const forwarded = await this.forward(server, request, ctx);
     if (!listKey || forwarded.kind !== "response") return forwarded;
-    const response = this.o.catalog.boundListResponse(listKey, JSON.stringify(forwarded.response));
+    const { access } = this.o;
+    const page = forwarded.response;
+    const shown =
+      access && page.result !== undefined
+        ? { ...page, result: access.ownResult(session.principal, server, listKey, page.result) }
+        : page;
+    const response = this.o.catalog.boundListResponse(listKey, JSON.stringify(shown));
     const json = discovery && request.method === "tools/list" ? discovery.hideReservedTools(response) : response;
     return { kind: "serialized", json };
   }
@@ -218,7 +246,9 @@ export class Router {
           return result(discovery.aggregateListing(session));
         }
         await discoverUnknown(this.o, ctx.controller.signal);
-        return result(view === "tools" && discovery ? discovery.aggregateListing(session) : catalog[view]().json);
+        if (view === "tools" && discovery) return result(discovery.aggregateListing(session));
+        const list = catalog[view]();
+        return result(this.o.access ? this.o.access.aggregate(session.principal, view, list).json : list.json);
       }
       case "tools/call":
         if (this.o.discovery?.isMetaTool(session, String(params.name))) {
@@ -234,6 +264,7 @@ export class Router {
       case "resources/unsubscribe": {
         const uri = String(params.uri);
         const server = await routeByUri(this.o, uri, ctx.controller.signal);
+        enforceAccess(this.accessDeps, ctx, request, { kind: "resource", server, name: uri, asked: uri });
         trackSubscription(session, server, request);
         return this.forward(server, request, ctx);
       }
@@ -255,14 +286,26 @@ export class Router {
     const kind = request.method === "tools/call" ? "tools" : "prompts";
     const started = this.o.clock.now();
     const { signal } = ctx.controller;
-    const route = await routeByName(this.o, kind, String(params.name), signal).catch((error: unknown) => {
-      // A refused call is audited too, under no server: probing for tools is worth a record.
+    const route = await routeByName(this.o, kind, String(params.name), signal).catch((failure: unknown) => {
+      const error = routingFailure(this.accessDeps, ctx.session.principal, kind, String(params.name), failure);
+      // A refused call is audited too, under no server: probing for tools is worth a record. The record keeps
+      // the real failure, also when the caller is told of an unknown name.
       if (kind === "tools") {
         const { correlationId } = ctx;
-        reportCall(this.o, { server: "", request, startedAt: started, correlationId, outcome: { error } });
+        const principal = ctx.session.principal.name;
+        const outcome = { error: failure };
+        reportCall(this.o, { server: "", request, startedAt: started, correlationId, principal, outcome });
       }
       throw error;
     });
+    const asked = String(params.name);
+    const used: UsedItem = {
+      kind: kind === "tools" ? "tool" : "prompt",
+      server: route.server,
+      name: route.name,
+      asked,
+    };
+    enforceAccess(this.accessDeps, ctx, request, used);
     return this.forward(route.server, { ...request, params: { ...params, name: route.name } }, ctx);
   }
 
@@ -281,10 +324,14 @@ export class Router {
     const ref = (params.ref ?? {}) as Record<string, unknown>;
     const { signal } = ctx.controller;
     if (ref.type === "ref/prompt") {
-      const route = await routeByName(this.o, "prompts", String(ref.name), signal);
+      const asked = String(ref.name);
+      const route = await routeByName(this.o, "prompts", asked, signal);
+      enforceAccess(this.accessDeps, ctx, request, { kind: "prompt", server: route.server, name: route.name, asked });
       return this.forward(route.server, { ...request, params: { ...params, ref: { ...ref, name: route.name } } }, ctx);
     }
-    const server = await routeByUri(this.o, String(ref.uri), signal);
+    const uri = String(ref.uri);
+    const server = await routeByUri(this.o, uri, signal);
+    enforceAccess(this.accessDeps, ctx, request, { kind: "resource", server, name: uri, asked: uri });
     return this.forward(server, request, ctx);
   }
 
@@ -310,6 +357,23 @@ export class Router {
 
   private forward(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     return forward(this.forwardDeps, server, request, ctx);
+  }
+
+  /** A tools/call on a server's own endpoint (direct or through call_tool), under the access rules. */
+  private serverItemCall(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
+    const used = usedOnServer(server, request);
+    if (used) enforceAccess(this.accessDeps, ctx, request, used);
+    return this.forward(server, request, ctx);
+  }
+
+  /** A server's list as its manifest has it, without what is hidden from the session's principal. */
+  private ownList(session: DownstreamSession, server: string, key: ListKey): string | undefined {
+    const { access, catalog } = this.o;
+    if (!access || access.open) return catalog.serverList(server, key);
+    const manifest = catalog.manifest(server);
+    if (!manifest) return undefined;
+    const items = key === "tools" ? (catalog.ownTools(server) ?? []) : manifest[key];
+    return JSON.stringify({ [key]: access.own(session.principal, server, key, items) });
   }
 
   /** Server-initiated notifications not tied to a request's progress token. */

@@ -33,6 +33,8 @@ export interface SearchRequest {
   query: string;
   limit: number;
   server?: string;
+  /** Only tools (by exposed name) this accepts: those the caller may see. */
+  visible?: (id: string) => boolean;
 }
 
 export class ToolSearch {
@@ -59,8 +61,16 @@ export class ToolSearch {
   /** Lexical hits only, synchronously. */
   search(request: SearchRequest): ToolMatch[] {
     const view = this.sync();
-    const hits = this.o.index.search({ text: request.query, limit: request.limit, server: request.server });
-    return this.matches(view, hits);
+    return this.matches(view, this.lexical(request, request.limit));
+  }
+
+  /** The best `limit` lexical hits the request may see (all hits are ranked when some may not be shown). */
+  private lexical(request: SearchRequest, limit: number): SearchHit[] {
+    const { visible, server } = request;
+    const text = request.query;
+    if (!visible) return this.o.index.search({ text, limit, server });
+    const hits = this.o.index.search({ text, limit: Math.max(limit, this.o.index.size), server });
+    return hits.filter((hit) => visible(hit.id)).slice(0, limit);
   }
 
   /**
@@ -72,9 +82,12 @@ export class ToolSearch {
     if (!semantic) return this.search(request);
     const view = this.sync();
     const depth = Math.max(FUSION_DEPTH, request.limit);
-    const lexical = this.o.index.search({ text: request.query, limit: depth, server: request.server });
-    const { server } = request;
-    const filter = server === undefined ? undefined : (id: string) => view.routes.get(id)?.server === server;
+    const lexical = this.lexical(request, depth);
+    const { server, visible } = request;
+    const filter =
+      server === undefined && visible === undefined
+        ? undefined
+        : (id: string) => (server === undefined || view.routes.get(id)?.server === server) && (visible?.(id) ?? true);
     const semanticHits = await semantic.rank(request.query, depth, filter, signal);
     if (semanticHits.length === 0) return this.matches(view, lexical.slice(0, request.limit));
     if (view !== this.o.catalog.tools()) return this.search(request); // the catalog changed meanwhile

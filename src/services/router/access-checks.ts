@@ -1,0 +1,110 @@
+// The access rules at the router: a request that uses a tool, prompt or resource is refused before it is
+// forwarded when the session's principal may not use it. Hidden items fail as unknown ones do (same error, same
+// message); visible but denied ones fail with `forbidden`. A refused tools/call is audited with errorKind
+// `forbidden` and the real server and tool, whatever the caller was told.
+import { isSwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
+import type { AccessItem, Principal } from "../../core/identity.ts";
+import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { AccessGuard } from "../access/access-guard.ts";
+import type { Catalog } from "../catalog/catalog.ts";
+import { reportCall } from "./call-events.ts";
+import { unknownName, unknownResource } from "./catalog-routes.ts";
+import type { RequestContext } from "./request-context.ts";
+
+export interface AccessCheckDeps {
+  access?: AccessGuard | undefined;
+  catalog: Catalog;
+  events: EventBus;
+  clock: Clock;
+}
+
+/** What a request uses, once routed: the server and the item's own name (or URI), and the name the caller gave. */
+export interface UsedItem {
+  kind: "tool" | "prompt" | "resource";
+  server: string;
+  /** The server's own name of the tool or prompt, or the resource URI. */
+  name: string;
+  /** The name or URI as the caller sent it (what an unknown-item error names). */
+  asked: string;
+}
+
+/** Throws when the session's principal may not use the item; a refused tools/call is audited first. */
+export function enforceAccess(deps: AccessCheckDeps, ctx: RequestContext, request: JsonRpcRequest, used: UsedItem) {
+  const { access } = deps;
+  if (!access || access.open) return;
+  const item = itemOf(access, used);
+  const hidden = () =>
+    used.kind === "resource"
+      ? unknownResource(deps, used.asked)
+      : unknownName(deps, used.kind === "tool" ? "tools" : "prompts", used.asked);
+  const started = deps.clock.now();
+  try {
+    access.enforce(ctx.session.principal, item, hidden);
+  } catch (error) {
+    if (request.method === "tools/call") {
+      reportCall(deps, {
+        server: used.server,
+        request: { ...request, params: { ...request.params, name: used.name } },
+        startedAt: started,
+        correlationId: ctx.correlationId,
+        principal: ctx.session.principal.name,
+        outcome: { error },
+        errorKind: "forbidden",
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * The error for a name that could not be routed, as the principal may learn it: a failure of a hidden server
+ * (it could not be started to learn its items) becomes the unknown-name error, so it does not reveal the server.
+ */
+export function routingFailure(
+  deps: AccessCheckDeps,
+  principal: Principal,
+  kind: "tools" | "prompts",
+  name: string,
+  error: unknown,
+): unknown {
+  const { access } = deps;
+  if (!access || access.open || isSwitchboardError(error, "invalid_params")) return error;
+  const server = deps.catalog.namespaceOf(name);
+  return server !== undefined && !access.serverVisible(principal, server) ? unknownName(deps, kind, name) : error;
+}
+
+/** What a completion/complete is about: its ref names a prompt or a resource (template) URI. */
+function completionTarget(ref: Record<string, unknown>): { kind: "prompt" | "resource"; name: string } {
+  return ref.type === "ref/prompt"
+    ? { kind: "prompt", name: String(ref.name) }
+    : { kind: "resource", name: String(ref.uri) };
+}
+
+/** The item a request on a server's own endpoint uses (names there are the server's own), if any. */
+export function usedOnServer(server: string, request: JsonRpcRequest): UsedItem | undefined {
+  const params = request.params ?? {};
+  switch (request.method) {
+    case "tools/call":
+      return { kind: "tool", server, name: String(params.name), asked: String(params.name) };
+    case "prompts/get":
+      return { kind: "prompt", server, name: String(params.name), asked: String(params.name) };
+    case "resources/read":
+    case "resources/subscribe":
+    case "resources/unsubscribe":
+      return { kind: "resource", server, name: String(params.uri), asked: String(params.uri) };
+    case "completion/complete": {
+      const target = completionTarget((params.ref ?? {}) as Record<string, unknown>);
+      return { ...target, server, asked: target.name };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function itemOf(access: AccessGuard, used: UsedItem): AccessItem {
+  if (used.kind === "tool") return access.toolItem(used.server, used.name);
+  if (used.kind === "prompt") return access.promptItem(used.server, used.name);
+  return access.resourceItem(used.server, used.name);
+}
