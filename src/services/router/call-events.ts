@@ -2,6 +2,7 @@
 // tools/call, `tool-called` with what the audit log records.
 import { SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
+import type { Principal } from "../../core/identity.ts";
 import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
 import type { Reply } from "../../core/reply.ts";
 import type { Clock } from "../../ports/clock.ts";
@@ -12,6 +13,8 @@ export interface CallEnd {
   request: JsonRpcRequest;
   startedAt: number;
   correlationId: string;
+  /** Who called: the principal of the request's session. */
+  caller: Principal;
   /** The server's reply (or a failure answered in-band, as the call's reply), or the error that ended the call. */
   outcome: { reply: Reply } | { error: unknown };
 }
@@ -55,6 +58,7 @@ export function reportCall({ events, clock }: { events: EventBus; clock: Clock }
     outcome: errorKind === null ? "ok" : "error",
     errorKind,
     correlationId: end.correlationId,
-    principal: null,
+    // The anonymous caller of a gateway without authentication names no one.
+    principal: end.caller.via === "none" ? null : end.caller.name,
   });
 }

@@ -62,15 +62,16 @@ export async function forward(
     }
   };
   const { correlationId } = ctx;
+  const caller = ctx.session.principal;
   try {
     const { policies } = deps;
     const reply = await (policies ? policies.run(server, request, deadline, attempt) : attempt());
-    reportCall(deps, { server, request, startedAt: started, correlationId, outcome: { reply } });
+    reportCall(deps, { server, request, startedAt: started, correlationId, caller, outcome: { reply } });
     if (reply.kind !== "response") return reply;
     // Not awaited: a failure while measuring the result is no retry.
     return budgeted(deps.budgets, server, request, reply.response, ctx.fields);
   } catch (error) {
-    reportCall(deps, { server, request, startedAt: started, correlationId, outcome: { error } });
+    reportCall(deps, { server, request, startedAt: started, correlationId, caller, outcome: { error } });
     throw error;
   } finally {
     deadline.end();

@@ -258,8 +258,9 @@ export class Router {
     const route = await routeByName(this.o, kind, String(params.name), signal).catch((error: unknown) => {
       // A refused call is audited too, under no server: probing for tools is worth a record.
       if (kind === "tools") {
-        const { correlationId } = ctx;
-        reportCall(this.o, { server: "", request, startedAt: started, correlationId, outcome: { error } });
+        const { correlationId, session } = ctx;
+        const caller = session.principal;
+        reportCall(this.o, { server: "", request, startedAt: started, correlationId, caller, outcome: { error } });
       }
       throw error;
     });
