@@ -9,7 +9,7 @@ import { auth, Client, StreamableHTTPClientTransport, UnauthorizedError } from "
 import { decodeJwt } from "jose";
 import type { AuditRecord } from "../src/ports/audit-log.ts";
 import { closeAtEnd } from "./helpers/cleanup.ts";
-import { fixtureServer, post, request, startTestGateway, type TestGateway } from "./helpers/gateway.ts";
+import { fixtureServer, post, request, startTestGateway, type TestGateway, waitUntil } from "./helpers/gateway.ts";
 import { startTestAuthorizationServer, type TestAuthorizationServer } from "./helpers/oauth-authorization-server.ts";
 import {
   createHeadlessOAuthClient,
@@ -213,8 +213,15 @@ describe("an SDK client runs the OAuth flow on its own", () => {
     await client.close();
   });
 
-  test("the audit names alice; an admin by the groups claim reads it, alice may not", async () => {
-    const alice = await tokenFor(`${base}/mcp`);
+  test("the audit names the caller; an admin by the groups claim reads it, alice may not", async () => {
+    const alice = await tokenFor(`${base}/mcp/fx`);
+    const call = request("tools/call", { name: "echo", arguments: { message: "audited" } });
+    const called = await post(`${base}/mcp/fx`, call, {
+      authorization: `Bearer ${alice}`,
+      "x-request-id": "oauth-audit-alice",
+    });
+    assert.equal(called.status, 200);
+
     const denied = await fetch(`${base}/audit`, { headers: { authorization: `Bearer ${alice}` } });
     assert.equal(denied.status, 403);
     assert.equal(
@@ -226,17 +233,24 @@ describe("an SDK client runs the OAuth flow on its own", () => {
 
     const carol = await tokenFor(`${base}/mcp`, { user: "carol" });
     assert.deepEqual(decodeJwt(carol).groups, ["admin"]);
-    const reply = await fetch(`${base}/audit?principal=alice&server=fx`, {
-      headers: { authorization: `Bearer ${carol}` },
+    const auditOf = async (principal: string) => {
+      const reply = await fetch(`${base}/audit?principal=${principal}`, {
+        headers: { authorization: `Bearer ${carol}` },
+      });
+      assert.equal(reply.status, 200);
+      return ((await reply.json()) as { records: AuditRecord[] }).records;
+    };
+    let record: AuditRecord | undefined;
+    // Records are written in batches: wait for this one.
+    await waitUntil(async () => {
+      record = (await auditOf("alice")).find((r) => r.correlationId === "oauth-audit-alice");
+      return record !== undefined;
     });
-    assert.equal(reply.status, 200);
-    const records = ((await reply.json()) as { records: AuditRecord[] }).records;
-    const echoes = records.filter((r) => r.tool === "echo");
-    assert.ok(echoes.length >= 2, `both calls recorded: ${JSON.stringify(records)}`);
-    for (const record of echoes) {
-      assert.equal(record.principal, "alice");
-      assert.equal(record.outcome, "ok");
-    }
+    assert.equal(record?.principal, "alice");
+    assert.equal(record?.server, "fx");
+    assert.equal(record?.tool, "echo");
+    assert.equal(record?.outcome, "ok");
+    assert.ok(!(await auditOf("carol")).some((r) => r.correlationId === "oauth-audit-alice"));
   });
 });
 
