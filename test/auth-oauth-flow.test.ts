@@ -152,7 +152,8 @@ function assertFlow(log: Exchange[], oauth: HeadlessOAuthClient, path: string): 
   assert.ok(first, "the client made requests");
   assert.equal(`${first.method} ${first.url.href} ${first.status}`, `POST ${resource} 401`);
   assert.equal(first.authorization, null);
-  assert.equal(first.wwwAuthenticate, `Bearer resource_metadata="${base}${METADATA}${path}"`);
+  // The challenge names the scope the gateway requires, so the client asks for it right away.
+  assert.equal(first.wwwAuthenticate, `Bearer resource_metadata="${base}${METADATA}${path}", scope="mcp:tools"`);
 
   assert.equal(exchangesTo(log, "GET", `${base}${METADATA}${path}`)[0]?.status, 200, "protected-resource metadata");
   const asMetadata = log.filter((e) => e.url.origin === as.issuer && e.url.pathname.startsWith("/.well-known/"));
@@ -263,7 +264,7 @@ describe("tokens the gateway refuses", () => {
     assert.equal(
       reply.headers.get("www-authenticate"),
       `Bearer resource_metadata="${base}${METADATA}/mcp", error="invalid_token", ` +
-        `error_description="the token is not meant for this gateway (aud)"`,
+        `error_description="the token is not meant for this gateway (aud)", scope="mcp:tools"`,
     );
     assert.equal(reply.body.error.data.error, "invalid_token");
   });
