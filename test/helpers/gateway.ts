@@ -45,6 +45,8 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   gateway?: Record<string, unknown>;
   http?: boolean;
+  /** The HTTP front's port (0 by default: any free one). */
+  httpPort?: number;
   stateDir?: string;
   /** Receives the gateway's JSON log lines at level info (instead of a silent logger). */
   logDestination?: NodeJS.WritableStream;
@@ -85,7 +87,7 @@ export async function startTestGateway(
   const forget = closeAtEnd(close);
   try {
     await gateway.start();
-    if (options.http !== false) front = await startHttpFront(gateway, { port: 0 });
+    if (options.http !== false) front = await startHttpFront(gateway, { port: options.httpPort ?? 0 });
   } catch (error) {
     // A gateway that failed to start may have started servers already.
     await close();

@@ -109,12 +109,16 @@ export function createAuthGate(
       const resourceMetadata = servesMetadata
         ? `${baseOf(req)}${metadataPathFor(resourcePathOf(path) || "/")}`
         : undefined;
+      // A 401 from an MCP endpoint names the scopes a token will need (MCP authorization, RFC 6750 §3), so the
+      // client asks for them in its first authorization instead of learning them from a 403 afterwards.
+      const required = servesMetadata && resourcePathOf(path) !== "" ? (settings.oauth?.requiredScopes ?? []) : [];
+      const scope = typeof data.scope === "string" ? data.scope : required.length > 0 ? required.join(" ") : undefined;
       res.setHeader(
         "www-authenticate",
         wwwAuthenticate({
           error: typeof data.error === "string" ? data.error : undefined,
           description: typeof data.error === "string" ? (error as Error).message : undefined,
-          scope: typeof data.scope === "string" ? data.scope : undefined,
+          scope,
           resourceMetadata,
         }),
       );

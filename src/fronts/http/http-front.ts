@@ -120,7 +120,11 @@ export async function startHttpFront(
         gateway.tracer.annotate({ "enduser.id": principal.name });
       }
       const endpoint = mcpEndpoint(path, gateway);
-      if (endpoint) return await mcp.handle(req, res, endpoint, correlationId, principal);
+      if (endpoint) {
+        // A server the principal may not see is answered like one that is not configured (404 before the body).
+        if (principal) gateway.router.checkEndpoint(endpoint, principal);
+        return await mcp.handle(req, res, endpoint, correlationId, principal);
+      }
       gate?.requireAdmin(principal as NonNullable<typeof principal>, path);
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
       if (await admin.handle(req, res, path)) return;
