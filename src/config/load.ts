@@ -7,6 +7,7 @@ import type { ConfigProblem, GatewayConfig, GatewaySettings } from "../core/gate
 import { separatorProblem } from "../core/naming.ts";
 import type { ServerSpec } from "../core/server-spec.ts";
 import { invalid, zodProblems } from "./config-problems.ts";
+import { inheritedCredentialProblems, normalizeSecrets } from "./credentials-settings.ts";
 import { normalizeDiscovery } from "./discovery-settings.ts";
 import { readEnvOverrides } from "./env-overrides.ts";
 import { applyOverrides, cliOverrides } from "./gateway-overrides.ts";
@@ -105,6 +106,7 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
       if (spec) servers.push(spec);
     }
   }
+  problems.push(...inheritedCredentialProblems(servers, gateway.inheritEnv));
   if (problems.length > 0) throw invalid(source, problems);
   return deepFreeze({ source, gateway, servers });
 }
@@ -125,6 +127,7 @@ function normalizeGateway(
     discovery: normalizeDiscovery(discovery, vars, problems),
     budgets: { ...budgets },
     rateLimit: normalizeRateLimit(section.rateLimit, state.redis.url, problems),
+    secrets: normalizeSecrets(section.secrets, vars.SWITCHBOARD_CONFIG_DIR ?? process.cwd()),
   };
 }
 

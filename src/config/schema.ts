@@ -3,6 +3,7 @@
 // sections live beside it: servers (server-schema.ts), state (state-schema.ts), and one file per other concern.
 import { z } from "zod";
 import { LOG_LEVELS } from "../core/gateway-config.ts";
+import { SecretsSchema } from "./credentials-schema.ts";
 import { DefinitionLimitsSchema } from "./definition-limits-schema.ts";
 import { BudgetSchema, DiscoverySchema } from "./discovery-schema.ts";
 import { FrontLimitsSchema } from "./front-limits-schema.ts";
@@ -97,6 +98,7 @@ export const GatewaySchema = z
     limits: FrontLimitsSchema.prefault({}),
     metrics: MetricsSchema.prefault({}),
     definitionLimits: DefinitionLimitsSchema.prefault({}),
+    secrets: SecretsSchema.prefault({}),
   })
   .strict();
 
