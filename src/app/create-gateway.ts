@@ -15,6 +15,7 @@ import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { SemanticIndex } from "../services/search/semantic-index.ts";
 import type { ToolSearch } from "../services/search/tool-search.ts";
 import type { Supervisor } from "../services/supervisor/supervisor.ts";
+import { openCredentials } from "./credentials.ts";
 import { UpstreamInbox } from "./inbox.ts";
 import { Lifecycle, type LifeStep } from "./lifecycle.ts";
 import { openObservability } from "./observability.ts";
@@ -64,6 +65,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const sessions = createSessions(settings, state, clock, events);
   life.onClose(() => sessions.closeAll());
   const inbox = new UpstreamInbox(logger);
+  const credentials = openCredentials(config, state, logger);
   const { supervisor, children, sandbox } = createUpstreams(config, {
     clock,
     events,
@@ -72,6 +74,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     tracer,
     inbox,
     catalog,
+    instanceSpec: (spec, principal) => credentials.instanceSpec(spec, principal),
   });
   life.onClose(() => sandbox.close());
   life.onClose(() => supervisor.close(settings.shutdownGraceMs, () => catalog.refreshing()));
@@ -87,7 +90,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     meter,
   });
   inbox.attach(router);
-  const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit };
+  const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit, credentials };
   const { stats, metrics } = observability.watch(parts);
 
   const startSteps = startStepsOf({ config, life, logger, events, children, search, semantic, ...parts });

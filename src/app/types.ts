@@ -9,6 +9,7 @@ import type { MetricsExporter } from "../ports/metrics.ts";
 import type { Tracer } from "../ports/tracer.ts";
 import type { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
+import type { Credentials } from "../services/identity/credentials.ts";
 import type { RequestStats } from "../services/observability/request-stats.ts";
 import type { Policies } from "../services/policies/policies.ts";
 import type { RateLimitGate } from "../services/policies/rate-limits.ts";
@@ -62,6 +63,8 @@ export interface Gateway {
   readonly metrics: MetricsExporter | undefined;
   /** Per-server resilience policies: circuit breaker state (`policies.state(server)`), bulkhead occupancy. */
   readonly policies: Policies;
+  /** Per-principal upstream credentials: set, list and delete sealed values (never read back by the API). */
+  readonly credentials: Credentials;
   readonly startedAt: number;
   phase(): GatewayPhase;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */

@@ -37,7 +37,9 @@ export async function forward(
   request: JsonRpcRequest,
   ctx: RequestContext,
 ): Promise<Reply> {
-  const supervised = deps.supervisor.get(server);
+  // A per-principal server answers from the caller's own instance (its own process and credentials), never another's.
+  const { principal } = ctx.session;
+  const supervised = deps.supervisor.instanceFor(server, principal);
   const { clock } = deps;
   const started = clock.now();
   const { signal } = ctx.controller;
@@ -64,7 +66,8 @@ export async function forward(
   const { correlationId } = ctx;
   try {
     const { policies } = deps;
-    const reply = await (policies ? policies.run(server, request, deadline, attempt) : attempt());
+    const instance = supervised.spec.principal;
+    const reply = await (policies ? policies.run(server, request, deadline, attempt, instance) : attempt());
     reportCall(deps, { server, request, startedAt: started, correlationId, outcome: { reply } });
     if (reply.kind !== "response") return reply;
     // Not awaited: a failure while measuring the result is no retry.
