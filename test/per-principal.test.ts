@@ -15,6 +15,7 @@ import type { Reply } from "../src/core/reply.ts";
 import type { ServerSpec } from "../src/core/server-spec.ts";
 import { Credentials } from "../src/services/identity/credentials.ts";
 import type { DownstreamSession } from "../src/services/router/sessions.ts";
+import { startCli } from "./helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "./helpers/gateway.ts";
 
 const ECHO = fileURLToPath(new URL("./fixtures/credential-echo-server.mjs", import.meta.url));
@@ -208,6 +209,31 @@ describe("per-principal servers", () => {
     const status = JSON.parse((await admin("GET", "/servers/creds")).text);
     assert.ok(Array.isArray(status.instances));
     assert.ok(!JSON.stringify(status).includes(tokens.alice), "status never carries values");
+  });
+
+  test("the CLI sets (value from stdin), lists and deletes through the admin API", async () => {
+    const run = async (args: string[], input?: string) => {
+      const running = startCli(["credentials", ...args, "--url", t.url], { env: { SWITCHBOARD_TOKEN: undefined } });
+      running.child.stdin?.end(input ?? "");
+      const { code } = await running.exited;
+      return { code, stdout: running.stdout(), stderr: running.stderr() };
+    };
+    const secret = `erin-${randomBytes(8).toString("hex")}`;
+    const set = await run(["set", "creds", "token", "--principal", "erin"], `${secret}\n`);
+    assert.equal(set.code, 0, set.stderr);
+    assert.ok(!set.stdout.includes(secret));
+    const erin = t.gateway.sessions.create({ kind: "aggregate" }, { principal: principal("erin") });
+    assert.equal((await whoami(t, erin)).token, secret, "the trailing line break of the pipe is not part of the value");
+    const listed = await run(["list", "creds", "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.ok(JSON.parse(listed.stdout).some((k: { principal: string }) => k.principal === "erin"));
+    assert.ok(!listed.stdout.includes(secret));
+    const deleted = await run(["delete", "creds", "token", "--principal", "erin"]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, /deleted creds token of erin/);
+    const unknown = await run(["set", "creds", "nope"], "x");
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no credential slot "nope"/);
   });
 });
 

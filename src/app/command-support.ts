@@ -9,8 +9,13 @@ import { runDoctor as runDoctorChecks } from "../adapters/doctor/run-doctor.ts";
 import { defaultSandboxHost } from "../adapters/doctor/sandbox-backends.ts";
 import { createPinoLogger } from "../adapters/observability/pino-logger.ts";
 import { createSandbox } from "../adapters/sandbox/create-sandbox.ts";
+import { SwitchboardError } from "../core/errors.ts";
 import type { GatewayConfig, LogLevel } from "../core/gateway-config.ts";
 import type { Logger } from "../ports/logger.ts";
+import type { SecretStore } from "../ports/secret-store.ts";
+import type { Credentials } from "../services/identity/credentials.ts";
+import { openCredentials } from "./credentials.ts";
+import { openState } from "./state.ts";
 
 export type { DoctorCheck } from "../adapters/doctor/checks.ts";
 export { findExecutable } from "../adapters/doctor/executables.ts";
@@ -18,6 +23,25 @@ export { runDoctorWithoutConfig } from "../adapters/doctor/run-doctor.ts";
 export { childEnvironment } from "../adapters/upstream/child-env.ts";
 export { loadConfigFile } from "../config/load.ts";
 export { openAuditLog } from "./state.ts";
+
+/**
+ * The credentials service over the store the configuration names, without starting anything (the CLI's local
+ * mode). Refused when that store keeps no secrets: a value written to this process's memory would be lost.
+ */
+export async function openCommandCredentials(
+  config: GatewayConfig,
+): Promise<{ credentials: Credentials; close(): Promise<void> }> {
+  const logger = commandLogger("error");
+  const state = await openState(config.gateway, logger);
+  if (!(state as { secrets?: SecretStore }).secrets) {
+    await state.close();
+    throw new SwitchboardError(
+      "storage_unavailable",
+      "the configured store keeps no credentials; set them through the running gateway: --url URL (or SWITCHBOARD_URL)",
+    );
+  }
+  return { credentials: openCredentials(config, state, logger), close: () => state.close() };
+}
 
 /** A console logger for one command (human lines on a terminal, JSON otherwise), no log file. */
 export function commandLogger(level: LogLevel): Logger {

@@ -15,6 +15,7 @@ export {
   findExecutable,
   loadConfigFile,
   openAuditLog,
+  openCommandCredentials,
   runDoctor,
   runDoctorWithoutConfig,
 } from "./command-support.ts";

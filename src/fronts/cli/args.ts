@@ -14,6 +14,7 @@ export const OPTIONS = {
   limit: { type: "string" },
   args: { type: "string", short: "a" },
   tag: { type: "string" },
+  principal: { type: "string" },
   json: { type: "boolean" },
   interval: { type: "string", short: "i" },
   once: { type: "boolean" },
@@ -40,6 +41,8 @@ export interface CliArgs {
   args: string | undefined;
   /** `image build`: the image's name. */
   tag: string | undefined;
+  /** `credentials`: whose value (default: anonymous, the principal when authentication is off). */
+  principal: string | undefined;
   json: boolean;
   /** `status`: seconds between refreshes (validated by the command). */
   interval: string | undefined;
@@ -81,6 +84,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     limit: v.limit,
     args: v.args,
     tag: v.tag,
+    principal: v.principal,
     json: v.json ?? false,
     interval: v.interval,
     once: v.once ?? false,
@@ -112,6 +116,11 @@ Commands:
                             Live dashboard of a running gateway (--url, else the config's host and port):
                             servers, states, request rates, latency, errors, breakers; redrawn every S
                             seconds (default 2) until Ctrl-C. --once prints the health JSON and exits
+  credentials set SERVER SLOT [--principal NAME]
+                            Store a value (read from stdin) for a per-principal server's credential slot
+  credentials list [SERVER] Stored credentials (server, slot, principal; never values)
+  credentials delete SERVER SLOT [--principal NAME]
+                            Delete a stored value
   image build [--tag T] [--server NAME]...
                             Build the local podman image of sandboxed Node servers from this host's Node
                             (no registry); --server bakes that server's npm package into it

@@ -5,13 +5,25 @@ import { GATEWAY_VERSION } from "../../core/version.ts";
 import { parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { audit } from "./audit.ts";
 import { checkConfig, EXIT_FAILURE, EXIT_USAGE, printProblems, serve, servers, stdio, tools } from "./commands.ts";
+import { credentials } from "./credentials.ts";
 import { doctor } from "./doctor.ts";
 import { helpText } from "./help.ts";
 import { image } from "./image.ts";
 import { err } from "./output.ts";
 import { status } from "./status.ts";
 
-const COMMANDS = { serve, stdio, "check-config": checkConfig, doctor, servers, tools, audit, status, image } as const;
+const COMMANDS = {
+  serve,
+  stdio,
+  "check-config": checkConfig,
+  doctor,
+  servers,
+  tools,
+  audit,
+  credentials,
+  status,
+  image,
+} as const;
 
 /** Runs a command and exits with its code (stdout/stderr writes are synchronous on pipes and files). */
 export async function main(argv: readonly string[]): Promise<void> {
