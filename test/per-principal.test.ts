@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createSecretBox } from "../src/adapters/secrets/secret-box.ts";
 import { createMemorySecretStore } from "../src/adapters/storage/memory-secret-store.ts";
+import { normalizeConfig } from "../src/config/load.ts";
 import { SwitchboardError } from "../src/core/errors.ts";
 import type { Principal } from "../src/core/identity.ts";
 import type { JsonRpcMessage } from "../src/core/jsonrpc.ts";
@@ -15,7 +16,7 @@ import type { Reply } from "../src/core/reply.ts";
 import type { ServerSpec } from "../src/core/server-spec.ts";
 import { Credentials } from "../src/services/identity/credentials.ts";
 import type { DownstreamSession } from "../src/services/router/sessions.ts";
-import { startCli } from "./helpers/cli.ts";
+import { isRunning, startCli } from "./helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "./helpers/gateway.ts";
 
 const ECHO = fileURLToPath(new URL("./fixtures/credential-echo-server.mjs", import.meta.url));
@@ -235,6 +236,19 @@ describe("per-principal servers", () => {
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no credential slot "nope"/);
   });
+
+  test("shutdown stops every instance", async () => {
+    const pids = ["creds", "creds-idle"].flatMap((server) =>
+      (t.gateway.supervisor.instances(server) ?? []).flatMap((i) => (i.pid === null ? [] : [i.pid])),
+    );
+    assert.ok(pids.length >= 3, `instances running before shutdown: ${pids.length}`);
+    await t.close();
+    assert.deepEqual(
+      pids.filter((pid) => isRunning(pid)),
+      [],
+      "no instance outlives the gateway",
+    );
+  });
 });
 
 describe("sealed credentials", () => {
@@ -270,5 +284,76 @@ describe("sealed credentials", () => {
     }
     const unknown = await failure(credentials.set({ server: "x", principal: "a", slot: "token" }, "v"));
     assert.equal(unknown.code, "server_not_found");
+  });
+});
+
+describe("instance limits", () => {
+  test("a new principal past maxInstances stops the least recently used idle instance", async () => {
+    const t = await startTestGateway({ creds: echoServer({ maxInstances: 1 }) });
+    try {
+      for (const name of ["alice", "bob"]) {
+        await t.gateway.credentials.set({ server: "creds", principal: name, slot: "token" }, `${name}-token`);
+      }
+      const a = t.gateway.sessions.create({ kind: "aggregate" }, { principal: alice });
+      const b = t.gateway.sessions.create({ kind: "aggregate" }, { principal: bob });
+      const first = await whoami(t, a);
+      assert.equal(first.token, "alice-token");
+      const second = await whoami(t, b);
+      assert.equal(second.token, "bob-token");
+      assert.deepEqual(
+        t.gateway.supervisor.instances("creds")?.map((i) => i.principal),
+        ["bob"],
+        "alice's idle instance made room",
+      );
+      // Alice comes back: bob's instance makes room in turn, and alice gets a fresh process with her own value.
+      const again = await whoami(t, a);
+      assert.equal(again.token, "alice-token");
+      assert.notEqual(again.pid, first.pid);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("credential slots in the configuration", () => {
+  const problems = (servers: Record<string, unknown>, gateway: Record<string, unknown> = {}) => {
+    try {
+      normalizeConfig({ gateway, servers }, "/tmp/switchboard.json", { env: {} });
+    } catch (error) {
+      assert.ok(error instanceof SwitchboardError && error.code === "config_invalid", String(error));
+      return ((error.data?.problems ?? []) as { path: string; message: string }[]).map(
+        (p) => `${p.path}: ${p.message}`,
+      );
+    }
+    return [];
+  };
+
+  test("each slot has exactly one target, matching the transport, and no shared fallback", () => {
+    const stdio = { command: "x" };
+    const remote = { url: "https://example.com/mcp" };
+    assert.match(
+      problems({ s: { ...stdio, credentials: { t: { env: "A", header: "B" } } } }).join("\n"),
+      /exactly one/,
+    );
+    assert.match(problems({ s: { ...stdio, credentials: { t: { header: "B" } } } }).join("\n"), /apply to remote/);
+    assert.match(problems({ s: { ...remote, credentials: { t: { env: "A" } } } }).join("\n"), /apply to stdio/);
+    assert.match(
+      problems({ s: { ...stdio, credentials: { t: { env: "A" } } } }, { inheritEnv: ["A"] }).join("\n"),
+      /no shared fallback|must not have a shared fallback/,
+    );
+    assert.match(
+      problems({ s: { ...stdio, credentials: { t: { env: "A" } }, lifecycle: "eager" } }).join("\n"),
+      /on-demand/,
+    );
+    assert.match(problems({ s: { ...stdio, maxInstances: 3 } }).join("\n"), /applies to servers with `credentials`/);
+    const config = normalizeConfig(
+      { servers: { s: { ...remote, credentials: { t: { header: "Authorization", format: "Bearer {value}" } } } } },
+      "/tmp/switchboard.json",
+      { env: {} },
+    );
+    assert.deepEqual(config.servers[0]?.credentials, {
+      t: { header: "Authorization", format: "Bearer {value}", required: true },
+    });
+    assert.equal(config.servers[0]?.maxInstances, 64);
   });
 });
