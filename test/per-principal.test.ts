@@ -154,6 +154,18 @@ describe("per-principal servers", () => {
     assert.equal(t.gateway.supervisor.existingInstance("creds", "alice")?.currentState, "ready");
   });
 
+  test("a replaced value restarts the principal's instance with it; others keep running", async () => {
+    const session = t.gateway.sessions.create({ kind: "aggregate" }, { principal: bob });
+    const before = await whoami(t, session);
+    const alicePid = t.gateway.supervisor.existingInstance("creds", "alice")?.status().pid;
+    tokens.bob = `bob-rotated-${randomBytes(4).toString("hex")}`;
+    await t.gateway.credentials.set({ server: "creds", principal: "bob", slot: "token" }, tokens.bob);
+    const after = await whoami(t, session);
+    assert.equal(after.token, tokens.bob);
+    assert.notEqual(after.pid, before.pid);
+    assert.equal(t.gateway.supervisor.existingInstance("creds", "alice")?.status().pid, alicePid);
+  });
+
   test("a resource update from one principal's instance reaches only that principal's sessions", async () => {
     const received: Record<"alice" | "bob", JsonRpcMessage[]> = { alice: [], bob: [] };
     const sessions = {

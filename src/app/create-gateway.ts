@@ -11,6 +11,7 @@ import { systemClock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
+import type { CredentialKey } from "../services/identity/credentials.ts";
 import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { SemanticIndex } from "../services/search/semantic-index.ts";
 import type { ToolSearch } from "../services/search/tool-search.ts";
@@ -65,7 +66,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const sessions = createSessions(settings, state, clock, events);
   life.onClose(() => sessions.closeAll());
   const inbox = new UpstreamInbox(logger);
-  const credentials = openCredentials(config, state, logger);
+  // The supervisor is built on the credentials service; a changed value reaches it once it exists.
+  let credentialsChanged = (_key: CredentialKey, _revoked: boolean): void => {};
+  const credentials = openCredentials(config, state, logger, {
+    changed: (key, revoked) => credentialsChanged(key, revoked),
+  });
   const { supervisor, children, sandbox } = createUpstreams(config, {
     clock,
     events,
@@ -76,6 +81,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     catalog,
     instanceSpec: (spec, principal) => credentials.instanceSpec(spec, principal),
   });
+  credentialsChanged = (key, revoked) =>
+    void supervisor
+      .credentialsChanged(key.server, key.principal, revoked)
+      .catch((error: unknown) =>
+        logger.warn({ err: error, server: key.server }, "stopping an instance after its credentials changed failed"),
+      );
   life.onClose(() => sandbox.close());
   life.onClose(() => supervisor.close(settings.shutdownGraceMs, () => catalog.refreshing()));
 

@@ -7,12 +7,14 @@ import { createMemorySecretStore } from "../adapters/storage/memory-secret-store
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
-import { Credentials } from "../services/identity/credentials.ts";
+import { type CredentialKey, Credentials } from "../services/identity/credentials.ts";
 import type { GatewayState } from "./state.ts";
 
 export interface CredentialsSources {
   /** SWITCHBOARD_SECRET_KEY (default: this process's environment). */
   envKey?: string | undefined;
+  /** Told of every stored or deleted value (the supervisor stops the instance that runs with the old one). */
+  changed?: (key: CredentialKey, revoked: boolean) => void;
 }
 
 /**
@@ -50,5 +52,6 @@ export function openCredentials(
     store,
     sealer: { seal: (value, key) => sealer().seal(value, key), open: (sealed, key) => sealer().open(sealed, key) },
     spec: (server) => config.servers.find((s) => s.name === server),
+    ...(sources.changed ? { changed: sources.changed } : {}),
   });
 }

@@ -23,6 +23,8 @@ export interface CredentialsOptions {
   sealer: SecretSealer;
   /** The configured server of that name, if any. */
   spec(server: string): ServerSpec | undefined;
+  /** After a value was stored (`revoked` false) or deleted (true): the running instance must not keep the old one. */
+  changed?: (key: CredentialKey, revoked: boolean) => void;
 }
 
 /** Longest value accepted: far above any token, low enough that an environment or a header cannot be flooded. */
@@ -41,6 +43,7 @@ export class Credentials {
     checkValue(value, slot, key);
     const id = secretKey(key);
     await this.o.store.putSecret({ ...id, sealed: this.o.sealer.seal(value, id) });
+    this.o.changed?.(key, false);
   }
 
   /** The principal's own value, opened; undefined when it stored none. */
@@ -53,7 +56,9 @@ export class Credentials {
   /** False when there was no value. */
   async delete(key: CredentialKey): Promise<boolean> {
     this.slotOf(key);
-    return this.o.store.deleteSecret(secretKey(key));
+    const deleted = await this.o.store.deleteSecret(secretKey(key));
+    if (deleted) this.o.changed?.(key, true);
+    return deleted;
   }
 
   /** Which values are stored (keys only, never values), optionally of one server and/or principal. */

@@ -97,6 +97,19 @@ export class Supervisor {
       .find((s) => s.spec.principal === principal);
   }
 
+  /**
+   * A principal's stored values of a per-principal server changed: its running instance must not go on with the
+   * old ones. A revoked (deleted) value stops it at once, calls in flight included; a replaced one stops it once
+   * the calls in flight are done. The next call starts it with the new values.
+   */
+  async credentialsChanged(name: string, principal: string, revoked: boolean): Promise<void> {
+    const instance = this.existingInstance(name, principal);
+    if (!instance) return;
+    // Stopped synchronously when idle: a call made right after the change already finds it stopping.
+    if (!revoked && instance.callsInFlight > 0) await instance.drained();
+    await instance.stop("requested");
+  }
+
   /** The instances of a per-principal server (principal, state, pid); undefined for an ordinary server. */
   instances(name: string): InstanceStatus[] | undefined {
     return this.perPrincipal.get(name)?.statuses();
