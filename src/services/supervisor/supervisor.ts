@@ -35,34 +35,33 @@ export class Supervisor {
   constructor(specs: readonly ServerSpec[], deps: SupervisorDeps) {
     this.deps = deps;
     for (const spec of specs) {
-      // The shared supervisor of a per-principal server never starts (it has no principal's credentials); it
-      // stands for the server in listings, and its instances do the work.
-      const perPrincipal = spec.credentials !== undefined;
-      this.servers.set(spec.name, this.supervise(spec, perPrincipal ? notWithoutPrincipal : undefined));
-      if (perPrincipal) {
-        this.perPrincipal.set(
-          spec.name,
-          new PrincipalInstances(spec, (principal) => this.supervise({ ...spec, principal }, principal)),
-        );
+      if (!spec.credentials) {
+        this.servers.set(spec.name, this.supervise(spec));
+        continue;
       }
+      // The shared supervisor of a per-principal server never starts (it has no principal's credentials): it
+      // stands for the server in listings, and its instances, one per principal, do the work.
+      const refuse = () => Promise.reject(notStartedShared(spec));
+      this.servers.set(spec.name, this.supervise(spec, refuse));
+      const instanceSpec = deps.instanceSpec;
+      const startSpec = (principal: string) => (instanceSpec ? () => instanceSpec(spec, principal) : refuse);
+      this.perPrincipal.set(
+        spec.name,
+        new PrincipalInstances(spec, (principal) =>
+          this.supervise({ ...spec, principal }, startSpec(principal), principal),
+        ),
+      );
     }
   }
 
-  private supervise(spec: ServerSpec, principal: string | typeof notWithoutPrincipal | undefined): ServerSupervisor {
+  private supervise(spec: ServerSpec, startSpec?: () => Promise<ServerSpec>, principal?: string): ServerSupervisor {
     const { deps } = this;
-    const startSpec =
-      principal === notWithoutPrincipal
-        ? () => Promise.reject(notStartedShared(spec))
-        : principal === undefined
-          ? undefined
-          : () => (deps.instanceSpec ? deps.instanceSpec(spec, principal) : Promise.reject(notStartedShared(spec)));
-    const instance = typeof principal === "string" ? principal : undefined;
     return new ServerSupervisor(spec, {
       connector: deps.connector,
       clock: deps.clock,
       events: deps.events,
       scope: deps.scope,
-      hooks: deps.hooksFor(spec.name, instance),
+      hooks: deps.hooksFor(spec.name, principal),
       onReady: (peer) => deps.onReady(spec.name, peer),
       ...(startSpec ? { startSpec } : {}),
     });
@@ -213,9 +212,6 @@ export class Supervisor {
     return this.cleanDrain;
   }
 }
-
-/** Marks the shared supervisor of a per-principal server. */
-const notWithoutPrincipal = Symbol("per-principal");
 
 function notStartedShared(spec: ServerSpec): SwitchboardError {
   return new SwitchboardError(
