@@ -116,7 +116,7 @@ describe("audit through the gateway", () => {
     writeFileSync(config, JSON.stringify({ gateway: { stateDir: "." }, servers: {} }));
     const local = await cli("audit", "--config", config, "--server", "fx");
     assert.equal(local.status, 0, local.stderr);
-    assert.match(local.stdout, /^TIME\s+SERVER\s+TOOL\s+OUTCOME/);
+    assert.match(local.stdout, /^TIME\s+PRINCIPAL\s+SERVER\s+TOOL\s+OUTCOME/);
     assert.match(local.stdout, /req-echo-1/);
     assert.match(local.stdout, /error:tool_error/);
     const bad = await cli("audit", "--config", config, "--limit", "5000");

@@ -12,6 +12,9 @@ import { createPinoLogger } from "../adapters/observability/pino-logger.ts";
 import { createSandbox } from "../adapters/sandbox/create-sandbox.ts";
 import type { GatewayConfig, LogLevel } from "../core/gateway-config.ts";
 import type { Logger } from "../ports/logger.ts";
+import type { Credentials } from "../services/identity/credentials.ts";
+import { openCredentials } from "./credentials.ts";
+import { openState } from "./state.ts";
 
 export type { DoctorCheck } from "../adapters/doctor/checks.ts";
 export { findExecutable } from "../adapters/doctor/executables.ts";
@@ -19,6 +22,15 @@ export { runDoctorWithoutConfig } from "../adapters/doctor/run-doctor.ts";
 export { childEnvironment } from "../adapters/upstream/child-env.ts";
 export { loadConfigFile } from "../config/load.ts";
 export { type IdentityStore, openAuditLog, openIdentityStore } from "./state.ts";
+
+/** The credentials service over the store the configuration names, without starting anything (the CLI's local mode). */
+export async function openCommandCredentials(
+  config: GatewayConfig,
+): Promise<{ credentials: Credentials; close(): Promise<void> }> {
+  const logger = commandLogger("error");
+  const state = await openState(config.gateway, logger);
+  return { credentials: openCredentials(config, state, logger), close: () => state.close() };
+}
 
 /** A console logger for one command (human lines on a terminal, JSON otherwise), no log file. */
 export function commandLogger(level: LogLevel): Logger {

@@ -12,10 +12,12 @@ import type { Logger } from "../ports/logger.ts";
 import { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import { createApiKeys } from "../services/identity/api-keys.ts";
+import type { CredentialKey } from "../services/identity/credentials.ts";
 import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { SemanticIndex } from "../services/search/semantic-index.ts";
 import type { ToolSearch } from "../services/search/tool-search.ts";
 import type { Supervisor } from "../services/supervisor/supervisor.ts";
+import { openCredentials } from "./credentials.ts";
 import { openIdentity } from "./identity.ts";
 import { UpstreamInbox } from "./inbox.ts";
 import { Lifecycle, type LifeStep } from "./lifecycle.ts";
@@ -66,6 +68,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const sessions = createSessions(settings, state, clock, events);
   life.onClose(() => sessions.closeAll());
   const inbox = new UpstreamInbox(logger);
+  // The supervisor is built on the credentials service; a changed value reaches it once it exists.
+  let credentialsChanged = (_key: CredentialKey, _revoked: boolean): void => {};
+  const credentials = openCredentials(config, state, logger, {
+    changed: (key, revoked) => credentialsChanged(key, revoked),
+  });
   const { supervisor, children, sandbox } = createUpstreams(config, {
     clock,
     events,
@@ -74,7 +81,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     tracer,
     inbox,
     catalog,
+    instanceSpec: (spec, principal) => credentials.instanceSpec(spec, principal),
   });
+  credentialsChanged = (key, revoked) =>
+    void supervisor
+      .credentialsChanged(key.server, key.principal, revoked)
+      .catch((error: unknown) =>
+        logger.warn({ err: error, server: key.server }, "stopping an instance after its credentials changed failed"),
+      );
   life.onClose(() => sandbox.close());
   life.onClose(() => supervisor.close(settings.shutdownGraceMs, () => catalog.refreshing()));
 
@@ -89,9 +103,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     meter,
   });
   inbox.attach(router);
-  const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit };
-  // The key cache's length is a constant until gateway.auth is configured (AuthSettings.keyCacheMs).
   const apiKeys = createApiKeys({ store: state.apiKeys, clock, cacheMs: settings.auth.keyCacheMs });
+  const parts = { supervisor, catalog, sessions, replay, state, budgets, tokens, policies, audit, credentials };
   const { stats, metrics } = observability.watch(parts);
 
   const auth = openIdentity(settings.auth, { clock, logger, events, keys: apiKeys });

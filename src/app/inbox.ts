@@ -10,12 +10,19 @@ import type { InFlightCall, PeerHooks, ServerRequestAnswer } from "../services/u
 
 /** Who relays server→client traffic to the sessions it belongs to (the router). */
 export interface UpstreamTraffic {
-  upstreamNotification(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void;
+  /** `principal`: the traffic comes from that principal's instance of a per-principal server. */
+  upstreamNotification(
+    server: string,
+    notification: JsonRpcNotification,
+    calls: readonly InFlightCall[],
+    principal?: string,
+  ): void;
   upstreamRequest(
     server: string,
     request: JsonRpcRequest,
     calls: readonly InFlightCall[],
     signal: AbortSignal,
+    principal?: string,
   ): Promise<ServerRequestAnswer>;
 }
 
@@ -32,13 +39,17 @@ export class UpstreamInbox {
     this.traffic = traffic;
   }
 
-  /** The hooks of one server's peers: its traffic, tagged with its name. */
-  hooksFor(server: string): PeerHooks {
+  /**
+   * The hooks of one server's peers: its traffic, tagged with its name and, for a principal's instance of a
+   * per-principal server, that principal (whose sessions alone may receive it).
+   */
+  hooksFor(server: string, principal?: string): PeerHooks {
     return {
-      onNotification: (notification, calls) => this.traffic?.upstreamNotification(server, notification, calls),
+      onNotification: (notification, calls) =>
+        this.traffic?.upstreamNotification(server, notification, calls, principal),
       onRequest: async (request, calls, signal) => {
         if (!this.traffic) throw new SwitchboardError("client_unavailable", "the gateway is not ready");
-        return this.traffic.upstreamRequest(server, request, calls, signal);
+        return this.traffic.upstreamRequest(server, request, calls, signal, principal);
       },
       onError: (error, what) => this.logger.error({ server, err: error }, `${what} failed; the message was dropped`),
     };

@@ -16,6 +16,7 @@ export {
   type IdentityStore,
   loadConfigFile,
   openAuditLog,
+  openCommandCredentials,
   openIdentityStore,
   runDoctor,
   runDoctorWithoutConfig,

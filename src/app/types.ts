@@ -10,6 +10,7 @@ import type { Tracer } from "../ports/tracer.ts";
 import type { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import type { ApiKeys } from "../services/identity/api-keys.ts";
+import type { Credentials } from "../services/identity/credentials.ts";
 import type { RequestStats } from "../services/observability/request-stats.ts";
 import type { Policies } from "../services/policies/policies.ts";
 import type { RateLimitGate } from "../services/policies/rate-limits.ts";
@@ -68,6 +69,8 @@ export interface Gateway {
   readonly policies: Policies;
   /** Client authentication (gateway.auth): the front asks it for each request's principal. */
   readonly auth: Identity;
+  /** Per-principal upstream credentials: set, list and delete sealed values (never read back by the API). */
+  readonly credentials: Credentials;
   readonly startedAt: number;
   phase(): GatewayPhase;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */

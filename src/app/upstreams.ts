@@ -8,6 +8,7 @@ import { type ClosableSandbox, createSandbox } from "../adapters/sandbox/create-
 import { createStdioConnector } from "../adapters/upstream/stdio-connector.ts";
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
+import type { ServerSpec } from "../core/server-spec.ts";
 import type { ChildRegistry } from "../ports/child-registry.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Connector } from "../ports/connector.ts";
@@ -28,6 +29,8 @@ export interface UpstreamsDeps {
   tracer: Tracer;
   inbox: UpstreamInbox;
   catalog: Catalog;
+  /** The spec a principal's instance of a per-principal server starts with (its credentials put in). */
+  instanceSpec: (spec: ServerSpec, principal: string) => Promise<ServerSpec>;
 }
 
 /** The aggregated catalog, read from the manifest store and refreshed by servers as they become ready. */
@@ -64,8 +67,9 @@ export function createUpstreams(
     clock: deps.clock,
     events: deps.events,
     scope: deps.correlationScope,
-    hooksFor: (server) => deps.inbox.hooksFor(server),
+    hooksFor: (server, principal) => deps.inbox.hooksFor(server, principal),
     onReady: (server, peer) => void catalog.refresh(server, peer),
+    instanceSpec: deps.instanceSpec,
   });
   return { supervisor, children, sandbox };
 }

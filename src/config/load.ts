@@ -9,6 +9,7 @@ import type { ServerSpec } from "../core/server-spec.ts";
 import { normalizeAccess } from "./access-settings.ts";
 import { normalizeAuth } from "./auth-settings.ts";
 import { invalid, zodProblems } from "./config-problems.ts";
+import { inheritedCredentialProblems, normalizeSecrets } from "./credentials-settings.ts";
 import { normalizeDiscovery } from "./discovery-settings.ts";
 import { readEnvOverrides } from "./env-overrides.ts";
 import { applyOverrides, cliOverrides } from "./gateway-overrides.ts";
@@ -107,6 +108,7 @@ export function normalizeConfig(raw: unknown, source: string | undefined, option
       if (spec) servers.push(spec);
     }
   }
+  problems.push(...inheritedCredentialProblems(servers, gateway.inheritEnv));
   if (problems.length > 0) throw invalid(source, problems);
   return deepFreeze({ source, gateway, servers });
 }
@@ -139,6 +141,7 @@ function normalizeGateway(
     rateLimit: normalizeRateLimit(section.rateLimit, state.redis.url, problems),
     auth: normalizeAuth(auth, problems),
     access: normalizeAccess(section.access, problems),
+    secrets: normalizeSecrets(section.secrets, vars.SWITCHBOARD_CONFIG_DIR ?? process.cwd()),
   };
 }
 

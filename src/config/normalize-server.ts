@@ -5,6 +5,8 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ConfigProblem } from "../core/gateway-config.ts";
 import type { ServerSpec, TransportSpec } from "../core/server-spec.ts";
+import { DEFAULT_MAX_INSTANCES } from "./credentials-schema.ts";
+import { normalizeCredentials } from "./credentials-settings.ts";
 import { canonicalMode } from "./discovery-settings.ts";
 import { interpolate } from "./interpolate.ts";
 import { normalizePolicies } from "./policy-settings.ts";
@@ -33,10 +35,13 @@ export function normalizeServer(
   const transport = normalizeTransport(entry, ctx);
   if (!transport) return undefined;
   const enabled = merged.enabled ?? !(merged.disabled ?? false);
+  const credentials = normalizeCredentials(entry, transport, ctx.path, ctx.problems);
   return {
     name,
     enabled,
-    lifecycle: merged.lifecycle,
+    // Instances of a per-principal server start at their principal's first call (a serverDefaults lifecycle
+    // cannot make them eager: there is no principal to start one for).
+    lifecycle: credentials ? "on-demand" : merged.lifecycle,
     idleTimeoutMs: merged.idleTimeoutMs,
     startTimeoutMs: merged.startTimeoutMs,
     healthCheckIntervalMs: merged.healthCheckIntervalMs,
@@ -63,6 +68,7 @@ export function normalizeServer(
       transport.kind === "stdio"
         ? normalizeSandbox(defaults.sandbox, entry.sandbox, { ...ctx, path: `${ctx.path}.sandbox` })
         : undefined,
+    ...(credentials ? { credentials, maxInstances: entry.maxInstances ?? DEFAULT_MAX_INSTANCES } : {}),
   };
 }
 

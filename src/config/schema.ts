@@ -5,6 +5,7 @@ import { z } from "zod";
 import { LOG_LEVELS } from "../core/gateway-config.ts";
 import { AccessSchema } from "./access-schema.ts";
 import { AuthSchema } from "./auth-schema.ts";
+import { SecretsSchema } from "./credentials-schema.ts";
 import { DefinitionLimitsSchema } from "./definition-limits-schema.ts";
 import { BudgetSchema, DiscoverySchema } from "./discovery-schema.ts";
 import { FrontLimitsSchema } from "./front-limits-schema.ts";
@@ -101,6 +102,7 @@ export const GatewaySchema = z
     definitionLimits: DefinitionLimitsSchema.prefault({}),
     auth: AuthSchema.prefault({}),
     access: AccessSchema.prefault({}),
+    secrets: SecretsSchema.prefault({}),
   })
   .strict();
 

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { UPSTREAM_PROTOCOLS } from "../core/server-spec.ts";
 import { LIFECYCLES } from "../core/server-state.ts";
+import { credentialServerSettings } from "./credentials-schema.ts";
 import { ToolSettingsSchema } from "./discovery-schema.ts";
 import { policySettings } from "./policy-schema.ts";
 import { SandboxSchema } from "./sandbox-schema.ts";
@@ -176,6 +177,7 @@ export const serverSettings = {
 export const ServerSchema = z
   .object({
     ...serverSettings,
+    ...credentialServerSettings,
     type: z
       .enum(["stdio", "http", "streamable-http", "sse"])
       .optional()

@@ -48,6 +48,13 @@ export interface GatewaySettings {
   auth: AuthSettings;
   /** Access rules per principal (gateway.access; docs/access.md). */
   access: AccessSettings;
+  secrets: SecretsSettings;
+}
+
+/** The key that seals stored credentials (gateway.secrets; docs/credentials.md). */
+export interface SecretsSettings {
+  /** Absolute path of the key file; undefined: SWITCHBOARD_SECRET_KEY, else `<stateDir>/secret.key`. */
+  keyFile: string | undefined;
 }
 
 /** Bounds on the definitions a server offers (docs/configuration.md, gateway.definitionLimits). */

@@ -69,6 +69,23 @@ export interface HttpTransportSpec {
 
 export type TransportSpec = StdioTransportSpec | HttpTransportSpec;
 
+/**
+ * A credential slot of a per-principal server: a value each principal stores for itself
+ * (`switchboard credentials set SERVER SLOT`), put into the environment of its own process (stdio) or into a
+ * header of its own connection (remote) when that instance starts.
+ */
+export interface CredentialSlot {
+  /** Environment variable that receives the value (stdio servers only). */
+  env?: string;
+  /** HTTP header that receives the value (remote servers only). */
+  header?: string;
+  /** How the value is written: `{value}` is replaced by it (e.g. `Bearer {value}`). */
+  format: string;
+  description?: string;
+  /** A required slot without a value fails the call with `credentials_required`; an optional one is left out. */
+  required: boolean;
+}
+
 /** Client features the gateway declares to a server and relays to the client whose call caused the request. */
 export interface RelaySettings {
   sampling: boolean;
@@ -116,4 +133,11 @@ export interface ServerSpec {
    * caller): the principal whose instance it is. Undefined for the shared instance.
    */
   principal?: string;
+  /**
+   * Credential slots by name: set, the server is per-principal (one instance per caller, started with that
+   * caller's values and never anyone else's). Undefined for an ordinary, shared server.
+   */
+  credentials?: Readonly<Record<string, CredentialSlot>> | undefined;
+  /** Most instances of a per-principal server at once (the least recently used idle one makes room). */
+  maxInstances?: number;
 }

@@ -39,7 +39,7 @@ export interface CliArgs {
   /** Every --server given, in order (`image build` takes several). */
   servers: string[];
   tool: string | undefined;
-  /** `audit`: calls by this principal; `keys create`: whom the key authenticates. */
+  /** `audit`: calls by this principal; `keys create`: whom the key authenticates; `credentials`: whose value. */
   principal: string | undefined;
   since: string | undefined;
   limit: string | undefined;
@@ -132,6 +132,11 @@ Commands:
                             Live dashboard of a running gateway (--url, else the config's host and port):
                             servers, states, request rates, latency, errors, breakers; redrawn every S
                             seconds (default 2) until Ctrl-C. --once prints the health JSON and exits
+  credentials set SERVER SLOT [--principal NAME]
+                            Store a value (read from stdin) for a per-principal server's credential slot
+  credentials list [SERVER] Stored credentials (server, slot, principal; never values)
+  credentials delete SERVER SLOT [--principal NAME]
+                            Delete a stored value
   image build [--tag T] [--server NAME]...
                             Build the local podman image of sandboxed Node servers from this host's Node
                             (no registry); --server bakes that server's npm package into it

@@ -151,6 +151,27 @@ Examples:
   switchboard keys list --url http://127.0.0.1:8080
   switchboard keys revoke 3f9a0c1b2d4e --config switchboard.json`,
 
+  credentials: `Usage: switchboard credentials set SERVER SLOT [options]
+       switchboard credentials list [SERVER] [options]
+       switchboard credentials delete SERVER SLOT [options]
+
+A principal's own values for the credential slots of a per-principal server (docs/credentials.md). set reads
+the value from stdin (a pipe, or typed without echo at a terminal), never from the command line. Values are
+sealed (AES-256-GCM) and never shown again: list prints servers, slots and principals only. Through a running
+gateway's admin API with --url (bearer token from $SWITCHBOARD_TOKEN), else in the configured store.
+
+Options:
+      --principal NAME  Whose value (default anonymous: the caller when authentication is off)
+${URL}
+${CONFIG}
+${STATE}
+${JSON_OPTION}
+
+Examples:
+  printf %s "$GITHUB_TOKEN" | switchboard credentials set github token --principal alice --url http://127.0.0.1:8080
+  switchboard credentials list github --config switchboard.json
+  switchboard credentials delete github token --principal alice --config switchboard.json`,
+
   status: `Usage: switchboard status [options]
 
 Live dashboard of a running gateway: servers, states, request rates, latency, errors, breakers; redrawn

@@ -5,6 +5,7 @@ import { GATEWAY_VERSION } from "../../core/version.ts";
 import { parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { audit } from "./audit.ts";
 import { checkConfig, EXIT_FAILURE, EXIT_USAGE, printProblems, serve, servers, stdio, tools } from "./commands.ts";
+import { credentials } from "./credentials.ts";
 import { doctor } from "./doctor.ts";
 import { helpText } from "./help.ts";
 import { image } from "./image.ts";
@@ -21,6 +22,7 @@ const COMMANDS = {
   tools,
   keys,
   audit,
+  credentials,
   status,
   image,
 } as const;

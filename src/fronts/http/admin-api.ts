@@ -2,11 +2,14 @@
 // admin-state.ts, token accounting in admin-tokens.ts, API keys in admin-keys.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../../core/errors.ts";
+import { ANONYMOUS, type Principal } from "../../core/identity.ts";
 import type { Catalog } from "../../services/catalog/catalog.ts";
 import type { ApiKeys } from "../../services/identity/api-keys.ts";
+import type { Credentials } from "../../services/identity/credentials.ts";
 import type { Policies } from "../../services/policies/policies.ts";
 import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import type { TokenAccounting } from "../../services/tokens/token-accounting.ts";
+import { handleCredentialsRoute } from "./admin-credentials.ts";
 import { handleHealthRoute } from "./admin-health.ts";
 import { handleKeysRoute } from "./admin-keys.ts";
 import { policyView } from "./admin-policies.ts";
@@ -19,7 +22,8 @@ import { sendAdminError, sendJson } from "./respond.ts";
 /** What the admin API reads and drives: the servers, their catalog and policies, health, audit, tokens, keys. */
 export type AdminDeps = HealthSources &
   StateRouteDeps & {
-    readonly supervisor: Pick<Supervisor, "all" | "get">;
+    readonly supervisor: Pick<Supervisor, "all" | "get" | "instances">;
+    readonly credentials: Pick<Credentials, "set" | "list" | "delete">;
     readonly catalog: Pick<Catalog, "manifest" | "problems" | "limited" | "settled">;
     readonly policies: Pick<Policies, "view">;
     readonly tokens: Pick<TokenAccounting, "report">;
@@ -37,6 +41,8 @@ export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
       prompts: manifest?.prompts.length ?? null,
       resources: manifest?.resources.length ?? null,
       description: supervised.spec.description ?? null,
+      // A per-principal server's instances: principal, state, pid (never a credential).
+      ...(supervised.spec.credentials ? { instances: gateway.supervisor.instances(name) ?? [] } : {}),
       tags: supervised.spec.tags,
       ...policyView(gateway.policies, name),
       problems: gateway.catalog
@@ -48,14 +54,24 @@ export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
   };
 
   return {
-    /** Returns false when the path is not an admin route. */
-    async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    /**
+     * Returns false when the path is not an admin route. `principal`: the authenticated caller; `admin`: whether it
+     * has admin rights (the front lets non-admins reach only their own /credentials).
+     */
+    async handle(
+      req: IncomingMessage,
+      res: ServerResponse,
+      path: string,
+      principal: Principal = ANONYMOUS,
+      admin = true,
+    ): Promise<boolean> {
       const method = req.method ?? "GET";
       try {
         if (await handleHealthRoute(gateway, front, req, res, path)) return true;
         if (await handleStateRoute(gateway, req, res, path)) return true;
         if (await handleTokensRoute(gateway.tokens, req, res, path)) return true;
         if (await handleKeysRoute(gateway.apiKeys, req, res, path)) return true;
+        if (await handleCredentialsRoute(gateway.credentials, req, res, path, principal, admin)) return true;
         if (path === "/servers" && method === "GET") {
           sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
           return true;

@@ -25,6 +25,8 @@ export interface AuthGate {
   callerOf(req: IncomingMessage, path: string): Promise<Principal>;
   /** Throws `forbidden` unless the principal may use the admin API (and metrics). */
   requireAdmin(principal: Principal, path: string): void;
+  /** Whether the principal has admin rights (always, with authentication off). */
+  isAdmin(principal: Principal): boolean;
   /** Sets WWW-Authenticate on a 401 (and on a 403 for a missing scope) before the error is sent. */
   challenge(req: IncomingMessage, res: ServerResponse, error: unknown, path: string): void;
 }
@@ -84,6 +86,9 @@ export function createAuthGate(
         events?.emit("auth-checked", { outcome: "refused", via: settings.mode, reason, path });
         throw error;
       }
+    },
+    isAdmin(principal) {
+      return !enabled || (authenticator as Authenticator).isAdmin(principal);
     },
     requireAdmin(principal, path) {
       if (!enabled || isPublic(path) || (authenticator as Authenticator).isAdmin(principal)) return;

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { GatewayConfig } from "../../core/gateway-config.ts";
-import type { AuthSettings } from "../../core/identity.ts";
+import { ANONYMOUS, type AuthSettings } from "../../core/identity.ts";
 import type { CorrelationScope } from "../../ports/correlation-scope.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { MetricsExporter } from "../../ports/metrics.ts";
@@ -125,9 +125,12 @@ export async function startHttpFront(
         if (principal) gateway.router.checkEndpoint(endpoint, principal);
         return await mcp.handle(req, res, endpoint, correlationId, principal);
       }
-      gate?.requireAdmin(principal as NonNullable<typeof principal>, path);
+      const caller = principal ?? ANONYMOUS;
+      // Every principal manages its own upstream credentials; the rest of the admin API is for admins.
+      const selfService = path === "/credentials" || path.startsWith("/credentials/");
+      if (!selfService) gate?.requireAdmin(caller, path);
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
-      if (await admin.handle(req, res, path)) return;
+      if (await admin.handle(req, res, path, caller, gate ? gate.isAdmin(caller) : true)) return;
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, root);
       throw new SwitchboardError("method_not_found", `no route for ${req.method} ${path}`);
     } catch (error) {

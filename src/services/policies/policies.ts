@@ -21,12 +21,21 @@ export interface PoliciesOptions {
 
 export class Policies {
   private readonly servers = new Map<string, ServerPolicy>();
+  /**
+   * The policies of each instance of a per-principal server, by server and principal: one principal saturating
+   * or breaking its own instance neither queues nor opens the breaker for another.
+   */
+  private readonly instances = new Map<string, ServerPolicy>();
+  private readonly events: EventBus;
+  private readonly clock: Clock;
   private readonly manifest: PoliciesOptions["manifest"];
   /** Idempotent tool names per manifest; rebuilt when a server's manifest changes. */
   private readonly idempotentTools = new WeakMap<ServerManifest, ReadonlySet<string>>();
 
   constructor(options: PoliciesOptions) {
     this.manifest = options.manifest;
+    this.events = options.events;
+    this.clock = options.clock;
     for (const spec of options.specs)
       this.servers.set(spec.name, new ServerPolicy(spec, options.events, options.clock));
   }
@@ -35,12 +44,31 @@ export class Policies {
    * Runs one forwarded request under its server's policies. A request may be retried only when it failed before
    * reaching the server, or when it is a tools/call of an idempotent or read-only tool of a trusted server.
    * `deadline` is the call's hard maximum, counted from the client's call, and its cancellation: queueing,
-   * every attempt and the delays between them all fit in it.
+   * every attempt and the delays between them all fit in it. `principal` names the instance of a per-principal
+   * server the call goes to: its bulkhead and circuit breaker are that instance's own.
    */
-  run<T>(server: string, request: JsonRpcRequest, deadline: CallDeadline, attempt: () => Promise<T>): Promise<T> {
-    const policy = this.servers.get(server);
+  run<T>(
+    server: string,
+    request: JsonRpcRequest,
+    deadline: CallDeadline,
+    attempt: () => Promise<T>,
+    principal?: string,
+  ): Promise<T> {
+    const policy = principal === undefined ? this.servers.get(server) : this.instancePolicy(server, principal);
     if (!policy) return attempt();
     return policy.run(request.method, this.retryMode(policy.spec, request), deadline, attempt);
+  }
+
+  private instancePolicy(server: string, principal: string): ServerPolicy | undefined {
+    const key = `${server}\u0000${principal}`;
+    let policy = this.instances.get(key);
+    if (!policy) {
+      const shared = this.servers.get(server);
+      if (!shared) return undefined;
+      policy = new ServerPolicy(shared.spec, this.events, this.clock);
+      this.instances.set(key, policy);
+    }
+    return policy;
   }
 
   /** The circuit breaker's state of a server (closed for unknown servers). */

@@ -1,8 +1,9 @@
 // Where an aggregate request goes: the server behind a namespaced tool or prompt name, or behind a resource URI.
 // Servers whose catalog was never seen are started to learn their items; a lookup or listing waits for them only
 // a short while (a server that never finishes starting must not hold every listing up to its start timeout).
-import { SwitchboardError } from "../../core/errors.ts";
+import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
+import type { Principal } from "../../core/identity.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import { abortable } from "../supervisor/start-support.ts";
@@ -25,6 +26,7 @@ export async function routeByName(
   kind: "tools" | "prompts",
   name: string,
   signal?: AbortSignal,
+  principal?: Principal,
 ) {
   const view = () => (kind === "tools" ? deps.catalog.tools() : deps.catalog.prompts());
   let route = view().routes.get(name);
@@ -32,7 +34,7 @@ export async function routeByName(
     // The server the name is namespaced under is the one the caller means: its start is waited for in full
     // (bounded by its own start timeout and the caller's signal), the others only up to listWaitMs.
     const named = deps.catalog.namespaceOf(name);
-    const failures = await discoverUnknown(deps, signal, named);
+    const failures = await discoverUnknown(deps, signal, named, principal);
     route = view().routes.get(name);
     if (!route && named !== undefined && failures.has(named)) throw failures.get(named);
   }
@@ -53,10 +55,15 @@ export function unknownResource(deps: Pick<CatalogRouteDeps, "catalog">, uri: st
 }
 
 /** The server that serves a resource URI; invalid_params when none does. */
-export async function routeByUri(deps: CatalogRouteDeps, uri: string, signal?: AbortSignal): Promise<string> {
+export async function routeByUri(
+  deps: CatalogRouteDeps,
+  uri: string,
+  signal?: AbortSignal,
+  principal?: Principal,
+): Promise<string> {
   let server = deps.catalog.resourceServer(uri);
   if (!server && deps.catalog.unknownServers().length > 0) {
-    await discoverUnknown(deps, signal);
+    await discoverUnknown(deps, signal, undefined, principal);
     server = deps.catalog.resourceServer(uri);
   }
   if (!server) throw unknownResource(deps, uri);
@@ -75,15 +82,19 @@ function notYetKnown(deps: Pick<CatalogRouteDeps, "catalog">): Record<string, un
  * starts go on: a server that becomes ready later is read into the catalog and announced with list_changed.
  * `patient` names one server waited for without that bound while it is asleep or starting (its start timeout
  * still applies): the server a namespaced name belongs to, which a call by that name needs whatever the others do.
+ * A per-principal server is learnt from the caller's own instance (`principal`), and not at all without one.
  * Returns why each server that could not be started failed; the supervisor has logged it already.
  */
 export async function discoverUnknown(
   deps: CatalogRouteDeps,
   signal?: AbortSignal,
   patient?: string,
+  principal?: Principal,
 ): Promise<Map<string, unknown>> {
   const failures = new Map<string, unknown>();
-  const unknown = deps.catalog.unknownServers();
+  const unknown = deps.catalog
+    .unknownServers()
+    .filter((name) => principal !== undefined || !deps.supervisor.isPerPrincipal(name));
   if (unknown.length === 0) return failures;
   const bound = AbortSignal.timeout(deps.listWaitMs);
   const bounded = signal ? AbortSignal.any([signal, bound]) : bound;
@@ -91,23 +102,32 @@ export async function discoverUnknown(
   await Promise.all(
     unknown.map(async (name) => {
       // A server waiting out a backoff has failed to start already: its reason is the answer, not a long wait.
-      const starting = ["asleep", "starting"].includes(deps.supervisor.get(name).status().status);
+      let supervised: ReturnType<Supervisor["get"]>;
+      try {
+        supervised = principal ? deps.supervisor.instanceFor(name, principal) : deps.supervisor.get(name);
+      } catch (error) {
+        failures.set(name, error);
+        return;
+      }
+      const starting = ["asleep", "starting"].includes(supervised.status().status);
       const waiting = name === patient && starting ? unbounded : bounded;
       let lease: Lease | undefined;
       try {
-        lease = await deps.supervisor.get(name).acquire(waiting);
+        lease = await supervised.acquire(waiting);
         await abortable(deps.catalog.settled(name), waiting);
       } catch (error) {
         if (waiting.aborted) {
           // Only the wait ran out: a server waiting out its backoff has already failed to start, and that is why.
-          const { status, lastError } = deps.supervisor.get(name).status();
+          const { status, lastError } = supervised.status();
           if (!signal?.aborted && (status === "backoff" || status === "failed") && lastError) {
             failures.set(name, new SwitchboardError("upstream_unavailable", lastError, { data: { server: name } }));
           }
           return;
         }
         failures.set(name, error);
-        deps.events.emit("discovery-failed", { server: name, error });
+        // A caller without their own credentials is no failure of the server.
+        if (!isSwitchboardError(error, "credentials_required"))
+          deps.events.emit("discovery-failed", { server: name, error });
       } finally {
         lease?.release();
       }

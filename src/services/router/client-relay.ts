@@ -196,10 +196,14 @@ export class ClientRelay {
     if (!scope.send(notification)) scope.session.push(notification);
   }
 
-  /** notifications/elicitation/complete goes to the session that got the URL elicitation. */
-  elicitationComplete(server: string, notification: JsonRpcNotification): void {
+  /**
+   * notifications/elicitation/complete goes to the session that got the URL elicitation; from a per-principal
+   * instance (`principal` set), only when that session is its principal's.
+   */
+  elicitationComplete(server: string, notification: JsonRpcNotification, principal?: string): void {
     const key = `${server}\u0000${String(notification.params?.elicitationId)}`;
     const session = this.elicitations.get(key);
+    if (principal !== undefined && session && session.principal.name !== principal) return;
     this.elicitations.delete(key);
     session?.push(notification);
   }

@@ -37,7 +37,9 @@ export async function forward(
   request: JsonRpcRequest,
   ctx: RequestContext,
 ): Promise<Reply> {
-  const supervised = deps.supervisor.get(server);
+  // A per-principal server answers from the caller's own instance (its own process and credentials), never another's.
+  const { principal } = ctx.session;
+  const supervised = deps.supervisor.instanceFor(server, principal);
   const { clock } = deps;
   const started = clock.now();
   const { signal } = ctx.controller;
@@ -62,16 +64,17 @@ export async function forward(
     }
   };
   const { correlationId } = ctx;
-  const principal = ctx.session.principal.name;
+  const caller = principal.name;
   try {
     const { policies } = deps;
-    const reply = await (policies ? policies.run(server, request, deadline, attempt) : attempt());
-    reportCall(deps, { server, request, startedAt: started, correlationId, principal, outcome: { reply } });
+    const instance = supervised.spec.principal;
+    const reply = await (policies ? policies.run(server, request, deadline, attempt, instance) : attempt());
+    reportCall(deps, { server, request, startedAt: started, correlationId, principal: caller, outcome: { reply } });
     if (reply.kind !== "response") return reply;
     // Not awaited: a failure while measuring the result is no retry.
-    return budgeted(deps.budgets, server, request, reply.response, { fields: ctx.fields, owner: principal });
+    return budgeted(deps.budgets, server, request, reply.response, { fields: ctx.fields, owner: caller });
   } catch (error) {
-    reportCall(deps, { server, request, startedAt: started, correlationId, principal, outcome: { error } });
+    reportCall(deps, { server, request, startedAt: started, correlationId, principal: caller, outcome: { error } });
     throw error;
   } finally {
     deadline.end();

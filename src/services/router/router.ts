@@ -116,10 +116,14 @@ export class Router {
       this.relay.clientCancelled(session, requestId);
     } else if (notification.method === "notifications/roots/list_changed") {
       // Only servers that were told about roots (relay.roots) care.
-      for (const supervised of this.o.supervisor.enabled()) {
-        if (supervised.spec.relay.roots && endpointServes(session.endpoint, supervised.spec.name)) {
-          void supervised.readyPeer?.notify(notification.method).catch(() => {});
-        }
+      for (const shared of this.o.supervisor.enabled()) {
+        const { name } = shared.spec;
+        if (!shared.spec.relay.roots || !endpointServes(session.endpoint, name)) continue;
+        // A per-principal server hears of it on the session's own principal's instance only.
+        const supervised = this.o.supervisor.isPerPrincipal(name)
+          ? this.o.supervisor.existingInstance(name, session.principal.name)
+          : shared;
+        void supervised?.readyPeer?.notify(notification.method).catch(() => {});
       }
     }
   }
@@ -153,8 +157,9 @@ export class Router {
     request: JsonRpcRequest,
     calls: readonly InFlightCall[],
     signal: AbortSignal,
+    principal?: string,
   ): Promise<ServerRequestAnswer> {
-    return this.relay.request(server, request, calls, signal);
+    return this.relay.request(server, request, ownCalls(calls, principal), signal);
   }
 
   private dispatch(session: DownstreamSession, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
@@ -242,10 +247,10 @@ export class Router {
         const { discovery } = this.o;
         if (view === "tools" && discovery?.mode(session) === "progressive") {
           // The listing needs no server; unknown servers are discovered in the background for search.
-          void discoverUnknown(this.o);
+          void discoverUnknown(this.o, undefined, undefined, session.principal);
           return result(discovery.aggregateListing(session));
         }
-        await discoverUnknown(this.o, ctx.controller.signal);
+        await discoverUnknown(this.o, ctx.controller.signal, undefined, session.principal);
         if (view === "tools" && discovery) return result(discovery.aggregateListing(session));
         const list = catalog[view]();
         return result(this.o.access ? this.o.access.aggregate(session.principal, view, list).json : list.json);
@@ -263,7 +268,7 @@ export class Router {
       case "resources/subscribe":
       case "resources/unsubscribe": {
         const uri = String(params.uri);
-        const server = await routeByUri(this.o, uri, ctx.controller.signal);
+        const server = await routeByUri(this.o, uri, ctx.controller.signal, session.principal);
         enforceAccess(this.accessDeps, ctx, request, { kind: "resource", server, name: uri, asked: uri });
         trackSubscription(session, server, request);
         return this.forward(server, request, ctx);
@@ -286,18 +291,20 @@ export class Router {
     const kind = request.method === "tools/call" ? "tools" : "prompts";
     const started = this.o.clock.now();
     const { signal } = ctx.controller;
-    const route = await routeByName(this.o, kind, String(params.name), signal).catch((failure: unknown) => {
-      const error = routingFailure(this.accessDeps, ctx.session.principal, kind, String(params.name), failure);
-      // A refused call is audited too, under no server: probing for tools is worth a record. The record keeps
-      // the real failure, also when the caller is told of an unknown name.
-      if (kind === "tools") {
-        const { correlationId } = ctx;
-        const principal = ctx.session.principal.name;
-        const outcome = { error: failure };
-        reportCall(this.o, { server: "", request, startedAt: started, correlationId, principal, outcome });
-      }
-      throw error;
-    });
+    const route = await routeByName(this.o, kind, String(params.name), signal, ctx.session.principal).catch(
+      (failure: unknown) => {
+        const error = routingFailure(this.accessDeps, ctx.session.principal, kind, String(params.name), failure);
+        // A refused call is audited too, under no server: probing for tools is worth a record. The record keeps
+        // the real failure, also when the caller is told of an unknown name.
+        if (kind === "tools") {
+          const { correlationId } = ctx;
+          const principal = ctx.session.principal.name;
+          const outcome = { error: failure };
+          reportCall(this.o, { server: "", request, startedAt: started, correlationId, principal, outcome });
+        }
+        throw error;
+      },
+    );
     const asked = String(params.name);
     const used: UsedItem = {
       kind: kind === "tools" ? "tool" : "prompt",
@@ -325,12 +332,12 @@ export class Router {
     const { signal } = ctx.controller;
     if (ref.type === "ref/prompt") {
       const asked = String(ref.name);
-      const route = await routeByName(this.o, "prompts", asked, signal);
+      const route = await routeByName(this.o, "prompts", asked, signal, ctx.session.principal);
       enforceAccess(this.accessDeps, ctx, request, { kind: "prompt", server: route.server, name: route.name, asked });
       return this.forward(route.server, { ...request, params: { ...params, ref: { ...ref, name: route.name } } }, ctx);
     }
     const uri = String(ref.uri);
-    const server = await routeByUri(this.o, uri, signal);
+    const server = await routeByUri(this.o, uri, signal, ctx.session.principal);
     enforceAccess(this.accessDeps, ctx, request, { kind: "resource", server, name: uri, asked: uri });
     return this.forward(server, request, ctx);
   }
@@ -377,9 +384,24 @@ export class Router {
   }
 
   /** Server-initiated notifications not tied to a request's progress token. */
-  upstreamNotification(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void {
-    this.notifications.route(server, notification, calls);
+  upstreamNotification(
+    server: string,
+    notification: JsonRpcNotification,
+    calls: readonly InFlightCall[],
+    principal?: string,
+  ): void {
+    this.notifications.route(server, notification, ownCalls(calls, principal), principal);
   }
+}
+
+/**
+ * The calls of a per-principal instance's own principal. Only they can be in flight on it (calls are routed to
+ * the caller's instance); this keeps it so should routing ever go wrong: another principal's session is never
+ * asked nor told anything by this instance.
+ */
+function ownCalls(calls: readonly InFlightCall[], principal: string | undefined): readonly InFlightCall[] {
+  if (principal === undefined) return calls;
+  return calls.filter((call) => (call.caller as RequestContext).session.principal.name === principal);
 }
 
 /** A result the gateway answers itself, kept serialized. */

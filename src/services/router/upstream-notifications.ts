@@ -29,26 +29,35 @@ export class UpstreamNotifications {
     });
   }
 
-  route(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[]): void {
+  /**
+   * `principal` is set when the notification comes from that principal's instance of a per-principal server:
+   * only that principal's sessions may receive it.
+   */
+  route(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[], principal?: string): void {
     const { method } = notification;
     if (method === "notifications/message") {
       this.o.relay.logMessage(server, notification, calls);
       return;
     }
     if (method === "notifications/elicitation/complete") {
-      this.o.relay.elicitationComplete(server, notification);
+      this.o.relay.elicitationComplete(server, notification, principal);
       return;
     }
     if (method === "notifications/resources/updated") {
       const key = subscriptionKey(server, notification.params?.uri);
       for (const session of this.o.sessions.all()) {
+        if (principal !== undefined && session.principal.name !== principal) continue;
         if (session.subscriptions.has(key)) session.push(notification);
       }
       return;
     }
     const kind = /^notifications\/(tools|prompts|resources)\/list_changed$/.exec(method)?.[1];
     if (kind) {
-      const peer = this.o.supervisor.get(server).readyPeer;
+      const { supervisor } = this.o;
+      const peer =
+        principal === undefined
+          ? supervisor.get(server).readyPeer
+          : supervisor.existingInstance(server, principal)?.readyPeer;
       if (peer) void this.o.catalog.refresh(server, peer, [kind as "tools" | "prompts" | "resources"]);
       return;
     }

@@ -37,6 +37,12 @@ export interface ServerSupervisorDeps {
   scope: Pick<CorrelationScope, "detached">;
   /** Called each time the server becomes ready (catalog refresh). */
   onReady(peer: UpstreamPeer): void;
+  /**
+   * The spec to start with, read at each start (a per-principal instance's credentials, so a value stored since
+   * the last start is used). A rejection with `credentials_required` fails the start before anything is
+   * spawned and counts as no failure of the server. Unset: `spec` as it is.
+   */
+  startSpec?: () => Promise<ServerSpec>;
 }
 
 export class ServerSupervisor {
@@ -197,8 +203,9 @@ export class ServerSupervisor {
     const deadline = clock.setTimeout(() => controller.abort(), this.spec.startTimeoutMs);
     let connection: UpstreamConnection | undefined;
     try {
+      const spec = this.deps.startSpec ? await this.deps.startSpec() : this.spec;
       // The process, its streams and their handlers must not carry the starting request's context.
-      connection = await this.deps.scope.detached(() => connector.open(this.spec, controller.signal));
+      connection = await this.deps.scope.detached(() => connector.open(spec, controller.signal));
       const peer = new UpstreamPeer(this.spec.name, connection, this.deps.hooks, clock);
       connection.onClose = (closed) => {
         // Called from the connection's own exit handler: a throw here would escape into the process.
@@ -237,6 +244,11 @@ export class ServerSupervisor {
         throw new SwitchboardError("shutting_down", "the gateway is shutting down", { cause: error });
       }
       if (isSwitchboardError(error, "resources_exhausted")) throw this.gatewayOutOfResources(error);
+      if (isSwitchboardError(error, "credentials_required")) {
+        // The caller's missing value, not the server's fault: no backoff; the next call (maybe with a value) starts it.
+        this.setState("asleep", error.message);
+        throw error;
+      }
       const message = startFailureMessage(this.spec, error, controller.signal.aborted, tail);
       this.problem("start-failed", message, { error });
       this.recordFailure(message);
