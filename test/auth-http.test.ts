@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { closeAtEnd } from "./helpers/cleanup.ts";
 import {
@@ -207,7 +208,7 @@ describe("OAuth resource-server mode through the HTTP front", () => {
       assert.equal(reply.status, 401);
       assert.equal(
         reply.headers.get("www-authenticate"),
-        `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource${path}"`,
+        `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource${path}", scope="mcp:tools"`,
       );
     }
   });
@@ -235,5 +236,92 @@ describe("OAuth resource-server mode through the HTTP front", () => {
       const reply = await post(`${gw.url}${path}`, request("tools/list"), bearer(forAll));
       assert.equal(reply.status, 200, `${path}: ${reply.text}`);
     }
+  });
+});
+
+describe("API-key mode through the HTTP front", () => {
+  let gw: TestGateway;
+  let alice: string;
+  let bob: string;
+  let root: string;
+  const echo = fileURLToPath(new URL("./fixtures/credential-echo-server.mjs", import.meta.url));
+
+  before(async () => {
+    gw = await startTestGateway(
+      {
+        fx: fixtureServer(),
+        mine: { command: process.execPath, args: [echo], credentials: { token: { env: "TOKEN" } } },
+      },
+      { gateway: { auth: { mode: "apiKey" } } },
+    );
+    alice = (await gw.gateway.apiKeys.create({ principal: "alice", groups: ["dev"] })).key;
+    bob = (await gw.gateway.apiKeys.create({ principal: "bob", groups: ["dev"] })).key;
+    root = (await gw.gateway.apiKeys.create({ principal: "root", groups: ["admin"] })).key;
+  });
+  after(() => gw?.close());
+
+  it("accepts a key as a Bearer token or in X-API-Key, and records its principal in the audit", async () => {
+    const viaBearer = await callTool(gw.url, "fx__echo", { message: "a" }, bearer(alice));
+    assert.equal(resultText(viaBearer), "a", viaBearer.text);
+    const viaHeader = await callTool(gw.url, "fx__echo", { message: "b" }, { "x-api-key": alice });
+    assert.equal(resultText(viaHeader), "b", viaHeader.text);
+    await gw.gateway.audit.flush();
+    const records = await gw.gateway.state.audit.query({ principal: "alice", tool: "echo" });
+    assert.ok(records.length >= 2, JSON.stringify(records));
+    const audit = await fetch(`${gw.url}/audit?principal=alice`, { headers: bearer(root) });
+    const body = (await audit.json()) as { records: { principal: string }[] };
+    assert.ok(body.records.length >= 2 && body.records.every((r) => r.principal === "alice"));
+  });
+
+  it("refuses a JWT, a wrong secret and a revoked key with 401 invalid_token", async () => {
+    const temporary = await gw.gateway.apiKeys.create({ principal: "temp" });
+    const ok = await callTool(gw.url, "fx__echo", { message: "x" }, bearer(temporary.key));
+    assert.equal(ok.status, 200, ok.text);
+    await gw.gateway.apiKeys.revoke(temporary.record.id);
+    const wrongSecret = `${alice.slice(0, -4)}AAAA`;
+    for (const [name, key] of [
+      ["revoked", temporary.key],
+      ["wrong secret", wrongSecret],
+      ["a JWT", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"],
+    ]) {
+      const reply = await callTool(gw.url, "fx__echo", { message: "x" }, bearer(key as string));
+      assert.equal(reply.status, 401, `${name}: ${reply.text}`);
+      assert.match(reply.headers.get("www-authenticate") ?? "", /error="invalid_token"/, name);
+      assert.ok(!reply.text.includes((key as string).slice(16)), `${name}: the secret is not echoed`);
+    }
+  });
+
+  it("lets only admins manage keys, and every principal its own credentials", async () => {
+    const asUser = await fetch(`${gw.url}/keys`, { headers: bearer(alice) });
+    assert.equal(asUser.status, 403);
+    const asAdmin = await fetch(`${gw.url}/keys`, { headers: bearer(root) });
+    assert.equal(asAdmin.status, 200);
+    const listed = JSON.stringify(await asAdmin.json());
+    assert.ok(!listed.includes(alice.slice(16)), "no key or hash is listed");
+    const put = (key: string, body: Record<string, unknown>) =>
+      fetch(`${gw.url}/credentials/mine/token`, {
+        method: "PUT",
+        headers: { ...bearer(key), "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await put(alice, { value: "alice-secret" })).status, 200);
+    assert.equal((await put(bob, { value: "bob-secret" })).status, 200);
+    const forOther = await put(alice, { value: "planted", principal: "bob" });
+    assert.equal(forOther.status, 403, "a non-admin cannot set another principal's value");
+    const mine = (await (await fetch(`${gw.url}/credentials`, { headers: bearer(alice) })).json()) as {
+      credentials: { principal: string }[];
+    };
+    assert.deepEqual(
+      mine.credentials.map((c) => c.principal),
+      ["alice"],
+    );
+    const whoami = async (key: string) => {
+      const reply = await callTool(gw.url, "mine__whoami", {}, bearer(key));
+      return JSON.parse(resultText(reply)) as { token: string };
+    };
+    assert.equal((await whoami(alice)).token, "alice-secret");
+    assert.equal((await whoami(bob)).token, "bob-secret");
+    const none = await callTool(gw.url, "mine__whoami", {}, bearer(root));
+    assert.equal(none.body.error.data.kind, "credentials_required", none.text);
   });
 });
