@@ -138,4 +138,10 @@ export type AccessItem =
       annotations?: Readonly<Record<string, unknown>> | undefined;
     }
   | { kind: "prompt"; server: string; name: string }
-  | { kind: "resource"; server: string; uri: string };
+  | {
+      kind: "resource";
+      server: string;
+      uri: string;
+      /** The server's URI template the URI was read through, when it matches one (rules on it apply too). */
+      template?: string | undefined;
+    };

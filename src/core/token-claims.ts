@@ -22,6 +22,10 @@ export function principalFromClaims(
   if (typeof name !== "string" || name.trim() === "") {
     return { problem: `the token has no "${names.principalClaim}" claim naming the caller` };
   }
+  // " alice" must not be a principal apart from "alice", nor may a name carry control characters into logs.
+  if (name !== name.trim() || /[\u0000-\u001f\u007f]/.test(name)) {
+    return { problem: `the token's "${names.principalClaim}" claim has surrounding spaces or control characters` };
+  }
   if (name.length > MAX_PRINCIPAL_CHARS) {
     return { problem: `the token's "${names.principalClaim}" claim is longer than ${MAX_PRINCIPAL_CHARS} characters` };
   }

@@ -71,6 +71,8 @@ export function createJwtVerifier(settings: JwtSettings, options: JwtVerifierOpt
           algorithms: [...settings.algorithms],
           issuer: settings.issuer,
           audience: [...settings.audiences],
+          // A token without an expiry would be good forever.
+          requiredClaims: ["exp"],
           clockTolerance: skewSeconds,
           currentDate: new Date(now),
         });

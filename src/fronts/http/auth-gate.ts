@@ -41,8 +41,19 @@ export function createAuthGate(
   const baseOf = (req: IncomingMessage) =>
     (settings.publicUrl ?? (req.headers.host ? `http://${req.headers.host}` : boundUrl())).replace(/\/+$/, "");
   const servesMetadata = enabled && settings.oauth !== undefined;
-  /** The resource a path belongs to: `/mcp` or `/mcp/{server}` for MCP endpoints, the gateway itself otherwise. */
-  const resourcePathOf = (path: string) => (SERVER_SEGMENT.test(path) ? path : "");
+  /**
+   * The resource a path belongs to: `/mcp` or `/mcp/{server}` (the name decoded, as routing decodes it) for MCP
+   * endpoints, the gateway itself ("") otherwise.
+   */
+  const resourcePathOf = (path: string) => {
+    if (path === "/mcp") return path;
+    if (!path.startsWith("/mcp/")) return "";
+    try {
+      return `/mcp/${decodeURIComponent(path.slice(5))}`;
+    } catch {
+      return ""; // routing refuses the malformed name
+    }
+  };
   return {
     enabled,
     metadata(req, res, path) {
@@ -75,14 +86,20 @@ export function createAuthGate(
           apiKey: header("x-api-key"),
         });
         if (settings.mode === "oauth" && resourcePathOf(path) !== "") {
-          checkResource(principal, `${baseOf(req)}${resourcePathOf(path)}`);
+          checkResource(principal, resourcePathOf(path));
         }
         events?.emit("auth-checked", { outcome: "accepted", via: principal.via, principal: principal.name, path });
         return principal;
       } catch (error) {
         const data = isSwitchboardError(error) ? error.data : undefined;
         const reason =
-          typeof data?.error === "string" ? data.error : isSwitchboardError(error) ? "missing" : "internal";
+          typeof data?.error === "string"
+            ? data.error
+            : isSwitchboardError(error, "unauthenticated")
+              ? "missing"
+              : isSwitchboardError(error)
+                ? error.code
+                : "internal";
         events?.emit("auth-checked", { outcome: "refused", via: settings.mode, reason, path });
         throw error;
       }
@@ -132,27 +149,27 @@ export function createAuthGate(
 }
 
 /**
- * RFC 8707 in oauth mode: a token issued for one of this gateway's resources is good for that resource and what
+ * RFC 8707 in oauth mode: a token issued for one of this gateway's MCP resources is good for that resource and what
  * lies under it (a token for `/mcp` serves `/mcp/{server}`; one for `/mcp/a` does not serve `/mcp/b` or `/mcp`).
- * Audiences that are not URLs of this gateway (a logical API name) were checked against jwt.audiences already.
+ * Compared by path, decoded: the audience was already matched against jwt.audiences, and the Host of a request
+ * must not decide whether the binding applies. Audiences that are not such URLs (a logical API name) bind nothing.
  */
-function checkResource(principal: Principal, resource: string): void {
-  const origin = originOf(resource);
-  const ours = (principal.audiences ?? []).filter((aud) => originOf(aud) === origin);
-  if (ours.length === 0) return;
-  const covers = (aud: string) => {
-    const base = aud.replace(/\/+$/, "");
-    return resource === base || resource.startsWith(`${base}/`);
-  };
-  if (ours.some(covers)) return;
-  throw new SwitchboardError("unauthenticated", `the token was issued for another resource than ${resource}`, {
+function checkResource(principal: Principal, resourcePath: string): void {
+  const paths = (principal.audiences ?? []).map(mcpPathOf).filter((path): path is string => path !== undefined);
+  if (paths.length === 0) return;
+  if (paths.some((p) => p === "" || resourcePath === p || resourcePath.startsWith(`${p}/`))) return;
+  throw new SwitchboardError("unauthenticated", `the token was issued for another resource than ${resourcePath}`, {
     data: { error: "invalid_token" },
   });
 }
 
-function originOf(url: string): string | undefined {
+/** The decoded path of an http(s) audience naming the gateway (`""`) or an MCP endpoint (`/mcp…`); else undefined. */
+function mcpPathOf(audience: string): string | undefined {
   try {
-    return new URL(url).origin;
+    const url = new URL(audience);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+    const path = decodeURIComponent(url.pathname).replace(/\/+$/, "");
+    return path === "" || path === "/mcp" || path.startsWith("/mcp/") ? path : undefined;
   } catch {
     return undefined;
   }

@@ -93,6 +93,10 @@ function hostname(host: string): string {
 export function checkOrigin(req: IncomingMessage, policy: OriginPolicy): void {
   if (hostHeaders(req.rawHeaders) > 1) throw new SwitchboardError("invalid_request", "more than one Host header");
   const host = req.headers.host;
+  // A Host that is not `name[:port]` (e.g. `localhost:1@evil.example`) would pass a prefix check and then be
+  // echoed into URLs (the resource metadata): refused outright.
+  if (host !== undefined && !HOST_SYNTAX.test(host))
+    throw new SwitchboardError("invalid_request", "malformed Host header");
   if (policy.hostAllowed && (!host || !policy.hostAllowed(host))) {
     throw new SwitchboardError("forbidden", `Host header "${host ?? ""}" is not allowed`);
   }
@@ -101,6 +105,9 @@ export function checkOrigin(req: IncomingMessage, policy: OriginPolicy): void {
     throw new SwitchboardError("forbidden", `Origin "${origin}" is not allowed`);
   }
 }
+
+/** `name[:port]` or `[v6]:port`: what a Host header may be (RFC 9110 uri-host, without user info). */
+const HOST_SYNTAX = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::[0-9]{1,5})?$/;
 
 /** How many Host headers a request carries (raw headers alternate name, value). */
 function hostHeaders(raw: readonly string[]): number {

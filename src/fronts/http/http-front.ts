@@ -129,6 +129,12 @@ export async function startHttpFront(
       // Every principal manages its own upstream credentials; the rest of the admin API is for admins.
       const selfService = path === "/credentials" || path.startsWith("/credentials/");
       if (!selfService) gate?.requireAdmin(caller, path);
+      else if (gate && !gate.isAdmin(caller)) {
+        // A server the caller may not see is as unknown here as on its endpoint.
+        const named = /^\/credentials\/([^/]+)\//.exec(path);
+        if (named)
+          gateway.router.checkEndpoint({ kind: "server", server: decodePathSegment(named[1] as string) }, caller);
+      }
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
       if (await admin.handle(req, res, path, caller, gate ? gate.isAdmin(caller) : true)) return;
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, root);

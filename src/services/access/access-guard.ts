@@ -63,8 +63,10 @@ export class AccessGuard {
     return { kind: "prompt", server, name: `${server}${this.o.separator}${name}` };
   }
 
+  /** A resource by URI; a URI read through one of the server's templates carries the template (rules on it apply). */
   resourceItem(server: string, uri: string): AccessItem {
-    return { kind: "resource", server, uri };
+    const template = this.o.catalog.resourceTemplateOf(server, uri);
+    return template === undefined ? { kind: "resource", server, uri } : { kind: "resource", server, uri, template };
   }
 
   /**

@@ -133,3 +133,38 @@ describe("access policy", () => {
     assert.equal(policy({ rules: [rule({ effect: "deny", tools: ["*"] })] }).server(who("a"), "w"), "allow");
   });
 });
+
+describe("what a rule about items reaches", () => {
+  it("an allow rule naming tools shows only the servers those names can belong to", () => {
+    const p = policy({
+      default: "deny",
+      rules: [rule({ effect: "allow", tools: ["every__echo", "mem*__read_graph", "*__status"] })],
+    });
+    const alice = who("alice");
+    assert.equal(p.server(alice, "every"), "allow");
+    assert.equal(p.server(alice, "memory"), "allow", "mem* can reach memory__…");
+    assert.equal(p.server(alice, "secret"), "allow", "*__status can reach any server");
+    const narrow = policy({ default: "deny", rules: [rule({ effect: "allow", tools: ["every__echo"] })] });
+    assert.equal(narrow.server(alice, "secret"), "hide");
+    assert.equal(narrow.server(alice, "ever"), "hide", "a server whose name is a prefix of another's");
+    const byResource = policy({ default: "deny", rules: [rule({ effect: "allow", resources: ["demo://*"] })] });
+    assert.equal(byResource.server(alice, "secret"), "allow", "URIs name no server: resource rules may reach any");
+  });
+
+  it("a URI read through a template is decided by rules on the URI or on the template, first match first", () => {
+    const template = "demo://resource/dynamic/text/{resourceId}";
+    const read: AccessItem = { kind: "resource", server: "every", uri: "demo://resource/dynamic/text/1", template };
+    const denied = policy({ rules: [rule({ effect: "deny", resources: [template] })] });
+    assert.equal(denied.verdict(who("alice"), read), "hide");
+    const allowed = policy({ default: "deny", rules: [rule({ effect: "allow", resources: [template] })] });
+    assert.equal(allowed.verdict(who("alice"), read), "allow");
+    const byUri = policy({
+      rules: [
+        rule({ effect: "allow", resources: ["demo://resource/dynamic/text/1"] }),
+        rule({ effect: "deny", resources: [template] }),
+      ],
+    });
+    assert.equal(byUri.verdict(who("alice"), read), "allow");
+    assert.equal(byUri.verdict(who("alice"), { ...read, uri: "demo://resource/dynamic/text/2" }), "hide");
+  });
+});

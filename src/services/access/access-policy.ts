@@ -51,9 +51,11 @@ interface CompiledRule {
   annotations: [keyof AnnotationMatch, boolean][] | undefined;
   /** Sets tools, prompts, resources or annotations: not about a server as a whole. */
   itemSpecific: boolean;
+  /** The tool and prompt globs as written (namespaced names), to tell which servers they can reach. */
+  namedGlobs: string[] | undefined;
 }
 
-export function createAccessPolicy(settings: AccessSettings, _separator: string): AccessPolicy {
+export function createAccessPolicy(settings: AccessSettings, separator: string): AccessPolicy {
   const rules = settings.rules.map(compileRule);
   const defaultAllows = settings.default === "allow";
   const open = defaultAllows && rules.length === 0;
@@ -79,7 +81,8 @@ export function createAccessPolicy(settings: AccessSettings, _separator: string)
       for (const [index, rule] of rules.entries()) {
         if (!matchesPrincipal(rule, principal) || !anyMatch(rule.servers, server, true)) continue;
         if (!rule.itemSpecific) return verdictOf({ allowed: rule.allow, rule: index });
-        if (rule.allow) return "allow";
+        // An allow rule about items makes the server show only if it can reach one of the server's items.
+        if (rule.allow && reachesServer(rule, server, separator)) return "allow";
       }
       return defaultAllows ? "allow" : "hide";
     },
@@ -106,6 +109,7 @@ function compileRule(rule: AccessRule): CompiledRule {
     annotations,
     itemSpecific:
       rule.tools !== undefined || rule.prompts !== undefined || rule.resources !== undefined || !!annotations,
+    namedGlobs: rule.resources !== undefined ? undefined : [...(rule.tools ?? []), ...(rule.prompts ?? [])],
   };
 }
 
@@ -127,8 +131,28 @@ function matchesItem(rule: CompiledRule, item: AccessItem): boolean {
     case "prompt":
       return rule.annotations === undefined && kindMatches(rule, rule.prompts, item.name);
     case "resource":
-      return rule.annotations === undefined && kindMatches(rule, rule.resources, item.uri);
+      // A URI read through a template is about the template too: a rule on either decides.
+      return (
+        rule.annotations === undefined &&
+        (kindMatches(rule, rule.resources, item.uri) ||
+          (item.template !== undefined && kindMatches(rule, rule.resources, item.template)))
+      );
   }
+}
+
+/**
+ * Whether an item-specific rule can match an item of `server`: its tool and prompt globs are namespaced names, so
+ * one whose literal start rules out `server{sep}` cannot. Resource URIs name no server: such rules may reach any.
+ */
+function reachesServer(rule: CompiledRule, server: string, separator: string): boolean {
+  if (rule.namedGlobs === undefined || rule.namedGlobs.length === 0) return true;
+  const prefix = `${server}${separator}`;
+  return rule.namedGlobs.some((glob) => {
+    const wildcard = glob.search(/[*?]/);
+    const literal = wildcard < 0 ? glob : glob.slice(0, wildcard);
+    if (literal.length >= prefix.length) return literal.startsWith(prefix);
+    return wildcard >= 0 && prefix.startsWith(literal);
+  });
 }
 
 /** A rule naming no kind matches every item; one naming kinds matches only those kinds, by name. */

@@ -55,7 +55,9 @@ export class Catalog {
   private readonly manifests = new Map<string, ServerManifest>();
   private readonly refreshes = new Map<string, Promise<ServerManifest | undefined>>();
   private views: Map<string, AggregateList> | undefined;
-  private resourceIndex: { uris: Map<string, string>; templates: { server: string; template: RegExp }[] } | undefined;
+  private resourceIndex:
+    | { uris: Map<string, string>; templates: { server: string; template: RegExp; source: string }[] }
+    | undefined;
   private namingProblems: CatalogProblem[] = [];
   private readonly toolHashes = new WeakMap<ServerManifest, Map<string, string>>();
   private readonly listCounts = { hits: 0, misses: 0 };
@@ -270,6 +272,13 @@ export class Catalog {
     return this.resourceIndex.templates.find(({ template }) => template.test(uri))?.server;
   }
 
+  /** The server's URI template a URI is read through (none when the server lists the URI itself). */
+  resourceTemplateOf(server: string, uri: string): string | undefined {
+    this.resourceIndex ??= this.buildResourceIndex();
+    if (this.resourceIndex.uris.get(uri) === server) return undefined;
+    return this.resourceIndex.templates.find((t) => t.server === server && t.template.test(uri))?.source;
+  }
+
   /** Naming fix-ups and resource URI conflicts, for operators (GET /servers, check output, logs). */
   problems(): CatalogProblem[] {
     this.views ??= this.buildViews();
@@ -334,7 +343,7 @@ export class Catalog {
 
   private buildResourceIndex(problems: CatalogProblem[] = []): NonNullable<Catalog["resourceIndex"]> {
     const uris = new Map<string, string>();
-    const templates: { server: string; template: RegExp }[] = [];
+    const templates: { server: string; template: RegExp; source: string }[] = [];
     for (const manifest of this.orderedManifests()) {
       for (const resource of manifest.resources) {
         const uri = String(resource.uri);
@@ -347,7 +356,8 @@ export class Catalog {
         } else uris.set(uri, manifest.server);
       }
       for (const item of manifest.resourceTemplates) {
-        templates.push({ server: manifest.server, template: compileUriTemplate(String(item.uriTemplate)) });
+        const source = String(item.uriTemplate);
+        templates.push({ server: manifest.server, template: compileUriTemplate(source), source });
       }
     }
     return { uris, templates };

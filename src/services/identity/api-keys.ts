@@ -65,6 +65,11 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
   });
   // Requests carrying the same uncached key share one verification (keyed like the cache).
   const inFlight = new Map<string, { id: string; verification: Promise<Principal> }>();
+  // Keys whose secret has matched once (by sha256 of the whole key, with the stored hash it matched): when their
+  // cache entry runs out they are checked against the store again (revoked? expired? hash unchanged?) without
+  // another scrypt, and without waiting behind a flood of unknown keys in the verification queue.
+  const known = new Map<string, { id: string; hash: string }>();
+  const maxKnown = options.maxCachedKeys ?? DEFAULT_MAX_CACHED_KEYS;
   // Bumped by every revoke: a verification that read its record before a revoke must not cache the key after it.
   let revocations = 0;
   let dummyHash: Promise<string> | undefined;
@@ -94,7 +99,33 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
     });
     if (cacheMs > 0 && revocations === revocationsAtStart) {
       cache.set(cacheKey, principal, Math.min(now + cacheMs, expiresMs));
+      known.delete(cacheKey);
+      known.set(cacheKey, { id, hash: record.hash });
+      if (known.size > maxKnown) known.delete(known.keys().next().value as string);
     }
+    return principal;
+  };
+
+  /** A key that matched before: only its record is read again (no hash, no queue). */
+  const recheck = async (cacheKey: string, seen: { id: string; hash: string }): Promise<Principal> => {
+    const revocationsAtStart = revocations;
+    const record = await store.getKey(seen.id);
+    if (record === undefined || record.hash !== seen.hash) {
+      known.delete(cacheKey);
+      throw refused("invalid API key");
+    }
+    if (record.revokedAt !== null) throw refused(`API key ${seen.id} has been revoked`);
+    const now = clock.now();
+    const expiresMs = record.expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(record.expiresAt);
+    if (expiresMs <= now) throw refused(`API key ${seen.id} expired at ${record.expiresAt}`);
+    const principal: Principal = Object.freeze({
+      name: record.principal,
+      groups: Object.freeze([...record.groups]),
+      scopes: Object.freeze([]) as readonly string[],
+      via: "apiKey",
+      credentialId: seen.id,
+    });
+    if (revocations === revocationsAtStart) cache.set(cacheKey, principal, Math.min(now + cacheMs, expiresMs));
     return principal;
   };
 
@@ -119,6 +150,7 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
       if (!isKeyId(id)) return false;
       revocations++;
       cache.dropId(id);
+      for (const [cacheKey, seen] of known) if (seen.id === id) known.delete(cacheKey);
       // Requests from now on check the store again instead of joining a verification that began before.
       for (const [cacheKey, entry] of inFlight) if (entry.id === id) inFlight.delete(cacheKey);
       const revoked = await store.revokeKey(id, new Date(clock.now()).toISOString());
@@ -134,7 +166,11 @@ export function createApiKeys(options: ApiKeysOptions): ApiKeys {
       if (cached !== undefined) return cached;
       const pending = inFlight.get(cacheKey);
       if (pending !== undefined) return pending.verification;
-      const verification = gate.run(() => check(parsed.id, parsed.secret, cacheKey));
+      const seen = known.get(cacheKey);
+      const verification =
+        seen !== undefined && seen.id === parsed.id
+          ? recheck(cacheKey, seen)
+          : gate.run(() => check(parsed.id, parsed.secret, cacheKey));
       const entry = { id: parsed.id, verification };
       inFlight.set(cacheKey, entry);
       const forget = () => {

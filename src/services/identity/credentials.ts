@@ -84,7 +84,7 @@ export class Credentials {
     const missing: string[] = [];
     for (const [name, slot] of Object.entries(slots)) {
       const value = await this.open({ server: spec.name, principal, slot: name });
-      if (value !== undefined) values.push([name, slot, slot.format.replaceAll("{value}", value)]);
+      if (value !== undefined) values.push([name, slot, slot.format.replaceAll("{value}", () => value)]);
       else if (slot.required) missing.push(name);
     }
     if (missing.length > 0) {

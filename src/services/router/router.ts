@@ -194,6 +194,13 @@ export class Router {
     ctx: RequestContext,
   ): Promise<Reply> {
     this.o.supervisor.get(server); // server_not_found before anything else
+    if (isTaskRequest(request) && session.principal.via !== "none" && !this.o.supervisor.isPerPrincipal(server)) {
+      // A server's tasks live on its one shared connection: any caller could list, read or cancel another's.
+      throw new SwitchboardError(
+        "method_not_found",
+        `tasks are not relayed on /mcp/${server} while clients authenticate: the server's tasks would be shared by every principal`,
+      );
+    }
     const listKey = LIST_METHODS[request.method as ListMethod];
     const { discovery } = this.o;
     if (discovery && request.method === "tools/list" && !request.params?.cursor) {
@@ -407,4 +414,9 @@ function ownCalls(calls: readonly InFlightCall[], principal: string | undefined)
 /** A result the gateway answers itself, kept serialized. */
 function result(json: string): Reply {
   return { kind: "result", json };
+}
+
+/** A request about MCP tasks: `tasks/*`, or a call asking to run as a task. */
+function isTaskRequest(request: JsonRpcRequest): boolean {
+  return request.method.startsWith("tasks/") || (request.method === "tools/call" && request.params?.task !== undefined);
 }
