@@ -25,6 +25,7 @@ import { openSemanticIndex } from "./search.ts";
 import { createSessions } from "./sessions.ts";
 import { type GatewayState, openState, recordServers } from "./state.ts";
 import type { Gateway, GatewayOptions } from "./types.ts";
+import { openUpstreamOAuth } from "./upstream-oauth.ts";
 import { createCatalog, createUpstreams } from "./upstreams.ts";
 
 const AUDIT_FLUSH_ON_CLOSE_MS = 3_000;
@@ -64,6 +65,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const sessions = createSessions(settings, state, clock, events);
   life.onClose(() => sessions.closeAll());
   const inbox = new UpstreamInbox(logger);
+  const upstreamOAuth = await openUpstreamOAuth(config, {
+    logger,
+    now: () => clock.now(),
+    secretStore: options.secretStore,
+  });
   const { supervisor, children, sandbox } = createUpstreams(config, {
     clock,
     events,
@@ -72,6 +78,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     tracer,
     inbox,
     catalog,
+    oauth: upstreamOAuth,
   });
   life.onClose(() => sandbox.close());
   life.onClose(() => supervisor.close(settings.shutdownGraceMs, () => catalog.refreshing()));
@@ -102,6 +109,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     rateLimits,
     stats,
     metrics,
+    upstreamOAuth,
     startedAt: clock.now(),
     phase: () => life.phase(),
     start: () => life.start(startSteps),

@@ -6,7 +6,9 @@ import type { Clock } from "../ports/clock.ts";
 import type { CorrelationScope } from "../ports/correlation-scope.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { MetricsExporter } from "../ports/metrics.ts";
+import type { SecretStore } from "../ports/secret-store.ts";
 import type { Tracer } from "../ports/tracer.ts";
+import type { UpstreamAuthorizer } from "../ports/upstream-authorizer.ts";
 import type { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import type { RequestStats } from "../services/observability/request-stats.ts";
@@ -31,6 +33,8 @@ export interface GatewayOptions {
   /** Where the gateway's own logger writes (default stderr); ignored when `logger` is given. */
   logDestination?: NodeJS.WritableStream;
   clock?: Clock;
+  /** Where sealed OAuth tokens of remote servers are kept; default in memory. */
+  secretStore?: SecretStore;
 }
 
 export interface Gateway {
@@ -62,6 +66,8 @@ export interface Gateway {
   readonly metrics: MetricsExporter | undefined;
   /** Per-server resilience policies: circuit breaker state (`policies.state(server)`), bulkhead occupancy. */
   readonly policies: Policies;
+  /** Authorizations of remote servers that use OAuth; undefined when no server has an `oauth` setting. */
+  readonly upstreamOAuth: UpstreamAuthorizer | undefined;
   readonly startedAt: number;
   phase(): GatewayPhase;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */

@@ -1,10 +1,14 @@
 // Remote upstreams over streamable HTTP, falling back to the older HTTP+SSE transport when the server answers
 // the first POST with a 4xx (the fallback the MCP specification describes). Built on the SDK's client transports.
 import {
+  type OAuthClientProvider,
+  OAuthError,
+  SdkErrorCode,
   SdkHttpError,
   SSEClientTransport,
   StreamableHTTPClientTransport,
   type Transport,
+  UnauthorizedError,
 } from "@modelcontextprotocol/client";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
@@ -14,14 +18,31 @@ import type { ConnectionClosed, Connector, UpstreamConnection } from "../../port
 import type { Logger } from "../../ports/logger.ts";
 import type { Tracer } from "../../ports/tracer.ts";
 
-/** With a tracer, each POST carries the trace context of the request that caused it (`traceparent`). */
-export function createHttpConnector(logger: Logger, tracer?: Tracer): Connector {
+/** Where a server with `oauth` gets its OAuth client (tokens, registration, pending authorization). */
+export interface OAuthProviders {
+  providerFor(spec: ServerSpec): OAuthClientProvider | undefined;
+}
+
+/**
+ * With a tracer, each POST carries the trace context of the request that caused it (`traceparent`). With
+ * `oauth`, a server that has an `oauth` setting is sent its bearer token, refreshed by the SDK on a 401.
+ */
+export function createHttpConnector(logger: Logger, tracer?: Tracer, oauth?: OAuthProviders): Connector {
   const fetch = tracer?.enabled ? tracedFetch(tracer) : undefined;
   return {
     async open(spec, signal) {
       if (spec.transport.kind !== "http") throw new Error(`server ${spec.name} is not a remote server`);
       signal.throwIfAborted();
-      const connection = new HttpConnection(spec, spec.transport, logger.child({ server: spec.name }), fetch);
+      const authProvider = spec.oauth ? oauth?.providerFor(spec) : undefined;
+      if (spec.oauth && !authProvider)
+        throw new SwitchboardError("upstream_unavailable", `server ${spec.name} needs OAuth, which is not set up here`);
+      const connection = new HttpConnection(
+        spec,
+        spec.transport,
+        logger.child({ server: spec.name }),
+        fetch,
+        authProvider,
+      );
       await connection.start(spec.transport.mode === "sse" ? "sse" : "streamable-http");
       return connection;
     },
@@ -43,24 +64,31 @@ class HttpConnection implements UpstreamConnection {
   private readonly transportSpec: HttpTransportSpec;
   private readonly logger: Logger;
   private readonly fetch: typeof globalThis.fetch | undefined;
+  private readonly authProvider: OAuthClientProvider | undefined;
 
   constructor(
     spec: ServerSpec,
     transportSpec: HttpTransportSpec,
     logger: Logger,
     fetch: typeof globalThis.fetch | undefined,
+    authProvider: OAuthClientProvider | undefined,
   ) {
     this.spec = spec;
     this.transportSpec = transportSpec;
     this.logger = logger;
     this.fetch = fetch;
+    this.authProvider = authProvider;
   }
 
   async start(kind: "streamable-http" | "sse"): Promise<void> {
     this.kind = kind;
     const { url, headers } = withoutUserInfo(new URL(this.transportSpec.url), this.transportSpec.headers);
     const requestInit = { headers };
-    const options = this.fetch ? { requestInit, fetch: this.fetch } : { requestInit };
+    const options = {
+      requestInit,
+      ...(this.fetch ? { fetch: this.fetch } : {}),
+      ...(this.authProvider ? { authProvider: this.authProvider } : {}),
+    };
     const transport: Transport =
       kind === "sse" ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options);
     transport.onmessage = (message) => this.onMessage(message as JsonRpcMessage);
@@ -77,6 +105,8 @@ class HttpConnection implements UpstreamConnection {
     try {
       await transport.start();
     } catch (error) {
+      if (error instanceof SwitchboardError) throw error;
+      if (this.authProvider && isAuthFailure(error)) throw authorizationNeeded(this.spec, error);
       throw unavailable(this.spec.name, error);
     }
   }
@@ -90,6 +120,9 @@ class HttpConnection implements UpstreamConnection {
     } catch (error) {
       // Serializing the message failed before anything was sent: the request's fault, not the server's.
       if (isUnserializable(error)) throw unserializableRequest(this.spec.name, error);
+      // Refused for want of authorization (a 401 is answered before anything runs): never "may have run".
+      if (error instanceof SwitchboardError) throw error;
+      if (this.authProvider && isAuthFailure(error)) throw authorizationNeeded(this.spec, error);
       if (this.shouldFallBack(error)) {
         this.logger.info({ url: this.transportSpec.url }, "streamable HTTP refused; falling back to HTTP+SSE");
         const old = this.transport;
@@ -132,6 +165,31 @@ class HttpConnection implements UpstreamConnection {
       this.onClose({ reason: "closed by the gateway", requested: true, stderrTail: [] });
     }
   }
+}
+
+function isAuthFailure(error: unknown): boolean {
+  if (error instanceof UnauthorizedError || error instanceof OAuthError) return true;
+  return error instanceof SdkHttpError && error.code === SdkErrorCode.ClientHttpAuthentication;
+}
+
+/** The server wants a token the gateway does not have: say how a person provides one. */
+function authorizationNeeded(spec: ServerSpec, error: unknown): SwitchboardError {
+  const name = spec.name;
+  const detail = error instanceof Error && error.message !== "Unauthorized" ? ` (${error.message})` : "";
+  if (spec.oauth?.grant === "client_credentials") {
+    return new SwitchboardError(
+      "upstream_unavailable",
+      `server ${name} refused the gateway's client credentials${detail}; check servers.${name}.oauth.clientId and clientSecret`,
+      { cause: error },
+    );
+  }
+  const who = spec.oauth?.perPrincipal && spec.principal ? ` --principal ${spec.principal}` : "";
+  return new SwitchboardError(
+    "upstream_unavailable",
+    `server ${name} needs OAuth authorization${detail}: run \`switchboard servers authorize ${name}${who}\` (or POST ` +
+      `/servers/${name}/authorize on the admin API) and open the URL it prints; the next start then succeeds`,
+    { cause: error },
+  );
 }
 
 function unavailable(name: string, error: unknown): SwitchboardError {
