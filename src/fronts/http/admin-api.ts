@@ -6,6 +6,7 @@ import type { Catalog } from "../../services/catalog/catalog.ts";
 import type { Policies } from "../../services/policies/policies.ts";
 import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import type { TokenAccounting } from "../../services/tokens/token-accounting.ts";
+import { type AuthorizeRouteDeps, handleAuthorizeRoute } from "./admin-authorize.ts";
 import { handleHealthRoute } from "./admin-health.ts";
 import { policyView } from "./admin-policies.ts";
 import { handleStateRoute, type StateRouteDeps } from "./admin-state.ts";
@@ -16,7 +17,8 @@ import { sendAdminError, sendJson } from "./respond.ts";
 
 /** What the admin API reads and drives: the servers, their catalog and policies, health, audit, tokens. */
 export type AdminDeps = HealthSources &
-  StateRouteDeps & {
+  StateRouteDeps &
+  AuthorizeRouteDeps & {
     readonly supervisor: Pick<Supervisor, "all" | "get">;
     readonly catalog: Pick<Catalog, "manifest" | "problems" | "limited" | "settled">;
     readonly policies: Pick<Policies, "view">;
@@ -51,6 +53,7 @@ export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
         if (await handleHealthRoute(gateway, front, req, res, path)) return true;
         if (await handleStateRoute(gateway, req, res, path)) return true;
         if (await handleTokensRoute(gateway.tokens, req, res, path)) return true;
+        if (await handleAuthorizeRoute(gateway, req, res, path)) return true;
         if (path === "/servers" && method === "GET") {
           sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
           return true;

@@ -26,6 +26,7 @@ import {
 } from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
 import { handleMetricsRoute } from "./metrics-route.ts";
+import { handleOAuthCallback } from "./oauth-callback.ts";
 import { sendJson, sendRpcError } from "./respond.ts";
 import { rootDocument } from "./root-document.ts";
 
@@ -93,6 +94,7 @@ export async function startHttpFront(
       const endpoint = mcpEndpoint(path, gateway);
       if (endpoint) return await mcp.handle(req, res, endpoint, correlationId);
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
+      if (await handleOAuthCallback(gateway.upstreamOAuth, req, res, path)) return;
       if (await admin.handle(req, res, path)) return;
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, root);
       throw new SwitchboardError("method_not_found", `no route for ${req.method} ${path}`);
@@ -175,6 +177,7 @@ export async function startHttpFront(
         mcp.closeStreams();
       }),
   };
+  gateway.upstreamOAuth?.listening(front.url);
   return front;
 }
 
