@@ -49,10 +49,49 @@ function sampleArguments(schema: Schema | undefined): Record<string, unknown> {
   return args;
 }
 
+/** The client ID metadata document URL the suite's authorization servers accept (CIMD scenarios). */
+const CIMD_URL = "https://conformance-test.local/client-metadata.json";
+
+/**
+ * The target's `oauth` setting for an auth/* scenario: the credentials the suite hands over in
+ * MCP_CONFORMANCE_CONTEXT (client credentials, a pre-registered client), else CIMD or dynamic registration.
+ */
+function oauthSettings(scenario: string): Record<string, unknown> | undefined {
+  if (!scenario.startsWith("auth/")) return undefined;
+  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}") as Record<string, string>;
+  if (context.client_id && context.client_secret) {
+    const grant = scenario.startsWith("auth/client-credentials") ? "client_credentials" : "authorization_code";
+    return { grant, clientId: context.client_id, clientSecret: context.client_secret };
+  }
+  return { clientMetadataUrl: CIMD_URL };
+}
+
+/**
+ * What a person does for an authorization-code server, headlessly: ask the gateway for the authorization URL,
+ * open it (the suite's authorization server answers at once with a redirect carrying the code) and follow that
+ * redirect to the gateway's /oauth/callback.
+ */
+async function authorizeTarget(gatewayUrl: string): Promise<void> {
+  const started = await fetch(`${gatewayUrl}/servers/target/authorize`, { method: "POST" });
+  const body = (await started.json()) as { authorized?: boolean; authorizationUrl?: string; message?: string };
+  if (!started.ok) throw new Error(`authorize: HTTP ${started.status} ${body.message ?? ""}`);
+  if (body.authorized || !body.authorizationUrl) return;
+  const answer = await fetch(body.authorizationUrl, { redirect: "manual" });
+  const location = answer.headers.get("location");
+  if (!location) throw new Error(`the authorization server answered ${answer.status} without a redirect`);
+  const callback = await fetch(new URL(location, body.authorizationUrl));
+  log(
+    `harness: authorization callback → ${callback.status} ${(await callback.text()).replace(/<[^>]+>/g, " ").trim()}`,
+  );
+}
+
 async function harness(serverUrl: string): Promise<number> {
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? "(none)";
   log(`harness: scenario ${scenario}, upstream ${serverUrl}`);
-  const gateway = await startTestGateway({ target: { url: serverUrl, timeoutMs: 20_000 } });
+  const oauth = oauthSettings(scenario);
+  const gateway = await startTestGateway({
+    target: { url: serverUrl, timeoutMs: 20_000, ...(oauth ? { oauth } : {}) },
+  });
   const client = new Client(
     { name: "switchboard-conformance-harness", version: "1.0.0" },
     { capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } },
@@ -74,6 +113,7 @@ async function harness(serverUrl: string): Promise<number> {
   client.setRequestHandler("roots/list", () => ({ roots: [{ uri: "file:///tmp", name: "tmp" }] }));
   let status = 0;
   try {
+    if (oauth && oauth.grant !== "client_credentials") await authorizeTarget(gateway.url);
     await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp/target`)));
     const { tools } = await client.listTools();
     log(`harness: tools ${tools.map((t) => t.name).join(", ") || "(none)"}`);
@@ -85,7 +125,15 @@ async function harness(serverUrl: string): Promise<number> {
       const args = sampleArguments(schema);
       if (richSchema && schema.properties?.schema?.type === "object") args.schema = richSchema;
       try {
-        const result = await client.callTool({ name: tool.name, arguments: args });
+        let result: unknown;
+        try {
+          result = await client.callTool({ name: tool.name, arguments: args });
+        } catch (error) {
+          // A server asking for more scope (step-up) needs a new authorization: do it, then call again.
+          if (!oauth || !/needs OAuth authorization/.test(error instanceof Error ? error.message : "")) throw error;
+          await authorizeTarget(gateway.url);
+          result = await client.callTool({ name: tool.name, arguments: args });
+        }
         log(`harness: ${tool.name} → ${JSON.stringify(result).slice(0, 300)}`);
       } catch (error) {
         status = 1;
