@@ -21,6 +21,7 @@ import {
   startAuthorizationServer,
   type TestAuthorizationServer,
 } from "./fixtures/oidc-authorization-server.ts";
+import { runCli } from "./helpers/cli.ts";
 import { startTestGateway, type TestGateway } from "./helpers/gateway.ts";
 
 let as: TestAuthorizationServer;
@@ -113,6 +114,10 @@ describe("upstream OAuth: authorization code with PKCE", () => {
     assert.equal(url.searchParams.get("code_challenge_method"), "S256");
     assert.equal(url.searchParams.get("redirect_uri"), `${gateway.url}/oauth/callback`);
     assert.equal(url.searchParams.get("resource"), rs.url);
+    // Asking again (here through the CLI) gives the authorization that is waiting, not a new one.
+    const cli = await runCli(["servers", "authorize", "remote", "--url", gateway.url, "--json"]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(JSON.parse(cli.stdout).authorizationUrl, body.authorizationUrl);
 
     const callback = await authorizeInBrowser(body.authorizationUrl, `${gateway.url}/oauth/callback`);
     const done = await fetch(callback);

@@ -183,10 +183,17 @@ function authorizationNeeded(spec: ServerSpec, error: unknown): SwitchboardError
       { cause: error },
     );
   }
-  const who = spec.oauth?.perPrincipal && spec.principal ? ` --principal ${spec.principal}` : "";
+  if (spec.oauth?.perPrincipal && spec.principal) {
+    return new SwitchboardError(
+      "upstream_unavailable",
+      `server ${name} needs OAuth authorization by ${spec.principal}${detail}: POST /servers/${name}/authorize on the ` +
+        `admin API with {"principal": "${spec.principal}"} and open the URL it returns; the next start then succeeds`,
+      { cause: error },
+    );
+  }
   return new SwitchboardError(
     "upstream_unavailable",
-    `server ${name} needs OAuth authorization${detail}: run \`switchboard servers authorize ${name}${who}\` (or POST ` +
+    `server ${name} needs OAuth authorization${detail}: run \`switchboard servers authorize ${name}\` (or POST ` +
       `/servers/${name}/authorize on the admin API) and open the URL it prints; the next start then succeeds`,
     { cause: error },
   );
