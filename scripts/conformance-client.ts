@@ -89,8 +89,10 @@ async function harness(serverUrl: string): Promise<number> {
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? "(none)";
   log(`harness: scenario ${scenario}, upstream ${serverUrl}`);
   const oauth = oauthSettings(scenario);
+  // The auth scenarios of the 2026-07-28 suite serve that era only (no initialize): speak it to them.
+  const modern = oauth && process.env.MCP_CONFORMANCE_PROTOCOL_VERSION === "2026-07-28" ? { protocol: "auto" } : {};
   const gateway = await startTestGateway({
-    target: { url: serverUrl, timeoutMs: 20_000, ...(oauth ? { oauth } : {}) },
+    target: { url: serverUrl, timeoutMs: 20_000, ...(oauth ? { oauth } : {}), ...modern },
   });
   const client = new Client(
     { name: "switchboard-conformance-harness", version: "1.0.0" },
@@ -111,11 +113,24 @@ async function harness(serverUrl: string): Promise<number> {
     stopReason: "endTurn",
   }));
   client.setRequestHandler("roots/list", () => ({ roots: [{ uri: "file:///tmp", name: "tmp" }] }));
+  // A server that asks for authorization again (more scope: step-up; another authorization server) fails the
+  // request with "needs OAuth authorization": authorize as a person would, start the server, try once more.
+  const retryAuthorized = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!oauth || !/needs OAuth authorization/.test(error instanceof Error ? error.message : "")) throw error;
+      log(`harness: ${error instanceof Error ? error.message : ""}`);
+      await authorizeTarget(gateway.url);
+      await fetch(`${gateway.url}/servers/target/start`, { method: "POST" }).catch(() => {});
+      return operation();
+    }
+  };
   let status = 0;
   try {
     if (oauth && oauth.grant !== "client_credentials") await authorizeTarget(gateway.url);
     await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp/target`)));
-    const { tools } = await client.listTools();
+    const { tools } = await retryAuthorized(() => client.listTools());
     log(`harness: tools ${tools.map((t) => t.name).join(", ") || "(none)"}`);
     // A tool taking a `schema` object is an echo (json-schema-2020-12-preservation): it gets the input schema
     // of a tool that declares `$schema`, verbatim, so the scenario sees what survived the gateway.
@@ -125,15 +140,7 @@ async function harness(serverUrl: string): Promise<number> {
       const args = sampleArguments(schema);
       if (richSchema && schema.properties?.schema?.type === "object") args.schema = richSchema;
       try {
-        let result: unknown;
-        try {
-          result = await client.callTool({ name: tool.name, arguments: args });
-        } catch (error) {
-          // A server asking for more scope (step-up) needs a new authorization: do it, then call again.
-          if (!oauth || !/needs OAuth authorization/.test(error instanceof Error ? error.message : "")) throw error;
-          await authorizeTarget(gateway.url);
-          result = await client.callTool({ name: tool.name, arguments: args });
-        }
+        const result = await retryAuthorized(() => client.callTool({ name: tool.name, arguments: args }));
         log(`harness: ${tool.name} → ${JSON.stringify(result).slice(0, 300)}`);
       } catch (error) {
         status = 1;

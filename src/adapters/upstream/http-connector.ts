@@ -2,13 +2,10 @@
 // the first POST with a 4xx (the fallback the MCP specification describes). Built on the SDK's client transports.
 import {
   type OAuthClientProvider,
-  OAuthError,
-  SdkErrorCode,
   SdkHttpError,
   SSEClientTransport,
   StreamableHTTPClientTransport,
   type Transport,
-  UnauthorizedError,
 } from "@modelcontextprotocol/client";
 import { SwitchboardError } from "../../core/errors.ts";
 import type { JsonRpcMessage } from "../../core/jsonrpc.ts";
@@ -17,6 +14,7 @@ import { isUnserializable, unserializableRequest } from "../../core/unserializab
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Tracer } from "../../ports/tracer.ts";
+import { authFailure, isAuthFailure } from "./oauth-errors.ts";
 
 /** Where a server with `oauth` gets its OAuth client (tokens, registration, pending authorization). */
 export interface OAuthProviders {
@@ -106,7 +104,7 @@ class HttpConnection implements UpstreamConnection {
       await transport.start();
     } catch (error) {
       if (error instanceof SwitchboardError) throw error;
-      if (this.authProvider && isAuthFailure(error)) throw authorizationNeeded(this.spec, error);
+      if (this.authProvider && isAuthFailure(error)) throw authFailure(this.spec, error);
       throw unavailable(this.spec.name, error);
     }
   }
@@ -122,7 +120,7 @@ class HttpConnection implements UpstreamConnection {
       if (isUnserializable(error)) throw unserializableRequest(this.spec.name, error);
       // Refused for want of authorization (a 401 is answered before anything runs): never "may have run".
       if (error instanceof SwitchboardError) throw error;
-      if (this.authProvider && isAuthFailure(error)) throw authorizationNeeded(this.spec, error);
+      if (this.authProvider && isAuthFailure(error)) throw authFailure(this.spec, error);
       if (this.shouldFallBack(error)) {
         this.logger.info({ url: this.transportSpec.url }, "streamable HTTP refused; falling back to HTTP+SSE");
         const old = this.transport;
@@ -165,38 +163,6 @@ class HttpConnection implements UpstreamConnection {
       this.onClose({ reason: "closed by the gateway", requested: true, stderrTail: [] });
     }
   }
-}
-
-function isAuthFailure(error: unknown): boolean {
-  if (error instanceof UnauthorizedError || error instanceof OAuthError) return true;
-  return error instanceof SdkHttpError && error.code === SdkErrorCode.ClientHttpAuthentication;
-}
-
-/** The server wants a token the gateway does not have: say how a person provides one. */
-function authorizationNeeded(spec: ServerSpec, error: unknown): SwitchboardError {
-  const name = spec.name;
-  const detail = error instanceof Error && error.message !== "Unauthorized" ? ` (${error.message})` : "";
-  if (spec.oauth?.grant === "client_credentials") {
-    return new SwitchboardError(
-      "upstream_unavailable",
-      `server ${name} refused the gateway's client credentials${detail}; check servers.${name}.oauth.clientId and clientSecret`,
-      { cause: error },
-    );
-  }
-  if (spec.oauth?.perPrincipal && spec.principal) {
-    return new SwitchboardError(
-      "upstream_unavailable",
-      `server ${name} needs OAuth authorization by ${spec.principal}${detail}: POST /servers/${name}/authorize on the ` +
-        `admin API with {"principal": "${spec.principal}"} and open the URL it returns; the next start then succeeds`,
-      { cause: error },
-    );
-  }
-  return new SwitchboardError(
-    "upstream_unavailable",
-    `server ${name} needs OAuth authorization${detail}: run \`switchboard servers authorize ${name}\` (or POST ` +
-      `/servers/${name}/authorize on the admin API) and open the URL it prints; the next start then succeeds`,
-    { cause: error },
-  );
 }
 
 function unavailable(name: string, error: unknown): SwitchboardError {

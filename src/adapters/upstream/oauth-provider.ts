@@ -175,8 +175,12 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
     this.discovery = state;
   }
 
+  /**
+   * Only the callback leg reuses a discovery (it must reach the authorization server that issued the code). Any
+   * other flow discovers afresh, so a server that moved to another authorization server is followed there.
+   */
   discoveryState(): OAuthDiscoveryState | undefined {
-    return this.discovery;
+    return this.options.pending?.discovery;
   }
 
   /** Client credentials ask for a token directly; the authorization code grant uses the SDK's default request. */

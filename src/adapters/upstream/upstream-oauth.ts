@@ -6,6 +6,8 @@ import { timingSafeEqual } from "node:crypto";
 import {
   auth,
   LATEST_PROTOCOL_VERSION,
+  OAuthError,
+  SdkHttpError,
   SSEClientTransport,
   type StoredOAuthTokens,
   StreamableHTTPClientTransport,
@@ -225,9 +227,15 @@ async function findPending(options: UpstreamOAuthOptions, state: string) {
   return undefined;
 }
 
+function isAuthRefusal(error: unknown): boolean {
+  if (error instanceof UnauthorizedError || error instanceof OAuthError) return true;
+  if (error instanceof SwitchboardError) return true;
+  return error instanceof SdkHttpError && (error.status === 401 || error.status === 403);
+}
+
 /**
- * Sends initialize without tokens (or with stored ones) the way a connection does. "authorized": the server
- * answered; "redirect": the flow stored a pending authorization.
+ * Sends tools/list with the stored token, if any, and lets the SDK's flow answer a 401 or 403 challenge as it
+ * does for a connection. "authorized": the server took the request; "redirect": a pending authorization waits.
  */
 async function probe(
   spec: ServerSpec,
@@ -236,7 +244,12 @@ async function probe(
 ): Promise<"authorized" | "redirect"> {
   if (spec.transport.kind !== "http") throw new Error(`server ${spec.name} is not a remote server`);
   const url = new URL(spec.transport.url);
-  const transportOptions = { authProvider: flow, requestInit: { headers: { ...spec.transport.headers } } };
+  // The protocol version header too: servers of the 2026 era refuse a request without one, initialize included.
+  const transportOptions = {
+    authProvider: flow,
+    requestInit: { headers: { ...spec.transport.headers } },
+    protocolVersion: LATEST_PROTOCOL_VERSION,
+  };
   const transport: Transport =
     spec.transport.mode === "sse"
       ? new SSEClientTransport(url, transportOptions)
@@ -245,16 +258,12 @@ async function probe(
   try {
     signal?.throwIfAborted();
     await transport.start();
+    // A request servers guard whatever the protocol era (some let initialize through without a token). Only a
+    // refusal for want of a token matters here: any other answer means the server took the request (or the
+    // token), so there is nothing to authorize.
     if (spec.transport.mode !== "sse") {
-      await transport.send({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: {
-          protocolVersion: LATEST_PROTOCOL_VERSION,
-          capabilities: {},
-          clientInfo: { name: "switchboard-authorize", version: "1" },
-        },
+      await transport.send({ jsonrpc: "2.0", id: 0, method: "tools/list", params: {} }).catch((error: unknown) => {
+        if (isAuthRefusal(error)) throw error;
       });
     }
     return "authorized";
