@@ -9,12 +9,15 @@
 //   transparent endpoint /mcp/target (it declares sampling, elicitation and roots, answering elicitations with
 //   the schema's defaults applied), then lists the tools and calls each with arguments made from its input
 //   schema (a tool taking a `schema` object gets another tool's input schema: the JSON Schema echo scenario).
-//   The gateway's upstream client is what the scenario server sees and judges.
+//   The gateway's upstream client is what the scenario server sees and judges. For auth/* scenarios the target
+//   gets an `oauth` setting (client credentials or a pre-registered client from MCP_CONFORMANCE_CONTEXT, else
+//   CIMD or dynamic registration; the 2026 era for the 2026-07-28 suite), and the harness plays the person who
+//   authorizes: POST /servers/target/authorize, open the URL, follow the redirect to the gateway's callback.
 //
 // - Runner: `node bin/node22.js scripts/conformance-client.ts [--suite stable|next-2025|next-2026|all]
 //   [--scenario NAME]... [--timeout-ms N] [--json FILE]` runs `conformance client --command <harness>` for each
-//   client scenario and prints a table. Informational: it exits 0 whatever the scenarios' outcomes (the
-//   gateway's upstream client does no OAuth and speaks protocol revisions up to 2025-11-25 only, so many fail).
+//   client scenario and prints a table. Informational: it exits 0 whatever the scenarios' outcomes (outside the
+//   auth scenarios the harness speaks protocol revisions up to 2025-11-25 only, so 2026-era scenarios fail).
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -227,6 +227,17 @@ async function findPending(options: UpstreamOAuthOptions, state: string) {
   return undefined;
 }
 
+const INITIALIZE = {
+  jsonrpc: "2.0" as const,
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: LATEST_PROTOCOL_VERSION,
+    capabilities: {},
+    clientInfo: { name: "switchboard-authorize", version: "1.0.0" },
+  },
+};
+
 function isAuthRefusal(error: unknown): boolean {
   if (error instanceof UnauthorizedError || error instanceof OAuthError) return true;
   if (error instanceof SwitchboardError) return true;
@@ -262,9 +273,14 @@ async function probe(
     // refusal for want of a token matters here: any other answer means the server took the request (or the
     // token), so there is nothing to authorize.
     if (spec.transport.mode !== "sse") {
-      await transport.send({ jsonrpc: "2.0", id: 0, method: "tools/list", params: {} }).catch((error: unknown) => {
+      const refusedOnly = (error: unknown) => {
         if (isAuthRefusal(error)) throw error;
-      });
+      };
+      const listed = await transport
+        .send({ jsonrpc: "2.0", id: 0, method: "tools/list", params: {} })
+        .then(() => true, refusedOnly);
+      // Refused for another reason (a server that wants a session first): try initialize, which it must take.
+      if (!listed) await transport.send(INITIALIZE).catch(refusedOnly);
     }
     return "authorized";
   } catch (error) {
