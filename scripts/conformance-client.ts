@@ -62,6 +62,15 @@ const CIMD_URL = "https://conformance-test.local/client-metadata.json";
 function oauthSettings(scenario: string): Record<string, unknown> | undefined {
   if (!scenario.startsWith("auth/")) return undefined;
   const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}") as Record<string, string>;
+  if (context.client_id && context.private_key_pem) {
+    const signingAlgorithm = context.signing_algorithm ?? "ES256";
+    return {
+      grant: "client_credentials",
+      clientId: context.client_id,
+      privateKey: context.private_key_pem,
+      signingAlgorithm,
+    };
+  }
   if (context.client_id && context.client_secret) {
     const grant = scenario.startsWith("auth/client-credentials") ? "client_credentials" : "authorization_code";
     return { grant, clientId: context.client_id, clientSecret: context.client_secret };

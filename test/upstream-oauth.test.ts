@@ -214,7 +214,7 @@ describe("upstream OAuth: the pending authorization and per-principal tokens", (
 });
 
 describe("upstream OAuth: configuration", () => {
-  it("reports oauth on a stdio server and client credentials without a secret", () => {
+  it("reports oauth on a stdio server, client credentials without a secret, and conflicting settings", () => {
     assert.throws(
       () =>
         normalizeConfig(
@@ -222,6 +222,11 @@ describe("upstream OAuth: configuration", () => {
             servers: {
               local: { command: "node", oauth: {} },
               machine: { url: "http://127.0.0.1:9/mcp", oauth: { grant: "client_credentials", clientId: "x" } },
+              both: {
+                url: "http://127.0.0.1:9/mcp",
+                oauth: { clientId: "x", clientSecret: "s", privateKey: "k" },
+              },
+              cimd: { url: "http://127.0.0.1:9/mcp", oauth: { clientMetadataUrl: "http://example.com/client.json" } },
             },
           },
           "/tmp/switchboard.json",
@@ -230,6 +235,8 @@ describe("upstream OAuth: configuration", () => {
         const problems = (error as { data?: { problems?: { path: string; message: string }[] } }).data?.problems ?? [];
         assert.ok(problems.some((p) => p.path === "servers.local.oauth" && /remote servers/.test(p.message)));
         assert.ok(problems.some((p) => p.path === "servers.machine.oauth" && /clientSecret/.test(p.message)));
+        assert.ok(problems.some((p) => p.path === "servers.both.oauth.privateKey" && /not both/.test(p.message)));
+        assert.ok(problems.some((p) => p.path === "servers.cimd.oauth.clientMetadataUrl" && /https/.test(p.message)));
         return true;
       },
     );

@@ -17,6 +17,18 @@ export const UpstreamOAuthSchema = z
       .optional()
       .describe("A client id registered with the authorization server; default: CIMD or dynamic registration."),
     clientSecret: z.string().min(1).optional().describe("Secret of clientId; `${VAR}` allowed (and advised)."),
+    privateKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "PEM private key of clientId for private_key_jwt client authentication instead of a secret; `${VAR}` allowed.",
+      ),
+    signingAlgorithm: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("JWS algorithm of the private_key_jwt assertion (ES256, RS256, …); default ES256."),
     clientMetadataUrl: z
       .string()
       .optional()

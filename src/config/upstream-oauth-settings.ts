@@ -34,16 +34,22 @@ export function normalizeUpstreamOAuth(
     grant: entry.grant ?? "authorization_code",
     clientId: resolve(entry.clientId, "clientId"),
     clientSecret: resolve(entry.clientSecret, "clientSecret"),
+    privateKey: resolve(entry.privateKey, "privateKey"),
+    signingAlgorithm: entry.signingAlgorithm ?? "ES256",
     clientMetadataUrl: resolve(entry.clientMetadataUrl, "clientMetadataUrl"),
     scopes: entry.scopes ?? [],
     perPrincipal: entry.perPrincipal ?? false,
     redirectUrl: resolve(entry.redirectUrl, "redirectUrl"),
   };
-  if (spec.grant === "client_credentials" && (!spec.clientId || !spec.clientSecret)) {
-    problems.push({ path, message: "grant client_credentials needs clientId and clientSecret" });
+  if (spec.grant === "client_credentials" && (!spec.clientId || (!spec.clientSecret && !spec.privateKey))) {
+    problems.push({ path, message: "grant client_credentials needs clientId and clientSecret (or privateKey)" });
   }
-  if (spec.clientSecret !== undefined && spec.clientId === undefined) {
-    problems.push({ path: `${path}.clientSecret`, message: "clientSecret needs clientId" });
+  for (const key of ["clientSecret", "privateKey"] as const) {
+    if (spec[key] !== undefined && spec.clientId === undefined)
+      problems.push({ path: `${path}.${key}`, message: `${key} needs clientId` });
+  }
+  if (spec.clientSecret !== undefined && spec.privateKey !== undefined) {
+    problems.push({ path: `${path}.privateKey`, message: "give clientSecret or privateKey, not both" });
   }
   if (spec.clientMetadataUrl !== undefined && !isHttpsWithPath(spec.clientMetadataUrl)) {
     problems.push({

@@ -84,6 +84,10 @@ export interface UpstreamOAuthSpec {
   clientId: string | undefined;
   /** Its secret, `${VAR}` already resolved; undefined for a public client. */
   clientSecret: string | undefined;
+  /** PEM private key of `clientId` for private_key_jwt client authentication (RFC 7523), `${VAR}` resolved. */
+  privateKey: string | undefined;
+  /** JWS algorithm of the private_key_jwt assertion. */
+  signingAlgorithm: string;
   /** HTTPS URL of this gateway's client ID metadata document (CIMD), used when the server supports it. */
   clientMetadataUrl: string | undefined;
   /** Scopes to ask for; empty: what the server's challenge or metadata names. */

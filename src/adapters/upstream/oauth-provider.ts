@@ -3,13 +3,15 @@
 // results live (sealed, in the SecretStore) and turns "send the user to this URL" into a pending authorization
 // that the gateway's /oauth/callback completes.
 import { randomBytes } from "node:crypto";
-import type {
-  OAuthClientInformationContext,
-  OAuthClientMetadata,
-  OAuthClientProvider,
-  OAuthDiscoveryState,
-  StoredOAuthClientInformation,
-  StoredOAuthTokens,
+import {
+  type AddClientAuthentication,
+  createPrivateKeyJwtAuth,
+  type OAuthClientInformationContext,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type StoredOAuthClientInformation,
+  type StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
 import type { UpstreamOAuthSpec } from "../../core/server-spec.ts";
 import type { OAuthVault } from "./oauth-vault.ts";
@@ -64,6 +66,8 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
   /** The URL a person must open, once a flow asked for one (the new pending one, or the one still waiting). */
   authorizationUrl: string | undefined;
   readonly clientMetadataUrl: string | undefined;
+  /** Set with a configured private key: token requests carry a signed client assertion (private_key_jwt). */
+  readonly addClientAuthentication: AddClientAuthentication | undefined;
   private readonly options: GatewayOAuthProviderOptions;
   private discovery: OAuthDiscoveryState | undefined;
   private issuedState: string | undefined;
@@ -72,6 +76,11 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
   constructor(options: GatewayOAuthProviderOptions) {
     this.options = options;
     this.clientMetadataUrl = options.settings.clientMetadataUrl;
+    const { clientId, privateKey, signingAlgorithm } = options.settings;
+    this.addClientAuthentication =
+      clientId && privateKey
+        ? createPrivateKeyJwtAuth({ issuer: clientId, subject: clientId, privateKey, alg: signingAlgorithm })
+        : undefined;
     this.discovery = options.pending?.discovery;
   }
 
@@ -92,7 +101,11 @@ export class GatewayOAuthProvider implements OAuthClientProvider {
       redirect_uris: redirectUrl ? [redirectUrl] : [],
       grant_types: this.interactive ? ["authorization_code", "refresh_token"] : ["client_credentials"],
       response_types: this.interactive ? ["code"] : [],
-      token_endpoint_auth_method: settings.clientSecret ? "client_secret_basic" : "none",
+      token_endpoint_auth_method: settings.privateKey
+        ? "private_key_jwt"
+        : settings.clientSecret
+          ? "client_secret_basic"
+          : "none",
       ...(settings.scopes.length > 0 ? { scope: settings.scopes.join(" ") } : {}),
     };
   }
