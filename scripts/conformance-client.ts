@@ -9,12 +9,15 @@
 //   transparent endpoint /mcp/target (it declares sampling, elicitation and roots, answering elicitations with
 //   the schema's defaults applied), then lists the tools and calls each with arguments made from its input
 //   schema (a tool taking a `schema` object gets another tool's input schema: the JSON Schema echo scenario).
-//   The gateway's upstream client is what the scenario server sees and judges.
+//   The gateway's upstream client is what the scenario server sees and judges. For auth/* scenarios the target
+//   gets an `oauth` setting (client credentials or a pre-registered client from MCP_CONFORMANCE_CONTEXT, else
+//   CIMD or dynamic registration; the 2026 era for the 2026-07-28 suite), and the harness plays the person who
+//   authorizes: POST /servers/target/authorize, open the URL, follow the redirect to the gateway's callback.
 //
 // - Runner: `node bin/node22.js scripts/conformance-client.ts [--suite stable|next-2025|next-2026|all]
 //   [--scenario NAME]... [--timeout-ms N] [--json FILE]` runs `conformance client --command <harness>` for each
-//   client scenario and prints a table. Informational: it exits 0 whatever the scenarios' outcomes (the
-//   gateway's upstream client does no OAuth and speaks protocol revisions up to 2025-11-25 only, so many fail).
+//   client scenario and prints a table. Informational: it exits 0 whatever the scenarios' outcomes (outside the
+//   auth scenarios the harness speaks protocol revisions up to 2025-11-25 only, so 2026-era scenarios fail).
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,10 +52,60 @@ function sampleArguments(schema: Schema | undefined): Record<string, unknown> {
   return args;
 }
 
+/** The client ID metadata document URL the suite's authorization servers accept (CIMD scenarios). */
+const CIMD_URL = "https://conformance-test.local/client-metadata.json";
+
+/**
+ * The target's `oauth` setting for an auth/* scenario: the credentials the suite hands over in
+ * MCP_CONFORMANCE_CONTEXT (client credentials, a pre-registered client), else CIMD or dynamic registration.
+ */
+function oauthSettings(scenario: string): Record<string, unknown> | undefined {
+  if (!scenario.startsWith("auth/")) return undefined;
+  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}") as Record<string, string>;
+  if (context.client_id && context.private_key_pem) {
+    const signingAlgorithm = context.signing_algorithm ?? "ES256";
+    return {
+      grant: "client_credentials",
+      clientId: context.client_id,
+      privateKey: context.private_key_pem,
+      signingAlgorithm,
+    };
+  }
+  if (context.client_id && context.client_secret) {
+    const grant = scenario.startsWith("auth/client-credentials") ? "client_credentials" : "authorization_code";
+    return { grant, clientId: context.client_id, clientSecret: context.client_secret };
+  }
+  return { clientMetadataUrl: CIMD_URL };
+}
+
+/**
+ * What a person does for an authorization-code server, headlessly: ask the gateway for the authorization URL,
+ * open it (the suite's authorization server answers at once with a redirect carrying the code) and follow that
+ * redirect to the gateway's /oauth/callback.
+ */
+async function authorizeTarget(gatewayUrl: string): Promise<void> {
+  const started = await fetch(`${gatewayUrl}/servers/target/authorize`, { method: "POST" });
+  const body = (await started.json()) as { authorized?: boolean; authorizationUrl?: string; message?: string };
+  if (!started.ok) throw new Error(`authorize: HTTP ${started.status} ${body.message ?? ""}`);
+  if (body.authorized || !body.authorizationUrl) return;
+  const answer = await fetch(body.authorizationUrl, { redirect: "manual" });
+  const location = answer.headers.get("location");
+  if (!location) throw new Error(`the authorization server answered ${answer.status} without a redirect`);
+  const callback = await fetch(new URL(location, body.authorizationUrl));
+  log(
+    `harness: authorization callback → ${callback.status} ${(await callback.text()).replace(/<[^>]+>/g, " ").trim()}`,
+  );
+}
+
 async function harness(serverUrl: string): Promise<number> {
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? "(none)";
   log(`harness: scenario ${scenario}, upstream ${serverUrl}`);
-  const gateway = await startTestGateway({ target: { url: serverUrl, timeoutMs: 20_000 } });
+  const oauth = oauthSettings(scenario);
+  // The auth scenarios of the 2026-07-28 suite serve that era only (no initialize): speak it to them.
+  const modern = oauth && process.env.MCP_CONFORMANCE_PROTOCOL_VERSION === "2026-07-28" ? { protocol: "auto" } : {};
+  const gateway = await startTestGateway({
+    target: { url: serverUrl, timeoutMs: 20_000, ...(oauth ? { oauth } : {}), ...modern },
+  });
   const client = new Client(
     { name: "switchboard-conformance-harness", version: "1.0.0" },
     { capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } },
@@ -72,10 +125,24 @@ async function harness(serverUrl: string): Promise<number> {
     stopReason: "endTurn",
   }));
   client.setRequestHandler("roots/list", () => ({ roots: [{ uri: "file:///tmp", name: "tmp" }] }));
+  // A server that asks for authorization again (more scope: step-up; another authorization server) fails the
+  // request with "needs OAuth authorization": authorize as a person would, start the server, try once more.
+  const retryAuthorized = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!oauth || !/needs OAuth authorization/.test(error instanceof Error ? error.message : "")) throw error;
+      log(`harness: ${error instanceof Error ? error.message : ""}`);
+      await authorizeTarget(gateway.url);
+      await fetch(`${gateway.url}/servers/target/start`, { method: "POST" }).catch(() => {});
+      return operation();
+    }
+  };
   let status = 0;
   try {
+    if (oauth && oauth.grant !== "client_credentials") await authorizeTarget(gateway.url);
     await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp/target`)));
-    const { tools } = await client.listTools();
+    const { tools } = await retryAuthorized(() => client.listTools());
     log(`harness: tools ${tools.map((t) => t.name).join(", ") || "(none)"}`);
     // A tool taking a `schema` object is an echo (json-schema-2020-12-preservation): it gets the input schema
     // of a tool that declares `$schema`, verbatim, so the scenario sees what survived the gateway.
@@ -85,7 +152,7 @@ async function harness(serverUrl: string): Promise<number> {
       const args = sampleArguments(schema);
       if (richSchema && schema.properties?.schema?.type === "object") args.schema = richSchema;
       try {
-        const result = await client.callTool({ name: tool.name, arguments: args });
+        const result = await retryAuthorized(() => client.callTool({ name: tool.name, arguments: args }));
         log(`harness: ${tool.name} → ${JSON.stringify(result).slice(0, 300)}`);
       } catch (error) {
         status = 1;

@@ -29,6 +29,7 @@ import { openSemanticIndex } from "./search.ts";
 import { createSessions } from "./sessions.ts";
 import { type GatewayState, openState, recordServers } from "./state.ts";
 import type { Gateway, GatewayOptions } from "./types.ts";
+import { openUpstreamOAuth } from "./upstream-oauth.ts";
 import { createCatalog, createUpstreams } from "./upstreams.ts";
 
 const AUDIT_FLUSH_ON_CLOSE_MS = 3_000;
@@ -73,6 +74,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const credentials = openCredentials(config, state, logger, {
     changed: (key, revoked) => credentialsChanged(key, revoked),
   });
+  const upstreamOAuth = await openUpstreamOAuth(config, {
+    logger,
+    now: () => clock.now(),
+    secretStore: options.secretStore ?? state.secrets,
+    publicUrl: settings.auth.publicUrl,
+  });
   const { supervisor, children, sandbox } = createUpstreams(config, {
     clock,
     events,
@@ -82,6 +89,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     inbox,
     catalog,
     instanceSpec: (spec, principal) => credentials.instanceSpec(spec, principal),
+    oauth: upstreamOAuth,
   });
   credentialsChanged = (key, revoked) =>
     void supervisor
@@ -123,6 +131,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     auth,
     stats,
     metrics,
+    upstreamOAuth,
     startedAt: clock.now(),
     phase: () => life.phase(),
     start: () => life.start(startSteps),

@@ -6,7 +6,9 @@ import type { Clock } from "../ports/clock.ts";
 import type { CorrelationScope } from "../ports/correlation-scope.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { MetricsExporter } from "../ports/metrics.ts";
+import type { SecretStore } from "../ports/secret-store.ts";
 import type { Tracer } from "../ports/tracer.ts";
+import type { UpstreamAuthorizer } from "../ports/upstream-authorizer.ts";
 import type { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import type { ApiKeys } from "../services/identity/api-keys.ts";
@@ -34,6 +36,8 @@ export interface GatewayOptions {
   /** Where the gateway's own logger writes (default stderr); ignored when `logger` is given. */
   logDestination?: NodeJS.WritableStream;
   clock?: Clock;
+  /** Where sealed OAuth tokens of remote servers are kept; default in memory. */
+  secretStore?: SecretStore;
 }
 
 export interface Gateway {
@@ -71,6 +75,8 @@ export interface Gateway {
   readonly auth: Identity;
   /** Per-principal upstream credentials: set, list and delete sealed values (never read back by the API). */
   readonly credentials: Credentials;
+  /** Authorizations of remote servers that use OAuth; undefined when no server has an `oauth` setting. */
+  readonly upstreamOAuth: UpstreamAuthorizer | undefined;
   readonly startedAt: number;
   phase(): GatewayPhase;
   /** Reaps orphans of a killed predecessor, loads the manifest cache, starts eager servers. */

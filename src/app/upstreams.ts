@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createFileChildRegistry } from "../adapters/process/file-child-registry.ts";
 import { type ClosableSandbox, createSandbox } from "../adapters/sandbox/create-sandbox.ts";
 import { createStdioConnector } from "../adapters/upstream/stdio-connector.ts";
+import type { UpstreamOAuth } from "../adapters/upstream/upstream-oauth.ts";
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { ServerSpec } from "../core/server-spec.ts";
@@ -31,6 +32,8 @@ export interface UpstreamsDeps {
   catalog: Catalog;
   /** The spec a principal's instance of a per-principal server starts with (its credentials put in). */
   instanceSpec: (spec: ServerSpec, principal: string) => Promise<ServerSpec>;
+  /** The OAuth client of remote servers with an `oauth` setting; undefined when none has one. */
+  oauth?: UpstreamOAuth | undefined;
 }
 
 /** The aggregated catalog, read from the manifest store and refreshed by servers as they become ready. */
@@ -63,7 +66,7 @@ export function createUpstreams(
     events: deps.events,
   });
   const supervisor = new Supervisor(config.servers, {
-    connector: createConnector(config, { children, sandbox }, logger, deps.tracer),
+    connector: createConnector(config, { children, sandbox, oauth: deps.oauth }, logger, deps.tracer),
     clock: deps.clock,
     events: deps.events,
     scope: deps.correlationScope,
@@ -76,7 +79,7 @@ export function createUpstreams(
 
 function createConnector(
   config: GatewayConfig,
-  { children, sandbox }: { children: ChildRegistry; sandbox: ClosableSandbox },
+  { children, sandbox, oauth }: { children: ChildRegistry; sandbox: ClosableSandbox; oauth: UpstreamOAuth | undefined },
   logger: Logger,
   tracer: Tracer,
 ): Connector {
@@ -95,7 +98,7 @@ function createConnector(
     async open(spec, signal) {
       if (spec.transport.kind === "stdio") return stdio.open(spec, signal);
       http ??= import("../adapters/upstream/http-connector.ts").then((m) =>
-        m.createHttpConnector(logger, settings.tracing.propagate ? tracer : undefined),
+        m.createHttpConnector(logger, settings.tracing.propagate ? tracer : undefined, oauth),
       );
       return (await http).open(spec, signal);
     },

@@ -14,6 +14,7 @@ import { resolvePackageBin } from "./resolve-package.ts";
 import { normalizeSandbox } from "./sandbox-settings.ts";
 import type { GatewaySection } from "./schema.ts";
 import { RestartSchema, SERVER_DEFAULTS, type ServerEntry } from "./server-schema.ts";
+import { normalizeUpstreamOAuth } from "./upstream-oauth-settings.ts";
 
 /** The directory this gateway is installed in: `package` entries also resolve from here. */
 const INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -64,6 +65,7 @@ export function normalizeServer(
       Object.entries(entry.tools ?? {}).map(([tool, settings]) => [tool, stripUndefined(settings)]),
     ),
     transport,
+    oauth: normalizeUpstreamOAuth(entry.oauth, transport.kind === "http", { ...ctx, path: `${ctx.path}.oauth` }),
     sandbox:
       transport.kind === "stdio"
         ? normalizeSandbox(defaults.sandbox, entry.sandbox, { ...ctx, path: `${ctx.path}.sandbox` })

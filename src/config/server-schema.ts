@@ -9,6 +9,7 @@ import { ToolSettingsSchema } from "./discovery-schema.ts";
 import { policySettings } from "./policy-schema.ts";
 import { SandboxSchema } from "./sandbox-schema.ts";
 import { ms } from "./schema-units.ts";
+import { UpstreamOAuthSchema } from "./upstream-oauth-schema.ts";
 
 export const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -198,6 +199,7 @@ export const ServerSchema = z
       .record(z.string(), z.string())
       .optional()
       .describe("HTTP headers for a remote server; `${VAR}` allowed."),
+    oauth: UpstreamOAuthSchema.optional(),
   })
   .strict();
 

@@ -86,6 +86,35 @@ export interface CredentialSlot {
   required: boolean;
 }
 
+/**
+ * How the gateway obtains tokens from a remote server's authorization server (OAuth 2.1):
+ * - `authorization_code`: a person authorizes once in a browser (PKCE); the code comes back to the gateway's
+ *   `/oauth/callback`, tokens are stored sealed and refreshed.
+ * - `client_credentials`: the gateway authenticates as itself, without anyone (machine to machine).
+ */
+export type UpstreamOAuthGrant = "authorization_code" | "client_credentials";
+
+/** OAuth client settings of a remote server (docs/authentication.md, "Remote servers that need OAuth"). */
+export interface UpstreamOAuthSpec {
+  grant: UpstreamOAuthGrant;
+  /** A pre-registered client id; undefined: a client ID metadata document or dynamic registration. */
+  clientId: string | undefined;
+  /** Its secret, `${VAR}` already resolved; undefined for a public client. */
+  clientSecret: string | undefined;
+  /** PEM private key of `clientId` for private_key_jwt client authentication (RFC 7523), `${VAR}` resolved. */
+  privateKey: string | undefined;
+  /** JWS algorithm of the private_key_jwt assertion. */
+  signingAlgorithm: string;
+  /** HTTPS URL of this gateway's client ID metadata document (CIMD), used when the server supports it. */
+  clientMetadataUrl: string | undefined;
+  /** Scopes to ask for; empty: what the server's challenge or metadata names. */
+  scopes: readonly string[];
+  /** Tokens belong to each principal (each authorizes for themselves) instead of to the whole gateway. */
+  perPrincipal: boolean;
+  /** Where the authorization server sends the code; undefined: the gateway's own URL + `/oauth/callback`. */
+  redirectUrl: string | undefined;
+}
+
 /** Client features the gateway declares to a server and relays to the client whose call caused the request. */
 export interface RelaySettings {
   sampling: boolean;
@@ -126,6 +155,8 @@ export interface ServerSpec {
   /** Per-tool settings by the server's own tool name. */
   tools: Readonly<Record<string, ToolSettings>>;
   transport: TransportSpec;
+  /** OAuth client settings of a remote server that needs a token; undefined: none. */
+  oauth?: UpstreamOAuthSpec;
   /** Isolation of a stdio server; undefined when neither it nor serverDefaults sets one (it runs unconfined). */
   sandbox: SandboxProfile | undefined;
   /**

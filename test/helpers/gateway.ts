@@ -8,6 +8,7 @@ import { createGateway, type Gateway } from "../../src/app/index.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
 import { type HttpFront, startHttpFront } from "../../src/fronts/http/http-front.ts";
 import type { Clock } from "../../src/ports/clock.ts";
+import type { SecretStore } from "../../src/ports/secret-store.ts";
 import { closeAtEnd } from "./cleanup.ts";
 
 export const FIXTURE_SERVER = fileURLToPath(new URL("../fixtures/misbehaving-server.ts", import.meta.url));
@@ -52,6 +53,8 @@ export interface TestGatewayOptions {
   logDestination?: NodeJS.WritableStream;
   /** The gateway's clock (the system clock by default). */
   clock?: Clock;
+  /** Where sealed OAuth tokens of remote servers go (memory by default). */
+  secretStore?: SecretStore;
 }
 
 export function tempDir(prefix = "switchboard-test-"): string {
@@ -72,7 +75,7 @@ export async function startTestGateway(
   const logger = options.logDestination
     ? createPinoLogger({ level: "info", json: true, destination: options.logDestination })
     : createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
-  const gateway = await createGateway(config, { logger, clock: options.clock });
+  const gateway = await createGateway(config, { logger, clock: options.clock, secretStore: options.secretStore });
   let front: HttpFront | undefined;
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -1,4 +1,4 @@
-// The part of oidc-provider (a JavaScript package without type declarations) the test authorization server uses.
+// The part of oidc-provider (a test-only authorization server; it ships no types) the test fixtures use.
 declare module "oidc-provider" {
   import type { IncomingMessage, ServerResponse } from "node:http";
 
@@ -31,6 +31,6 @@ declare module "oidc-provider" {
       new (properties: { accountId: string; clientId: string }): Grant;
       find(id: string): Promise<Grant | undefined>;
     };
-    on(event: string, listener: (...args: unknown[]) => void): this;
+    on(event: string, listener: (...args: never[]) => void): this;
   }
 }

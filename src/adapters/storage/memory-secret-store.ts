@@ -1,14 +1,18 @@
-// Sealed secrets in this process's memory: for tests and for gateways whose registry is not a database. Values
-// are what the secret box sealed; nothing here is in clear.
+// The SecretStore in memory: for tests and for a gateway without a database (sealed values are lost when the
+// process ends, so OAuth authorizations must then be repeated after a restart).
 import type { SealedSecret, SecretKey, SecretStore } from "../../ports/secret-store.ts";
 
-const keyOf = (k: SecretKey) => JSON.stringify([k.kind, k.server, k.principal, k.name]);
+/** Length-prefixed parts, so no two identities share a map key. */
+function keyOf(key: SecretKey): string {
+  return [key.kind, key.server, key.principal, key.name].map((p) => `${p.length}:${p}`).join("|");
+}
 
-export function createMemorySecretStore(): SecretStore {
+export function createMemorySecretStore(now: () => number = Date.now): SecretStore {
   const secrets = new Map<string, SealedSecret>();
   return {
     async putSecret(secret) {
-      secrets.set(keyOf(secret), { ...secret, updatedAt: new Date().toISOString() });
+      const { kind, server, principal, name, sealed } = secret;
+      secrets.set(keyOf(secret), { kind, server, principal, name, sealed, updatedAt: new Date(now()).toISOString() });
     },
     async getSecret(key) {
       const found = secrets.get(keyOf(key));

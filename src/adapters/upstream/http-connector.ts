@@ -1,6 +1,7 @@
 // Remote upstreams over streamable HTTP, falling back to the older HTTP+SSE transport when the server answers
 // the first POST with a 4xx (the fallback the MCP specification describes). Built on the SDK's client transports.
 import {
+  type OAuthClientProvider,
   SdkHttpError,
   SSEClientTransport,
   StreamableHTTPClientTransport,
@@ -13,15 +14,33 @@ import { isUnserializable, unserializableRequest } from "../../core/unserializab
 import type { ConnectionClosed, Connector, UpstreamConnection } from "../../ports/connector.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { Tracer } from "../../ports/tracer.ts";
+import { authFailure, isAuthFailure } from "./oauth-errors.ts";
 
-/** With a tracer, each POST carries the trace context of the request that caused it (`traceparent`). */
-export function createHttpConnector(logger: Logger, tracer?: Tracer): Connector {
+/** Where a server with `oauth` gets its OAuth client (tokens, registration, pending authorization). */
+export interface OAuthProviders {
+  providerFor(spec: ServerSpec): OAuthClientProvider | undefined;
+}
+
+/**
+ * With a tracer, each POST carries the trace context of the request that caused it (`traceparent`). With
+ * `oauth`, a server that has an `oauth` setting is sent its bearer token, refreshed by the SDK on a 401.
+ */
+export function createHttpConnector(logger: Logger, tracer?: Tracer, oauth?: OAuthProviders): Connector {
   const fetch = tracer?.enabled ? tracedFetch(tracer) : undefined;
   return {
     async open(spec, signal) {
       if (spec.transport.kind !== "http") throw new Error(`server ${spec.name} is not a remote server`);
       signal.throwIfAborted();
-      const connection = new HttpConnection(spec, spec.transport, logger.child({ server: spec.name }), fetch);
+      const authProvider = spec.oauth ? oauth?.providerFor(spec) : undefined;
+      if (spec.oauth && !authProvider)
+        throw new SwitchboardError("upstream_unavailable", `server ${spec.name} needs OAuth, which is not set up here`);
+      const connection = new HttpConnection(
+        spec,
+        spec.transport,
+        logger.child({ server: spec.name }),
+        fetch,
+        authProvider,
+      );
       await connection.start(spec.transport.mode === "sse" ? "sse" : "streamable-http");
       return connection;
     },
@@ -43,24 +62,31 @@ class HttpConnection implements UpstreamConnection {
   private readonly transportSpec: HttpTransportSpec;
   private readonly logger: Logger;
   private readonly fetch: typeof globalThis.fetch | undefined;
+  private readonly authProvider: OAuthClientProvider | undefined;
 
   constructor(
     spec: ServerSpec,
     transportSpec: HttpTransportSpec,
     logger: Logger,
     fetch: typeof globalThis.fetch | undefined,
+    authProvider: OAuthClientProvider | undefined,
   ) {
     this.spec = spec;
     this.transportSpec = transportSpec;
     this.logger = logger;
     this.fetch = fetch;
+    this.authProvider = authProvider;
   }
 
   async start(kind: "streamable-http" | "sse"): Promise<void> {
     this.kind = kind;
     const { url, headers } = withoutUserInfo(new URL(this.transportSpec.url), this.transportSpec.headers);
     const requestInit = { headers };
-    const options = this.fetch ? { requestInit, fetch: this.fetch } : { requestInit };
+    const options = {
+      requestInit,
+      ...(this.fetch ? { fetch: this.fetch } : {}),
+      ...(this.authProvider ? { authProvider: this.authProvider } : {}),
+    };
     const transport: Transport =
       kind === "sse" ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options);
     transport.onmessage = (message) => this.onMessage(message as JsonRpcMessage);
@@ -77,6 +103,8 @@ class HttpConnection implements UpstreamConnection {
     try {
       await transport.start();
     } catch (error) {
+      if (error instanceof SwitchboardError) throw error;
+      if (this.authProvider && isAuthFailure(error)) throw authFailure(this.spec, error);
       throw unavailable(this.spec.name, error);
     }
   }
@@ -90,6 +118,9 @@ class HttpConnection implements UpstreamConnection {
     } catch (error) {
       // Serializing the message failed before anything was sent: the request's fault, not the server's.
       if (isUnserializable(error)) throw unserializableRequest(this.spec.name, error);
+      // Refused for want of authorization (a 401 is answered before anything runs): never "may have run".
+      if (error instanceof SwitchboardError) throw error;
+      if (this.authProvider && isAuthFailure(error)) throw authFailure(this.spec, error);
       if (this.shouldFallBack(error)) {
         this.logger.info({ url: this.transportSpec.url }, "streamable HTTP refused; falling back to HTTP+SSE");
         const old = this.transport;

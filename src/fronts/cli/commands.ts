@@ -1,10 +1,12 @@
 // The CLI's commands. Each returns an exit code; output goes to stdout, diagnostics to stderr.
+
 import { createGateway } from "../../app/index.ts";
 import { isSwitchboardError } from "../../core/errors.ts";
 import type { ConfigProblem } from "../../core/gateway-config.ts";
 import { startHttpFront } from "../http/http-front.ts";
 import { serveStdio } from "../stdio/stdio-front.ts";
 import { type CliArgs, UsageError } from "./args.ts";
+import { authorizeServer } from "./authorize.ts";
 import { logStartupBanner } from "./banner.ts";
 import { configPath, loadCliConfig } from "./config-source.ts";
 import { configWarnings } from "./config-warnings.ts";
@@ -98,8 +100,10 @@ export async function stdio(args: CliArgs): Promise<number> {
 
 export async function servers(args: CliArgs): Promise<number> {
   const [, action = "list", name] = args.positionals;
-  if (!["list", "start", "stop"].includes(action)) throw new UsageError(`unknown action "servers ${action}"`);
+  if (!["list", "start", "stop", "authorize"].includes(action))
+    throw new UsageError(`unknown action "servers ${action}"`);
   if (action !== "list" && !name) throw new UsageError(`servers ${action} needs a server name`);
+  if (action === "authorize") return authorizeServer(args, name as string);
   return withTarget(args, async (target) => {
     if (action === "list") {
       const rows = await target.servers();

@@ -66,11 +66,14 @@ Examples:
   switchboard doctor --config switchboard.json
   DATABASE_URL=postgresql://db.example:5432/switchboard switchboard doctor --json`,
 
-  servers: `Usage: switchboard servers list|start NAME|stop NAME [options]
+  servers: `Usage: switchboard servers list|start NAME|stop NAME|authorize NAME [options]
 
   servers list        Servers with status, pid, tool count, restarts and last activity
   servers start NAME  Start a server (waits until its tools are listed)
   servers stop NAME   Stop a server
+  servers authorize NAME
+                      Print the URL that authorizes the gateway at a remote server using OAuth
+                      (needs a running gateway: --url or SWITCHBOARD_URL)
 
 Without --url the command builds a gateway from the configuration; servers it starts stop when it ends.
 

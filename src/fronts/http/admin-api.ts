@@ -9,6 +9,7 @@ import type { Credentials } from "../../services/identity/credentials.ts";
 import type { Policies } from "../../services/policies/policies.ts";
 import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import type { TokenAccounting } from "../../services/tokens/token-accounting.ts";
+import { type AuthorizeRouteDeps, handleAuthorizeRoute } from "./admin-authorize.ts";
 import { handleCredentialsRoute } from "./admin-credentials.ts";
 import { handleHealthRoute } from "./admin-health.ts";
 import { handleKeysRoute } from "./admin-keys.ts";
@@ -21,7 +22,8 @@ import { sendAdminError, sendJson } from "./respond.ts";
 
 /** What the admin API reads and drives: the servers, their catalog and policies, health, audit, tokens, keys. */
 export type AdminDeps = HealthSources &
-  StateRouteDeps & {
+  StateRouteDeps &
+  AuthorizeRouteDeps & {
     readonly supervisor: Pick<Supervisor, "all" | "get" | "instances">;
     readonly credentials: Pick<Credentials, "set" | "list" | "delete">;
     readonly catalog: Pick<Catalog, "manifest" | "problems" | "limited" | "settled">;
@@ -72,6 +74,7 @@ export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
         if (await handleTokensRoute(gateway.tokens, req, res, path)) return true;
         if (await handleKeysRoute(gateway.apiKeys, req, res, path)) return true;
         if (await handleCredentialsRoute(gateway.credentials, req, res, path, principal, admin)) return true;
+        if (await handleAuthorizeRoute(gateway, req, res, path)) return true;
         if (path === "/servers" && method === "GET") {
           sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
           return true;

@@ -30,6 +30,7 @@ import {
 } from "./guards.ts";
 import { createMcpEndpoint } from "./mcp-endpoint.ts";
 import { handleMetricsRoute } from "./metrics-route.ts";
+import { handleOAuthCallback } from "./oauth-callback.ts";
 import { sendAdminError, sendJson, sendRpcError } from "./respond.ts";
 import { rootDocument } from "./root-document.ts";
 
@@ -136,6 +137,7 @@ export async function startHttpFront(
           gateway.router.checkEndpoint({ kind: "server", server: decodePathSegment(named[1] as string) }, caller);
       }
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
+      if (await handleOAuthCallback(gateway.upstreamOAuth, req, res, path)) return;
       if (await admin.handle(req, res, path, caller, gate ? gate.isAdmin(caller) : true)) return;
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return sendJson(res, 200, root);
       throw new SwitchboardError("method_not_found", `no route for ${req.method} ${path}`);
@@ -225,6 +227,7 @@ export async function startHttpFront(
         mcp.closeStreams();
       }),
   };
+  gateway.upstreamOAuth?.listening(front.url);
   return front;
 }
 
