@@ -343,6 +343,35 @@ describe("API keys: input and load", () => {
     }
   });
 
+  test("a key that matched before is rechecked past its cache time without waiting behind a flood", async () => {
+    const store = await backend.open();
+    try {
+      const clock = createManualClock();
+      const keys = createApiKeys({
+        store,
+        clock,
+        cacheMs: 1_000,
+        maxConcurrentVerifications: 1,
+        maxQueuedVerifications: 0,
+      });
+      const { key, record } = await keys.create({ principal: "known" });
+      await keys.verify(key);
+      clock.advance(5_000);
+      // The one verification slot is busy with an unknown key, and nothing may queue: a new key would be refused.
+      const flood = keys.verify(`sb_${"a".repeat(12)}_${"B".repeat(43)}`);
+      const fresh = await keys.create({ principal: "fresh" });
+      await assert.rejects(keys.verify(fresh.key), { code: "rate_limited" });
+      assert.equal((await keys.verify(key)).name, "known", "the known key skips the queue and the hash");
+      await assert.rejects(flood, { code: "unauthenticated" });
+      // The recheck reads the record: a revocation elsewhere (another replica) is seen once the cache time passed.
+      await createApiKeys({ store, clock, cacheMs: 0 }).revoke(record.id);
+      clock.advance(5_000);
+      await assert.rejects(keys.verify(key), /has been revoked/);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("requests with the same uncached key share one verification; failures are not remembered", async () => {
     const store = await backend.open();
     try {

@@ -17,6 +17,7 @@ import {
   startTestGateway,
   type TestGateway,
 } from "./helpers/gateway.ts";
+import { rawRequest } from "./helpers/raw-http.ts";
 
 const ISSUER = "https://login.example.com";
 
@@ -38,7 +39,7 @@ async function startIssuer() {
       .setExpirationTime(options.expiresIn ?? "5m")
       .sign(privateKey);
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return { jwksUrl, sign, close };
+  return { jwksUrl, sign, close, privateKey };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -84,6 +85,12 @@ describe("JWT mode through the HTTP front", () => {
   it("refuses malformed, expired, foreign, unsigned and mixed credentials with 401 and the OAuth error", async () => {
     const expired = await issuer.sign({ sub: "alice" }, { audience, expiresIn: Math.floor(Date.now() / 1000) - 3600 });
     const foreign = await issuer.sign({ sub: "alice" }, { audience: "https://other.example.com/mcp" });
+    const spaced = await issuer.sign({ sub: " alice" }, { audience });
+    const forever = await new SignJWT({ sub: "alice" })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(audience)
+      .sign(issuer.privateKey);
     const cases: [string, Record<string, string>, string][] = [
       ["another scheme", { authorization: "Basic YWxpY2U6cHc=" }, "invalid_request"],
       ["not a JWT", bearer("not-a-jwt"), "invalid_token"],
@@ -91,6 +98,8 @@ describe("JWT mode through the HTTP front", () => {
       ["wrong audience", bearer(foreign), "invalid_token"],
       ["alg none", bearer(unsigned({ sub: "alice", iss: ISSUER, aud: audience })), "invalid_token"],
       ["two credentials", { ...bearer(alice), "x-api-key": "sb_0123456789ab_x" }, "invalid_request"],
+      ["no expiry", bearer(forever), "invalid_token"],
+      ["a subject with spaces", bearer(spaced), "invalid_token"],
     ];
     for (const [name, headers, error] of cases) {
       const reply = await callTool(gw.url, "fx__echo", { message: "hi" }, headers);
@@ -173,7 +182,7 @@ describe("OAuth resource-server mode through the HTTP front", () => {
     issuer = await startIssuer();
     closeAtEnd(() => issuer.close());
     gw = await startTestGateway(
-      { fx: fixtureServer() },
+      { fx: fixtureServer(), fy: fixtureServer() },
       {
         gateway: {
           auth: {
@@ -231,10 +240,23 @@ describe("OAuth resource-server mode through the HTTP front", () => {
     assert.equal(fx.status, 200, fx.text);
     const aggregate = await post(`${gw.url}/mcp`, request("tools/list"), bearer(forFx));
     assert.equal(aggregate.status, 401, aggregate.text);
+    // The binding holds however the other server's name is spelled in the path.
+    for (const path of ["/mcp/fy", "/mcp/%66%79", "/mcp/f%79"]) {
+      const other = await post(`${gw.url}${path}`, request("tools/list"), bearer(forFx));
+      assert.equal(other.status, 401, `${path}: ${other.text}`);
+    }
     assert.match(aggregate.headers.get("www-authenticate") ?? "", /error="invalid_token"/);
     for (const path of ["/mcp", "/mcp/fx"]) {
       const reply = await post(`${gw.url}${path}`, request("tools/list"), bearer(forAll));
       assert.equal(reply.status, 200, `${path}: ${reply.text}`);
+    }
+  });
+
+  it("refuses a malformed Host (user info, paths) before anything echoes it", async () => {
+    for (const host of ["localhost:1@evil.example", "127.0.0.1/x", "a b"]) {
+      const reply = await rawRequest(`${gw.url}/.well-known/oauth-protected-resource/mcp`, { headers: { host } });
+      assert.equal(reply.status, 400, `${host}: ${reply.text}`);
+      assert.ok(!reply.text.includes("evil"), host);
     }
   });
 });
@@ -251,8 +273,14 @@ describe("API-key mode through the HTTP front", () => {
       {
         fx: fixtureServer(),
         mine: { command: process.execPath, args: [echo], credentials: { token: { env: "TOKEN" } } },
+        secret: { command: process.execPath, args: [echo], credentials: { token: { env: "TOKEN" } } },
       },
-      { gateway: { auth: { mode: "apiKey" } } },
+      {
+        gateway: {
+          auth: { mode: "apiKey" },
+          access: { rules: [{ effect: "deny", groups: ["dev"], servers: ["secret"] }] },
+        },
+      },
     );
     alice = (await gw.gateway.apiKeys.create({ principal: "alice", groups: ["dev"] })).key;
     bob = (await gw.gateway.apiKeys.create({ principal: "bob", groups: ["dev"] })).key;
@@ -305,7 +333,7 @@ describe("API-key mode through the HTTP front", () => {
         body: JSON.stringify(body),
       });
     assert.equal((await put(alice, { value: "alice-secret" })).status, 200);
-    assert.equal((await put(bob, { value: "bob-secret" })).status, 200);
+    assert.equal((await put(bob, { value: "b$&o$'b" })).status, 200);
     const forOther = await put(alice, { value: "planted", principal: "bob" });
     assert.equal(forOther.status, 403, "a non-admin cannot set another principal's value");
     const mine = (await (await fetch(`${gw.url}/credentials`, { headers: bearer(alice) })).json()) as {
@@ -320,8 +348,34 @@ describe("API-key mode through the HTTP front", () => {
       return JSON.parse(resultText(reply)) as { token: string };
     };
     assert.equal((await whoami(alice)).token, "alice-secret");
-    assert.equal((await whoami(bob)).token, "bob-secret");
+    assert.equal((await whoami(bob)).token, "b$&o$'b", "a value is put in as it is, $ sequences included");
     const none = await callTool(gw.url, "mine__whoami", {}, bearer(root));
     assert.equal(none.body.error.data.kind, "credentials_required", none.text);
+  });
+
+  it("answers a hidden server on /credentials as an unknown one", async () => {
+    for (const server of ["secret", "nosuch"]) {
+      const reply = await fetch(`${gw.url}/credentials/${server}/token`, {
+        method: "PUT",
+        headers: { ...bearer(alice), "content-type": "application/json" },
+        body: JSON.stringify({ value: "x" }),
+      });
+      assert.equal(reply.status, 404, server);
+      const body = (await reply.json()) as { error: { code: string }; message: string };
+      assert.equal(body.error.code, "server_not_found", server);
+      assert.equal(body.message, `no server named "${server}" is configured`);
+    }
+  });
+
+  it("does not relay tasks of a shared server between principals", async () => {
+    for (const message of [
+      request("tasks/list"),
+      request("tasks/get", { taskId: "t-1" }),
+      request("tools/call", { name: "echo", arguments: { message: "x" }, task: { ttl: 60_000 } }),
+    ]) {
+      const reply = await post(`${gw.url}/mcp/fx`, message, bearer(alice));
+      assert.equal(reply.body.error?.data?.kind, "method_not_found", reply.text);
+      assert.match(reply.body.error.message, /shared by every principal/);
+    }
   });
 });

@@ -133,8 +133,13 @@ export async function startHttpFront(
       else if (gate && !gate.isAdmin(caller)) {
         // A server the caller may not see is as unknown here as on its endpoint.
         const named = /^\/credentials\/([^/]+)\//.exec(path);
-        if (named)
-          gateway.router.checkEndpoint({ kind: "server", server: decodePathSegment(named[1] as string) }, caller);
+        try {
+          if (named) {
+            gateway.router.checkEndpoint({ kind: "server", server: decodePathSegment(named[1] as string) }, caller);
+          }
+        } catch (error) {
+          return sendAdminError(res, error);
+        }
       }
       if (await handleMetricsRoute(gateway.metrics, req, res, path)) return;
       if (await handleOAuthCallback(gateway.upstreamOAuth, req, res, path)) return;
