@@ -10,6 +10,7 @@ import { type CliArgs, UsageError } from "./args.ts";
 import { loadCliConfig } from "./config-source.ts";
 import { out } from "./output.ts";
 import { readSecret } from "./read-secret.ts";
+import { adminRequest, authHint } from "./remote-auth.ts";
 import { formatTable } from "./table.ts";
 
 /** What the command does, locally or through the admin API. */
@@ -95,23 +96,9 @@ function remote(base: string): CredentialTarget {
 }
 
 async function admin(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  const token = process.env.SWITCHBOARD_TOKEN;
-  if (token) headers.authorization = `Bearer ${token}`;
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, base), {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    throw new SwitchboardError(
-      "upstream_unavailable",
-      `cannot reach the gateway at ${base}: ${(error as Error).cause ?? error}`,
-    );
+  const { status, answer } = await adminRequest(base, method, path, body);
+  if (status < 200 || status >= 300) {
+    throw new SwitchboardError("internal", String(answer.message ?? `HTTP ${status}`) + authHint(status));
   }
-  const answer = (await response.json().catch(() => ({}))) as { message?: string };
-  if (!response.ok) throw new SwitchboardError("internal", answer.message ?? `HTTP ${response.status}`);
   return answer;
 }

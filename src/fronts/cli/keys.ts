@@ -9,6 +9,7 @@ import { type CliArgs, UsageError } from "./args.ts";
 import { EXIT_FAILURE } from "./commands.ts";
 import { loadCliConfig } from "./config-source.ts";
 import { err, out } from "./output.ts";
+import { adminRequest } from "./remote-auth.ts";
 import { formatTable } from "./table.ts";
 
 /** What a created key's answer shows (the admin API's POST /keys body). */
@@ -130,26 +131,7 @@ async function openClient(args: CliArgs): Promise<KeysClient> {
 }
 
 function remoteClient(base: string, token: string | undefined): KeysClient {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, base), {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      throw new SwitchboardError(
-        "upstream_unavailable",
-        `cannot reach the gateway at ${base}: ${(error as Error).cause ?? error}`,
-      );
-    }
-    const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    return { status: response.status, answer };
-  };
+  const call = (method: string, path: string, body?: unknown) => adminRequest(base, method, path, body);
   const failure = (status: number, answer: Record<string, unknown>) => {
     const message = String(answer.message ?? `HTTP ${status}`);
     const code = (answer.error as { code?: string } | undefined)?.code;
