@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose";
 import { closeAtEnd } from "./helpers/cleanup.ts";
 import {
   callTool,
@@ -39,7 +39,7 @@ async function startIssuer() {
       .setExpirationTime(options.expiresIn ?? "5m")
       .sign(privateKey);
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return { jwksUrl, sign, close, privateKey };
+  return { jwksUrl, sign, close, privateKey, publicKey };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -86,6 +86,26 @@ describe("JWT mode through the HTTP front", () => {
     const expired = await issuer.sign({ sub: "alice" }, { audience, expiresIn: Math.floor(Date.now() / 1000) - 3600 });
     const foreign = await issuer.sign({ sub: "alice" }, { audience: "https://other.example.com/mcp" });
     const spaced = await issuer.sign({ sub: " alice" }, { audience });
+    const later = await new SignJWT({ sub: "alice" })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(audience)
+      .setNotBefore("10m")
+      .setExpirationTime("20m")
+      .sign(issuer.privateKey);
+    const otherIssuer = await new SignJWT({ sub: "alice" })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer("https://evil.example.com")
+      .setAudience(audience)
+      .setExpirationTime("5m")
+      .sign(issuer.privateKey);
+    // HS/RS confusion: an HMAC keyed with the issuer's public key, which anyone can fetch.
+    const confused = await new SignJWT({ sub: "alice" })
+      .setProtectedHeader({ alg: "HS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(audience)
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode(await exportSPKI(issuer.publicKey)));
     const forever = await new SignJWT({ sub: "alice" })
       .setProtectedHeader({ alg: "RS256", kid: "k1" })
       .setIssuer(ISSUER)
@@ -99,6 +119,9 @@ describe("JWT mode through the HTTP front", () => {
       ["alg none", bearer(unsigned({ sub: "alice", iss: ISSUER, aud: audience })), "invalid_token"],
       ["two credentials", { ...bearer(alice), "x-api-key": "sb_0123456789ab_x" }, "invalid_request"],
       ["no expiry", bearer(forever), "invalid_token"],
+      ["not yet valid", bearer(later), "invalid_token"],
+      ["another issuer", bearer(otherIssuer), "invalid_token"],
+      ["HS256 keyed with the public key", bearer(confused), "invalid_token"],
       ["a subject with spaces", bearer(spaced), "invalid_token"],
     ];
     for (const [name, headers, error] of cases) {

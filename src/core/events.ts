@@ -21,6 +21,8 @@ export interface GatewayEvents {
     method: string;
     /** The tool's own name for tools/call. */
     tool?: string;
+    /** Who called (logs only: metrics never label principals). */
+    principal?: string;
     durationMs: number;
     outcome: "ok" | "error";
     /** Why it failed: the gateway error code, `jsonrpc_error` (the server's error reply) or `tool_error` (a tools/call result with isError). */

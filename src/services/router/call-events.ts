@@ -48,6 +48,7 @@ export function reportCall({ events, clock }: { events: EventBus; clock: Clock }
       server: end.server,
       method: request.method,
       ...(request.method === "tools/call" ? { tool: String(request.params?.name) } : {}),
+      principal: end.principal,
       durationMs,
       outcome: errorKind === null ? "ok" : "error",
       ...(errorKind === null ? {} : { errorKind }),
