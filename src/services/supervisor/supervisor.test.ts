@@ -100,3 +100,29 @@ describe("supervisor drain on a fake clock", () => {
     assert.equal(supervisor.get("a").currentState, "asleep");
   });
 });
+
+describe("which servers run per principal", () => {
+  it("one with credential slots or per-principal OAuth tokens; not an ordinary or gateway-wide OAuth one", () => {
+    const config = parseConfig(
+      JSON.stringify({
+        servers: {
+          plain: { command: "fake" },
+          slots: { command: "fake", credentials: { token: { env: "TOKEN" } } },
+          mine: { url: "https://mcp.example.com/mcp", oauth: { perPrincipal: true } },
+          shared: { url: "https://mcp.example.com/mcp", oauth: {} },
+        },
+      }),
+      undefined,
+    );
+    const supervisor = new Supervisor(config.servers, {
+      connector: linkedConnector(),
+      clock: new FakeClock(),
+      events: new EventBus(),
+      scope: { detached: (fn) => fn() },
+      hooksFor: () => ({ onNotification() {}, onRequest: async () => ({}) }),
+      onReady() {},
+    });
+    const perPrincipal = ["plain", "slots", "mine", "shared"].filter((name) => supervisor.isPerPrincipal(name));
+    assert.deepEqual(perPrincipal, ["slots", "mine"]);
+  });
+});

@@ -20,7 +20,7 @@ export type SupervisorDeps = Omit<ServerSupervisorDeps, "hooks" | "onReady" | "s
 
 export class Supervisor {
   private readonly servers = new Map<string, ServerSupervisor>();
-  /** The instances of each per-principal server (one with `credentials`), by server name. */
+  /** The instances of each per-principal server (one with `credentials` or per-principal OAuth), by server name. */
   private readonly perPrincipal = new Map<string, PrincipalInstances>();
   private readonly deps: SupervisorDeps;
   /** Set by close: no new instance is created during or after the drain. */
@@ -35,7 +35,8 @@ export class Supervisor {
   constructor(specs: readonly ServerSpec[], deps: SupervisorDeps) {
     this.deps = deps;
     for (const spec of specs) {
-      if (!spec.credentials) {
+      // Per principal: a server whose credentials (slots, or OAuth tokens) belong to each caller.
+      if (!spec.credentials && !spec.oauth?.perPrincipal) {
         this.servers.set(spec.name, this.supervise(spec));
         continue;
       }
