@@ -41,6 +41,8 @@ function sendPage(res: ServerResponse, status: number, title: string, message: s
     "content-length": Buffer.byteLength(body),
     "cache-control": "no-store",
     "referrer-policy": "no-referrer",
+    // A page of text only: nothing on it may load or run.
+    "content-security-policy": "default-src 'none'",
   });
   res.end(body);
 }
