@@ -297,6 +297,9 @@ describe("API-key mode through the HTTP front", () => {
         fx: fixtureServer(),
         mine: { command: process.execPath, args: [echo], credentials: { token: { env: "TOKEN" } } },
         secret: { command: process.execPath, args: [echo], credentials: { token: { env: "TOKEN" } } },
+        // Remote servers that are never reached here: only who may start their authorization is tested.
+        personal: { url: "http://127.0.0.1:9/mcp", oauth: { perPrincipal: true } },
+        company: { url: "http://127.0.0.1:9/mcp", oauth: {} },
       },
       {
         gateway: {
@@ -400,5 +403,21 @@ describe("API-key mode through the HTTP front", () => {
       assert.equal(reply.body.error?.data?.kind, "method_not_found", reply.text);
       assert.match(reply.body.error.message, /shared by every principal/);
     }
+  });
+
+  it("lets a principal start the OAuth authorization of a per-principal server for itself only", async () => {
+    const authorize = (key: string, server: string, body: Record<string, unknown> = {}) =>
+      fetch(`${gw.url}/servers/${server}/authorize`, {
+        method: "POST",
+        headers: { ...bearer(key), "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const own = await authorize(alice, "personal");
+    assert.ok(![401, 403, 404].includes(own.status), `allowed, then failing upstream: ${own.status}`);
+    assert.equal((await authorize(alice, "personal", { principal: "bob" })).status, 403);
+    assert.equal((await authorize(alice, "company")).status, 403, "a gateway-wide token is an admin's business");
+    assert.equal((await authorize(alice, "secret")).status, 404, "a hidden server is unknown here too");
+    const byAdmin = await authorize(root, "company");
+    assert.ok(![401, 403, 404].includes(byAdmin.status), `an admin may: ${byAdmin.status}`);
   });
 });

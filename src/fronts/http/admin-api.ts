@@ -74,7 +74,7 @@ export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
         if (await handleTokensRoute(gateway.tokens, req, res, path)) return true;
         if (await handleKeysRoute(gateway.apiKeys, req, res, path)) return true;
         if (await handleCredentialsRoute(gateway.credentials, req, res, path, principal, admin)) return true;
-        if (await handleAuthorizeRoute(gateway, req, res, path)) return true;
+        if (await handleAuthorizeRoute(gateway, req, res, path, principal, admin)) return true;
         if (path === "/servers" && method === "GET") {
           sendJson(res, 200, JSON.stringify(gateway.supervisor.all().map((s) => serverView(s.spec.name))));
           return true;

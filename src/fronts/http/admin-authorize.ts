@@ -1,9 +1,11 @@
 // Admin route POST /servers/{name}/authorize: starts the OAuth authorization of a remote server and answers
 // `{ authorizationUrl, expiresAt }` (a person opens it; the code comes back to /oauth/callback), or
 // `{ authorized: true }` when the stored tokens already work. Body (optional): `{ "principal": "alice" }` for a
-// server with per-principal tokens.
+// server with per-principal tokens (default: the caller). Admins may authorize any server for anyone; any other
+// principal only a per-principal server, for itself.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../../core/errors.ts";
+import { ANONYMOUS, type Principal } from "../../core/identity.ts";
 import type { UpstreamAuthorizer } from "../../ports/upstream-authorizer.ts";
 import { decodePathSegment, readBody } from "./guards.ts";
 import { sendJson } from "./respond.ts";
@@ -13,6 +15,8 @@ const MAX_BODY_BYTES = 4096;
 export interface AuthorizeRouteDeps {
   /** Undefined when no server uses OAuth. */
   readonly upstreamOAuth?: UpstreamAuthorizer | undefined;
+  /** Whether a server's tokens belong to each principal. */
+  readonly supervisor: { isPerPrincipal(name: string): boolean };
 }
 
 /** Handles the route and returns true, or returns false when the path is not /servers/{name}/authorize. */
@@ -21,6 +25,8 @@ export async function handleAuthorizeRoute(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  caller: Principal = ANONYMOUS,
+  admin = true,
 ): Promise<boolean> {
   const match = /^\/servers\/([^/]+)\/authorize$/.exec(path);
   if (!match) return false;
@@ -29,7 +35,18 @@ export async function handleAuthorizeRoute(
     throw new SwitchboardError("method_not_allowed", `${req.method} is not allowed on ${path}`);
   }
   const name = decodePathSegment(match[1] as string);
-  const principal = parsePrincipal(await readBody(req, MAX_BODY_BYTES));
+  const asked = parsePrincipal(await readBody(req, MAX_BODY_BYTES));
+  const perPrincipal = deps.supervisor.isPerPrincipal(name);
+  if (!admin && (!perPrincipal || (asked !== undefined && asked !== caller.name))) {
+    throw new SwitchboardError(
+      "forbidden",
+      perPrincipal
+        ? "only admins may authorize a server for another principal"
+        : `only admins may authorize server ${name}: its tokens are the whole gateway's`,
+      { data: { error: "insufficient_scope" } },
+    );
+  }
+  const principal = perPrincipal ? (asked ?? caller.name) : asked;
   if (!deps.upstreamOAuth)
     throw new SwitchboardError("invalid_params", `server ${name} does not use OAuth (no \`oauth\` setting)`);
   const gone = new AbortController();

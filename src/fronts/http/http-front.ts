@@ -127,12 +127,13 @@ export async function startHttpFront(
         return await mcp.handle(req, res, endpoint, correlationId, principal);
       }
       const caller = principal ?? ANONYMOUS;
-      // Every principal manages its own upstream credentials; the rest of the admin API is for admins.
-      const selfService = path === "/credentials" || path.startsWith("/credentials/");
+      // Every principal manages its own upstream credentials and OAuth authorizations; the rest is for admins.
+      const selfService =
+        path === "/credentials" || path.startsWith("/credentials/") || /^\/servers\/[^/]+\/authorize$/.test(path);
       if (!selfService) gate?.requireAdmin(caller, path);
       else if (gate && !gate.isAdmin(caller)) {
         // A server the caller may not see is as unknown here as on its endpoint.
-        const named = /^\/credentials\/([^/]+)\//.exec(path);
+        const named = /^\/(?:credentials|servers)\/([^/]+)\//.exec(path);
         try {
           if (named) {
             gateway.router.checkEndpoint({ kind: "server", server: decodePathSegment(named[1] as string) }, caller);
