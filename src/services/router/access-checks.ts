@@ -37,8 +37,8 @@ export function enforceAccess(deps: AccessCheckDeps, ctx: RequestContext, reques
   const item = itemOf(access, used);
   const hidden = () =>
     used.kind === "resource"
-      ? unknownResource(deps, used.asked)
-      : unknownName(deps, used.kind === "tool" ? "tools" : "prompts", used.asked);
+      ? unknownResource(deps, used.asked, ctx.session.principal)
+      : unknownName(deps, used.kind === "tool" ? "tools" : "prompts", used.asked, ctx.session.principal);
   const started = deps.clock.now();
   try {
     access.enforce(ctx.session.principal, item, hidden);
@@ -72,7 +72,9 @@ export function routingFailure(
   const { access } = deps;
   if (!access || access.open || isSwitchboardError(error, "invalid_params")) return error;
   const server = deps.catalog.namespaceOf(name);
-  return server !== undefined && !access.serverVisible(principal, server) ? unknownName(deps, kind, name) : error;
+  return server !== undefined && !access.serverVisible(principal, server)
+    ? unknownName(deps, kind, name, principal)
+    : error;
 }
 
 /** What a completion/complete is about: its ref names a prompt or a resource (template) URI. */

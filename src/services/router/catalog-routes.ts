@@ -4,6 +4,7 @@
 import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { Principal } from "../../core/identity.ts";
+import type { AccessGuard } from "../access/access-guard.ts";
 import type { Catalog } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import { abortable } from "../supervisor/start-support.ts";
@@ -15,7 +16,12 @@ export interface CatalogRouteDeps {
   events: EventBus;
   /** How long to wait for servers being discovered before answering without them. Milliseconds. */
   listWaitMs: number;
+  /** The access rules: servers hidden from the caller are not named as still being discovered. */
+  access?: Pick<AccessGuard, "serverVisible" | "open"> | undefined;
 }
+
+/** What an unknown-item error needs: the catalog, and the rules and caller to leave hidden servers out. */
+type UnknownDeps = Pick<CatalogRouteDeps, "catalog" | "access">;
 
 /**
  * The server and its own name for a namespaced tool or prompt; invalid_params when no server has it. A name in the
@@ -38,20 +44,22 @@ export async function routeByName(
     route = view().routes.get(name);
     if (!route && named !== undefined && failures.has(named)) throw failures.get(named);
   }
-  if (!route) throw unknownName(deps, kind, name);
+  if (!route) throw unknownName(deps, kind, name, principal);
   return route;
 }
 
 /** The error for a tool or prompt name no server has (and for one hidden from the caller: the same). */
-export function unknownName(deps: Pick<CatalogRouteDeps, "catalog">, kind: "tools" | "prompts", name: string) {
+export function unknownName(deps: UnknownDeps, kind: "tools" | "prompts", name: string, principal?: Principal) {
   return new SwitchboardError("invalid_params", `Unknown ${kind === "tools" ? "tool" : "prompt"}: ${name}`, {
-    data: notYetKnown(deps),
+    data: notYetKnown(deps, principal),
   });
 }
 
 /** The error for a resource URI no server serves (and for one hidden from the caller: the same). */
-export function unknownResource(deps: Pick<CatalogRouteDeps, "catalog">, uri: string) {
-  return new SwitchboardError("invalid_params", `Resource not found: ${uri}`, { data: { uri, ...notYetKnown(deps) } });
+export function unknownResource(deps: UnknownDeps, uri: string, principal?: Principal) {
+  return new SwitchboardError("invalid_params", `Resource not found: ${uri}`, {
+    data: { uri, ...notYetKnown(deps, principal) },
+  });
 }
 
 /** The server that serves a resource URI; invalid_params when none does. */
@@ -66,13 +74,16 @@ export async function routeByUri(
     await discoverUnknown(deps, signal, undefined, principal);
     server = deps.catalog.resourceServer(uri);
   }
-  if (!server) throw unknownResource(deps, uri);
+  if (!server) throw unknownResource(deps, uri, principal);
   return server;
 }
 
 /** Servers still being discovered, so a client knows the name may exist later. */
-function notYetKnown(deps: Pick<CatalogRouteDeps, "catalog">): Record<string, unknown> | undefined {
-  const unknown = deps.catalog.unknownServers();
+function notYetKnown(deps: UnknownDeps, principal: Principal | undefined): Record<string, unknown> | undefined {
+  const { access } = deps;
+  const unknown = deps.catalog
+    .unknownServers()
+    .filter((server) => !access || access.open || !principal || access.serverVisible(principal, server));
   return unknown.length > 0 ? { notYetKnown: unknown } : undefined;
 }
 
