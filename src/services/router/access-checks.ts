@@ -2,13 +2,14 @@
 // forwarded when the session's principal may not use it. Hidden items fail as unknown ones do (same error, same
 // message); visible but denied ones fail with `forbidden`. A refused tools/call is audited with errorKind
 // `forbidden` and the real server and tool, whatever the caller was told.
-import { isSwitchboardError } from "../../core/errors.ts";
+import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { AccessItem, Principal } from "../../core/identity.ts";
 import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { AccessGuard } from "../access/access-guard.ts";
 import type { Catalog } from "../catalog/catalog.ts";
+import type { Supervisor } from "../supervisor/supervisor.ts";
 import { reportCall } from "./call-events.ts";
 import { unknownName, unknownResource } from "./catalog-routes.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -61,20 +62,56 @@ export function enforceAccess(deps: AccessCheckDeps, ctx: RequestContext, reques
 /**
  * The error for a name that could not be routed, as the principal may learn it: a failure of a hidden server
  * (it could not be started to learn its items) becomes the unknown-name error, so it does not reveal the server.
+ * A refused tools/call is audited too, under no server (probing for tools is worth a record), with the real
+ * failure, also when the caller is told of an unknown name.
  */
 export function routingFailure(
   deps: AccessCheckDeps,
-  principal: Principal,
+  ctx: RequestContext,
+  request: JsonRpcRequest,
   kind: "tools" | "prompts",
-  name: string,
-  error: unknown,
+  startedAt: number,
+  failure: unknown,
 ): unknown {
+  const { principal } = ctx.session;
+  if (kind === "tools") {
+    const { correlationId } = ctx;
+    reportCall(deps, {
+      server: "",
+      request,
+      startedAt,
+      correlationId,
+      principal: principal.name,
+      outcome: { error: failure },
+    });
+  }
   const { access } = deps;
-  if (!access || access.open || isSwitchboardError(error, "invalid_params")) return error;
+  if (!access || access.open || isSwitchboardError(failure, "invalid_params")) return failure;
+  const name = String(request.params?.name);
   const server = deps.catalog.namespaceOf(name);
   return server !== undefined && !access.serverVisible(principal, server)
     ? unknownName(deps, kind, name, principal)
-    : error;
+    : failure;
+}
+
+/**
+ * Refuses MCP tasks (`tasks/*`, or a call asking to run as a task) on a shared server while clients authenticate:
+ * its tasks live on its one connection, so any caller could list, read or cancel another's. A per-principal
+ * server's connection is its principal's own.
+ */
+export function refuseSharedTasks(
+  supervisor: Pick<Supervisor, "isPerPrincipal">,
+  principal: Principal,
+  server: string,
+  request: JsonRpcRequest,
+): void {
+  const task =
+    request.method.startsWith("tasks/") || (request.method === "tools/call" && request.params?.task !== undefined);
+  if (!task || principal.via === "none" || supervisor.isPerPrincipal(server)) return;
+  throw new SwitchboardError(
+    "method_not_found",
+    `tasks are not relayed on /mcp/${server} while clients authenticate: the server's tasks would be shared by every principal`,
+  );
 }
 
 /** What a completion/complete is about: its ref names a prompt or a resource (template) URI. */

@@ -14,8 +14,7 @@ import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
-import { type AccessCheckDeps, enforceAccess, routingFailure, type UsedItem, usedOnServer } from "./access-checks.ts";
-import { reportCall } from "./call-events.ts";
+import { enforceAccess, refuseSharedTasks, routingFailure, type UsedItem, usedOnServer } from "./access-checks.ts";
 import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
 import { ClientRelay } from "./client-relay.ts";
 import { type ForwardDeps, forward } from "./forward.ts";
@@ -24,7 +23,7 @@ import { setSessionLogLevel, upstreamLogLevels } from "./log-levels.ts";
 import { callMetaTool, type ResultPager } from "./meta-calls.ts";
 import type { RequestContext } from "./request-context.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
-import { trackSubscription, UpstreamNotifications } from "./upstream-notifications.ts";
+import { ownCalls, trackSubscription, UpstreamNotifications } from "./upstream-notifications.ts";
 
 export interface RouterOptions {
   supervisor: Supervisor;
@@ -69,7 +68,6 @@ export class Router {
   private readonly relay: ClientRelay;
   private readonly notifications: UpstreamNotifications;
   private readonly forwardDeps: ForwardDeps;
-  private readonly accessDeps: AccessCheckDeps;
 
   constructor(options: RouterOptions) {
     this.o = options;
@@ -81,7 +79,6 @@ export class Router {
     const { sessions, supervisor, catalog, events } = options;
     this.notifications = new UpstreamNotifications({ sessions, supervisor, catalog, events, relay: this.relay });
     this.forwardDeps = { ...options, relay: this.relay };
-    this.accessDeps = { access: options.access, catalog, events, clock: options.clock };
   }
 
   /** Handles one request; never throws: a failure is the reply (`failed`) for the front to encode. */
@@ -194,13 +191,7 @@ export class Router {
     ctx: RequestContext,
   ): Promise<Reply> {
     this.o.supervisor.get(server); // server_not_found before anything else
-    if (isTaskRequest(request) && session.principal.via !== "none" && !this.o.supervisor.isPerPrincipal(server)) {
-      // A server's tasks live on its one shared connection: any caller could list, read or cancel another's.
-      throw new SwitchboardError(
-        "method_not_found",
-        `tasks are not relayed on /mcp/${server} while clients authenticate: the server's tasks would be shared by every principal`,
-      );
-    }
+    refuseSharedTasks(this.o.supervisor, session.principal, server, request);
     const listKey = LIST_METHODS[request.method as ListMethod];
     const { discovery } = this.o;
     if (discovery && request.method === "tools/list" && !request.params?.cursor) {
@@ -217,7 +208,7 @@ export class Router {
       if (cached) return result(cached);
     }
     const used = usedOnServer(server, request);
-    if (used) enforceAccess(this.accessDeps, ctx, request, used);
+    if (used) enforceAccess(this.o, ctx, request, used);
     trackSubscription(session, server, request);
     if (request.method === "logging/setLevel") {
       setSessionLogLevel(session, request.params?.level);
@@ -276,7 +267,7 @@ export class Router {
       case "resources/unsubscribe": {
         const uri = String(params.uri);
         const server = await routeByUri(this.o, uri, ctx.controller.signal, session.principal);
-        enforceAccess(this.accessDeps, ctx, request, { kind: "resource", server, name: uri, asked: uri });
+        enforceAccess(this.o, ctx, request, { kind: "resource", server, name: uri, asked: uri });
         trackSubscription(session, server, request);
         return this.forward(server, request, ctx);
       }
@@ -300,16 +291,7 @@ export class Router {
     const { signal } = ctx.controller;
     const route = await routeByName(this.o, kind, String(params.name), signal, ctx.session.principal).catch(
       (failure: unknown) => {
-        const error = routingFailure(this.accessDeps, ctx.session.principal, kind, String(params.name), failure);
-        // A refused call is audited too, under no server: probing for tools is worth a record. The record keeps
-        // the real failure, also when the caller is told of an unknown name.
-        if (kind === "tools") {
-          const { correlationId } = ctx;
-          const principal = ctx.session.principal.name;
-          const outcome = { error: failure };
-          reportCall(this.o, { server: "", request, startedAt: started, correlationId, principal, outcome });
-        }
-        throw error;
+        throw routingFailure(this.o, ctx, request, kind, started, failure);
       },
     );
     const asked = String(params.name);
@@ -319,7 +301,7 @@ export class Router {
       name: route.name,
       asked,
     };
-    enforceAccess(this.accessDeps, ctx, request, used);
+    enforceAccess(this.o, ctx, request, used);
     return this.forward(route.server, { ...request, params: { ...params, name: route.name } }, ctx);
   }
 
@@ -340,12 +322,12 @@ export class Router {
     if (ref.type === "ref/prompt") {
       const asked = String(ref.name);
       const route = await routeByName(this.o, "prompts", asked, signal, ctx.session.principal);
-      enforceAccess(this.accessDeps, ctx, request, { kind: "prompt", server: route.server, name: route.name, asked });
+      enforceAccess(this.o, ctx, request, { kind: "prompt", server: route.server, name: route.name, asked });
       return this.forward(route.server, { ...request, params: { ...params, ref: { ...ref, name: route.name } } }, ctx);
     }
     const uri = String(ref.uri);
     const server = await routeByUri(this.o, uri, signal, ctx.session.principal);
-    enforceAccess(this.accessDeps, ctx, request, { kind: "resource", server, name: uri, asked: uri });
+    enforceAccess(this.o, ctx, request, { kind: "resource", server, name: uri, asked: uri });
     return this.forward(server, request, ctx);
   }
 
@@ -376,7 +358,7 @@ export class Router {
   /** A tools/call on a server's own endpoint (direct or through call_tool), under the access rules. */
   private serverItemCall(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     const used = usedOnServer(server, request);
-    if (used) enforceAccess(this.accessDeps, ctx, request, used);
+    if (used) enforceAccess(this.o, ctx, request, used);
     return this.forward(server, request, ctx);
   }
 
@@ -397,26 +379,11 @@ export class Router {
     calls: readonly InFlightCall[],
     principal?: string,
   ): void {
-    this.notifications.route(server, notification, ownCalls(calls, principal), principal);
+    this.notifications.route(server, notification, calls, principal);
   }
-}
-
-/**
- * The calls of a per-principal instance's own principal. Only they can be in flight on it (calls are routed to
- * the caller's instance); this keeps it so should routing ever go wrong: another principal's session is never
- * asked nor told anything by this instance.
- */
-function ownCalls(calls: readonly InFlightCall[], principal: string | undefined): readonly InFlightCall[] {
-  if (principal === undefined) return calls;
-  return calls.filter((call) => (call.caller as RequestContext).session.principal.name === principal);
 }
 
 /** A result the gateway answers itself, kept serialized. */
 function result(json: string): Reply {
   return { kind: "result", json };
-}
-
-/** A request about MCP tasks: `tasks/*`, or a call asking to run as a task. */
-function isTaskRequest(request: JsonRpcRequest): boolean {
-  return request.method.startsWith("tasks/") || (request.method === "tools/call" && request.params?.task !== undefined);
 }

@@ -8,6 +8,7 @@ import type { Catalog } from "../catalog/catalog.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall } from "../upstream/upstream-peer.ts";
 import type { ClientRelay } from "./client-relay.ts";
+import type { RequestContext } from "./request-context.ts";
 import { type DownstreamSession, endpointServes, type SessionRegistry } from "./sessions.ts";
 
 export interface UpstreamNotificationDeps {
@@ -33,7 +34,13 @@ export class UpstreamNotifications {
    * `principal` is set when the notification comes from that principal's instance of a per-principal server:
    * only that principal's sessions may receive it.
    */
-  route(server: string, notification: JsonRpcNotification, calls: readonly InFlightCall[], principal?: string): void {
+  route(
+    server: string,
+    notification: JsonRpcNotification,
+    inFlight: readonly InFlightCall[],
+    principal?: string,
+  ): void {
+    const calls = ownCalls(inFlight, principal);
     const { method } = notification;
     if (method === "notifications/message") {
       this.o.relay.logMessage(server, notification, calls);
@@ -80,4 +87,14 @@ export function trackSubscription(session: DownstreamSession, server: string, re
 
 function subscriptionKey(server: string, uri: unknown): string {
   return `${server}\u0000${String(uri)}`;
+}
+
+/**
+ * The calls of a per-principal instance's own principal. Only they can be in flight on it (calls are routed to
+ * the caller's instance); this keeps it so should routing ever go wrong: another principal's session is never
+ * asked nor told anything by this instance.
+ */
+export function ownCalls(calls: readonly InFlightCall[], principal: string | undefined): readonly InFlightCall[] {
+  if (principal === undefined) return calls;
+  return calls.filter((call) => (call.caller as RequestContext).session.principal.name === principal);
 }
