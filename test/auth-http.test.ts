@@ -421,3 +421,49 @@ describe("API-key mode through the HTTP front", () => {
     assert.ok(![401, 403, 404].includes(byAdmin.status), `an admin may: ${byAdmin.status}`);
   });
 });
+
+describe("a flood of made-up API keys from one address", () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway(
+      { fx: fixtureServer() },
+      // Behind one trusted proxy: X-Forwarded-For tells the attacker's address from the newcomer's.
+      { gateway: { auth: { mode: "apiKey" }, rateLimit: { clientKey: { trustProxyHops: 1 } } } },
+    );
+  });
+  after(() => gw?.close());
+
+  it("is cut off after its first refusals, without locking out a key presented for the first time", async () => {
+    const from = (address: string, key: string) => ({ ...bearer(key), "x-forwarded-for": address });
+    const wave = (start: number) =>
+      Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          callTool(
+            gw.url,
+            "fx__echo",
+            { message: "x" },
+            from("10.0.0.1", `sb_${(start + i).toString(16).padStart(12, "0")}_${"x".repeat(43)}`),
+          ),
+        ),
+      );
+    const first = await wave(0);
+    assert.ok(first.every((reply) => reply.status === 401 || reply.status === 429));
+    const second = await wave(100);
+    assert.deepEqual(
+      second.map((reply) => reply.status),
+      Array(30).fill(429),
+      "once refused, the address is not verified any more",
+    );
+    assert.equal(second[0]?.body.error.data.scope, "authFailures");
+    assert.ok(Number(second[0]?.headers.get("retry-after")) >= 1);
+    // A real key, never verified before, from another address is verified at once.
+    const fresh = (await gw.gateway.apiKeys.create({ principal: "newcomer" })).key;
+    const own = await Promise.all(
+      Array.from({ length: 20 }, () => callTool(gw.url, "fx__echo", { message: "hi" }, from("10.0.0.2", fresh))),
+    );
+    assert.deepEqual(
+      own.map((r) => r.status),
+      Array(20).fill(200),
+    );
+  });
+});

@@ -6,13 +6,23 @@ import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import { ANONYMOUS, type AuthSettings, type Principal } from "../../core/identity.ts";
 import { metadataPathFor, protectedResourceMetadata, wwwAuthenticate } from "../../core/protected-resource.ts";
+import { type BucketLimit, type BucketState, levelAt, msUntilToken } from "../../core/token-bucket.ts";
 import type { Authenticator } from "../../services/identity/authenticator.ts";
+import { addressOf } from "./client-key.ts";
 import { sendJson } from "./respond.ts";
 
 const METADATA_ROOT = "/.well-known/oauth-protected-resource";
 /** Routes every caller may use: probes, the root document, well-known documents and the OAuth redirect (it checks its own state). */
 const PUBLIC_PATHS = new Set(["/", "/health/live", "/health/ready", "/oauth/callback"]);
 const isPublic = (path: string) => PUBLIC_PATHS.has(path) || path.startsWith("/.well-known/");
+/**
+ * Refused credentials one client address may send (20 at once, then one a second): past that its requests are
+ * answered `rate_limited` without being verified, so a flood of made-up keys from one address cannot fill the
+ * gateway-wide verification line and lock out other clients' first requests.
+ */
+const FAILURE_LIMIT: BucketLimit = { perMinute: 60, capacity: 20 };
+/** Addresses whose failures are remembered at most (the least recently refused is forgotten first). */
+const MAX_FAILING_ADDRESSES = 10_000;
 /** A server name as the metadata path may carry it (the same rule as configured names). */
 const SERVER_SEGMENT = /^\/mcp(?:\/[A-Za-z0-9_.-]{1,64})?$/;
 
@@ -36,7 +46,16 @@ export function createAuthGate(
   authenticator: Authenticator | undefined,
   boundUrl: () => string,
   events?: EventBus,
+  trustProxyHops = 0,
 ): AuthGate {
+  const failures = new Map<string, BucketState>();
+  // Only refusals are recorded: a client that presents good credentials never pays, however busy it is. A burst
+  // of concurrent bad ones all pass the check once (the verification line bounds that), the next ones do not.
+  const recordFailure = (address: string, level: number) => {
+    failures.delete(address);
+    failures.set(address, { tokens: level - 1, updatedAt: Date.now() });
+    if (failures.size > MAX_FAILING_ADDRESSES) failures.delete(failures.keys().next().value as string);
+  };
   const enabled = settings.mode !== "none" && authenticator !== undefined;
   const baseOf = (req: IncomingMessage) =>
     (settings.publicUrl ?? (req.headers.host ? `http://${req.headers.host}` : boundUrl())).replace(/\/+$/, "");
@@ -80,7 +99,19 @@ export function createAuthGate(
         const value = req.headers[name];
         return Array.isArray(value) ? value.join(", ") : value;
       };
+      const address = addressOf(req, trustProxyHops);
+      const now = Date.now();
+      const level = levelAt(failures.get(address), FAILURE_LIMIT, now);
       try {
+        if (level < 1) {
+          throw new SwitchboardError(
+            "rate_limited",
+            "too many refused credentials from this address; try again later",
+            {
+              data: { retryAfterMs: msUntilToken(level, FAILURE_LIMIT), scope: "authFailures" },
+            },
+          );
+        }
         const principal = await (authenticator as Authenticator).authenticate({
           authorization: header("authorization"),
           apiKey: header("x-api-key"),
@@ -101,6 +132,9 @@ export function createAuthGate(
                 ? error.code
                 : "internal";
         events?.emit("auth-checked", { outcome: "refused", via: settings.mode, reason, path });
+        // Only a credential that had to be checked counts (a missing or malformed one costs nothing to refuse).
+        if (reason === "invalid_token")
+          recordFailure(address, levelAt(failures.get(address), FAILURE_LIMIT, Date.now()));
         throw error;
       }
     },

@@ -107,7 +107,13 @@ export async function startHttpFront(
   const root = rootDocument();
   let boundUrl = "";
   const gate = gateway.auth
-    ? createAuthGate(gateway.auth.settings, gateway.auth.authenticator, () => boundUrl, gateway.auth.events)
+    ? createAuthGate(
+        gateway.auth.settings,
+        gateway.auth.authenticator,
+        () => boundUrl,
+        gateway.auth.events,
+        settings.rateLimit.clientKey.trustProxyHops,
+      )
     : undefined;
 
   const route = async (req: IncomingMessage, res: ServerResponse, path: string, correlationId: string) => {
