@@ -158,6 +158,23 @@ describe("the dependency rule", () => {
   });
 });
 
+/** Where gateway errors may become JSON-RPC errors: the fronts' encoder, and the peer answering a server's request. */
+const ERROR_ENCODERS = ["fronts/shared/reply-encoder.ts", "services/upstream/upstream-peer.ts"];
+
+describe("the wire boundary", () => {
+  const files = sourceFiles();
+
+  it("only the encoders turn errors into JSON-RPC errors", () => {
+    const converting = files.filter((file) => /\btoJsonRpcError\b/.test(readFileSync(join(SRC, file), "utf8")));
+    assert.deepEqual(converting.filter((f) => f !== "core/errors.ts").sort(), ERROR_ENCODERS);
+  });
+
+  it("JSON-RPC error codes are written only in the error registry", () => {
+    const minting = files.filter((file) => /-3[12]\d{3}\b/.test(readFileSync(join(SRC, file), "utf8")));
+    assert.deepEqual(minting, ["core/errors.ts"]);
+  });
+});
+
 describe("docs/architecture.md's source tree", () => {
   const folders = treeFolders(readFileSync(join(REPO_ROOT, "docs", "architecture.md"), "utf8"));
 

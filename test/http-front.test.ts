@@ -76,6 +76,7 @@ describe("HTTP front: bad input gets a clear error and the gateway keeps serving
     const wrongVersion = await post(mcp, { jsonrpc: "1.0", id: 1, method: "ping" }, { "mcp-session-id": session });
     assert.equal(wrongVersion.status, 400);
     assert.equal(wrongVersion.body.error.code, -32600);
+    assert.equal(wrongVersion.body.id, 1, "an invalid envelope keeps its id, as on stdio");
     await assertStillServes();
   });
 

@@ -69,11 +69,3 @@ export function envelopeProblem(value: unknown): string | undefined {
 function isValidId(id: unknown): id is RequestId {
   return typeof id === "string" || (typeof id === "number" && Number.isInteger(id));
 }
-
-export function resultMessage(id: RequestId, result: Record<string, unknown>): JsonRpcResponse {
-  return { jsonrpc: "2.0", id, result };
-}
-
-export function errorMessage(id: RequestId | null, error: JsonRpcErrorObject): JsonRpcResponse {
-  return { jsonrpc: "2.0", id, error };
-}

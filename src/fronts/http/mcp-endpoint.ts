@@ -91,7 +91,11 @@ export function createMcpEndpoint(deps: McpEndpointDeps) {
     correlationId: string,
   ): Promise<void> {
     const parsed = parseMessage(await readBody(req, deps.maxBodyBytes), "request body");
-    if (!parsed.ok) throw parsed.error;
+    if (!parsed.ok) {
+      // As on stdio: a refused envelope keeps the id it carried, when it had a usable one.
+      sendRpcError(res, parsed.error, parsed.id);
+      return;
+    }
     const msg = parsed.message;
     if (claimsModern(msg, headerOf(req))) {
       const verdict = await classifyEra(req, msg);
