@@ -8,6 +8,7 @@ import type { ServerSpec, TransportSpec } from "../core/server-spec.ts";
 import { DEFAULT_MAX_INSTANCES } from "./credentials-schema.ts";
 import { normalizeCredentials } from "./credentials-settings.ts";
 import { canonicalMode } from "./discovery-settings.ts";
+import { normalizeIntegrity } from "./integrity-settings.ts";
 import { interpolate } from "./interpolate.ts";
 import { normalizePolicies } from "./policy-settings.ts";
 import { resolvePackageBin } from "./resolve-package.ts";
@@ -70,6 +71,7 @@ export function normalizeServer(
       transport.kind === "stdio"
         ? normalizeSandbox(defaults.sandbox, entry.sandbox, { ...ctx, path: `${ctx.path}.sandbox` })
         : undefined,
+    integrity: normalizeIntegrity(defaults, entry),
     ...(credentials ? { credentials, maxInstances: entry.maxInstances ?? DEFAULT_MAX_INSTANCES } : {}),
   };
 }
@@ -103,8 +105,8 @@ function normalizeTransport(entry: ServerEntry, ctx: ServerContext): TransportSp
   const env = mapValues(entry.env ?? {}, (value, key) => resolveRef(value, `${path}.env.${key}`, ctx));
   if (entry.package !== undefined) {
     try {
-      const bin = resolvePackageBin(entry.package, [ctx.configDir, INSTALL_DIR]);
-      return { kind: "stdio", command: process.execPath, args: [bin, ...args], env, cwd };
+      const { bin, name, version } = resolvePackageBin(entry.package, [ctx.configDir, INSTALL_DIR]);
+      return { kind: "stdio", command: process.execPath, args: [bin, ...args], env, cwd, package: { name, version } };
     } catch (error) {
       problems.push({ path: `${path}.package`, message: (error as Error).message });
       return undefined;

@@ -2,8 +2,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
+/** An installed package's bin, with the package's name and version (part of the server's identity). */
+export interface ResolvedPackage {
+  bin: string;
+  name: string;
+  version: string;
+}
+
 /** Looks for `node_modules/<name>` upward from each base directory; returns the absolute bin path. */
-export function resolvePackageBin(name: string, baseDirs: readonly string[]): string {
+export function resolvePackageBin(name: string, baseDirs: readonly string[]): ResolvedPackage {
   const [packageName, binName] = splitBin(name);
   for (const base of baseDirs) {
     for (let dir = resolve(base); ; dir = dirname(dir)) {
@@ -23,10 +30,14 @@ function splitBin(spec: string): [string, string | undefined] {
   return at < 0 ? [spec, undefined] : [spec.slice(0, at), spec.slice(at + 1)];
 }
 
-function binOf(manifestPath: string, packageName: string, binName: string | undefined): string {
-  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin?: string | Record<string, string> };
+function binOf(manifestPath: string, packageName: string, binName: string | undefined): ResolvedPackage {
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as {
+    bin?: string | Record<string, string>;
+    version?: unknown;
+  };
   const dir = dirname(manifestPath);
-  if (typeof manifest.bin === "string") return join(dir, manifest.bin);
+  const found = (bin: string) => ({ bin: join(dir, bin), name: packageName, version: String(manifest.version ?? "") });
+  if (typeof manifest.bin === "string") return found(manifest.bin);
   const bins = manifest.bin ?? {};
   const names = Object.keys(bins);
   const unscoped = packageName.replace(/^@[^/]+\//, "");
@@ -36,5 +47,5 @@ function binOf(manifestPath: string, packageName: string, binName: string | unde
       `npm package "${packageName}" has bins ${names.join(", ") || "(none)"}; name one as "${packageName}#<bin>"`,
     );
   }
-  return join(dir, bins[chosen]);
+  return found(bins[chosen]);
 }

@@ -7,6 +7,7 @@ import { LIFECYCLES } from "../core/server-state.ts";
 import { credentialServerSettings } from "./credentials-schema.ts";
 import { ToolSettingsSchema } from "./discovery-schema.ts";
 import { policySettings } from "./policy-schema.ts";
+import { integritySettings } from "./integrity-schema.ts";
 import { SandboxSchema } from "./sandbox-schema.ts";
 import { ms } from "./schema-units.ts";
 import { UpstreamOAuthSchema } from "./upstream-oauth-schema.ts";
@@ -173,6 +174,7 @@ export const serverSettings = {
     .describe("Per-tool settings by the server's own tool name: output budget, JSON projection, idempotency."),
   sandbox: SandboxSchema.optional(),
   ...policySettings,
+  ...integritySettings,
 };
 
 export const ServerSchema = z

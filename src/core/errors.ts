@@ -72,6 +72,11 @@ export const ERROR_CODES = {
    * (`switchboard credentials set SERVER SLOT`); `data.slots` names them. No other principal's value is used.
    */
   credentials_required: { jsonRpc: -31016, http: 403, retryable: false },
+  /**
+   * The tool (or prompt) is held for review: new under `approve-new`, changed since it was approved, held by
+   * screening, or rejected. `data.server`, `data.tool`, `data.state`, `data.review` (the command that shows it).
+   */
+  quarantined: { jsonRpc: -31017, http: 403, retryable: false },
   /** This replica holds its maximum of sessions (`gateway.limits.maxSessions`); existing sessions are unaffected. */
   session_limit: { jsonRpc: -31013, http: 503, retryable: true },
   /** A GET for a stream that does not accept `text/event-stream`. */

@@ -1,4 +1,5 @@
 // Typed domain events. Services emit; observability (logs, later metrics and audit) subscribes.
+import type { Finding, PinnedKind, PinState } from "./integrity.ts";
 import type { ServerState, StopReason } from "./server-state.ts";
 
 export interface GatewayEvents {
@@ -7,6 +8,27 @@ export interface GatewayEvents {
   "server-stopped": { server: string; reason: StopReason; detail?: string };
   "server-start-failed": { server: string; error: string; failures: number };
   "catalog-changed": { server: string; kinds: readonly CatalogKind[] };
+  /** A definition was held for review, changed under `warn`, or flagged by screening (docs/integrity.md). */
+  "definition-reviewed": DefinitionReviewed;
+  /** An operator (or the policy) approved or rejected held definitions. */
+  "definition-decided": {
+    server: string;
+    kind: PinnedKind;
+    key: string;
+    decision: "approve" | "reject";
+    by: string;
+    hash: string;
+  };
+  /** Screening found something in a tool's result on the way back. */
+  "result-screened": { server: string; tool: string; rules: readonly string[] };
+  /** A secret was found in a call's arguments or result and redacted or blocked. */
+  "secret-found": {
+    server: string;
+    tool: string;
+    where: "arguments" | "result";
+    action: "redact" | "block";
+    rules: readonly string[];
+  };
   /** A server's definition was cut or refused by the definition limits; once per server, item and action. */
   "definition-limited": {
     server: string;
@@ -103,6 +125,18 @@ export interface GatewayEvents {
   "session-store-failed": { action: "resolve" | "revalidate" | "put" | "delete"; error: unknown };
 }
 
+export interface DefinitionReviewed {
+  server: string;
+  kind: PinnedKind;
+  key: string;
+  /** held: hidden until approved; warned: served, changed under onChange warn; flagged: served with findings. */
+  outcome: "held" | "warned" | "flagged";
+  state: PinState;
+  /** Why: `new` (approve-new), `changed`, `identity` (the server's identity changed), `renamed`, `screening`. */
+  reason: "new" | "changed" | "identity" | "renamed" | "screening";
+  findings: readonly Finding[];
+}
+
 export interface ResultCut {
   server: string;
   /** The tool's own name on its server. */
@@ -128,7 +162,7 @@ export type AuditDropped =
  * - `fetch`: the running server's lists could not be read.
  * - `save`: the manifest could not be written to the registry (the catalog serves it from memory).
  */
-export type CatalogStep = "refresh" | "fetch" | "save";
+export type CatalogStep = "refresh" | "fetch" | "save" | "pins";
 
 /**
  * - `start-failed`: a start failed (it counts toward the restart limit); `out-of-resources`: the gateway itself

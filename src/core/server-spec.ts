@@ -1,5 +1,6 @@
 // The normalized, frozen description of one upstream server that the rest of the gateway works from.
 import type { DiscoveryMode } from "./discovery-mode.ts";
+import type { IntegritySettings } from "./integrity.ts";
 import type { SandboxProfile } from "./sandbox.ts";
 import type { Lifecycle } from "./server-state.ts";
 
@@ -57,6 +58,8 @@ export interface StdioTransportSpec {
   env: Readonly<Record<string, string>>;
   /** Absolute working directory. */
   cwd: string;
+  /** The npm package a `package` entry runs (its version is part of the server's identity). */
+  package?: { name: string; version: string };
 }
 
 export interface HttpTransportSpec {
@@ -159,6 +162,8 @@ export interface ServerSpec {
   oauth?: UpstreamOAuthSpec;
   /** Isolation of a stdio server; undefined when neither it nor serverDefaults sets one (it runs unconfined). */
   sandbox: SandboxProfile | undefined;
+  /** What is pinned of the server's definitions and what new, changed or hostile-looking ones may do. */
+  integrity: IntegritySettings;
   /**
    * Set on the spec of a per-principal instance (a server whose credentials or OAuth tokens belong to each
    * caller): the principal whose instance it is. Undefined for the shared instance.

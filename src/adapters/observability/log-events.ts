@@ -90,6 +90,7 @@ const CATALOG_FAILURES = {
   refresh: { level: "error", message: "refreshing the server's catalog failed" },
   fetch: { level: "warn", message: "could not read the server's catalog" },
   save: { level: "warn", message: "could not write the manifest to the registry" },
+  pins: { level: "error", message: "could not read or write the server's pinned definitions" },
 } as const;
 
 function logCatalog(events: EventBus, logger: Logger): void {

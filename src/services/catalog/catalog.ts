@@ -8,6 +8,8 @@ import { assignNames, type NamingProblem } from "../../core/naming.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import { compileUriTemplate } from "../../core/uri-template.ts";
 import type { ManifestStore, ServerManifest } from "../../ports/manifest-store.ts";
+import type { IntegrityGate, Withheld } from "../integrity/integrity-gate.ts";
+import { keyOf, PINNED_LISTS } from "../integrity/integrity-gate.ts";
 import type { UpstreamPeer } from "../upstream/upstream-peer.ts";
 import { DefinitionLimiter, type LimitedDefinition } from "./definition-limits.ts";
 import { fetchManifest, LISTS_OF_KIND, specHash } from "./fetch-manifest.ts";
@@ -47,12 +49,27 @@ export interface CatalogOptions {
    * a name is hidden there and reported; it stays callable on the aggregate endpoint under its namespaced name.
    */
   reservedNames?: ReadonlySet<string>;
+  /** Tool integrity: what of each manifest is served (pins, review, screening); unset: everything is. */
+  gate?: Pick<IntegrityGate, "review" | "decided"> | undefined;
+}
+
+/** A tool or prompt held for review, by the name a client used. */
+export interface HeldItem {
+  server: string;
+  /** The server's own name of it. */
+  name: string;
+  state: string;
 }
 
 export class Catalog {
   private readonly options: CatalogOptions;
   private readonly specs: Map<string, ServerSpec>;
+  /** Each server's manifest as the server sent it (within the definition limits). */
   private readonly manifests = new Map<string, ServerManifest>();
+  /** Each server's manifest as served: without what the integrity gate holds back. */
+  private readonly served = new Map<string, ServerManifest>();
+  /** What the gate holds back of each server's manifest. */
+  private readonly held = new Map<string, Withheld>();
   private readonly refreshes = new Map<string, Promise<ServerManifest | undefined>>();
   private views: Map<string, AggregateList> | undefined;
   private resourceIndex:
@@ -68,6 +85,9 @@ export class Catalog {
     this.options = options;
     this.limiter = new DefinitionLimiter(options.limits, (event) => options.events.emit("definition-limited", event));
     this.specs = new Map(options.specs.filter((s) => s.enabled).map((s) => [s.name, s]));
+    options.gate?.decided((servers) => {
+      for (const server of servers) void this.regate(server);
+    });
   }
 
   /** Reads cached manifests; those written for a different command or URL are ignored. */
@@ -75,15 +95,78 @@ export class Catalog {
     await Promise.all(
       [...this.specs.values()].map(async (spec) => {
         const manifest = await this.options.store.load(spec.name);
-        if (manifest && manifest.specHash === specHash(spec))
-          this.manifests.set(spec.name, this.limiter.bound(manifest));
+        if (manifest && manifest.specHash === specHash(spec)) await this.take(spec.name, this.limiter.bound(manifest));
       }),
     );
     this.invalidate();
   }
 
+  /** A server's manifest as served (without held items). */
   manifest(server: string): ServerManifest | undefined {
+    return this.served.get(server);
+  }
+
+  /** A server's manifest as the server sent it, held items included (for review). */
+  offeredManifest(server: string): ServerManifest | undefined {
     return this.manifests.get(server);
+  }
+
+  /**
+   * The tool or prompt a client named that the integrity gate holds back: by its namespaced name on the
+   * aggregate endpoint, or by its own name on its server's endpoint.
+   */
+  heldItem(kind: "tools" | "prompts", name: string, server?: string): HeldItem | undefined {
+    const pinned = kind === "tools" ? "tool" : "prompt";
+    const candidates = server !== undefined ? [[server, name] as const] : this.splitName(name);
+    for (const [owner, own] of candidates) {
+      const state = this.held.get(owner)?.get(keyOf(pinned, own));
+      if (state) return { server: owner, name: own, state };
+    }
+    return undefined;
+  }
+
+  /**
+   * Reviews a server's manifest again (an operator decided, here or on another replica) and announces what left
+   * or returned. Never rejects.
+   */
+  async regate(server: string): Promise<void> {
+    const manifest = this.manifests.get(server);
+    if (!manifest) return;
+    try {
+      const before = this.served.get(server);
+      await this.take(server, manifest);
+      const changed = changedKinds(before, this.served.get(server));
+      if (changed.length > 0) {
+        this.invalidate();
+        this.options.events.emit("catalog-changed", { server, kinds: changed });
+      }
+    } catch (error) {
+      this.options.events.emit("catalog-failed", { server, step: "pins", error });
+    }
+  }
+
+  /** Holds a manifest, reviewed by the integrity gate (when there is one). */
+  private async take(server: string, manifest: ServerManifest): Promise<void> {
+    const spec = this.specs.get(server);
+    const gate = this.options.gate;
+    const held: Withheld =
+      gate && spec
+        ? await gate.review(
+            spec,
+            manifest,
+            [...this.served.values()].filter((m) => m.server !== server),
+          )
+        : new Map();
+    this.manifests.set(server, manifest);
+    this.held.set(server, held);
+    this.served.set(server, held.size === 0 ? manifest : withoutHeld(manifest, held));
+  }
+
+  private splitName(name: string): (readonly [string, string])[] {
+    const sep = this.options.separator;
+    return [...this.specs.keys()]
+      .filter((server) => name.startsWith(`${server}${sep}`))
+      .map((server) => [server, name.slice(server.length + sep.length)] as const);
   }
 
   /**
@@ -97,12 +180,30 @@ export class Catalog {
     const held = this.manifests.get(server);
     if (!stored || stored.specHash !== specHash(spec) || (held && stored.fetchedAt <= held.fetchedAt)) return;
     if (this.refreshes.has(server)) return; // a refresh from the server itself started meanwhile: it wins
-    this.accept(server, held, this.limiter.bound(stored));
+    await this.accept(server, this.limiter.bound(stored));
   }
 
   /** A list response a server gave on its own endpoint (forwarded as it is), within the definition limits. */
   boundListResponse(key: "tools" | "prompts" | "resources" | "resourceTemplates", response: string): string {
     return this.limiter.boundResponse(key, response);
+  }
+
+  /** A page of a server's own list without the items the integrity gate holds back. */
+  servedPage(
+    server: string,
+    key: "tools" | "prompts" | "resources" | "resourceTemplates",
+    result: Record<string, unknown>,
+  ) {
+    const held = this.held.get(server);
+    const pinned = PINNED_LISTS.find((p) => p.list === key);
+    const items = result[key];
+    if (!held || held.size === 0 || !pinned || !Array.isArray(items)) return result;
+    return {
+      ...result,
+      [key]: items.filter(
+        (item: Record<string, unknown>) => !held.has(keyOf(pinned.kind, String(item?.[pinned.field]))),
+      ),
+    };
   }
 
   /** The definitions of a server that were cut or refused by the definition limits (latest manifest). */
@@ -112,7 +213,7 @@ export class Catalog {
 
   /** The registry's definition hash (sha256 of canonical JSON) of a server's tool, if the tool is known. */
   definitionHash(server: string, tool: string): string | undefined {
-    const manifest = this.manifests.get(server);
+    const manifest = this.served.get(server);
     if (!manifest) return undefined;
     let hashes = this.toolHashes.get(manifest);
     if (!hashes) {
@@ -152,7 +253,7 @@ export class Catalog {
       .then(() => this.doRefresh(server, peer, kinds))
       .catch((error: unknown) => {
         this.options.events.emit("catalog-failed", { server, step: "refresh", error });
-        return this.manifests.get(server);
+        return this.served.get(server);
       });
     const tracked = next.finally(() => {
       if (this.refreshes.get(server) === tracked) this.refreshes.delete(server);
@@ -188,26 +289,25 @@ export class Catalog {
       );
     } catch (error) {
       this.options.events.emit("catalog-failed", { server, step: "fetch", error });
-      return previous;
+      return this.served.get(server);
     }
     // Routes change with the manifest, before the (slower) write to the store: a tool GET /servers counts
     // must already be callable on /mcp. The catalog keeps serving from memory if the write fails.
-    const changed = this.accept(server, previous, manifest, false);
+    const changed = await this.accept(server, manifest, false);
     try {
       await this.options.store.save(manifest);
     } catch (error) {
       this.options.events.emit("catalog-failed", { server, step: "save", error });
     }
     if (changed.length > 0) this.options.events.emit("catalog-changed", { server, kinds: changed });
-    return manifest;
+    return this.served.get(server);
   }
 
-  /** Takes a manifest; returns (and, unless told otherwise, announces) the kinds whose lists changed. */
-  private accept(server: string, previous: ServerManifest | undefined, manifest: ServerManifest, announce = true) {
-    const changed = (["tools", "prompts", "resources"] as const).filter((kind) =>
-      LISTS_OF_KIND[kind].some((key) => JSON.stringify(previous?.[key] ?? []) !== JSON.stringify(manifest[key])),
-    );
-    this.manifests.set(server, manifest);
+  /** Takes a manifest; returns (and, unless told otherwise, announces) the kinds whose served lists changed. */
+  private async accept(server: string, manifest: ServerManifest, announce = true) {
+    const previous = this.served.get(server);
+    await this.take(server, manifest);
+    const changed = changedKinds(previous, this.served.get(server));
     if (changed.length > 0) {
       this.invalidate();
       if (announce) this.options.events.emit("catalog-changed", { server, kinds: changed });
@@ -245,14 +345,14 @@ export class Catalog {
 
   /** One server's items under their own names (the transparent `/mcp/{server}` endpoint). */
   serverList(server: string, key: "tools" | "prompts" | "resources" | "resourceTemplates"): string | undefined {
-    const manifest = this.manifests.get(server);
+    const manifest = this.served.get(server);
     if (!manifest) return undefined;
     return JSON.stringify({ [key]: key === "tools" ? this.ownTools(server) : manifest[key] });
   }
 
   /** A server's tools on its own endpoint: its manifest's tools without those named like a reserved name. */
   ownTools(server: string): readonly Record<string, unknown>[] | undefined {
-    const manifest = this.manifests.get(server);
+    const manifest = this.served.get(server);
     if (!manifest) return undefined;
     const reserved = this.options.reservedNames;
     if (!reserved) return manifest.tools;
@@ -295,7 +395,7 @@ export class Catalog {
   }
 
   private orderedManifests(): ServerManifest[] {
-    return [...this.specs.keys()].flatMap((name) => this.manifests.get(name) ?? []);
+    return [...this.specs.keys()].flatMap((name) => this.served.get(name) ?? []);
   }
 
   private buildViews(): Map<string, AggregateList> {
@@ -362,4 +462,20 @@ export class Catalog {
     }
     return { uris, templates };
   }
+}
+
+/** The kinds whose lists differ between two manifests of a server. */
+function changedKinds(previous: ServerManifest | undefined, next: ServerManifest | undefined): CatalogKind[] {
+  return (["tools", "prompts", "resources"] as const).filter((kind) =>
+    LISTS_OF_KIND[kind].some((key) => JSON.stringify(previous?.[key] ?? []) !== JSON.stringify(next?.[key] ?? [])),
+  );
+}
+
+/** A manifest without the items the gate holds back. */
+function withoutHeld(manifest: ServerManifest, held: Withheld): ServerManifest {
+  const served = { ...manifest };
+  for (const { kind, list, field } of PINNED_LISTS) {
+    served[list] = manifest[list].filter((item) => !held.has(keyOf(kind, String(item[field]))));
+  }
+  return served;
 }

@@ -1,0 +1,246 @@
+// The integrity gate: reviews every manifest the catalog takes against the pins (tools, prompts, resource
+// templates), decides what is served, records what waits for review, and carries operators' decisions. The
+// catalog serves only what the gate lets through; replicas sharing the pin store pick up each other's decisions.
+import type { EventBus } from "../../core/events.ts";
+import type { Finding, PinnedKind, PinState } from "../../core/integrity.ts";
+import type { ServerSpec } from "../../core/server-spec.ts";
+import type { Clock, TimerHandle } from "../../ports/clock.ts";
+import type { ServerManifest } from "../../ports/manifest-store.ts";
+import type { Pin, PinKey, PinStore } from "../../ports/pin-store.ts";
+import { approvedBy, decide, nameless, pinHash, rejectedBy, serverIdentity } from "./pins.ts";
+
+/** The manifest lists that are pinned, by kind, and the field that names an item. */
+export const PINNED_LISTS = [
+  { kind: "tool", list: "tools", field: "name" },
+  { kind: "prompt", list: "prompts", field: "name" },
+  { kind: "resourceTemplate", list: "resourceTemplates", field: "uriTemplate" },
+] as const satisfies readonly { kind: PinnedKind; list: keyof ServerManifest; field: string }[];
+
+/** Screens one definition; the other servers' tool names are there to recognise shadowing. */
+export type DefinitionScreener = (
+  kind: PinnedKind,
+  item: Record<string, unknown>,
+  context: { server: string; otherServers: readonly { server: string; names: readonly string[] }[] },
+) => Finding[];
+
+/** Keys (`kind\0key`) of a reviewed manifest's items that are held, with why. */
+export type Withheld = ReadonlyMap<string, PinState>;
+
+export interface IntegrityGateOptions {
+  store: PinStore;
+  events: EventBus;
+  clock: Clock;
+  screen?: DefinitionScreener | undefined;
+  /** How often decisions made on other replicas are looked for; 0: never (one replica). Milliseconds. */
+  syncIntervalMs?: number;
+}
+
+/** One held or decided item, for review. */
+export interface ReviewItem extends Pin {
+  /** Whether the server currently offers it (in its latest manifest). */
+  offered: boolean;
+}
+
+export class IntegrityGate {
+  private readonly o: IntegrityGateOptions;
+  /** What the latest review of each server's manifest held back. */
+  private readonly held = new Map<string, Map<string, PinState>>();
+  /** The keys each server's latest manifest offered. */
+  private readonly offered = new Map<string, Set<string>>();
+  private syncedUntil: string;
+  private syncTimer: TimerHandle | undefined;
+  private onDecided: ((servers: readonly string[]) => void) | undefined;
+  private closed = false;
+
+  constructor(options: IntegrityGateOptions) {
+    this.o = options;
+    this.syncedUntil = new Date(options.clock.now()).toISOString();
+  }
+
+  /**
+   * Called with the servers whose pins changed by a decision (here or, found by the sync, on another replica):
+   * the catalog reviews their manifests again and announces what left or returned.
+   */
+  decided(listener: (servers: readonly string[]) => void): void {
+    this.onDecided = listener;
+    this.scheduleSync();
+  }
+
+  /**
+   * Reviews a manifest against the pins (read fresh from the store: another replica may have decided since),
+   * writes what changed and returns what is held back. Never rejects: when the store fails, the decisions
+   * stand for this process and the failure is announced.
+   */
+  async review(spec: ServerSpec, manifest: ServerManifest, others: readonly ServerManifest[]): Promise<Withheld> {
+    const server = spec.name;
+    let pins: Pin[] = [];
+    try {
+      pins = await this.o.store.listPins({ server });
+    } catch (error) {
+      this.o.events.emit("catalog-failed", { server, step: "pins", error });
+    }
+    const byKey = new Map(pins.map((pin) => [keyOf(pin.kind, pin.key), pin]));
+    const identity = serverIdentity(spec, manifest.serverInfo);
+    const now = new Date(this.o.clock.now()).toISOString();
+    const otherServers = others
+      .filter((m) => m.server !== server)
+      .map((m) => ({ server: m.server, names: m.tools.map((t) => String(t.name)) }));
+    const held = new Map<string, PinState>();
+    const offered = new Set<string>();
+    const writes: Pin[] = [];
+    for (const { kind, list, field } of PINNED_LISTS) {
+      const items = manifest[list];
+      const present = new Set(items.map((item) => String(item[field])));
+      // Approved pins of this kind that the manifest no longer offers: a new item equal to one of them but for
+      // its name is that item renamed.
+      const gone = new Map<string, Pin>();
+      for (const pin of pins) {
+        if (pin.kind !== kind || present.has(pin.key) || pin.state !== "approved") continue;
+        const shape = nameless(kind, pin.pinnedDefinition);
+        if (shape) gone.set(shape, pin);
+      }
+      for (const item of items) {
+        const key = String(item[field]);
+        const id = keyOf(kind, key);
+        offered.add(id);
+        const existing = byKey.get(id);
+        const findings =
+          spec.integrity.screening.definitions && this.o.screen
+            ? this.o.screen(kind, item, { server, otherServers })
+            : [];
+        const decision = decide({
+          server,
+          kind,
+          key,
+          definition: item,
+          identity,
+          hash: pinHash(item, identity),
+          findings,
+          settings: spec.integrity,
+          existing,
+          renamedFrom: existing ? undefined : gone.get(nameless(kind, item) ?? ""),
+          now,
+        });
+        if (!decision.served) held.set(id, decision.write?.state ?? existing?.state ?? "pending");
+        if (decision.write) writes.push(decision.write);
+        if (decision.event) this.o.events.emit("definition-reviewed", decision.event);
+      }
+    }
+    try {
+      for (const pin of writes) await this.o.store.putPin(pin);
+    } catch (error) {
+      this.o.events.emit("catalog-failed", { server, step: "pins", error });
+    }
+    this.held.set(server, held);
+    this.offered.set(server, offered);
+    return held;
+  }
+
+  /** What the latest review held back of a server's manifest. */
+  withheld(server: string): Withheld {
+    return this.held.get(server) ?? new Map();
+  }
+
+  /** Held, changed and rejected items (or every pin with `all`), optionally of one server. */
+  async pending(filter: { server?: string; all?: boolean } = {}): Promise<ReviewItem[]> {
+    const states: PinState[] | undefined = filter.all ? undefined : ["pending", "changed", "rejected"];
+    const pins = await this.o.store.listPins({
+      ...(filter.server ? { server: filter.server } : {}),
+      ...(states ? { states } : {}),
+    });
+    return pins.map((pin) => ({
+      ...pin,
+      offered: this.offered.get(pin.server)?.has(keyOf(pin.kind, pin.key)) ?? false,
+    }));
+  }
+
+  async pin(key: PinKey): Promise<Pin | undefined> {
+    return this.o.store.getPin(key);
+  }
+
+  /**
+   * Approves or rejects pins; `expectHash`, when given, must be the candidate's hash (what the operator looked
+   * at), or nothing is decided for that pin. Returns the pins decided; announces each and re-reviews their servers.
+   */
+  async decide(
+    keys: readonly PinKey[],
+    decision: "approve" | "reject",
+    by: string,
+    expectHash?: string,
+  ): Promise<{ decided: Pin[]; skipped: { key: PinKey; reason: string }[] }> {
+    const now = new Date(this.o.clock.now()).toISOString();
+    const decided: Pin[] = [];
+    const skipped: { key: PinKey; reason: string }[] = [];
+    for (const key of keys) {
+      const pin = await this.o.store.getPin(key);
+      if (!pin) {
+        skipped.push({ key, reason: "no such item" });
+        continue;
+      }
+      const shown = pin.candidateHash ?? pin.pinnedHash;
+      if (expectHash !== undefined && shown !== expectHash) {
+        skipped.push({ key, reason: `changed meanwhile: its hash is now ${shown}` });
+        continue;
+      }
+      const next = decision === "approve" ? approvedBy(pin, by, now) : rejectedBy(pin, by, now);
+      await this.o.store.putPin(next);
+      decided.push(next);
+      this.o.events.emit("definition-decided", {
+        server: pin.server,
+        kind: pin.kind,
+        key: pin.key,
+        decision,
+        by,
+        hash: next.state === "approved" ? next.pinnedHash : (next.candidateHash ?? ""),
+      });
+    }
+    const servers = [...new Set(decided.map((pin) => pin.server))];
+    if (servers.length > 0) this.onDecided?.(servers);
+    return { decided, skipped };
+  }
+
+  /** Looks for decisions written by other replicas since the last look; re-reviews the servers they concern. */
+  async sync(): Promise<void> {
+    // Replicas' clocks differ a little: look back a while, and act only where the store disagrees with what is
+    // served here (so seeing a pin twice does nothing).
+    const since = new Date(Date.parse(this.syncedUntil) - SYNC_OVERLAP_MS).toISOString();
+    const pins = await this.o.store.pinsUpdatedSince(since);
+    const last = pins.at(-1)?.updatedAt;
+    if (last && last > this.syncedUntil) this.syncedUntil = last;
+    const servers = [
+      ...new Set(
+        pins
+          .filter((pin) => {
+            const id = keyOf(pin.kind, pin.key);
+            if (!this.offered.get(pin.server)?.has(id)) return false;
+            const held = this.held.get(pin.server)?.has(id) ?? false;
+            return held !== (pin.state !== "approved");
+          })
+          .map((pin) => pin.server),
+      ),
+    ];
+    if (servers.length > 0) this.onDecided?.(servers);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.syncTimer?.cancel();
+  }
+
+  private scheduleSync(): void {
+    const every = this.o.syncIntervalMs ?? 0;
+    if (every <= 0 || this.closed) return;
+    this.syncTimer = this.o.clock.setTimeout(() => {
+      this.sync()
+        .catch((error: unknown) => this.o.events.emit("catalog-failed", { server: "*", step: "pins", error }))
+        .finally(() => this.scheduleSync());
+    }, every);
+  }
+}
+
+/** How far back each look for other replicas' decisions reaches before the last one seen. */
+const SYNC_OVERLAP_MS = 30_000;
+
+export function keyOf(kind: PinnedKind, key: string): string {
+  return `${kind}\u0000${key}`;
+}
