@@ -7,6 +7,8 @@ export interface GatewayEvents {
   "server-stopped": { server: string; reason: StopReason; detail?: string };
   "server-start-failed": { server: string; error: string; failures: number };
   "catalog-changed": { server: string; kinds: readonly CatalogKind[] };
+  /** A principal's credential for a server was stored (`revoked` false) or deleted (true); never the value. */
+  "credential-changed": { server: string; principal: string; slot: string; revoked: boolean };
   /** A server's definition was cut or refused by the definition limits; once per server, item and action. */
   "definition-limited": {
     server: string;
