@@ -72,6 +72,14 @@ function violation(file: string, specifier: string): string | undefined {
   return `${layer} may not import ${targetLayer}${layer === "fronts" && targetLayer === "app" ? ` (only ${APP_FACE})` : ""}`;
 }
 
+/** Whether a source file imports the `Gateway` type from the app's public face. */
+function namesGateway(source: string): boolean {
+  const pattern = /\bimport\s+(?:type\s+)?([^'";]*?)\bfrom\s*["']([^"']+)["']/g;
+  return [...source.matchAll(pattern)].some(
+    ([, clause, specifier]) => specifier?.endsWith("app/index.ts") && /\bGateway\b/.test(clause ?? ""),
+  );
+}
+
 /** Every import cycle among core files (each reported once, from its first file in path order). */
 function coreCycles(files: readonly string[]): string[][] {
   const edges = new Map<string, string[]>();
@@ -126,6 +134,13 @@ describe("the dependency rule", () => {
     assert.deepEqual(violations, [], `imports that break the rule:\n${violations.join("\n")}`);
   });
 
+  it("the serving fronts take narrow dependency objects, not the whole Gateway (only the CLI composes one)", () => {
+    const broad = files
+      .filter((file) => layerOf(file) === "fronts" && !file.startsWith("fronts/cli/"))
+      .filter((file) => namesGateway(readFileSync(join(SRC, file), "utf8")));
+    assert.deepEqual(broad, [], `fronts that import the Gateway type:\n${broad.join("\n")}`);
+  });
+
   it("no import cycle among core files", () => {
     const cycles = coreCycles(files).map((cycle) => cycle.join(" -> "));
     assert.deepEqual(cycles, [], `core import cycles:\n${cycles.join("\n")}`);
@@ -155,6 +170,9 @@ describe("the dependency rule", () => {
     assert.match(violation("fronts/http/a.ts", "../../app/state.ts") ?? "", /only app\/index\.ts/);
     assert.equal(violation("services/a/b.ts", "../../config/c.ts"), "services may not import config");
     assert.equal(violation("app/a.ts", "../config/c.ts"), undefined);
+    assert.equal(namesGateway(`import type { Gateway } from "../../app/index.ts";`), true);
+    assert.equal(namesGateway(`import { createGateway, type Gateway } from "../../app/index.ts";`), true);
+    assert.equal(namesGateway(`import type { GatewayState } from "../../app/index.ts";`), false);
   });
 });
 

@@ -10,6 +10,7 @@ import { createSecretBox } from "../src/adapters/secrets/secret-box.ts";
 import { createMemorySecretStore } from "../src/adapters/storage/memory-secret-store.ts";
 import { normalizeConfig } from "../src/config/load.ts";
 import { SwitchboardError } from "../src/core/errors.ts";
+import { EventBus, type GatewayEvents } from "../src/core/events.ts";
 import type { Principal } from "../src/core/identity.ts";
 import type { JsonRpcMessage } from "../src/core/jsonrpc.ts";
 import type { Reply } from "../src/core/reply.ts";
@@ -267,13 +268,29 @@ describe("sealed credentials", () => {
   const spec = { name: "s", credentials: { token: { env: "TOKEN", format: "{value}", required: true } } };
   const setup = () => {
     const store = createMemorySecretStore();
+    const events = new EventBus();
     const credentials = new Credentials({
       store,
       sealer: createSecretBox(randomBytes(32)),
       spec: (name) => (name === "s" ? (spec as unknown as ServerSpec) : undefined),
+      events,
     });
-    return { store, credentials };
+    return { store, credentials, events };
   };
+
+  test("a stored or deleted value is announced by its key alone; deleting nothing announces nothing", async () => {
+    const { credentials, events } = setup();
+    const seen: GatewayEvents["credential-changed"][] = [];
+    events.on("credential-changed", (change) => seen.push(change));
+    const key = { server: "s", principal: "alice", slot: "token" };
+    await credentials.set(key, "alice-clear-value");
+    assert.equal(await credentials.delete(key), true);
+    assert.equal(await credentials.delete(key), false);
+    assert.deepEqual(seen, [
+      { ...key, revoked: false },
+      { ...key, revoked: true },
+    ]);
+  });
 
   test("the store holds only sealed values, bound to their principal", async () => {
     const { store, credentials } = setup();

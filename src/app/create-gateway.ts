@@ -12,7 +12,6 @@ import type { Logger } from "../ports/logger.ts";
 import { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import { createApiKeys } from "../services/identity/api-keys.ts";
-import type { CredentialKey } from "../services/identity/credentials.ts";
 import type { SessionRegistry } from "../services/router/sessions.ts";
 import type { SemanticIndex } from "../services/search/semantic-index.ts";
 import type { ToolSearch } from "../services/search/tool-search.ts";
@@ -69,11 +68,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const sessions = createSessions(settings, state, clock, events);
   life.onClose(() => sessions.closeAll());
   const inbox = new UpstreamInbox(logger);
-  // The supervisor is built on the credentials service; a changed value reaches it once it exists.
-  let credentialsChanged = (_key: CredentialKey, _revoked: boolean): void => {};
-  const credentials = openCredentials(config, state, logger, {
-    changed: (key, revoked) => credentialsChanged(key, revoked),
-  });
+  const credentials = openCredentials(config, state, logger, { events });
   const upstreamOAuth = await openUpstreamOAuth(config, {
     logger,
     now: () => clock.now(),
@@ -91,14 +86,16 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     instanceSpec: (spec, principal) => credentials.instanceSpec(spec, principal),
     oauth: upstreamOAuth,
   });
-  credentialsChanged = (key, revoked) =>
-    void supervisor
-      .credentialsChanged(key.server, key.principal, revoked)
+  const credentialChanges = events.on("credential-changed", ({ server, principal, revoked }) =>
+    supervisor
+      .credentialsChanged(server, principal, revoked)
       .catch((error: unknown) =>
-        logger.warn({ err: error, server: key.server }, "stopping an instance after its credentials changed failed"),
-      );
+        logger.warn({ err: error, server }, "stopping an instance after its credentials changed failed"),
+      ),
+  );
   life.onClose(() => sandbox.close());
   life.onClose(() => supervisor.close(settings.shutdownGraceMs, () => catalog.refreshing()));
+  life.onClose(() => credentialChanges.dispose());
 
   const { router, search, budgets, policies, replay } = createRouting(config, {
     events,

@@ -3,16 +3,17 @@
 // created in the state directory) and the credentials service over both.
 import { join } from "node:path";
 import { createSecretBox, loadSecretKey, type SecretBox } from "../adapters/secrets/secret-box.ts";
+import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Logger } from "../ports/logger.ts";
-import { type CredentialKey, Credentials } from "../services/identity/credentials.ts";
+import { Credentials } from "../services/identity/credentials.ts";
 import type { GatewayState } from "./state.ts";
 
 export interface CredentialsSources {
   /** SWITCHBOARD_SECRET_KEY (default: this process's environment). */
   envKey?: string | undefined;
-  /** Told of every stored or deleted value (the supervisor stops the instance that runs with the old one). */
-  changed?: (key: CredentialKey, revoked: boolean) => void;
+  /** Where stored and deleted values are announced (the supervisor stops the instance that runs with the old one). */
+  events?: EventBus;
 }
 
 /**
@@ -49,6 +50,6 @@ export function openCredentials(
     store,
     sealer: { seal: (value, key) => sealer().seal(value, key), open: (sealed, key) => sealer().open(sealed, key) },
     spec: (server) => config.servers.find((s) => s.name === server),
-    ...(sources.changed ? { changed: sources.changed } : {}),
+    ...(sources.events ? { events: sources.events } : {}),
   });
 }

@@ -2,6 +2,7 @@
 // 2.1 resource-server metadata. Part of the gateway section (schema.ts); checks that span fields are in
 // auth-settings.ts; see docs/authentication.md.
 import { z } from "zod";
+import { AUTH_MODES } from "../core/identity.ts";
 import { DEFAULT_JWT_ALGORITHMS } from "../core/jws-algorithms.ts";
 import { positiveMs } from "./schema-units.ts";
 
@@ -74,7 +75,7 @@ export const OAuthSchema = z
 export const AuthSchema = z
   .object({
     mode: z
-      .enum(["none", "apiKey", "jwt", "oauth"])
+      .enum(AUTH_MODES)
       .default("none")
       .describe(
         "How clients authenticate: none (loopback binds only), apiKey, jwt (bearer JWTs from one issuer), oauth (jwt plus RFC 9728 metadata and 401 challenges for MCP clients); default none (env MCP_AUTH_MODE).",

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isSwitchboardError } from "../core/errors.ts";
 import type { ConfigProblem } from "../core/gateway-config.ts";
+import { AUTH_MODES } from "../core/identity.ts";
 import { AuthSchema } from "./auth-schema.ts";
 import { normalizeAuth } from "./auth-settings.ts";
 import { normalizeConfig } from "./load.ts";
@@ -34,6 +35,11 @@ describe("gateway.auth", () => {
       adminScope: "switchboard:admin",
       keyCacheMs: 30_000,
     });
+  });
+
+  test("the schema accepts exactly the modes of AUTH_MODES, the one list the type is built from", () => {
+    assert.deepEqual(AuthSchema.shape.mode.unwrap().options, [...AUTH_MODES]);
+    assert.equal(AuthSchema.safeParse({ mode: "basic" }).success, false);
   });
 
   test("mode jwt: the JWT settings with their defaults, one audience becoming a list", () => {

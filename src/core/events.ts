@@ -29,6 +29,8 @@ export interface GatewayEvents {
     action: "redact" | "block";
     rules: readonly string[];
   };
+  /** A principal's credential for a server was stored (`revoked` false) or deleted (true); never the value. */
+  "credential-changed": { server: string; principal: string; slot: string; revoked: boolean };
   /** A server's definition was cut or refused by the definition limits; once per server, item and action. */
   "definition-limited": {
     server: string;

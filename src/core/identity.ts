@@ -3,7 +3,8 @@
 // docs/security-model.md describes what each mode protects.
 
 /** How clients authenticate: not at all (loopback only), with API keys, with JWTs, or as an OAuth 2.1 resource server. */
-export type AuthMode = "none" | "apiKey" | "jwt" | "oauth";
+export const AUTH_MODES = ["none", "apiKey", "jwt", "oauth"] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** The caller of a request, as authenticated by the front. Never holds a credential. */
 export interface Principal {

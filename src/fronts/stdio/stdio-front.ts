@@ -4,9 +4,13 @@
 // (shared through Redis when configured) counts its requests with everyone else's.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Gateway } from "../../app/index.ts";
 import type { JsonRpcMessage, JsonRpcRequest } from "../../core/jsonrpc.ts";
 import { createLineSplitter } from "../../core/line-splitter.ts";
+import type { CorrelationScope } from "../../ports/correlation-scope.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { RateLimitGate } from "../../services/policies/rate-limits.ts";
+import type { Router } from "../../services/router/router.ts";
+import type { SessionRegistry } from "../../services/router/sessions.ts";
 import { errorJson, replyJson } from "../shared/reply-encoder.ts";
 import { admission, parseMessage, triage } from "../shared/triage.ts";
 
@@ -15,9 +19,18 @@ export interface StdioStreams {
   output: NodeJS.WritableStream;
 }
 
+/** What the stdio front serves with: one session, the router, the rate limits and the log. */
+export interface StdioFrontDeps {
+  readonly sessions: Pick<SessionRegistry, "create" | "end">;
+  readonly router: Pick<Router, "handle" | "notification" | "clientResponse">;
+  readonly correlationScope: Pick<CorrelationScope, "run">;
+  readonly rateLimits: RateLimitGate | undefined;
+  readonly logger: Logger;
+}
+
 /** Serves until the input ends; resolves once every request read so far has been answered. */
 export function serveStdio(
-  gateway: Gateway,
+  gateway: StdioFrontDeps,
   streams: StdioStreams = { input: process.stdin, output: process.stdout },
 ): Promise<void> {
   const session = gateway.sessions.create({ kind: "aggregate" });

@@ -2,6 +2,7 @@
 // at rest (the seal binds each value to its server, principal and slot), and the spec of a principal's own
 // instance with its values in place. Values are never logged and never listed; only their keys are.
 import { SwitchboardError } from "../../core/errors.ts";
+import type { EventBus } from "../../core/events.ts";
 import type { CredentialSlot, ServerSpec } from "../../core/server-spec.ts";
 import type { SecretKey, SecretStore } from "../../ports/secret-store.ts";
 
@@ -23,8 +24,8 @@ export interface CredentialsOptions {
   sealer: SecretSealer;
   /** The configured server of that name, if any. */
   spec(server: string): ServerSpec | undefined;
-  /** After a value was stored (`revoked` false) or deleted (true): the running instance must not keep the old one. */
-  changed?: (key: CredentialKey, revoked: boolean) => void;
+  /** Where each stored or deleted value is announced (`credential-changed`): the instance must not keep the old one. */
+  events?: EventBus;
 }
 
 /** Longest value accepted: far above any token, low enough that an environment or a header cannot be flooded. */
@@ -43,7 +44,7 @@ export class Credentials {
     checkValue(value, slot, key);
     const id = secretKey(key);
     await this.o.store.putSecret({ ...id, sealed: this.o.sealer.seal(value, id) });
-    this.o.changed?.(key, false);
+    this.o.events?.emit("credential-changed", { ...key, revoked: false });
   }
 
   /** The principal's own value, opened; undefined when it stored none. */
@@ -57,7 +58,7 @@ export class Credentials {
   async delete(key: CredentialKey): Promise<boolean> {
     this.slotOf(key);
     const deleted = await this.o.store.deleteSecret(secretKey(key));
-    if (deleted) this.o.changed?.(key, true);
+    if (deleted) this.o.events?.emit("credential-changed", { ...key, revoked: true });
     return deleted;
   }
 
