@@ -10,10 +10,14 @@ import { runDoctor as runDoctorChecks } from "../adapters/doctor/run-doctor.ts";
 import { defaultSandboxHost } from "../adapters/doctor/sandbox-backends.ts";
 import { createPinoLogger } from "../adapters/observability/pino-logger.ts";
 import { createSandbox } from "../adapters/sandbox/create-sandbox.ts";
+import { EventBus } from "../core/events.ts";
 import type { GatewayConfig, LogLevel } from "../core/gateway-config.ts";
+import { systemClock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { Credentials } from "../services/identity/credentials.ts";
+import type { ToolReview } from "../services/integrity/tool-review.ts";
 import { openCredentials } from "./credentials.ts";
+import { openIntegrity } from "./integrity.ts";
 import { openState } from "./state.ts";
 
 export type { DoctorCheck } from "../adapters/doctor/checks.ts";
@@ -30,6 +34,25 @@ export async function openCommandCredentials(
   const logger = commandLogger("error");
   const state = await openState(config.gateway, logger);
   return { credentials: openCredentials(config, state, logger), close: () => state.close() };
+}
+
+/**
+ * The review of held definitions over the stores the configuration names, without starting anything (the CLI's
+ * local mode): decisions go to the registry (a running gateway picks them up) and the audit log.
+ */
+export async function openCommandReview(config: GatewayConfig): Promise<{ review: ToolReview; close(): Promise<void> }> {
+  const state = await openState(config.gateway, commandLogger("error"));
+  const { review, gate } = openIntegrity(
+    { pins: state.pins, audit: state.audit, events: new EventBus(), clock: systemClock },
+    { sync: false },
+  );
+  return {
+    review,
+    close: async () => {
+      gate.close();
+      await state.close();
+    },
+  };
 }
 
 /** A console logger for one command (human lines on a terminal, JSON otherwise), no log file. */

@@ -17,6 +17,7 @@ export {
   loadConfigFile,
   openAuditLog,
   openCommandCredentials,
+  openCommandReview,
   openIdentityStore,
   runDoctor,
   runDoctorWithoutConfig,

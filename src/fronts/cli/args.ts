@@ -22,6 +22,9 @@ export const OPTIONS = {
   interval: { type: "string", short: "i" },
   once: { type: "boolean" },
   "insecure-bind": { type: "boolean" },
+  kind: { type: "string" },
+  all: { type: "boolean" },
+  hash: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -58,6 +61,12 @@ export interface CliArgs {
   once: boolean;
   /** `serve`: bind a non-loopback address without allowedHosts (no Host check, no authentication). */
   insecureBind: boolean;
+  /** `tools diff|approve|reject`: what the names are (tool, prompt, resourceTemplate); default tool. */
+  kind: string | undefined;
+  /** `tools pending`: every pin, approved ones too. */
+  all: boolean;
+  /** `tools approve|reject`: the hash the operator reviewed (refused if the item changed since). */
+  hash: string | undefined;
   help: boolean;
   version: boolean;
 }
@@ -101,6 +110,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     interval: v.interval,
     once: v.once ?? false,
     insecureBind: v["insecure-bind"] ?? false,
+    kind: v.kind,
+    all: v.all ?? false,
+    hash: v.hash,
     help: v.help ?? false,
     version: v.version ?? false,
   };
@@ -120,6 +132,10 @@ Commands:
   tools list [--server S]   Tools (namespaced, or one server's own names with --server)
   tools call NAME [--args JSON]
                             Call a tool; exit 1 when the call fails or the tool reports an error
+  tools pending [--all]     Tools, prompts and templates held for review (new, changed, rejected)
+  tools diff SERVER/NAME    What changed, field by field, against the approved definition
+  tools approve|reject SERVER/NAME... | --server S
+                            Decide held items (recorded in the audit log under who decided)
   tools tokens              Estimated tokens of the tool listing per server, full against progressive, and
                             what output budgets saved (from --url, else from the config's manifest cache)
   keys create --principal NAME [--groups a,b] [--expires 30d|ISO] [--description TEXT]

@@ -15,6 +15,7 @@ import { installProcessGuard } from "./process-guard.ts";
 import { watchShutdownSignals } from "./shutdown-signals.ts";
 import { formatTable } from "./table.ts";
 import { openTarget, type ServerRow, type Target } from "./target.ts";
+import { REVIEW_ACTIONS, toolsReview } from "./tools-review.ts";
 import { toolsTokens } from "./tools-tokens.ts";
 
 export const EXIT_OK = 0;
@@ -140,6 +141,8 @@ function startChecked(row: ServerRow, json: boolean | undefined): number {
 export async function tools(args: CliArgs): Promise<number> {
   const [, action = "list", name] = args.positionals;
   if (action === "tokens") return toolsTokens(args);
+  if ((REVIEW_ACTIONS as readonly string[]).includes(action))
+    return toolsReview(args, action as (typeof REVIEW_ACTIONS)[number]);
   if (action !== "list" && action !== "call") throw new UsageError(`unknown action "tools ${action}"`);
   if (action === "call" && !name) throw new UsageError("tools call needs a tool name");
   return withTarget(args, async (target) => {

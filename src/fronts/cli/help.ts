@@ -86,16 +86,26 @@ Examples:
   switchboard servers list --url http://127.0.0.1:8080
   switchboard servers stop memory --url http://127.0.0.1:8080`,
 
-  tools: `Usage: switchboard tools list|call NAME|tokens [options]
+  tools: `Usage: switchboard tools list|call NAME|tokens|pending|diff|approve|reject [options]
 
   tools list                 Tools, namespaced (server__tool), or one server's own names with --server
   tools call NAME [--args J] Call a tool; exit 1 when the call fails or the tool reports an error
   tools tokens               Estimated tokens of the listing per server, full against progressive, and
                              what output budgets saved
+  tools pending [--all]      Definitions held for review: new (approve-new), changed since approved, held by
+                             screening, rejected; --all lists approved pins too
+  tools diff SERVER/NAME     The held definition against the approved one, field by field, with the server's
+                             identity changes and screening findings
+  tools approve SERVER/NAME...  Approve held items (or every held item of --server NAME); exit 1 if one was
+                             not decided (unknown, or changed since --hash)
+  tools reject SERVER/NAME...   Keep them hidden until their definition changes again
 
 Options:
-  -s, --server NAME   One server's endpoint (its own tool names)
+  -s, --server NAME   One server's endpoint (its own tool names); pending/approve/reject: that server's items
   -a, --args JSON     Arguments of tools call (a JSON object)
+      --kind KIND     diff/approve/reject: tool (default), prompt or resourceTemplate
+      --hash HASH     approve/reject: only if the item's hash is still this one (what you reviewed)
+      --all           pending: every pin, approved ones too
 ${URL}
 ${CONFIG}
 ${JSON_OPTION}
@@ -103,7 +113,10 @@ ${JSON_OPTION}
 Examples:
   switchboard tools list --url http://127.0.0.1:8080
   switchboard tools call everything__echo --args '{"message":"hi"}' --config switchboard.json
-  switchboard tools tokens --config switchboard.json`,
+  switchboard tools tokens --config switchboard.json
+  switchboard tools pending --config switchboard.json
+  switchboard tools diff everything/echo --url http://127.0.0.1:8080
+  switchboard tools approve everything/echo --url http://127.0.0.1:8080`,
 
   audit: `Usage: switchboard audit [options]
 

@@ -1,11 +1,13 @@
 // The REST admin API (seed 001): server list, start and stop; health in admin-health.ts, audit and registry in
-// admin-state.ts, token accounting in admin-tokens.ts, API keys in admin-keys.ts.
+// admin-state.ts, token accounting in admin-tokens.ts, API keys in admin-keys.ts, review of held definitions in
+// admin-review.ts.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SwitchboardError } from "../../core/errors.ts";
 import { ANONYMOUS, type Principal } from "../../core/identity.ts";
 import type { Catalog } from "../../services/catalog/catalog.ts";
 import type { ApiKeys } from "../../services/identity/api-keys.ts";
 import type { Credentials } from "../../services/identity/credentials.ts";
+import type { ToolReview } from "../../services/integrity/tool-review.ts";
 import type { Policies } from "../../services/policies/policies.ts";
 import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import type { TokenAccounting } from "../../services/tokens/token-accounting.ts";
@@ -13,6 +15,7 @@ import { type AuthorizeRouteDeps, handleAuthorizeRoute } from "./admin-authorize
 import { handleCredentialsRoute } from "./admin-credentials.ts";
 import { handleHealthRoute } from "./admin-health.ts";
 import { handleKeysRoute } from "./admin-keys.ts";
+import { handleReviewRoute } from "./admin-review.ts";
 import { policyView } from "./admin-policies.ts";
 import { handleStateRoute, type StateRouteDeps } from "./admin-state.ts";
 import { handleTokensRoute } from "./admin-tokens.ts";
@@ -31,6 +34,8 @@ export type AdminDeps = HealthSources &
     readonly tokens: Pick<TokenAccounting, "report">;
     /** API key management (/keys); the routes answer method_not_found without it. */
     readonly apiKeys?: ApiKeys;
+    /** Review of held definitions (/tools/pending, /tools/diff, /tools/approve, /tools/reject). */
+    readonly review?: ToolReview;
   };
 
 export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
@@ -73,6 +78,7 @@ export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
         if (await handleStateRoute(gateway, req, res, path)) return true;
         if (await handleTokensRoute(gateway.tokens, req, res, path)) return true;
         if (await handleKeysRoute(gateway.apiKeys, req, res, path)) return true;
+        if (await handleReviewRoute(gateway.review, req, res, path, principal)) return true;
         if (await handleCredentialsRoute(gateway.credentials, req, res, path, principal, admin)) return true;
         if (await handleAuthorizeRoute(gateway, req, res, path, principal, admin)) return true;
         if (path === "/servers" && method === "GET") {

@@ -5,7 +5,7 @@ import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { Principal } from "../../core/identity.ts";
 import type { AccessGuard } from "../access/access-guard.ts";
-import type { Catalog } from "../catalog/catalog.ts";
+import type { Catalog, HeldItem } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
 import { abortable } from "../supervisor/start-support.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
@@ -44,9 +44,40 @@ export async function routeByName(
     route = view().routes.get(name);
     if (!route && named !== undefined && failures.has(named)) throw failures.get(named);
   }
+  if (!route) {
+    const held = deps.catalog.heldItem(kind, name);
+    if (held) {
+      // Another replica may have approved it since this one last looked.
+      await deps.catalog.regate(held.server);
+      route = view().routes.get(name);
+      if (!route) throw quarantined(kind, name, deps.catalog.heldItem(kind, name) ?? held);
+    }
+  }
   if (!route) throw unknownName(deps, kind, name, principal);
   return route;
 }
+
+/**
+ * The refusal of a call to a tool or prompt the integrity gate holds back, naming it and how to review it. It is
+ * the same whether or not access rules would hide the server: only a name the caller already knows gets here.
+ */
+export function quarantined(kind: "tools" | "prompts", name: string, held: HeldItem): SwitchboardError {
+  const what = kind === "tools" ? "tool" : "prompt";
+  const reason =
+    held.state === "rejected"
+      ? "was rejected by an operator"
+      : held.state === "changed"
+        ? "changed since it was approved"
+        : "is waiting for approval";
+  return new SwitchboardError(
+    "quarantined",
+    `The ${what} ${name} is quarantined: it ${reason}. An operator can review it with \`switchboard tools diff ${held.server}${QUALIFIER}${held.name}\` and approve it with \`switchboard tools approve ${held.server}${QUALIFIER}${held.name}\`.`,
+    { data: { server: held.server, [what]: held.name, state: held.state, review: `switchboard tools diff ${held.server}${QUALIFIER}${held.name}` } },
+  );
+}
+
+/** How the review commands name an item of a server: `server/name` (whatever the gateway's separator). */
+const QUALIFIER = "/";
 
 /** The error for a tool or prompt name no server has (and for one hidden from the caller: the same). */
 export function unknownName(deps: UnknownDeps, kind: "tools" | "prompts", name: string, principal?: Principal) {

@@ -15,7 +15,7 @@ import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import { enforceAccess, refuseSharedTasks, routingFailure, type UsedItem, usedOnServer } from "./access-checks.ts";
-import { discoverUnknown, routeByName, routeByUri } from "./catalog-routes.ts";
+import { discoverUnknown, quarantined, routeByName, routeByUri } from "./catalog-routes.ts";
 import { ClientRelay } from "./client-relay.ts";
 import { type ForwardDeps, forward } from "./forward.ts";
 import { discoverResult, endpointServerInfo, initializeResult } from "./handshake.ts";
@@ -209,6 +209,7 @@ export class Router {
     }
     const used = usedOnServer(server, request);
     if (used) enforceAccess(this.o, ctx, request, used);
+    await this.refuseHeld(server, request);
     trackSubscription(session, server, request);
     if (request.method === "logging/setLevel") {
       setSessionLogLevel(session, request.params?.level);
@@ -220,10 +221,11 @@ export class Router {
     if (!listKey || forwarded.kind !== "response") return forwarded;
     const { access } = this.o;
     const page = forwarded.response;
+    const served = page.result !== undefined ? this.o.catalog.servedPage(server, listKey, page.result) : undefined;
     const shown =
-      access && page.result !== undefined
-        ? { ...page, result: access.ownResult(session.principal, server, listKey, page.result) }
-        : page;
+      served === undefined
+        ? page
+        : { ...page, result: access ? access.ownResult(session.principal, server, listKey, served) : served };
     const response = this.o.catalog.boundListResponse(listKey, JSON.stringify(shown));
     const json = discovery && request.method === "tools/list" ? discovery.hideReservedTools(response) : response;
     return { kind: "serialized", json };
@@ -356,10 +358,23 @@ export class Router {
   }
 
   /** A tools/call on a server's own endpoint (direct or through call_tool), under the access rules. */
-  private serverItemCall(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
+  private async serverItemCall(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     const used = usedOnServer(server, request);
     if (used) enforceAccess(this.o, ctx, request, used);
+    await this.refuseHeld(server, request);
     return this.forward(server, request, ctx);
+  }
+
+  /** Refuses a tools/call or prompts/get on a server's own endpoint of an item the integrity gate holds back. */
+  private async refuseHeld(server: string, request: JsonRpcRequest): Promise<void> {
+    const kind = request.method === "tools/call" ? "tools" : request.method === "prompts/get" ? "prompts" : undefined;
+    if (!kind) return;
+    const name = String(request.params?.name);
+    const { catalog } = this.o;
+    if (!catalog.heldItem(kind, name, server)) return;
+    await catalog.regate(server); // another replica may have approved it since this one last looked
+    const held = catalog.heldItem(kind, name, server);
+    if (held) throw quarantined(kind, name, held);
   }
 
   /** A server's list as its manifest has it, without what is hidden from the session's principal. */
