@@ -72,6 +72,33 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "pins of tools, prompts and resource templates",
+    // Definitions and identities are json (key order kept, so a diff shows them as the server sent them); a
+    // NULL definition means none (never approved, or nothing waiting). pinned_hash is '' while never approved.
+    // updated_at is indexed: replicas poll for pins written since their last look.
+    sql: `
+      CREATE TABLE switchboard_pins (
+        server text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('tool', 'prompt', 'resourceTemplate')),
+        key text NOT NULL,
+        state text NOT NULL CHECK (state IN ('approved', 'pending', 'changed', 'rejected')),
+        pinned_hash text NOT NULL,
+        pinned_definition json,
+        pinned_identity json,
+        candidate_hash text,
+        candidate_definition json,
+        candidate_identity json,
+        findings json NOT NULL,
+        decided_by text NOT NULL,
+        first_seen_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (server, kind, key)
+      );
+      CREATE INDEX switchboard_pins_updated_at ON switchboard_pins (updated_at);
+    `,
+  },
 ];
 
 /**
