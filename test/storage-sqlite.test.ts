@@ -1,4 +1,4 @@
-// The registry and audit contracts against the embedded SQLite adapters, plus durability across kill -9,
+// The registry, audit and pin contracts against the embedded SQLite adapters, plus durability across kill -9,
 // migrations on an existing file, and the experimental-warning filter.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -7,8 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createSqliteAuditLog } from "../src/adapters/storage/sqlite/sqlite-audit-log.ts";
+import { createSqliteIdentityStore } from "../src/adapters/storage/sqlite/sqlite-identity-store.ts";
 import { createSqliteRegistryStore } from "../src/adapters/storage/sqlite/sqlite-registry-store.ts";
 import { auditLogContract, auditRecord } from "./contracts/audit-log.contract.ts";
+import { pinStoreContract } from "./contracts/pin-store.contract.ts";
 import { registryStoreContract, sampleManifest } from "./contracts/registry-store.contract.ts";
 import { killWriterAfterAck } from "./helpers/kill-after-ack.ts";
 
@@ -30,6 +32,25 @@ auditLogContract("sqlite", async () => {
   const store = await createSqliteAuditLog(freshFile());
   return { store, cleanup: () => store.close() };
 });
+
+// The pins live on the identity store's connection; a second connection to the same file is a replica.
+pinStoreContract(
+  "sqlite",
+  async () => {
+    const file = freshFile();
+    const store = await createSqliteIdentityStore(file);
+    const replica = await createSqliteIdentityStore(file);
+    return {
+      store,
+      replica,
+      cleanup: async () => {
+        await store.close();
+        await replica.close();
+      },
+    };
+  },
+  { replicas: true },
+);
 
 describe("SQLite storage", () => {
   test("registry and audit log share one file; reopening finds the data and migrates nothing twice", async () => {
@@ -58,6 +79,7 @@ describe("SQLite storage", () => {
         ["audit", 1],
         ["registry", 1],
         ["registry", 2],
+        ["registry", 3],
       ],
     );
     assert.equal(pragmas?.journal_mode, "wal");
