@@ -128,6 +128,19 @@ export const POSTGRES_AUDIT_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX switchboard_mcp_logs_server_tool_time ON switchboard_mcp_logs (server, tool, time);
     `,
   },
+  {
+    version: 2,
+    name: "review decisions",
+    // action is NULL for a tools/call (every record before this migration is one), so calls stay stored one way;
+    // adding a nullable column without a default rewrites no rows. Decisions are rare beside calls: a partial
+    // index finds them without growing with the calls.
+    sql: `
+      ALTER TABLE switchboard_mcp_logs ADD COLUMN action text CHECK (action IN ('approve', 'reject'));
+      ALTER TABLE switchboard_mcp_logs ADD COLUMN detail text;
+      CREATE INDEX switchboard_mcp_logs_action_time ON switchboard_mcp_logs (action, time)
+        WHERE action IS NOT NULL;
+    `,
+  },
 ];
 
 /**
