@@ -1,5 +1,6 @@
 // The audit log through a real gateway: every tools/call recorded (outcome, error kind, argument and definition
-// hashes, correlation id), queryable over GET /audit and `switchboard audit`, and never the arguments themselves.
+// hashes, correlation id), and review decisions beside them, queryable over GET /audit and `switchboard audit`,
+// and never the arguments themselves.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -122,6 +123,43 @@ describe("audit through the gateway", () => {
     const bad = await cli("audit", "--config", config, "--limit", "5000");
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /limit/);
+  });
+
+  test("review decisions are listed with their action and detail, and filtered by action over HTTP and the CLI", async () => {
+    const pinned = `sha256:${"c".repeat(64)}`;
+    await t.gateway.state.audit.append({
+      time: new Date().toISOString(),
+      principal: "alice",
+      server: "fx",
+      tool: "echo",
+      argumentsHash: "",
+      definitionHash: "c".repeat(64),
+      outcome: "ok",
+      errorKind: null,
+      durationMs: 0,
+      correlationId: "review-1",
+      action: "approve",
+      detail: pinned,
+    });
+    const approvals = await auditOf(t.url, "?action=approve");
+    assert.deepEqual(
+      approvals.map((r) => [r.correlationId, r.principal, r.action, r.detail]),
+      [["review-1", "alice", "approve", pinned]],
+    );
+    const calls = await auditOf(t.url, "?action=call&limit=1000");
+    assert.ok(calls.length > 0 && calls.every((r) => r.action === "call" && r.detail === null));
+    assert.equal(byCorrelation(calls, "review-1"), undefined);
+    assert.deepEqual(await auditOf(t.url, "?action=reject"), []);
+    const bad = await getJson(`${t.url}/audit?action=delete`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /action: one of call, approve, reject/);
+    const remote = await cli("audit", "--url", t.url, "--action", "approve");
+    assert.equal(remote.status, 0, remote.stderr);
+    assert.match(remote.stdout, /^TIME\s+PRINCIPAL\s+SERVER\s+TOOL\s+OUTCOME.*\bDETAIL$/m);
+    assert.match(remote.stdout, new RegExp(`alice\\s+fx\\s+echo\\s+approve\\b.*${pinned}`));
+    const wrong = await cli("audit", "--url", t.url, "--action", "approved");
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /action: one of call, approve, reject/);
   });
 
   test("a changed tool definition gets a new hash and changed-at; the others keep theirs", async () => {

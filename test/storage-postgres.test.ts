@@ -1,4 +1,4 @@
-// The registry and audit contracts against a real PostgreSQL (SWITCHBOARD_TEST_POSTGRES_URL, default
+// The registry, audit and pin contracts against a real PostgreSQL (SWITCHBOARD_TEST_POSTGRES_URL, default
 // postgres://postgres@127.0.0.1:5432/test), plus concurrent migrations, durability across kill -9, pool
 // recovery and outages. Every run creates its own databases and drops them at the end. No PostgreSQL is a
 // failure, not a skip: CI starts one.
@@ -6,11 +6,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { createPostgresAuditLog } from "../src/adapters/storage/postgres/pg-audit-log.ts";
+import { createPostgresIdentityStore } from "../src/adapters/storage/postgres/pg-identity-store.ts";
+import { migratePostgres } from "../src/adapters/storage/postgres/pg-migrate.ts";
 import { createPgPool } from "../src/adapters/storage/postgres/pg-pool.ts";
 import { createPostgresRegistryStore } from "../src/adapters/storage/postgres/pg-registry-store.ts";
+import { POSTGRES_AUDIT_MIGRATIONS } from "../src/adapters/storage/postgres/pg-schema.ts";
 import type { AuditRecord } from "../src/ports/audit-log.ts";
 import type { Logger } from "../src/ports/logger.ts";
 import { auditLogContract, auditRecord } from "./contracts/audit-log.contract.ts";
+import { pinStoreContract } from "./contracts/pin-store.contract.ts";
 import { registryStoreContract, sampleManifest } from "./contracts/registry-store.contract.ts";
 import { killWriterAfterAck } from "./helpers/kill-after-ack.ts";
 import { ADMIN_URL, admin, testDatabases } from "./helpers/postgres.ts";
@@ -37,6 +41,25 @@ auditLogContract("postgres", async () => {
   return { store, cleanup: () => store.close() };
 });
 
+// Two identity stores (two pools) on one database are two replicas sharing the pins.
+pinStoreContract(
+  "postgres",
+  async () => {
+    const store = await createPostgresIdentityStore({ url: shared, poolSize: 2 });
+    const replica = await createPostgresIdentityStore({ url: shared, poolSize: 2 });
+    await admin("TRUNCATE switchboard_pins", shared);
+    return {
+      store,
+      replica,
+      cleanup: async () => {
+        await store.close();
+        await replica.close();
+      },
+    };
+  },
+  { replicas: true },
+);
+
 describe("PostgreSQL storage", () => {
   test("replicas starting at once apply each migration exactly once", async () => {
     const url = await createDatabase("migrate");
@@ -56,10 +79,42 @@ describe("PostgreSQL storage", () => {
       rows.map((row) => [row.component, row.version]),
       [
         ["audit", 1],
+        ["audit", 2],
         ["registry", 1],
         ["registry", 2],
+        ["registry", 3],
       ],
     );
+  });
+
+  test("audit records written before review decisions existed read back as calls after the migration", async () => {
+    const url = await createDatabase("auditv1");
+    const pool = createPgPool({ url, poolSize: 1 });
+    try {
+      await migratePostgres(pool, "audit", POSTGRES_AUDIT_MIGRATIONS.slice(0, 1));
+      await pool.query(
+        `INSERT INTO switchboard_mcp_logs (append_id, time, principal, server, tool, arguments_hash, definition_hash,
+           outcome, error_kind, duration_ms, correlation_id)
+         VALUES (gen_random_uuid(), $1, NULL, 'fs', 'read_file', $2, $3, 'ok', NULL, 12, 'corr-0')`,
+        [auditRecord(0).time, "a".repeat(64), "d".repeat(64)],
+      );
+    } finally {
+      await pool.end();
+    }
+    const audit = await createPostgresAuditLog({ url, poolSize: 1 });
+    try {
+      await audit.append(auditRecord(1000, { action: "approve", detail: "sha256:x", correlationId: "decision" }));
+      assert.deepStrictEqual(await audit.query({ action: "call" }), [auditRecord(0)]);
+      assert.deepEqual(
+        (await audit.query({})).map((record) => [record.correlationId, record.action]),
+        [
+          ["decision", "approve"],
+          ["corr-0", "call"],
+        ],
+      );
+    } finally {
+      await audit.close();
+    }
   });
 
   test("acknowledged writes survive kill -9 of the writer", async () => {

@@ -1,4 +1,4 @@
-// The registry and audit contracts against the embedded SQLite adapters, plus durability across kill -9,
+// The registry, audit and pin contracts against the embedded SQLite adapters, plus durability across kill -9,
 // migrations on an existing file, and the experimental-warning filter.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -6,9 +6,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { migrateSqlite } from "../src/adapters/storage/sqlite/migrate.ts";
+import { openSqliteDatabase } from "../src/adapters/storage/sqlite/open-database.ts";
 import { createSqliteAuditLog } from "../src/adapters/storage/sqlite/sqlite-audit-log.ts";
+import { createSqliteIdentityStore } from "../src/adapters/storage/sqlite/sqlite-identity-store.ts";
 import { createSqliteRegistryStore } from "../src/adapters/storage/sqlite/sqlite-registry-store.ts";
+import { SQLITE_AUDIT_MIGRATIONS } from "../src/adapters/storage/sqlite/sqlite-schema.ts";
 import { auditLogContract, auditRecord } from "./contracts/audit-log.contract.ts";
+import { pinStoreContract } from "./contracts/pin-store.contract.ts";
 import { registryStoreContract, sampleManifest } from "./contracts/registry-store.contract.ts";
 import { killWriterAfterAck } from "./helpers/kill-after-ack.ts";
 
@@ -30,6 +35,25 @@ auditLogContract("sqlite", async () => {
   const store = await createSqliteAuditLog(freshFile());
   return { store, cleanup: () => store.close() };
 });
+
+// The pins live on the identity store's connection; a second connection to the same file is a replica.
+pinStoreContract(
+  "sqlite",
+  async () => {
+    const file = freshFile();
+    const store = await createSqliteIdentityStore(file);
+    const replica = await createSqliteIdentityStore(file);
+    return {
+      store,
+      replica,
+      cleanup: async () => {
+        await store.close();
+        await replica.close();
+      },
+    };
+  },
+  { replicas: true },
+);
 
 describe("SQLite storage", () => {
   test("registry and audit log share one file; reopening finds the data and migrates nothing twice", async () => {
@@ -56,11 +80,38 @@ describe("SQLite storage", () => {
       rows.map((row) => [row.component, row.version]),
       [
         ["audit", 1],
+        ["audit", 2],
         ["registry", 1],
         ["registry", 2],
+        ["registry", 3],
       ],
     );
     assert.equal(pragmas?.journal_mode, "wal");
+  });
+
+  test("audit records written before review decisions existed read back as calls after the migration", async () => {
+    const file = freshFile();
+    const db = openSqliteDatabase(file);
+    migrateSqlite(db, "audit", SQLITE_AUDIT_MIGRATIONS.slice(0, 1));
+    db.prepare(
+      `INSERT INTO switchboard_mcp_logs (time, principal, server, tool, arguments_hash, definition_hash, outcome,
+         error_kind, duration_ms, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(auditRecord(0).time, null, "fs", "read_file", "a".repeat(64), "d".repeat(64), "ok", null, 12, "corr-0");
+    db.close();
+    const audit = await createSqliteAuditLog(file);
+    try {
+      await audit.append(auditRecord(1000, { action: "approve", detail: "sha256:x", correlationId: "decision" }));
+      assert.deepStrictEqual(await audit.query({ action: "call" }), [auditRecord(0)]);
+      assert.deepEqual(
+        (await audit.query({})).map((record) => [record.correlationId, record.action]),
+        [
+          ["decision", "approve"],
+          ["corr-0", "call"],
+        ],
+      );
+    } finally {
+      await audit.close();
+    }
   });
 
   test("acknowledged writes survive kill -9 of the writer", async () => {

@@ -1,5 +1,5 @@
-// Picks and opens the state adapters from the settings: SQLite or PostgreSQL for the registry (with API keys and
-// sealed secrets) and audit log, memory or Redis (with memory fallback) for the cache, sessions and paged results. Reports their health.
+// Picks and opens the state adapters from the settings: SQLite or PostgreSQL for the registry (with API keys,
+// sealed secrets and pins) and audit log, memory or Redis (with memory fallback) for the cache, sessions and paged results. Reports their health.
 import type { Redis } from "ioredis";
 import { createMemoryCache } from "../adapters/cache/memory-cache.ts";
 import { createMemoryResultStore } from "../adapters/storage/memory-result-store.ts";
@@ -15,6 +15,7 @@ import type { Cache } from "../ports/cache.ts";
 import type { EmbeddingStore } from "../ports/embedding-store.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ManifestStore } from "../ports/manifest-store.ts";
+import type { PinStore } from "../ports/pin-store.ts";
 import type { RegistryStore } from "../ports/registry-store.ts";
 import type { ResultStore } from "../ports/result-store.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
@@ -39,6 +40,8 @@ export interface GatewayState {
   apiKeys: ApiKeyStore;
   /** Sealed per-principal credentials and OAuth tokens, in the registry's database. */
   secrets: SecretStore;
+  /** The approved (pinned) definitions and what waits for review, in the registry's database. */
+  pins: PinStore;
   manifests: ManifestStore;
   /** Undefined when caching is disabled. */
   cache: Cache | undefined;
@@ -145,6 +148,7 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
       audit,
       apiKeys: identity,
       secrets: identity,
+      pins: identity,
       manifests,
       cache,
       sessions,
@@ -214,12 +218,13 @@ async function openDatabase(
   return { registry, audit, identity };
 }
 
-/** The API keys and sealed secrets: one store implementing both ports, on its own connection. */
-export type IdentityStore = ApiKeyStore & SecretStore & { close(): Promise<void> };
+/** The API keys, sealed secrets and pins: one store implementing the three ports, on its own connection. */
+export type IdentityStore = ApiKeyStore & SecretStore & PinStore & { close(): Promise<void> };
 
 /**
- * The API keys and secrets alone, beside the registry (`switchboard keys` reads and writes them without
- * starting a gateway). PostgreSQL gets a small pool: lookups are by primary key and verified keys are cached.
+ * The API keys, secrets and pins alone, beside the registry (`switchboard keys` reads and writes them, and a
+ * review command the pins, without starting a gateway). PostgreSQL gets a small pool: lookups are by primary
+ * key and verified keys are cached.
  */
 export async function openIdentityStore(settings: GatewaySettings, logger: Logger): Promise<IdentityStore> {
   const { database } = settings;

@@ -1,4 +1,14 @@
-// The audit port: an append-only record of every tools/call (never the arguments themselves).
+// The audit port: an append-only record of every tools/call (never the arguments themselves) and of every
+// review decision on a pinned tool, prompt or resource template (who approved or rejected what).
+
+/**
+ * What a record is of:
+ * - `call`: a tools/call (records written before actions existed read back as calls);
+ * - `approve`: an operator (the principal) approved the item named by server and tool;
+ * - `reject`: an operator rejected it.
+ */
+export const AUDIT_ACTIONS = ["call", "approve", "reject"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditRecord {
   /** ISO time the call started. */
@@ -16,6 +26,13 @@ export interface AuditRecord {
   errorKind: string | null;
   durationMs: number;
   correlationId: string;
+  /** Absent means `call`. Records read back always carry it. */
+  action?: AuditAction;
+  /**
+   * About a decision: `sha256:<pinned hash>` of what was approved, or a short reason. Absent means null;
+   * records read back always carry it (null for calls).
+   */
+  detail?: string | null;
 }
 
 export interface AuditQuery {
@@ -25,6 +42,8 @@ export interface AuditQuery {
   principal?: string;
   /** ISO time: records at or after it. */
   since?: string;
+  /** Records of this action only (`call` includes records written before actions existed). */
+  action?: AuditAction;
   /** Newest first; default 100, at most 1000. */
   limit?: number;
 }

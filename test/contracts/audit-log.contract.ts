@@ -12,7 +12,7 @@ export type AuditLogFactory = () => Promise<AuditLogFixture>;
 
 const T0 = Date.parse("2026-03-01T10:00:00.000Z");
 
-/** A successful call at T0 + offsetMs; fields can be overridden. */
+/** A successful call at T0 + offsetMs, as records read back (action and detail set); fields can be overridden. */
 export function auditRecord(offsetMs: number, overrides: Partial<AuditRecord> = {}): AuditRecord {
   return {
     time: new Date(T0 + offsetMs).toISOString(),
@@ -25,6 +25,8 @@ export function auditRecord(offsetMs: number, overrides: Partial<AuditRecord> = 
     errorKind: null,
     durationMs: 12,
     correlationId: `corr-${offsetMs}`,
+    action: "call",
+    detail: null,
     ...overrides,
   };
 }
@@ -44,6 +46,41 @@ export function auditLogContract(name: string, factory: AuditLogFactory): void {
       await log.append(ok);
       await log.append(failed);
       assert.deepStrictEqual(await log.query({}), [failed, ok]);
+    });
+
+    test("review decisions read back with their action and detail; a record without them is a call", async (t) => {
+      const log = await open(t);
+      const approved = auditRecord(0, {
+        principal: "alice",
+        action: "approve",
+        detail: `sha256:${"b".repeat(64)}`,
+        argumentsHash: "",
+        durationMs: 0,
+      });
+      const rejected = auditRecord(1, { principal: "bob", action: "reject", detail: null });
+      const { action: _action, detail: _detail, ...bare } = auditRecord(2);
+      await log.append(approved);
+      await log.appendMany([rejected, bare]);
+      assert.deepStrictEqual(await log.query({}), [{ ...bare, action: "call", detail: null }, rejected, approved]);
+    });
+
+    test("filters by action: call (records without one included), approve, reject; with other filters", async (t) => {
+      const log = await open(t);
+      const { action: _action, detail: _detail, ...bare } = auditRecord(0, { correlationId: "bare" });
+      await log.append(bare);
+      await log.append(auditRecord(1000, { correlationId: "call" }));
+      await log.append(auditRecord(2000, { correlationId: "approve-fs", action: "approve", detail: "sha256:x" }));
+      await log.append(auditRecord(3000, { correlationId: "reject-fs", action: "reject", detail: "looks hostile" }));
+      await log.append(auditRecord(4000, { server: "git", correlationId: "approve-git", action: "approve" }));
+      const ids = async (query: Parameters<AuditLog["query"]>[0]) =>
+        (await log.query(query)).map((record) => record.correlationId);
+      assert.deepEqual(await ids({ action: "call" }), ["call", "bare"]);
+      assert.deepEqual(await ids({ action: "approve" }), ["approve-git", "approve-fs"]);
+      assert.deepEqual(await ids({ action: "reject" }), ["reject-fs"]);
+      assert.deepEqual(await ids({ action: "approve", server: "fs" }), ["approve-fs"]);
+      assert.deepEqual(await ids({ action: "approve", since: new Date(T0 + 3000).toISOString() }), ["approve-git"]);
+      assert.deepEqual(await ids({ action: "reject", tool: "write_file" }), []);
+      assert.equal((await log.query({})).length, 5);
     });
 
     test("newest first by time, then by order of appending", async (t) => {

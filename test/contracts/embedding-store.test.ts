@@ -67,6 +67,7 @@ describe("embedding store schema", () => {
         ["embeddings", 1],
         ["registry", 1],
         ["registry", 2],
+        ["registry", 3],
       ],
     );
   });

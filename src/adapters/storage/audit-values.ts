@@ -1,5 +1,5 @@
 // Rules both AuditLog adapters apply the same way: how many records a query may return and how times are stored.
-import type { AuditQuery, AuditRecord } from "../../ports/audit-log.ts";
+import type { AuditAction, AuditQuery, AuditRecord } from "../../ports/audit-log.ts";
 
 export const DEFAULT_AUDIT_QUERY_LIMIT = 100;
 export const MAX_AUDIT_QUERY_LIMIT = 1000;
@@ -23,7 +23,7 @@ export function normalizeTime(iso: string, what: string): string {
 
 /**
  * An audit record as the column values both adapters insert, in schema order: time, principal, server, tool,
- * arguments_hash, definition_hash, outcome, error_kind, duration_ms, correlation_id.
+ * arguments_hash, definition_hash, outcome, error_kind, duration_ms, correlation_id, action, detail.
  */
 export function auditRow(record: AuditRecord): (string | number | null)[] {
   return [
@@ -37,5 +37,20 @@ export function auditRow(record: AuditRecord): (string | number | null)[] {
     record.errorKind,
     record.durationMs,
     record.correlationId,
+    storedAction(record.action),
+    record.detail ?? null,
   ];
+}
+
+/**
+ * The action column: NULL for a call (as in every record written before actions existed, so calls are stored
+ * one way only), the action's name for a review decision.
+ */
+export function storedAction(action: AuditAction | undefined): string | null {
+  return action === undefined || action === "call" ? null : action;
+}
+
+/** The action a stored row holds (NULL: a call). */
+export function actionOfRow(value: unknown): AuditAction {
+  return value === "approve" || value === "reject" ? value : "call";
 }

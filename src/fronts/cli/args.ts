@@ -13,6 +13,7 @@ export const OPTIONS = {
   principal: { type: "string" },
   since: { type: "string" },
   limit: { type: "string" },
+  action: { type: "string" },
   args: { type: "string", short: "a" },
   tag: { type: "string" },
   json: { type: "boolean" },
@@ -46,6 +47,8 @@ export interface CliArgs {
   principal: string | undefined;
   since: string | undefined;
   limit: string | undefined;
+  /** `audit`: records of this action only (call, approve, reject; checked by the command). */
+  action: string | undefined;
   args: string | undefined;
   /** `image build`: the image's name. */
   tag: string | undefined;
@@ -101,6 +104,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     principal: v.principal,
     since: v.since,
     limit: v.limit,
+    action: v.action,
     args: v.args,
     tag: v.tag,
     json: v.json ?? false,

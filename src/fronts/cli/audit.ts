@@ -16,6 +16,7 @@ export async function audit(args: CliArgs): Promise<number> {
   if (args.tool) params.set("tool", args.tool);
   if (args.principal) params.set("principal", args.principal);
   if (args.since) params.set("since", args.since);
+  if (args.action) params.set("action", args.action);
   if (args.limit) params.set("limit", args.limit);
   let query: ReturnType<typeof auditQuery>;
   try {
@@ -76,17 +77,26 @@ async function local(args: CliArgs, query: ReturnType<typeof auditQuery>): Promi
   }
 }
 
+/** A review decision shows its action as the outcome; the DETAIL column appears when a record has one. */
 function table(records: readonly AuditRecord[]): string {
+  const details = records.some((r) => typeof r.detail === "string");
   const header = ["TIME", "PRINCIPAL", "SERVER", "TOOL", "OUTCOME", "MS", "CORRELATION ID", "ARGS HASH"];
   const rows = records.map((r) => [
     r.time,
     r.principal ?? "-",
     r.server || "-",
     r.tool,
-    r.outcome === "ok" ? "ok" : `error:${r.errorKind ?? "?"}`,
+    outcome(r),
     String(Math.round(r.durationMs)),
     r.correlationId,
-    r.argumentsHash.slice(0, 12),
+    r.argumentsHash.slice(0, 12) || "-",
+    ...(details ? [r.detail ?? "-"] : []),
   ]);
+  if (details) header.push("DETAIL");
   return rows.length === 0 ? "no audit records" : formatTable(header, rows);
+}
+
+function outcome(r: AuditRecord): string {
+  if (r.action !== undefined && r.action !== "call") return r.outcome === "ok" ? r.action : `${r.action}:error`;
+  return r.outcome === "ok" ? "ok" : `error:${r.errorKind ?? "?"}`;
 }

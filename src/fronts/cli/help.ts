@@ -120,14 +120,16 @@ Examples:
 
   audit: `Usage: switchboard audit [options]
 
-Recorded tool calls, newest first, from a running gateway (--url) or from the store the configuration names
-(the SQLite file in the state directory, or DATABASE_URL). An unknown --server is an error.
+Recorded tool calls and review decisions (approve, reject), newest first, from a running gateway (--url) or
+from the store the configuration names (the SQLite file in the state directory, or DATABASE_URL). An unknown
+--server is an error.
 
 Options:
-  -s, --server NAME      Only this server's calls
-      --tool NAME        Only this tool's calls
-      --principal NAME   Only calls by this principal (gateway.auth)
-      --since ISO        Only calls at or after this time (ISO 8601)
+  -s, --server NAME      Only this server's records
+      --tool NAME        Only this tool's records
+      --principal NAME   Only records of this principal (gateway.auth)
+      --since ISO        Only records at or after this time (ISO 8601)
+      --action ACTION    Only calls (call) or only review decisions (approve, reject)
       --limit N          At most N records (default 100)
 ${URL}
 ${CONFIG}
@@ -136,7 +138,8 @@ ${JSON_OPTION}
 
 Examples:
   switchboard audit --config switchboard.json --limit 20
-  switchboard audit --url http://127.0.0.1:8080 --server memory --since 2026-01-01T00:00:00Z`,
+  switchboard audit --url http://127.0.0.1:8080 --server memory --since 2026-01-01T00:00:00Z
+  switchboard audit --config switchboard.json --action approve`,
 
   keys: `Usage: switchboard keys create|list|revoke ID [options]
 

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayState } from "../../app/index.ts";
 import { SwitchboardError } from "../../core/errors.ts";
-import type { AuditQuery } from "../../ports/audit-log.ts";
+import { AUDIT_ACTIONS, type AuditAction, type AuditQuery } from "../../ports/audit-log.ts";
 import type { AuditRecorder } from "../../services/audit/audit-recorder.ts";
 import type { Supervisor } from "../../services/supervisor/supervisor.ts";
 import { decodePathSegment } from "./guards.ts";
@@ -55,12 +55,16 @@ function allowGet(req: IncomingMessage, path: string): void {
   throw new SwitchboardError("method_not_allowed", `${req.method} is not allowed on ${path}`);
 }
 
-/** Parses `server`, `tool`, `since` (ISO time) and `limit` (1…1000); anything else is a 400 naming the problem. */
+/**
+ * Parses `server`, `tool`, `principal`, `since` (ISO time), `action` (call, approve, reject) and `limit`
+ * (1…1000); anything else is a 400 naming the problem.
+ */
 export function auditQuery(params: URLSearchParams): AuditQuery {
   const query: AuditQuery = {};
   const problems: string[] = [];
   for (const key of params.keys()) {
-    if (!["server", "tool", "principal", "since", "limit"].includes(key)) problems.push(`unknown parameter "${key}"`);
+    if (!["server", "tool", "principal", "since", "action", "limit"].includes(key))
+      problems.push(`unknown parameter "${key}"`);
   }
   const server = params.get("server");
   if (server !== null) query.server = server;
@@ -72,6 +76,11 @@ export function auditQuery(params: URLSearchParams): AuditQuery {
   if (since !== null) {
     if (Number.isNaN(Date.parse(since))) problems.push(`since: ${JSON.stringify(since)} is not an ISO time`);
     else query.since = since;
+  }
+  const action = params.get("action");
+  if (action !== null) {
+    if ((AUDIT_ACTIONS as readonly string[]).includes(action)) query.action = action as AuditAction;
+    else problems.push(`action: one of ${AUDIT_ACTIONS.join(", ")}`);
   }
   const limit = params.get("limit");
   if (limit !== null) {

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { canonicalHash } from "../../core/canonical-hash.ts";
 import type { ToolCalled } from "../../core/events.ts";
-import type { AuditRecord } from "../../ports/audit-log.ts";
+import { AUDIT_ACTIONS, type AuditAction, type AuditRecord } from "../../ports/audit-log.ts";
 
 /** Longest tool, principal or correlation id kept as it is; longer ones are cut and noted (see auditText). */
 export const MAX_AUDIT_TEXT_CHARS = 512;
@@ -60,7 +60,15 @@ export function reducedRecord(from: Partial<Record<keyof AuditRecord, unknown>>,
     errorKind: from.errorKind === null || from.errorKind === undefined ? null : asciiText(from.errorKind),
     durationMs: Number.isFinite(duration) && duration >= 0 ? duration : 0,
     correlationId: asciiText(from.correlationId ?? ""),
+    // A review decision stays one when reduced; a call keeps the record's old shape.
+    ...(isDecision(from.action)
+      ? { action: from.action, detail: typeof from.detail === "string" ? asciiText(from.detail) : null }
+      : {}),
   };
+}
+
+function isDecision(action: unknown): action is Exclude<AuditAction, "call"> {
+  return action !== "call" && (AUDIT_ACTIONS as readonly unknown[]).includes(action);
 }
 
 /**

@@ -1,13 +1,15 @@
-// The API keys and sealed secrets in the registry's PostgreSQL database, on a small pool of their own.
+// The API keys, sealed secrets and pins in the registry's PostgreSQL database, on a small pool of their own.
 import type { ApiKeyStore } from "../../../ports/api-key-store.ts";
+import type { PinStore } from "../../../ports/pin-store.ts";
 import type { SecretStore } from "../../../ports/secret-store.ts";
 import { createPostgresApiKeyStore } from "./pg-api-key-store.ts";
 import { migratePostgres } from "./pg-migrate.ts";
+import { createPostgresPinStore } from "./pg-pin-store.ts";
 import { createPgPool, type PostgresOptions } from "./pg-pool.ts";
 import { POSTGRES_REGISTRY_MIGRATIONS } from "./pg-schema.ts";
 import { createPostgresSecretStore } from "./pg-secret-store.ts";
 
-export interface PostgresIdentityStore extends ApiKeyStore, SecretStore {
+export interface PostgresIdentityStore extends ApiKeyStore, SecretStore, PinStore {
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function createPostgresIdentityStore(
   return {
     ...createPostgresApiKeyStore(pool),
     ...createPostgresSecretStore(pool, options.now),
+    ...createPostgresPinStore(pool),
     close() {
       closing ??= pool.end();
       return closing;

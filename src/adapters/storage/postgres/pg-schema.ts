@@ -72,6 +72,33 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "pins of tools, prompts and resource templates",
+    // Definitions and identities are json (key order kept, so a diff shows them as the server sent them); a
+    // NULL definition means none (never approved, or nothing waiting). pinned_hash is '' while never approved.
+    // updated_at is indexed: replicas poll for pins written since their last look.
+    sql: `
+      CREATE TABLE switchboard_pins (
+        server text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('tool', 'prompt', 'resourceTemplate')),
+        key text NOT NULL,
+        state text NOT NULL CHECK (state IN ('approved', 'pending', 'changed', 'rejected')),
+        pinned_hash text NOT NULL,
+        pinned_definition json,
+        pinned_identity json,
+        candidate_hash text,
+        candidate_definition json,
+        candidate_identity json,
+        findings json NOT NULL,
+        decided_by text NOT NULL,
+        first_seen_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (server, kind, key)
+      );
+      CREATE INDEX switchboard_pins_updated_at ON switchboard_pins (updated_at);
+    `,
+  },
 ];
 
 /**
@@ -99,6 +126,19 @@ export const POSTGRES_AUDIT_MIGRATIONS: readonly PostgresMigration[] = [
       );
       CREATE INDEX switchboard_mcp_logs_time ON switchboard_mcp_logs (time);
       CREATE INDEX switchboard_mcp_logs_server_tool_time ON switchboard_mcp_logs (server, tool, time);
+    `,
+  },
+  {
+    version: 2,
+    name: "review decisions",
+    // action is NULL for a tools/call (every record before this migration is one), so calls stay stored one way;
+    // adding a nullable column without a default rewrites no rows. Decisions are rare beside calls: a partial
+    // index finds them without growing with the calls.
+    sql: `
+      ALTER TABLE switchboard_mcp_logs ADD COLUMN action text CHECK (action IN ('approve', 'reject'));
+      ALTER TABLE switchboard_mcp_logs ADD COLUMN detail text;
+      CREATE INDEX switchboard_mcp_logs_action_time ON switchboard_mcp_logs (action, time)
+        WHERE action IS NOT NULL;
     `,
   },
 ];

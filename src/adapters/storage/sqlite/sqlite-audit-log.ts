@@ -1,6 +1,6 @@
 // AuditLog on an embedded SQLite file (node:sqlite); may share the registry's file.
 import type { AuditLog, AuditRecord } from "../../../ports/audit-log.ts";
-import { auditLimit, auditRow, normalizeTime } from "../audit-values.ts";
+import { actionOfRow, auditLimit, auditRow, normalizeTime } from "../audit-values.ts";
 import { openMigrated } from "./migrate.ts";
 import { inTransaction, type SqliteOpenOptions } from "./open-database.ts";
 import { SQLITE_AUDIT_MIGRATIONS } from "./sqlite-schema.ts";
@@ -8,6 +8,9 @@ import { SQLITE_AUDIT_MIGRATIONS } from "./sqlite-schema.ts";
 export type SqliteAuditLogOptions = SqliteOpenOptions;
 
 const MULTI_ROW = 100;
+const COLUMNS = `time, principal, server, tool, arguments_hash, definition_hash, outcome, error_kind, duration_ms,
+  correlation_id, action, detail`;
+const PLACEHOLDERS = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /**
  * Opens (creating and migrating if needed) the audit log in the SQLite file at path. Its connection commits with
@@ -17,17 +20,13 @@ const MULTI_ROW = 100;
 export async function createSqliteAuditLog(path: string, options: SqliteAuditLogOptions = {}): Promise<AuditLog> {
   const db = openMigrated(path, "audit", SQLITE_AUDIT_MIGRATIONS, { synchronous: "NORMAL", ...options });
   // Prepared once: append runs on every tools/call.
-  const insert = db.prepare(
-    `INSERT INTO switchboard_mcp_logs (time, principal, server, tool, arguments_hash, definition_hash, outcome,
-       error_kind, duration_ms, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = db.prepare(`INSERT INTO switchboard_mcp_logs (${COLUMNS}) VALUES ${PLACEHOLDERS}`);
   const multiRow = new Map<number, ReturnType<typeof db.prepare>>();
   const insertRows = (count: number) => {
     let statement = multiRow.get(count);
     if (!statement) {
       statement = db.prepare(
-        `INSERT INTO switchboard_mcp_logs (time, principal, server, tool, arguments_hash, definition_hash, outcome,
-           error_kind, duration_ms, correlation_id) VALUES ${Array(count).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+        `INSERT INTO switchboard_mcp_logs (${COLUMNS}) VALUES ${Array(count).fill(PLACEHOLDERS).join(", ")}`,
       );
       // Batches come in every size; keep the common ones.
       if (multiRow.size < 16 || count === MULTI_ROW) multiRow.set(count, statement);
@@ -67,6 +66,9 @@ export async function createSqliteAuditLog(path: string, options: SqliteAuditLog
       if (query.tool !== undefined) filter("tool = ?", query.tool);
       if (query.principal !== undefined) filter("principal = ?", query.principal);
       if (query.since !== undefined) filter("time >= ?", normalizeTime(query.since, "since"));
+      // Calls are stored with a NULL action (see the audit migrations).
+      if (query.action === "call") where.push("action IS NULL");
+      else if (query.action !== undefined) filter("action = ?", query.action);
       const condition = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
       return db
         .prepare(`SELECT * FROM switchboard_mcp_logs ${condition} ORDER BY time DESC, id DESC LIMIT ?`)
@@ -99,5 +101,7 @@ function toRecord(row: Record<string, unknown>): AuditRecord {
     errorKind: row.error_kind === null ? null : String(row.error_kind),
     durationMs: Number(row.duration_ms),
     correlationId: String(row.correlation_id),
+    action: actionOfRow(row.action),
+    detail: row.detail === null ? null : String(row.detail),
   };
 }

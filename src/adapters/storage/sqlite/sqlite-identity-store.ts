@@ -1,13 +1,15 @@
-// The API keys and sealed secrets in the registry's SQLite file, on a connection of their own.
+// The API keys, sealed secrets and pins in the registry's SQLite file, on a connection of their own.
 import type { ApiKeyStore } from "../../../ports/api-key-store.ts";
+import type { PinStore } from "../../../ports/pin-store.ts";
 import type { SecretStore } from "../../../ports/secret-store.ts";
 import { openMigrated } from "./migrate.ts";
 import type { SqliteOpenOptions } from "./open-database.ts";
 import { createSqliteApiKeyStore } from "./sqlite-api-key-store.ts";
+import { createSqlitePinStore } from "./sqlite-pin-store.ts";
 import { SQLITE_REGISTRY_MIGRATIONS } from "./sqlite-schema.ts";
 import { createSqliteSecretStore } from "./sqlite-secret-store.ts";
 
-export interface IdentityStore extends ApiKeyStore, SecretStore {
+export interface IdentityStore extends ApiKeyStore, SecretStore, PinStore {
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function createSqliteIdentityStore(
   return {
     ...createSqliteApiKeyStore(db),
     ...createSqliteSecretStore(db, options.now),
+    ...createSqlitePinStore(db),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,4 +1,4 @@
-// The SQLite schema of the registry (with API keys and sealed secrets) and the audit log, as migrations. Table
+// The SQLite schema of the registry (with API keys, sealed secrets and pins) and the audit log, as migrations. Table
 // names follow the seeds' PostgreSQL databases (mcp, mcp_tools, mcp_logs) with a switchboard_ prefix, the same
 // names as the PostgreSQL adapter uses.
 import type { SqliteMigration } from "./migrate.ts";
@@ -64,6 +64,32 @@ export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: "pins of tools, prompts and resource templates",
+    // Definitions, identities and findings are JSON text; a NULL definition means none (never approved, or
+    // nothing waiting). pinned_hash is '' while never approved. updated_at is indexed for replicas' polling.
+    sql: `
+      CREATE TABLE switchboard_pins (
+        server TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('tool', 'prompt', 'resourceTemplate')),
+        key TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('approved', 'pending', 'changed', 'rejected')),
+        pinned_hash TEXT NOT NULL,
+        pinned_definition TEXT,
+        pinned_identity TEXT,
+        candidate_hash TEXT,
+        candidate_definition TEXT,
+        candidate_identity TEXT,
+        findings TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (server, kind, key)
+      ) STRICT;
+      CREATE INDEX switchboard_pins_updated_at ON switchboard_pins (updated_at);
+    `,
+  },
 ];
 
 export const SQLITE_AUDIT_MIGRATIONS: readonly SqliteMigration[] = [
@@ -86,6 +112,18 @@ export const SQLITE_AUDIT_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
       CREATE INDEX switchboard_mcp_logs_time ON switchboard_mcp_logs (time);
       CREATE INDEX switchboard_mcp_logs_server_tool_time ON switchboard_mcp_logs (server, tool, time);
+    `,
+  },
+  {
+    version: 2,
+    name: "review decisions",
+    // action is NULL for a tools/call (every record before this migration is one), so calls stay stored one way.
+    // Decisions are rare beside calls: a partial index finds them without growing with the calls.
+    sql: `
+      ALTER TABLE switchboard_mcp_logs ADD COLUMN action TEXT CHECK (action IN ('approve', 'reject'));
+      ALTER TABLE switchboard_mcp_logs ADD COLUMN detail TEXT;
+      CREATE INDEX switchboard_mcp_logs_action_time ON switchboard_mcp_logs (action, time)
+        WHERE action IS NOT NULL;
     `,
   },
 ];
