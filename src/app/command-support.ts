@@ -40,7 +40,9 @@ export async function openCommandCredentials(
  * The review of held definitions over the stores the configuration names, without starting anything (the CLI's
  * local mode): decisions go to the registry (a running gateway picks them up) and the audit log.
  */
-export async function openCommandReview(config: GatewayConfig): Promise<{ review: ToolReview; close(): Promise<void> }> {
+export async function openCommandReview(
+  config: GatewayConfig,
+): Promise<{ review: ToolReview; close(): Promise<void> }> {
   const state = await openState(config.gateway, commandLogger("error"));
   const { review, gate } = openIntegrity(
     { pins: state.pins, audit: state.audit, events: new EventBus(), clock: systemClock },

@@ -19,6 +19,7 @@ import type { Supervisor } from "../services/supervisor/supervisor.ts";
 import { openCredentials } from "./credentials.ts";
 import { openIdentity } from "./identity.ts";
 import { UpstreamInbox } from "./inbox.ts";
+import { openIntegrity } from "./integrity.ts";
 import { Lifecycle, type LifeStep } from "./lifecycle.ts";
 import { openObservability } from "./observability.ts";
 import { openRateLimits } from "./rate-limits.ts";
@@ -53,7 +54,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   life.onClose(() => semantic?.close());
   const meter = openResultMeter();
   life.onClose(() => meter.close());
-  const catalog = createCatalog(config, state, events);
+  const integrity = openIntegrity({ pins: state.pins, audit: state.audit, events, clock });
+  life.onClose(() => integrity.gate.close());
+  const catalog = createCatalog(config, state, events, integrity.gate);
   // Closed after the drain (closers run in reverse), so results cut by calls still finishing are counted.
   const tokens = createTokens(config, catalog, events);
   life.onClose(() => tokens.close());
@@ -124,6 +127,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     tracer,
     router,
     apiKeys,
+    review: integrity.review,
     rateLimits,
     auth,
     stats,

@@ -13,6 +13,7 @@ import type { AuditRecorder } from "../services/audit/audit-recorder.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import type { ApiKeys } from "../services/identity/api-keys.ts";
 import type { Credentials } from "../services/identity/credentials.ts";
+import type { ToolReview } from "../services/integrity/tool-review.ts";
 import type { RequestStats } from "../services/observability/request-stats.ts";
 import type { Policies } from "../services/policies/policies.ts";
 import type { RateLimitGate } from "../services/policies/rate-limits.ts";
@@ -56,6 +57,8 @@ export interface Gateway {
   readonly router: Router;
   /** API keys: create, list, revoke, and verify a key to the principal it authenticates. */
   readonly apiKeys: ApiKeys;
+  /** Review of definitions the integrity gate holds back (admin API /tools/*). */
+  readonly review: ToolReview;
   /** Registry, audit log, cache, session and result stores. */
   readonly state: GatewayState;
   readonly audit: AuditRecorder;

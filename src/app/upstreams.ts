@@ -18,6 +18,7 @@ import type { Logger } from "../ports/logger.ts";
 import type { Tracer } from "../ports/tracer.ts";
 import { Catalog } from "../services/catalog/catalog.ts";
 import { META_TOOL_NAMES } from "../services/discovery/meta-tools.ts";
+import type { IntegrityGate } from "../services/integrity/integrity-gate.ts";
 import { Supervisor } from "../services/supervisor/supervisor.ts";
 import type { UpstreamInbox } from "./inbox.ts";
 import type { GatewayState } from "./state.ts";
@@ -37,9 +38,15 @@ export interface UpstreamsDeps {
 }
 
 /** The aggregated catalog, read from the manifest store and refreshed by servers as they become ready. */
-export function createCatalog(config: GatewayConfig, state: GatewayState, events: EventBus): Catalog {
+export function createCatalog(
+  config: GatewayConfig,
+  state: GatewayState,
+  events: EventBus,
+  gate?: IntegrityGate,
+): Catalog {
   const settings = config.gateway;
   return new Catalog({
+    gate,
     specs: config.servers,
     store: state.manifests,
     separator: settings.namespaceSeparator,

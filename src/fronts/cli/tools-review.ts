@@ -8,7 +8,7 @@ import type { PinnedKind } from "../../core/integrity.ts";
 import type { Pin } from "../../ports/pin-store.ts";
 import type { FieldChange } from "../../services/integrity/definition-diff.ts";
 import type { ItemDiff } from "../../services/integrity/tool-review.ts";
-import { parseItemRef, type ItemRef } from "../../services/integrity/tool-review.ts";
+import { type ItemRef, parseItemRef } from "../../services/integrity/tool-review.ts";
 import { type CliArgs, UsageError } from "./args.ts";
 import { EXIT_FAILURE } from "./commands.ts";
 import { loadCliConfig } from "./config-source.ts";
@@ -21,7 +21,11 @@ type Decided = { decided: Pin[]; skipped: { key: { server: string; kind: string;
 interface ReviewClient {
   pending(filter: { server?: string; all?: boolean }): Promise<(Pin & { offered?: boolean })[]>;
   diff(ref: ItemRef): Promise<ItemDiff>;
-  decide(target: { refs: ItemRef[] } | { server: string }, decision: "approve" | "reject", hash?: string): Promise<Decided>;
+  decide(
+    target: { refs: ItemRef[] } | { server: string },
+    decision: "approve" | "reject",
+    hash?: string,
+  ): Promise<Decided>;
   close(): Promise<void>;
 }
 
@@ -136,7 +140,9 @@ function printPending(items: readonly (Pin & { offered?: boolean })[], json: boo
     p.updatedAt,
   ]);
   out(formatTable(["ITEM", "KIND", "STATE", "FINDINGS", "OFFERED", "DECIDED BY", "UPDATED"], rows));
-  out("Review one with `switchboard tools diff SERVER/NAME`; decide with `switchboard tools approve|reject SERVER/NAME`.");
+  out(
+    "Review one with `switchboard tools diff SERVER/NAME`; decide with `switchboard tools approve|reject SERVER/NAME`.",
+  );
 }
 
 function printDiff(diff: ItemDiff, json: boolean): void {
@@ -177,8 +183,9 @@ function section(title: string, changes: readonly FieldChange[]): void {
 /** A value on one line: JSON, so strings show their quotes and escapes (hidden characters become visible). */
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.replace(/[\u0080-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|[\u{e0000}-\u{e007f}]/gu, (ch) =>
-    `\\u{${(ch.codePointAt(0) as number).toString(16)}}`,
+  return text.replace(
+    /[\u0080-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|[\u{e0000}-\u{e007f}]/gu,
+    (ch) => `\\u{${(ch.codePointAt(0) as number).toString(16)}}`,
   );
 }
 

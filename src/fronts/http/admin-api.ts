@@ -15,8 +15,8 @@ import { type AuthorizeRouteDeps, handleAuthorizeRoute } from "./admin-authorize
 import { handleCredentialsRoute } from "./admin-credentials.ts";
 import { handleHealthRoute } from "./admin-health.ts";
 import { handleKeysRoute } from "./admin-keys.ts";
-import { handleReviewRoute } from "./admin-review.ts";
 import { policyView } from "./admin-policies.ts";
+import { handleReviewRoute } from "./admin-review.ts";
 import { handleStateRoute, type StateRouteDeps } from "./admin-state.ts";
 import { handleTokensRoute } from "./admin-tokens.ts";
 import { decodePathSegment } from "./guards.ts";

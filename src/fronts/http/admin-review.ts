@@ -50,7 +50,7 @@ export async function handleReviewRoute(
     body.server !== undefined
       ? { server: body.server }
       : { refs: (body.items ?? []).map((ref) => parseItemRef(ref, body.kind ?? "tool")) };
-  const result = await review.decide(target, route, principal.name, body.hash);
+  const result = await review.decide(target, route as "approve" | "reject", principal.name, body.hash);
   sendJson(res, 200, JSON.stringify(result));
   return true;
 }

@@ -45,7 +45,11 @@ export function parseItemRef(ref: string, kind: PinnedKind = "tool"): ItemRef {
 }
 
 export class ToolReview {
-  constructor(private readonly o: ToolReviewOptions) {}
+  private readonly o: ToolReviewOptions;
+
+  constructor(options: ToolReviewOptions) {
+    this.o = options;
+  }
 
   pending(filter: { server?: string; all?: boolean } = {}): Promise<ReviewItem[]> {
     return this.o.gate.pending(filter);
@@ -59,8 +63,7 @@ export class ToolReview {
     return {
       item: pin,
       definition: pin.candidateDefinition ? diffDefinitions(pin.pinnedDefinition ?? undefined, after) : [],
-      identity:
-        pin.candidateIdentity && pin.pinnedIdentity ? diffDefinitions(pin.pinnedIdentity, afterIdentity) : [],
+      identity: pin.candidateIdentity && pin.pinnedIdentity ? diffDefinitions(pin.pinnedIdentity, afterIdentity) : [],
     };
   }
 

@@ -72,7 +72,14 @@ export function quarantined(kind: "tools" | "prompts", name: string, held: HeldI
   return new SwitchboardError(
     "quarantined",
     `The ${what} ${name} is quarantined: it ${reason}. An operator can review it with \`switchboard tools diff ${held.server}${QUALIFIER}${held.name}\` and approve it with \`switchboard tools approve ${held.server}${QUALIFIER}${held.name}\`.`,
-    { data: { server: held.server, [what]: held.name, state: held.state, review: `switchboard tools diff ${held.server}${QUALIFIER}${held.name}` } },
+    {
+      data: {
+        server: held.server,
+        [what]: held.name,
+        state: held.state,
+        review: `switchboard tools diff ${held.server}${QUALIFIER}${held.name}`,
+      },
+    },
   );
 }
 
