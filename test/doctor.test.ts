@@ -203,7 +203,7 @@ describe("doctor with PostgreSQL", () => {
     const first = await doctor({}, env);
     assert.equal(first.result.code, 0, describeRun(first.result));
     assert.equal(first.row("database migrations").status, "ok");
-    assert.match(first.row("database migrations").detail, /registry v2 \(current\)/);
+    assert.match(first.row("database migrations").detail, /registry v3 \(current\)/);
     assert.equal(first.row("audit database").status, "ok");
     assert.equal(first.row("audit database migrations").status, "warn");
     assert.match(first.row("audit database migrations").detail, /not yet created/);

@@ -28,19 +28,23 @@ export interface Pin extends PinKey {
   findings: readonly Finding[];
   /** Who decided last: a principal name, or `on-first-use` / `accept` / `warn` for the policy itself. */
   decidedBy: string;
-  /** ISO times. */
+  /** ISO times, stored as instants (read back in `Date.toISOString()` form). */
   firstSeenAt: string;
   updatedAt: string;
 }
 
 export interface PinStore {
-  /** Every pin, or one server's. */
+  /** Every pin, or one server's, or those in the given states (an empty list matches none); by server, kind, key. */
   listPins(filter?: { server?: string; states?: readonly PinState[] }): Promise<Pin[]>;
   getPin(key: PinKey): Promise<Pin | undefined>;
   /** Inserts or replaces the pin of its key; resolves once durable. */
   putPin(pin: Pin): Promise<void>;
   /** Removes pins; false when there was none. */
   deletePin(key: PinKey): Promise<boolean>;
-  /** Pins written (by any replica) after the ISO time, oldest first: how replicas pick up each other's decisions. */
+  /**
+   * Pins whose updatedAt is at or after the ISO time (inclusive), oldest first (then by server, kind, key): how
+   * replicas pick up each other's decisions. updatedAt is the writer's, as put, so a poller asks again from the
+   * last updatedAt it saw (and a margin for clock skew between replicas) and skips what it already holds.
+   */
   pinsUpdatedSince(since: string): Promise<Pin[]>;
 }

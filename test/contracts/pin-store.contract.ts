@@ -120,6 +120,13 @@ export function pinStoreContract(name: string, factory: PinStoreFactory, options
       await assert.rejects(store.pinsUpdatedSince("soon"), /not an ISO time/);
     });
 
+    test("a kind or state outside its closed set is refused and stores nothing", async (t) => {
+      const { store } = await open(t);
+      await assert.rejects(store.putPin(samplePin({ kind: "resource" as Pin["kind"] })), /kind is not one of/);
+      await assert.rejects(store.putPin(samplePin({ state: "quarantined" as Pin["state"] })), /state is not one of/);
+      assert.deepEqual(await store.listPins(), []);
+    });
+
     test("a second putPin of the same key replaces the whole pin", async (t) => {
       const { store } = await open(t);
       await store.putPin(changedPin());

@@ -1,6 +1,6 @@
 // Rules every PinStore adapter applies the same way: the column order, how times are stored (so comparing them
 // compares instants) and how a stored row becomes a pin again.
-import type { Finding, PinnedKind, PinState } from "../../core/integrity.ts";
+import { type Finding, PIN_STATES, PINNED_KINDS, type PinnedKind, type PinState } from "../../core/integrity.ts";
 import type { Pin, PinKey } from "../../ports/pin-store.ts";
 import { normalizeTime } from "./audit-values.ts";
 
@@ -22,8 +22,15 @@ export const PIN_COLUMNS = [
   "updated_at",
 ] as const;
 
-/** The pin's times as `Date.toISOString()` writes them; throws on a time that is not ISO. */
+/**
+ * The pin's times as `Date.toISOString()` writes them. Throws on a time that is not ISO, and on a kind or state
+ * outside their closed sets (the databases' CHECK constraints would refuse them too, less legibly).
+ */
 export function pinTimes(pin: Pin): { firstSeenAt: string; updatedAt: string } {
+  if (!(PINNED_KINDS as readonly string[]).includes(pin.kind))
+    throw new Error(`kind is not one of ${PINNED_KINDS.join(", ")}: ${JSON.stringify(pin.kind)}`);
+  if (!(PIN_STATES as readonly string[]).includes(pin.state))
+    throw new Error(`state is not one of ${PIN_STATES.join(", ")}: ${JSON.stringify(pin.state)}`);
   return {
     firstSeenAt: normalizeTime(pin.firstSeenAt, "firstSeenAt"),
     updatedAt: normalizeTime(pin.updatedAt, "updatedAt"),
