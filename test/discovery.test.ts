@@ -95,8 +95,9 @@ describe("progressive discovery", () => {
       .split("\n")
       .filter((l) => l.includes('"server": "MCP Yahoo Finance"'));
     writeFileSync(catalog, `${rows.join("\n")}\n`);
+    // Changed definitions are accepted here (the integrity gate would hold them: test/integrity.test.ts).
     const t = await startTestGateway(catalogUpstreams(catalog, { fixtureArgs: ["--watch"] }), {
-      gateway: { discovery: { mode: "progressive" } },
+      gateway: { discovery: { mode: "progressive" }, serverDefaults: { onChange: "accept" } },
     });
     const search = async (query: string) =>
       json(await callTool(t.url, "search_tools", { query, limit: 10, detail: "summary" })).tools as {

@@ -30,7 +30,9 @@ after(() => rm(dir, { recursive: true, force: true }));
 async function listWith(args: string[], command = process.execPath): Promise<{ tools: string[]; started: boolean }> {
   const t = await startTestGateway(
     { cat: { command, args: [CATALOG_SERVER, "--catalog", catalog, ...args] } },
-    { stateDir: join(dir, "state") },
+    // A changed command is a new server identity, which the integrity gate would hold for review (tested in
+    // test/integrity.test.ts); here only the cache is under test.
+    { stateDir: join(dir, "state"), gateway: { serverDefaults: { onChange: "accept" } } },
   );
   try {
     const reply = await post(`${t.url}/mcp`, request("tools/list"));

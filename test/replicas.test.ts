@@ -35,7 +35,8 @@ describe("replicas sharing PostgreSQL and Redis", () => {
       sessionIdleTimeoutMs: 4_000,
     };
     // Replicas run the same configuration; the working directory is part of a server's identity.
-    const servers = { fx: fixtureServer({}, { cwd: tmpdir() }) };
+    // fx redescribes a tool below: accepted here (approvals across replicas: test/integrity-replicas.test.ts).
+    const servers = { fx: fixtureServer({}, { cwd: tmpdir(), onChange: "accept" }) };
     a = await startTestGateway(servers, { gateway: settings });
     // A learns the fixture's tools before B starts, so B reads them from the shared registry.
     assert.equal((await callTool(a.url, "fx__echo", { message: "hi" })).body.result.content[0].text, "hi");
