@@ -21,6 +21,25 @@ export function subscribeLogging(events: EventBus, logger: Logger): void {
   events.on("definition-limited", ({ server, list, name, action, reason }) => {
     logger.warn({ server, list, name, action, reason }, `server ${server}: ${list} "${name}" ${action}: ${reason}`);
   });
+  events.on("definition-reviewed", (review) => {
+    const { server, kind, key, outcome, reason, findings } = review;
+    const rules = findings.map((f) => f.rule);
+    const fields = { server, kind, name: key, outcome, reason, ...(rules.length > 0 ? { rules } : {}) };
+    const what = `server ${server}: ${kind} "${key}"`;
+    if (outcome === "held") {
+      logger.warn(fields, `${what} held for review (${reason}); see switchboard tools diff ${server}/${key}`);
+    } else if (outcome === "warned") logger.warn(fields, `${what} changed (${reason}) and served: onChange is warn`);
+    else logger.warn(fields, `${what} served with screening findings: ${rules.join(", ")}`);
+  });
+  events.on("definition-decided", ({ server, kind, key, decision, by, hash }) => {
+    logger.info({ server, kind, name: key, decision, by, hash }, `${kind} ${server}/${key}: ${decision} by ${by}`);
+  });
+  events.on("result-screened", ({ server, tool, rules }) => {
+    logger.warn({ server, tool, rules }, `result of ${server}/${tool} flagged by screening: ${rules.join(", ")}`);
+  });
+  events.on("secret-found", ({ server, tool, where, action, rules }) => {
+    logger.warn({ server, tool, where, action, rules }, `secret in the ${where} of ${server}/${tool}: ${action}`);
+  });
   events.on("circuit-state", ({ server, from, to }) => {
     const line = `server ${server}: circuit ${from} → ${to}`;
     if (to === "open") logger.warn({ server, from, to }, line);

@@ -9,6 +9,7 @@ import type { MetricsExporter } from "../../ports/metrics.ts";
 import { type AuditCounts, registerAuditMetrics } from "./audit-metrics.ts";
 import { registerCacheMetrics } from "./cache-metrics.ts";
 import { registerCallMetrics } from "./call-metrics.ts";
+import { registerIntegrityMetrics } from "./integrity-metrics.ts";
 import type { MetricFamilyContext } from "./metric-family.ts";
 import { registerPolicyMetrics } from "./policy-metrics.ts";
 import { registerSessionBounds, type SessionBoundSources } from "./session-bound-metrics.ts";
@@ -61,6 +62,7 @@ export function createPromMetrics(options: PromMetricsOptions): PromMetrics {
   registerCallMetrics(context, { maxToolsPerServer: settings.maxToolsPerServer, tools: sources.tools });
   registerUpstreamEvents(context);
   registerPolicyMetrics(context, sources.circuit);
+  registerIntegrityMetrics(context);
   new Gauge({
     name: context.name("build_info"),
     help: "Always 1; the gateway's version as a label.",
