@@ -91,6 +91,8 @@ describe("tool integrity: a server that changes its tools after approval", () =>
     assert.equal(own.body.error.data.kind, "quarantined");
     const ownList = await post(`${t.url}/mcp/rug`, request("tools/list"));
     assert.ok(!ownList.body.result.tools.some((tool: { name: string }) => tool.name === name));
+    const view = await admin(t.url, "GET", "/servers/rug");
+    assert.deepEqual(view.body.heldDefinitions, [{ kind: "tool", name, state: "changed" }]);
     // Review: it is pending, with a field-by-field diff.
     const pending = await admin(t.url, "GET", "/tools/pending");
     const item = pending.body.items.find((i: { key: string }) => i.key === name);

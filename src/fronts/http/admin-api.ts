@@ -29,7 +29,7 @@ export type AdminDeps = HealthSources &
   AuthorizeRouteDeps & {
     readonly supervisor: Pick<Supervisor, "all" | "get" | "instances">;
     readonly credentials: Pick<Credentials, "set" | "list" | "delete">;
-    readonly catalog: Pick<Catalog, "manifest" | "problems" | "limited" | "settled">;
+    readonly catalog: Pick<Catalog, "manifest" | "problems" | "limited" | "settled" | "heldItems">;
     readonly policies: Pick<Policies, "view">;
     readonly tokens: Pick<TokenAccounting, "report">;
     /** API key management (/keys); the routes answer method_not_found without it. */
@@ -57,6 +57,8 @@ export function createAdminApi(gateway: AdminDeps, front?: FrontInfo) {
         .filter((p) => p.server === name)
         .map((p) => p.message),
       limitedDefinitions: gateway.catalog.limited(name),
+      // Held for review by the integrity gate (switchboard tools pending): not listed, not callable.
+      heldDefinitions: gateway.catalog.heldItems(name),
     };
   };
 

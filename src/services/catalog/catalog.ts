@@ -125,6 +125,14 @@ export class Catalog {
     return undefined;
   }
 
+  /** The items of a server's latest manifest the integrity gate holds back, by kind and name, with their state. */
+  heldItems(server: string): { kind: string; name: string; state: string }[] {
+    return [...(this.held.get(server) ?? new Map())].map(([id, state]) => {
+      const [kind = "", name = ""] = id.split("\u0000");
+      return { kind, name, state };
+    });
+  }
+
   /**
    * Reviews a server's manifest again (an operator decided, here or on another replica) and announces what left
    * or returned. Never rejects.
