@@ -69,7 +69,8 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
       new RegExp(
         `\\b(?:otherwise|or else|if you don't|if you do not)\\b${gap(80)}\\b(?:will not work|won't work|will crash|will be blocked|data will be lost)\\b`,
       ),
-      /\b(?:system|application|app|tool|server) (?:will |would )?crash(?:es)?\b/,
+      // Threats only in the future tense: "logs the output when the server crashes" is ordinary documentation.
+      /\b(?:system|application|app|tool|server) (?:will|would) crash\b|\bavoid (?:this )?at all costs\b/,
     ],
   },
   {
@@ -79,7 +80,12 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
     patterns: [
       /(?:~|\$home|%userprofile%)\/\.(?:ssh|aws|gnupg|kube|docker|cursor|config\/gcloud|netrc|npmrc|pypirc|git-credentials)\b/,
       /(?:\b|_)id_(?:rsa|dsa|ecdsa|ed25519)(?:\b|_)|\.ssh\/|\.aws\/credentials|\/etc\/(?:passwd|shadow)\b|\bwallet\.dat\b/,
-      /\b(?:mcp|claude_desktop_config|mcp_config)\.json\b|\.git-credentials\b|\.bash_history\b|\.zsh_history\b/,
+      /\.git-credentials\b|\.bash_history\b|\.zsh_history\b/,
+      // Client configurations hold every server's credentials; tools that install servers name them too, so
+      // only reading or passing their content counts.
+      new RegExp(
+        `\\b(?:read|contents?|cat|copy|send|pass|include|upload)\\b${gap(40)}\\b(?:mcp|claude_desktop_config|mcp_config)\\.json\\b`,
+      ),
       new RegExp(`(?:^|[\\s'"\`(/])\\.env\\b${gap(60)}\\b(?:content|contents|read|send|pass|include|upload)\\b`),
       new RegExp(`\\b(?:content|contents|read|send|pass|include|upload|cat)\\b${gap(40)}(?:^|[\\s'"\`(/])\\.env\\b`),
     ],
