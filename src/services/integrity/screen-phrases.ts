@@ -142,21 +142,21 @@ const NON_SPACE = /\S/;
 const BASE64 = /[A-Za-z0-9+/]{60,}={0,2}/g;
 const HEX = /[0-9a-fA-F]{80,}/g;
 
-/** Runs of more than 50 whitespace characters: medium when text follows (it may be pushed out of view). */
+/** Runs of more than 50 whitespace characters: medium when text follows (it may be pushed out of view), else low. */
 function paddingFindings(text: string, field: string): Finding[] {
+  let trailing: { length: number; index: number } | undefined;
   for (const match of text.matchAll(PADDING)) {
-    const after = text.slice(match.index + match[0].length, match.index + match[0].length + 40);
-    if (!NON_SPACE.test(after)) continue;
-    return [
-      {
-        rule: "text.padding",
-        severity: "medium",
-        field,
-        message: `${match[0].length} whitespace characters at ${match.index} push the text after them out of view: "${escapeText(after, 40)}"`,
-      },
-    ];
+    const end = match.index + match[0].length;
+    const after = text.slice(end, end + 40);
+    if (NON_SPACE.test(after)) {
+      const message = `${match[0].length} whitespace characters at ${match.index} push the text after them out of view: "${escapeText(after, 40)}"`;
+      return [{ rule: "text.padding", severity: "medium", field, message }];
+    }
+    trailing ??= { length: match[0].length, index: match.index };
   }
-  return [];
+  if (!trailing) return [];
+  const message = `${trailing.length} whitespace characters at ${trailing.index}`;
+  return [{ rule: "text.padding", severity: "low", field, message }];
 }
 
 /** Long base64 (mixed case and digits) or hex runs: content a reader cannot check. */
