@@ -5,6 +5,7 @@ import type { AuditLog } from "../ports/audit-log.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { PinStore } from "../ports/pin-store.ts";
 import { IntegrityGate } from "../services/integrity/integrity-gate.ts";
+import { screenDefinition } from "../services/integrity/screening.ts";
 import { ToolReview } from "../services/integrity/tool-review.ts";
 
 /**
@@ -26,7 +27,7 @@ export function openIntegrity(
     store: deps.pins,
     events: deps.events,
     clock: deps.clock,
-    screen: undefined, // SCREENING-PENDING
+    screen: screenDefinition,
     syncIntervalMs: options.sync === false ? 0 : PIN_SYNC_INTERVAL_MS,
   });
   return { gate, review: new ToolReview({ gate, audit: deps.audit, clock: deps.clock }) };

@@ -1,6 +1,7 @@
 // Wiring of the request path: access rules, per-server resilience policies, output budgets, progressive discovery
 // over tool search, the replay budget of resumable streams, and the router that resolves each request through them.
 
+import { createSecretlintScanner } from "../adapters/secrets/secret-scanner.ts";
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -8,6 +9,8 @@ import type { ResultMeter } from "../ports/result-meter.ts";
 import { AccessGuard } from "../services/access/access-guard.ts";
 import { createAccessPolicy } from "../services/access/access-policy.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
+import { screenText } from "../services/integrity/screening.ts";
+import { createSecretGuard } from "../services/integrity/secret-guard.ts";
 import { Policies } from "../services/policies/policies.ts";
 import type { ResultBudgets } from "../services/results/result-budgets.ts";
 import { ReplayBudget } from "../services/router/replay-budget.ts";
@@ -69,6 +72,15 @@ export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing
     maxParamsDepth: settings.maxParamsDepth,
     listWaitMs: settings.discovery.listWaitMs,
     clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
+    integrity: {
+      screenResult: screenText,
+      // secretlint is loaded only for a configuration with secret detection on, and then at its first scan.
+      secrets: config.servers.some(
+        (s) => s.integrity.secrets.arguments !== "off" || s.integrity.secrets.results !== "off",
+      )
+        ? createSecretGuard({ scanner: createSecretlintScanner() })
+        : undefined,
+    },
   });
   return { router, access, search, budgets, policies, replay };
 }

@@ -77,6 +77,11 @@ export const ERROR_CODES = {
    * screening, or rejected. `data.server`, `data.tool`, `data.state`, `data.review` (the command that shows it).
    */
   quarantined: { jsonRpc: -31017, http: 403, retryable: false },
+  /**
+   * A secret was found in a call's arguments (the call was not sent) or in its result (the result was withheld)
+   * and the server's `secretScan` says `block`; `data.where`, `data.rules`, `data.fields` (never the value).
+   */
+  secret_detected: { jsonRpc: -31018, http: 403, retryable: false },
   /** This replica holds its maximum of sessions (`gateway.limits.maxSessions`); existing sessions are unaffected. */
   session_limit: { jsonRpc: -31013, http: 503, retryable: true },
   /** A GET for a stream that does not accept `text/event-stream`. */

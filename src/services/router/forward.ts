@@ -11,6 +11,7 @@ import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { reportCall } from "./call-events.ts";
+import { type CallIntegrityDeps, checkedArguments, checkedResult } from "./call-integrity.ts";
 import type { ClientRelay } from "./client-relay.ts";
 import { fulfilInputRequests } from "./input-required.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -23,6 +24,8 @@ export interface ForwardDeps {
   relay: ClientRelay;
   policies?: Policies | undefined;
   budgets?: ResultBudgets | undefined;
+  /** Secret detection and result screening (tools/call only, per the server's settings). */
+  integrity?: Omit<CallIntegrityDeps, "events"> | undefined;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface ForwardDeps {
 export async function forward(
   deps: ForwardDeps,
   server: string,
-  request: JsonRpcRequest,
+  asked: JsonRpcRequest,
   ctx: RequestContext,
 ): Promise<Reply> {
   // A per-principal server answers from the caller's own instance (its own process and credentials), never another's.
@@ -42,6 +45,8 @@ export async function forward(
   const supervised = deps.supervisor.instanceFor(server, principal);
   const { clock } = deps;
   const started = clock.now();
+  // What is sent: the client's request, its arguments' secrets redacted when the server's secretScan says so.
+  let request = asked;
   const { signal } = ctx.controller;
   const deadline = callDeadline(clock, supervised.spec.policies.maxCallMs, signal);
   const options = {
@@ -65,10 +70,17 @@ export async function forward(
   };
   const { correlationId } = ctx;
   const caller = principal.name;
+  const checks = deps.integrity ? { ...deps.integrity, events: deps.events } : undefined;
+  const { integrity } = supervised.spec;
   try {
+    if (checks) request = await checkedArguments(checks, server, integrity, asked);
     const { policies } = deps;
     const instance = supervised.spec.principal;
-    const reply = await (policies ? policies.run(server, request, deadline, attempt, instance) : attempt());
+    let reply = await (policies ? policies.run(server, request, deadline, attempt, instance) : attempt());
+    if (checks && reply.kind === "response") {
+      const response = await checkedResult(checks, server, integrity, request, reply.response);
+      if (response !== reply.response) reply = { kind: "response", response };
+    }
     reportCall(deps, { server, request, startedAt: started, correlationId, principal: caller, outcome: { reply } });
     if (reply.kind !== "response") return reply;
     // Not awaited: a failure while measuring the result is no retry.

@@ -38,6 +38,8 @@ export interface RouterOptions {
   pager?: ResultPager;
   /** Output budgets and projection applied to every tools/call result; without it results pass as they are. */
   budgets?: ResultBudgets;
+  /** Secret detection and result screening on tools/call (per the server's settings). */
+  integrity?: ForwardDeps["integrity"];
   /** Per-server resilience policies; without them each request is tried once. */
   policies?: Policies;
   /** Access rules (gateway.access) for the session's principal; without it everything is allowed. */
