@@ -26,7 +26,9 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const dir = tempDir("switchboard-ansi-");
 const config = writeConfig(dir, {
   gateway: { port: 0, stateDir: join(dir, "state"), audit: { flushIntervalMs: 1 } },
-  servers: { evil: { command: process.execPath, args: [FIXTURE] } },
+  // Screening would hold this server's escape-laden tool for review (test/integrity-screening.test.ts checks it);
+  // here an operator has let it through, and the terminal must still be safe.
+  servers: { evil: { command: process.execPath, args: [FIXTURE], screening: { quarantineAt: "never" } } },
 });
 after(() => {
   killSpawned();
