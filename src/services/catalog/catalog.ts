@@ -50,7 +50,7 @@ export interface CatalogOptions {
    */
   reservedNames?: ReadonlySet<string>;
   /** Tool integrity: what of each manifest is served (pins, review, screening); unset: everything is. */
-  gate?: Pick<IntegrityGate, "review" | "decided"> | undefined;
+  gate?: Pick<IntegrityGate, "review" | "decided" | "pin"> | undefined;
 }
 
 /** A tool or prompt held for review, by the name a client used. */
@@ -131,6 +131,25 @@ export class Catalog {
       const [kind = "", name = ""] = id.split("\u0000");
       return { kind, name, state };
     });
+  }
+
+  /**
+   * Whether a held tool or prompt has been approved meanwhile (by another replica, or against the store): one read
+   * of its pin, and the server's manifest reviewed again only then, so a client calling a held item over and over
+   * costs a lookup per call, not a review.
+   */
+  async approvedMeanwhile(held: HeldItem, kind: "tools" | "prompts"): Promise<boolean> {
+    const gate = this.options.gate;
+    if (!gate) return false;
+    let pin: Awaited<ReturnType<IntegrityGate["pin"]>>;
+    try {
+      pin = await gate.pin({ server: held.server, kind: kind === "tools" ? "tool" : "prompt", key: held.name });
+    } catch {
+      return false; // the store is down: what this replica holds stands
+    }
+    if (pin?.state !== "approved") return false;
+    await this.regate(held.server);
+    return this.heldItem(kind, held.name, held.server) === undefined;
   }
 
   /**

@@ -47,9 +47,8 @@ export async function routeByName(
   if (!route) {
     const held = deps.catalog.heldItem(kind, name);
     if (held) {
-      // Another replica may have approved it since this one last looked.
-      await deps.catalog.regate(held.server);
-      route = view().routes.get(name);
+      // Another replica (or an operator against the store) may have approved it since this one last looked.
+      if (await deps.catalog.approvedMeanwhile(held, kind)) route = view().routes.get(name);
       if (!route) throw quarantined(kind, name, deps.catalog.heldItem(kind, name) ?? held);
     }
   }

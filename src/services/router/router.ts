@@ -373,10 +373,9 @@ export class Router {
     if (!kind) return;
     const name = String(request.params?.name);
     const { catalog } = this.o;
-    if (!catalog.heldItem(kind, name, server)) return;
-    await catalog.regate(server); // another replica may have approved it since this one last looked
     const held = catalog.heldItem(kind, name, server);
-    if (held) throw quarantined(kind, name, held);
+    // Another replica (or an operator against the store) may have approved it since this one last looked.
+    if (held && !(await catalog.approvedMeanwhile(held, kind))) throw quarantined(kind, name, held);
   }
 
   /** A server's list as its manifest has it, without what is hidden from the session's principal. */
