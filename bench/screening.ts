@@ -1,7 +1,8 @@
 // Screening benchmark (`npm run bench:screening`): screens the labelled corpus of test/corpus/integrity/ and prints
 // per hostile class the recall (every expected rule fired), the share the default policy quarantines and the
 // precision of the class's rules over the whole corpus; for the benign definitions the false positives (any
-// quarantine-level finding under DEFAULT_SCREENING) and the flag-only findings; and the screening time per definition.
+// quarantine-level finding under DEFAULT_SCREENING) and the flag-only findings; the share of the held-out instruction
+// wordings (heldout-instruction.jsonl, never used to change the rules) quarantined; the screening time per definition.
 //
 //   npm run bench:screening              table
 //   npm run bench:screening -- --json    the same, as JSON
@@ -13,7 +14,7 @@ const { values: args } = parseArgs({
   options: { json: { type: "boolean", default: false }, verbose: { type: "boolean", default: false } },
 });
 
-const { benign, hostile } = loadCorpus();
+const { benign, hostile, heldout } = loadCorpus();
 const ROUNDS = 5;
 let screenedBenign: Screened[] = [];
 let screenedHostile: Screened[] = [];
@@ -28,9 +29,15 @@ const definitions = benign.length + hostile.length;
 const medianMs = [...timesMs].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)] as number;
 const score = scoreCorpus(screenedBenign, screenedHostile);
 const perDefinitionUs = (medianMs * 1000) / definitions;
+const screenedHeldout = screenCorpus(benign, heldout);
+const heldoutScore = {
+  items: heldout.length,
+  quarantined: screenedHeldout.filter((s) => s.quarantined).length,
+  missed: screenedHeldout.filter((s) => !s.quarantined).map((s) => s.item.id),
+};
 
 if (args.json) {
-  console.log(JSON.stringify({ ...score, definitions, perDefinitionUs }, null, 2));
+  console.log(JSON.stringify({ ...score, heldout: heldoutScore, definitions, perDefinitionUs }, null, 2));
 } else {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   console.log("class           items  recall   quarantined  precision");
@@ -46,6 +53,9 @@ if (args.json) {
     `benign false positives (quarantine-level): ${b.quarantined.length}/${b.items} = ${pct(b.quarantined.length / b.items)}`,
   );
   console.log(`benign flag-only: ${b.flagged.length}/${b.items} = ${pct(b.flagged.length / b.items)}`, b.flaggedRules);
+  console.log(
+    `held-out instruction wordings (never tuned for) quarantined: ${heldoutScore.quarantined}/${heldoutScore.items}`,
+  );
   console.log(
     `screening time: ${perDefinitionUs.toFixed(1)} µs per definition (median of ${ROUNDS} rounds over ${definitions} definitions, context of ${new Set(benign.map((i) => i.server)).size} servers)`,
   );

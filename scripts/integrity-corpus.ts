@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type CorpusItem, HOSTILE_CLASSES, hostileVariants } from "./integrity-corpus-hostile.ts";
+import { type CorpusItem, HOSTILE_CLASSES, heldoutVariants, hostileVariants } from "./integrity-corpus-hostile.ts";
 
 const { values: args } = parseArgs({ options: { data: { type: "string" } } });
 if (!args.data) throw new Error("--data DIR is required (the folder holding livemcpbench/ and metatool/)");
@@ -59,4 +59,5 @@ for (const name of HOSTILE_CLASSES) {
   writeFileSync(new URL(`hostile-${name}.jsonl`, out), jsonl(items));
   console.log(`hostile-${name}.jsonl: ${items.length}`);
 }
+writeFileSync(new URL("heldout-instruction.jsonl", out), jsonl(heldoutVariants([...live, ...meta])));
 console.log(`benign: ${live.length} LiveMCPBench + ${meta.length} MetaTool`);

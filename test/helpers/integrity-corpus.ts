@@ -36,12 +36,11 @@ function readJsonl(name: string): LabelledItem[] {
     .map((line) => JSON.parse(line) as LabelledItem);
 }
 
-export function loadCorpus(): { benign: LabelledItem[]; hostile: LabelledItem[] } {
+/** Benign and hostile (development) items; `heldout` holds wordings the rules were never changed for. */
+export function loadCorpus(): { benign: LabelledItem[]; hostile: LabelledItem[]; heldout: LabelledItem[] } {
   const files = readdirSync(CORPUS_DIR).filter((name) => name.endsWith(".jsonl"));
-  return {
-    benign: files.filter((name) => name.startsWith("benign-")).flatMap(readJsonl),
-    hostile: files.filter((name) => name.startsWith("hostile-")).flatMap(readJsonl),
-  };
+  const read = (prefix: string) => files.filter((name) => name.startsWith(prefix)).flatMap(readJsonl);
+  return { benign: read("benign-"), hostile: read("hostile-"), heldout: read("heldout-") };
 }
 
 export interface Screened {
