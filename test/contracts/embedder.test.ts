@@ -1,5 +1,5 @@
 // The Embedder contract on the OpenAI-compatible embedder (against the fixture embeddings API, a real HTTP server
-// on 127.0.0.1, in batches smaller than the texts) and the word-vectors embedder (on a small wink-format file).
+// on 127.0.0.1 that sends vectors of length 3, in batches smaller than the texts) and the word-vectors embedder (on a small wink-format file).
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,8 @@ import { embedderContract } from "./embedder.contract.ts";
 const TEXTS = ["read a file", "open the document", "weather forecast", "list the directory", "search files"];
 
 embedderContract("openai-compatible", async () => {
-  const server = await startFixtureEmbeddingServer({ dims: 64 });
+  // Vectors of length 3, not 1: the unit length the contract asks for must be the embedder's own doing.
+  const server = await startFixtureEmbeddingServer({ dims: 64, scale: 3 });
   const options = { url: server.url, model: "fixture-model", batchSize: 2 };
   return {
     embedder: createOpenAiEmbedder(options),

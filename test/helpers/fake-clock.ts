@@ -3,6 +3,12 @@
 // fires). SteppedClock: real timers, but `now()` moves only by the test's steps.
 import { type Clock, systemClock, type TimerHandle } from "../../src/ports/clock.ts";
 
+/**
+ * More timers than this falling due in one `advance` means one re-arms itself without waiting (a delay of 0 at
+ * the same instant, over and over): `advance` throws instead of spinning until the test runner's timeout.
+ */
+const MAX_TIMERS_PER_ADVANCE = 10_000;
+
 interface Timer {
   at: number;
   seq: number;
@@ -46,7 +52,10 @@ export class FakeClock implements Clock {
   async advance(ms: number): Promise<void> {
     const until = this.current + ms;
     await settle();
+    let fired = 0;
     for (let due = this.next(until); due; due = this.next(until)) {
+      if (++fired > MAX_TIMERS_PER_ADVANCE)
+        throw new Error(`more than ${MAX_TIMERS_PER_ADVANCE} timers fell due within ${ms} ms: one re-arms itself`);
       this.timers.delete(due);
       this.current = due.at;
       due.fn();

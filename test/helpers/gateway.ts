@@ -1,9 +1,10 @@
 // Test helpers: a real gateway (real child processes, real HTTP on 127.0.0.1 port 0) in a fresh state directory.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPinoLogger } from "../../src/adapters/observability/pino-logger.ts";
+import { isSameProcess } from "../../src/adapters/process/proc-info.ts";
 import { createGateway, type Gateway } from "../../src/app/index.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
 import { type HttpFront, startHttpFront } from "../../src/fronts/http/http-front.ts";
@@ -76,6 +77,10 @@ export async function startTestGateway(
     ? createPinoLogger({ level: "info", json: true, destination: options.logDestination })
     : createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
   const gateway = await createGateway(config, { logger, clock: options.clock, secretStore: options.secretStore });
+  const started = new Set<number>();
+  gateway.events.on("server-started", ({ pid }) => {
+    if (pid !== undefined) started.add(pid);
+  });
   let front: HttpFront | undefined;
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -83,7 +88,11 @@ export async function startTestGateway(
       forget();
       await front?.close();
       await gateway.close();
+      const left = killLeftChildren(stateDir, started);
       if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
+      // A gateway that lost track of a child (a broken single-flight start) fails its test here, instead of
+      // leaving processes that keep the test file, and so the whole run, alive.
+      if (left.length) throw new Error(`the gateway left server processes running after close (killed): ${left}`);
     })();
     return closing;
   };
@@ -97,6 +106,32 @@ export async function startTestGateway(
     throw error;
   }
   return { gateway, front, url: front?.url ?? "", stateDir, close };
+}
+
+/**
+ * Kills the server processes this gateway started that are still running after its close: those still recorded
+ * in its state directory (a child's record goes when it exits) as the same process. Returns their pids.
+ */
+function killLeftChildren(stateDir: string, started: ReadonlySet<number>): number[] {
+  const left: number[] = [];
+  for (const pid of started) {
+    const record = join(stateDir, "children", `${pid}.json`);
+    if (!existsSync(record)) continue;
+    let startTime: string | undefined;
+    try {
+      startTime = (JSON.parse(readFileSync(record, "utf8")) as { startTime?: string }).startTime;
+    } catch {
+      continue;
+    }
+    if (!isSameProcess(pid, startTime)) continue;
+    left.push(pid);
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return left;
 }
 
 export interface RpcReply {
