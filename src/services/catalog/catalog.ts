@@ -50,7 +50,7 @@ export interface CatalogOptions {
    */
   reservedNames?: ReadonlySet<string>;
   /** Tool integrity: what of each manifest is served (pins, review, screening); unset: everything is. */
-  gate?: Pick<IntegrityGate, "review" | "decided" | "pin"> | undefined;
+  gate?: Pick<IntegrityGate, "review" | "decided" | "pin" | "lookAlikes"> | undefined;
 }
 
 /** A tool or prompt held for review, by the name a client used. */
@@ -187,6 +187,8 @@ export class Catalog {
     this.manifests.set(server, manifest);
     this.held.set(server, held);
     this.served.set(server, held.size === 0 ? manifest : withoutHeld(manifest, held));
+    // A look-alike of one of these names, served by a server reviewed before they were known, is judged again.
+    for (const other of gate?.lookAlikes(manifest, [...this.served.values()]) ?? []) void this.regate(other);
   }
 
   private splitName(name: string): (readonly [string, string])[] {

@@ -7,7 +7,9 @@ import type { ServerSpec } from "../../core/server-spec.ts";
 import type { Clock, TimerHandle } from "../../ports/clock.ts";
 import type { ServerManifest } from "../../ports/manifest-store.ts";
 import type { Pin, PinKey, PinStore } from "../../ports/pin-store.ts";
+import { skeleton } from "./confusables.ts";
 import { approvedBy, decide, nameless, pinHash, rejectedBy, serverIdentity } from "./pins.ts";
+import { isPlain } from "./screen-names.ts";
 
 /** The manifest lists that are pinned, by kind, and the field that names an item. */
 export const PINNED_LISTS = [
@@ -20,7 +22,11 @@ export const PINNED_LISTS = [
 export type DefinitionScreener = (
   kind: PinnedKind,
   item: Record<string, unknown>,
-  context: { server: string; otherServers: readonly { server: string; names: readonly string[] }[] },
+  context: {
+    server: string;
+    otherServers: readonly { server: string; names: readonly string[] }[];
+    names?: readonly string[];
+  },
 ) => Finding[];
 
 /** Keys (`kind\0key`) of a reviewed manifest's items that are held, with why. */
@@ -85,6 +91,7 @@ export class IntegrityGate {
     const otherServers = others
       .filter((m) => m.server !== server)
       .map((m) => ({ server: m.server, names: m.tools.map((t) => String(t.name)) }));
+    const names = manifest.tools.map((t) => String(t.name));
     const held = new Map<string, PinState>();
     const offered = new Set<string>();
     const writes: Pin[] = [];
@@ -106,7 +113,7 @@ export class IntegrityGate {
         const existing = byKey.get(id);
         const findings =
           spec.integrity.screening.definitions && this.o.screen
-            ? this.o.screen(kind, item, { server, otherServers })
+            ? this.o.screen(kind, item, { server, otherServers, names })
             : [];
         const decision = decide({
           server,
@@ -134,6 +141,24 @@ export class IntegrityGate {
     this.held.set(server, held);
     this.offered.set(server, offered);
     return held;
+  }
+
+  /**
+   * Other servers serving a look-alike of one of this manifest's tool names: reviewed before this server's names
+   * were known, they must be reviewed again (screening judges a look-alike against the names around it).
+   */
+  lookAlikes(manifest: ServerManifest, others: readonly ServerManifest[]): string[] {
+    if (!this.o.screen) return [];
+    const skeletons = new Set(manifest.tools.map((tool) => skeleton(String(tool.name))));
+    return others
+      .filter((other) => other.server !== manifest.server)
+      .filter((other) =>
+        other.tools.some((tool) => {
+          const name = String(tool.name);
+          return !isPlain(name) && skeletons.has(skeleton(name));
+        }),
+      )
+      .map((other) => other.server);
   }
 
   /** What the latest review held back of a server's manifest. */

@@ -49,6 +49,9 @@ export interface ReviewDecision {
   event?: DefinitionReviewed;
 }
 
+/** Who decides when no operator did: the pinning policy and onChange. */
+const POLICY_DECIDERS = new Set(["on-first-use", "accept", "warn", ""]);
+
 /** What the policy makes of one definition against its pin. */
 export function decide(input: ReviewInput): ReviewDecision {
   const { settings, existing, hash, findings } = input;
@@ -59,8 +62,12 @@ export function decide(input: ReviewInput): ReviewDecision {
       ? { ...served, event: event(input, "flagged", "approved", "screening") }
       : served;
 
-  // What an operator already decided about exactly this form stands, whatever the policy.
-  if (existing?.state === "approved" && existing.pinnedHash === hash) return { served: true };
+  // What an operator already decided about exactly this form stands, whatever the policy. What the policy itself
+  // let through stands too, unless screening now holds it (a look-alike of a server that started later).
+  if (existing?.state === "approved" && existing.pinnedHash === hash) {
+    if (!held || !POLICY_DECIDERS.has(existing.decidedBy)) return { served: true };
+    return hold(input, "pending", "screening");
+  }
   if (existing && existing.state !== "approved" && existing.candidateHash === hash) return { served: false };
 
   if (settings.pinning === "off") {

@@ -21,6 +21,11 @@ function listed(items: readonly string[]): string {
   return `${shown.join(", ")}${items.length > MAX_LISTED ? `, … (${items.length} in all)` : ""}`;
 }
 
+/** Printable ASCII only: what a look-alike of it imitates. */
+export function isPlain(name: string): boolean {
+  return /^[\x20-\x7e]*$/.test(name);
+}
+
 /** Shadowing (same name, or same but for case and separators), confusable look-alikes, mixed scripts. */
 export function screenName(name: string, field: string, context: ScreeningContext): Finding[] {
   const findings: Finding[] = [];
@@ -32,7 +37,8 @@ export function screenName(name: string, field: string, context: ScreeningContex
     for (const other of names) {
       if (other !== name && skeleton(other) !== own) continue;
       if (other === name || looseName(other) === loose) shadowed.push(`${server}/${other}`);
-      else imitated.push(`${server}/${other}`);
+      // Of a plain ASCII name and its look-alike, the look-alike is the imitation: the original is not flagged.
+      else if (!isPlain(name) || isPlain(other)) imitated.push(`${server}/${other}`);
       break;
     }
   }
