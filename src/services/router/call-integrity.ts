@@ -12,7 +12,6 @@ import type { SecretGuard, SecretVerdict } from "../integrity/secret-guard.ts";
 export type ResultScreener = (text: string, field: string) => Finding[];
 
 export interface CallIntegrityDeps {
-  events: EventBus;
   /** Secret detection; unset: no server can have secretScan on (it is created when one does). */
   secrets?: SecretGuard | undefined;
   screenResult?: ResultScreener | undefined;
@@ -22,41 +21,61 @@ export interface CallIntegrityDeps {
 const MAX_SCREENED_CHARS = 256 * 1024;
 
 /** The request to send: unchanged, with its arguments' secrets redacted, or refused (`secret_detected`). */
+export function argumentsScanned(deps: CallIntegrityDeps | undefined, settings: IntegritySettings, method: string) {
+  return deps?.secrets !== undefined && settings.secrets.arguments !== "off" && method === "tools/call";
+}
+
 export async function checkedArguments(
   deps: CallIntegrityDeps,
+  events: EventBus,
   server: string,
   settings: IntegritySettings,
   request: JsonRpcRequest,
 ): Promise<JsonRpcRequest> {
-  if (settings.secrets.arguments === "off" || !deps.secrets || request.method !== "tools/call") return request;
   const args = request.params?.arguments;
-  if (args === undefined) return request;
+  if (args === undefined || !deps.secrets) return request;
   const verdict = await deps.secrets.checkArguments(args, settings.secrets);
   const tool = String(request.params?.name);
-  const value = applied(deps, server, tool, "arguments", verdict);
+  const value = applied(events, server, tool, "arguments", verdict);
   return value === args ? request : { ...request, params: { ...request.params, arguments: value } };
+}
+
+/** Flags (logs and counts) content aimed at the model in a tools/call result's text; nothing is changed. */
+export function screenedResult(
+  deps: CallIntegrityDeps,
+  events: EventBus,
+  server: string,
+  settings: IntegritySettings,
+  request: JsonRpcRequest,
+  response: JsonRpcResponse,
+): void {
+  const { result } = response;
+  if (request.method !== "tools/call" || !result || settings.screening.results !== "flag" || !deps.screenResult) return;
+  screen(deps.screenResult, events, server, String(request.params?.name), result);
+}
+
+export function resultScanned(deps: CallIntegrityDeps | undefined, settings: IntegritySettings, method: string) {
+  return deps?.secrets !== undefined && settings.secrets.results !== "off" && method === "tools/call";
 }
 
 /** The response to return: unchanged, with its result's secrets redacted, or refused (`secret_detected`). */
 export async function checkedResult(
   deps: CallIntegrityDeps,
+  events: EventBus,
   server: string,
   settings: IntegritySettings,
   request: JsonRpcRequest,
   response: JsonRpcResponse,
 ): Promise<JsonRpcResponse> {
   const { result } = response;
-  if (request.method !== "tools/call" || !result) return response;
-  const tool = String(request.params?.name);
-  if (settings.screening.results === "flag" && deps.screenResult) screen(deps, server, tool, result);
-  if (settings.secrets.results === "off" || !deps.secrets) return response;
+  if (!result || !deps.secrets) return response;
   const verdict = await deps.secrets.checkResult(result, settings.secrets);
-  const value = applied(deps, server, tool, "result", verdict);
+  const value = applied(events, server, String(request.params?.name), "result", verdict);
   return value === result ? response : { ...response, result: value };
 }
 
 function applied<T>(
-  deps: CallIntegrityDeps,
+  events: EventBus,
   server: string,
   tool: string,
   where: "arguments" | "result",
@@ -64,7 +83,7 @@ function applied<T>(
 ): T {
   if (verdict.outcome === "clean") return verdict.value;
   const { rules, fields } = verdict;
-  deps.events.emit("secret-found", {
+  events.emit("secret-found", {
     server,
     tool,
     where,
@@ -82,8 +101,13 @@ function applied<T>(
 }
 
 /** Flags (logs and counts) content aimed at the model in a result's text; the result itself is not changed. */
-function screen(deps: CallIntegrityDeps, server: string, tool: string, result: Record<string, unknown>): void {
-  const screenResult = deps.screenResult as ResultScreener;
+function screen(
+  screenResult: ResultScreener,
+  events: EventBus,
+  server: string,
+  tool: string,
+  result: Record<string, unknown>,
+): void {
   const content = Array.isArray(result.content) ? result.content : [];
   let budget = MAX_SCREENED_CHARS;
   const rules = new Set<string>();
@@ -95,5 +119,5 @@ function screen(deps: CallIntegrityDeps, server: string, tool: string, result: R
     budget -= part.length;
     for (const finding of screenResult(part, `content[${i}].text`)) rules.add(finding.rule);
   }
-  if (rules.size > 0) deps.events.emit("result-screened", { server, tool, rules: [...rules] });
+  if (rules.size > 0) events.emit("result-screened", { server, tool, rules: [...rules] });
 }

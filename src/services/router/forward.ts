@@ -11,7 +11,14 @@ import type { Policies } from "../policies/policies.ts";
 import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { reportCall } from "./call-events.ts";
-import { type CallIntegrityDeps, checkedArguments, checkedResult } from "./call-integrity.ts";
+import {
+  argumentsScanned,
+  type CallIntegrityDeps,
+  checkedArguments,
+  checkedResult,
+  resultScanned,
+  screenedResult,
+} from "./call-integrity.ts";
 import type { ClientRelay } from "./client-relay.ts";
 import { fulfilInputRequests } from "./input-required.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -25,7 +32,7 @@ export interface ForwardDeps {
   policies?: Policies | undefined;
   budgets?: ResultBudgets | undefined;
   /** Secret detection and result screening (tools/call only, per the server's settings). */
-  integrity?: Omit<CallIntegrityDeps, "events"> | undefined;
+  integrity?: CallIntegrityDeps | undefined;
 }
 
 /**
@@ -70,16 +77,21 @@ export async function forward(
   };
   const { correlationId } = ctx;
   const caller = principal.name;
-  const checks = deps.integrity ? { ...deps.integrity, events: deps.events } : undefined;
+  const checks = deps.integrity;
   const { integrity } = supervised.spec;
   try {
-    if (checks) request = await checkedArguments(checks, server, integrity, asked);
+    if (checks && argumentsScanned(checks, integrity, asked.method)) {
+      request = await checkedArguments(checks, deps.events, server, integrity, asked);
+    }
     const { policies } = deps;
     const instance = supervised.spec.principal;
     let reply = await (policies ? policies.run(server, request, deadline, attempt, instance) : attempt());
     if (checks && reply.kind === "response") {
-      const response = await checkedResult(checks, server, integrity, request, reply.response);
-      if (response !== reply.response) reply = { kind: "response", response };
+      screenedResult(checks, deps.events, server, integrity, request, reply.response);
+      if (resultScanned(checks, integrity, request.method)) {
+        const response = await checkedResult(checks, deps.events, server, integrity, request, reply.response);
+        if (response !== reply.response) reply = { kind: "response", response };
+      }
     }
     reportCall(deps, { server, request, startedAt: started, correlationId, principal: caller, outcome: { reply } });
     if (reply.kind !== "response") return reply;
