@@ -78,6 +78,8 @@ describe("circuit breaker", () => {
 
       // Open: calls fail fast, refused before any start is attempted (the server's state never moves).
       const before = startFailures;
+      // The failed start's restart backoff (at most 50 ms) ends on its own first: no later move is the server's.
+      await waitUntil(() => t.gateway.supervisor.get("bad").currentState === "asleep", 5_000, 5);
       const statesBefore = serverStates.length;
       for (let i = 0; i < 3; i++) {
         const reply = await callTool(t.url, "bad__echo");
