@@ -56,7 +56,7 @@ describe("switchboard keys on the configured store", () => {
     // The key verifies against the same file the gateway would open.
     const store = await createSqliteIdentityStore(join(dir, "switchboard.db"));
     try {
-      const principal = await createApiKeys({ store, clock: systemClock }).verify(key);
+      const principal = await createApiKeys({ store, clock: systemClock, cacheMs: 0 }).verify(key);
       assert.deepEqual(principal.groups, ["deploy", "readers"]);
       assert.equal(principal.name, "ci-bot");
     } finally {

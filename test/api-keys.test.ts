@@ -13,7 +13,7 @@ import type { ApiKeyStore } from "../src/ports/api-key-store.ts";
 import type { SecretStore } from "../src/ports/secret-store.ts";
 import { type ApiKeysOptions, createApiKeys } from "../src/services/identity/api-keys.ts";
 import { createManualClock } from "./helpers/manual-clock.ts";
-import { admin, testDatabases } from "./helpers/postgres.ts";
+import { admin, POOL_DEFAULTS, testDatabases } from "./helpers/postgres.ts";
 import { startTcpProxy } from "./helpers/tcp-proxy.ts";
 
 type IdentityStore = ApiKeyStore & SecretStore & { close(): Promise<void> };
@@ -56,7 +56,7 @@ function postgresBackend(): Backend {
     return url;
   };
   return {
-    open: async () => createPostgresIdentityStore({ url: await database(), poolSize: 2 }),
+    open: async () => createPostgresIdentityStore({ ...POOL_DEFAULTS, url: await database(), poolSize: 2 }),
     dump: async (table) => JSON.stringify((await admin(`SELECT * FROM ${table}`, await database())).rows),
   };
 }
@@ -291,7 +291,7 @@ describe("API keys: input and load", () => {
     const store = await backend.open();
     try {
       const clock = createManualClock();
-      const keys = createApiKeys({ store, clock });
+      const keys = createApiKeys({ store, clock, cacheMs: 30_000 });
       const past = new Date(clock.now() - 1000).toISOString();
       const cases: [Parameters<typeof keys.create>[0], RegExp][] = [
         [{ principal: "" }, /principal is required/],
@@ -326,6 +326,7 @@ describe("API keys: input and load", () => {
       const keys = createApiKeys({
         store,
         clock: createManualClock(),
+        cacheMs: 30_000,
         maxConcurrentVerifications: 1,
         maxQueuedVerifications: 1,
       });
@@ -376,7 +377,12 @@ describe("API keys: input and load", () => {
     const store = await backend.open();
     try {
       const lookups = counting(store);
-      const keys = createApiKeys({ store: lookups, clock: createManualClock(), maxQueuedVerifications: 0 });
+      const keys = createApiKeys({
+        store: lookups,
+        clock: createManualClock(),
+        cacheMs: 30_000,
+        maxQueuedVerifications: 0,
+      });
       const { key } = await keys.create({ principal: "grace" });
       const principals = await Promise.all(Array.from({ length: 10 }, () => keys.verify(key)));
       assert.equal(lookups.lookups, 1);
@@ -396,7 +402,12 @@ describe("API keys on PostgreSQL: outage", () => {
     const url = new URL(await databases.create("outage"));
     const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
     url.host = `127.0.0.1:${proxy.port}`;
-    const store = await createPostgresIdentityStore({ url: url.href, poolSize: 2, connectTimeoutMs: 1000 });
+    const store = await createPostgresIdentityStore({
+      ...POOL_DEFAULTS,
+      url: url.href,
+      poolSize: 2,
+      connectTimeoutMs: 1000,
+    });
     try {
       const keys = createApiKeys({ store, clock: createManualClock(), cacheMs: 0 });
       const { key, record } = await keys.create({ principal: "heidi" });

@@ -19,6 +19,7 @@ import { openSqliteDatabase } from "../src/adapters/storage/sqlite/open-database
 import { SQLITE_AUDIT_MIGRATIONS, SQLITE_REGISTRY_MIGRATIONS } from "../src/adapters/storage/sqlite/sqlite-schema.ts";
 import { type CliResult, describeRun, killSpawned, runCli, writeConfig } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/gateway.ts";
+import { POOL_DEFAULTS } from "./helpers/postgres.ts";
 
 const POSTGRES_URL = process.env.SWITCHBOARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -196,7 +197,7 @@ describe("doctor with PostgreSQL", () => {
   it("migrated database ok; a separate, empty audit database is 'not yet created'; a newer version fails", async () => {
     const url = await freshDatabase();
     const auditUrl = await freshDatabase();
-    const pool = createPgPool({ url, poolSize: 1 });
+    const pool = createPgPool({ ...POOL_DEFAULTS, url, poolSize: 1 });
     await migratePostgres(pool, "registry", POSTGRES_REGISTRY_MIGRATIONS);
     await pool.end();
     const env = { DATABASE_URL: url, AUDIT_DATABASE_URL: auditUrl };

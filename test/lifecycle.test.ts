@@ -84,13 +84,30 @@ describe("lifecycle", () => {
   });
 
   it("boots eager servers in parallel, each bounded by its startTimeoutMs", async () => {
-    const began = Date.now();
-    const t = await startTestGateway({
-      good: fixtureServer({}, { lifecycle: "eager" }),
-      stuck: { command: "sleep", args: ["30"], lifecycle: "eager", startTimeoutMs: 700 },
-    });
+    const transitions: string[] = [];
+    const startFailures: string[] = [];
+    const t = await startTestGateway(
+      {
+        good: fixtureServer({}, { lifecycle: "eager" }),
+        stuck: { command: "sleep", args: ["30"], lifecycle: "eager", startTimeoutMs: 700 },
+      },
+      {
+        beforeStart: (gateway) => {
+          gateway.events.on("server-state", (e) => transitions.push(`${e.server}:${e.to}`));
+          gateway.events.on("server-start-failed", (e) => startFailures.push(e.server));
+        },
+      },
+    );
     try {
-      assert.ok(Date.now() - began < 5_000, "a hanging server did not hold up boot");
+      // In parallel: both were starting before either settled.
+      const firstSettled = transitions.findIndex((step) => !step.endsWith(":starting"));
+      assert.deepEqual(
+        transitions.slice(0, firstSettled).sort(),
+        ["good:starting", "stuck:starting"],
+        transitions.join(", "),
+      );
+      // Bounded: the hanging server's one attempt failed at its start timeout, and boot did not wait for more.
+      assert.deepEqual(startFailures, ["stuck"]);
       assert.equal(t.gateway.supervisor.get("good").currentState, "ready");
       const stuck = t.gateway.supervisor.get("stuck").status();
       assert.ok(["backoff", "asleep"].includes(stuck.status), stuck.status);

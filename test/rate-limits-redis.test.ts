@@ -18,6 +18,7 @@ import { hashCredential } from "../src/fronts/http/client-key.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import { rateLimiterContract } from "./contracts/rate-limiter.contract.ts";
 import { type ServeProcess, startServe, writeConfig } from "./helpers/cli-process.ts";
+import { MAX_CLIENT_BUCKETS } from "./helpers/config-defaults.ts";
 import { callTool, fixtureServer, startTestGateway, type TestGateway, tempDir, waitUntil } from "./helpers/gateway.ts";
 import {
   freePort,
@@ -58,7 +59,7 @@ rateLimiterContract("redis behind its fallback", async (limits, namespace) => {
   return {
     limiter: rateLimiterWithFallback({
       primary: createRedisRateLimiter({ redis: shared, limits, prefix: `${RUN}:fallback:${namespace}:` }),
-      memory: createMemoryRateLimiter({ limits, clock: systemClock }),
+      memory: createMemoryRateLimiter({ limits, clock: systemClock, maxClients: MAX_CLIENT_BUCKETS }),
       connection: shared,
       logger,
     }),

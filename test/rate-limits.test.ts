@@ -16,10 +16,11 @@ import type { ConfigProblem } from "../src/core/gateway-config.ts";
 import { serveStdio } from "../src/fronts/stdio/stdio-front.ts";
 import { systemClock } from "../src/ports/clock.ts";
 import { rateLimiterContract } from "./contracts/rate-limiter.contract.ts";
+import { MAX_CLIENT_BUCKETS } from "./helpers/config-defaults.ts";
 import { callTool, fixtureServer, post, request, startTestGateway, type TestGateway } from "./helpers/gateway.ts";
 
 rateLimiterContract("memory", async (limits) => ({
-  limiter: createMemoryRateLimiter({ limits, clock: systemClock }),
+  limiter: createMemoryRateLimiter({ limits, clock: systemClock, maxClients: MAX_CLIENT_BUCKETS }),
   cleanup: async () => {},
 }));
 

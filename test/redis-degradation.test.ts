@@ -21,6 +21,7 @@ import { createMemorySessionStore } from "../src/adapters/storage/memory-session
 import { createRedisResultStore } from "../src/adapters/storage/redis-result-store.ts";
 import { createRedisSessionStore } from "../src/adapters/storage/redis-session-store.ts";
 import type { SessionRecord } from "../src/ports/session-store.ts";
+import { CACHE_LIMITS, MAX_SESSIONS } from "./helpers/config-defaults.ts";
 import {
   freePort,
   killRedisServers,
@@ -111,12 +112,12 @@ function createStores(redis: Redis) {
     cache: cacheWithFallback({
       ...shared,
       primary: createRedisCache({ redis, prefix: PREFIX }),
-      memory: createMemoryCache(),
+      memory: createMemoryCache(CACHE_LIMITS),
     }),
     sessions: sessionStoreWithFallback({
       ...shared,
       primary: createRedisSessionStore({ redis, prefix: PREFIX }),
-      memory: createMemorySessionStore(),
+      memory: createMemorySessionStore({ maxSessions: MAX_SESSIONS }),
     }),
     results: resultStoreWithFallback({
       ...shared,

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createOpenAiEmbedder } from "../src/adapters/embed/openai-embedder.ts";
 import { createSqliteEmbeddingStore } from "../src/adapters/storage/sqlite/sqlite-embedding-store.ts";
+import { SemanticSearchSchema } from "../src/config/discovery-schema.ts";
 import { EventBus } from "../src/core/events.ts";
 import { EmbedderError } from "../src/ports/embedder.ts";
 import { rrf } from "../src/services/search/rank-fusion.ts";
@@ -29,8 +30,12 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The configured defaults of batch size and time limit. */
+const { batchSize, timeoutMs } = SemanticSearchSchema.parse({});
+const configured = { batchSize, timeoutMs };
+
 const embedder = (options: Partial<Parameters<typeof createOpenAiEmbedder>[0]> = {}) =>
-  createOpenAiEmbedder({ url: server.url, model: "fixture-model", apiKey: KEY, ...options });
+  createOpenAiEmbedder({ url: server.url, model: "fixture-model", apiKey: KEY, ...configured, ...options });
 
 async function rejection(promise: Promise<unknown>): Promise<EmbedderError> {
   try {
@@ -116,7 +121,7 @@ describe("OpenAI-compatible embedder", () => {
   test("an endpoint that is not listening is a network failure", async () => {
     const gone = await startFixtureEmbeddingServer();
     await gone.close();
-    const error = await rejection(createOpenAiEmbedder({ url: gone.url, model: "m" }).embed(["hello"]));
+    const error = await rejection(createOpenAiEmbedder({ url: gone.url, model: "m", ...configured }).embed(["hello"]));
     assert.equal(error.reason, "network");
     assert.match(error.message, /unreachable: ECONNREFUSED/);
   });

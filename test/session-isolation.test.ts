@@ -110,10 +110,20 @@ describe(`${SESSIONS} concurrent sessions reusing the same request ids`, () => {
         `session ${index}: all of its own progress, in order`,
       );
     });
-    // Give any stray notification a moment to arrive on the GET streams, then count those too.
-    await new Promise((r) => setTimeout(r, 100));
+    // A marker: the fixture announces a new tool, which reaches every /mcp session's GET stream. The fixture wrote
+    // all of its progress before it, so a progress notification leaked onto a GET stream would be there ahead of it.
+    const added = await post(mcp, {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "fx__add-tool", arguments: {} },
+    });
+    assert.match(added.body?.result?.content?.[0]?.text ?? "", /^extra-/, added.text);
+    const isMarker = (m: { method?: string }) => m.method === "notifications/tools/list_changed";
+    await waitUntil(() => getStreams.every((stream) => stream.messages.some(isMarker)));
     getStreams.forEach((stream, index) => {
       for (const m of stream.messages) {
+        if (isMarker(m)) continue;
         misrouted++;
         problems.push(`GET stream of session ${index} got ${JSON.stringify(m)}`);
       }

@@ -21,6 +21,7 @@ import { createRedisSessionStore } from "../src/adapters/storage/redis-session-s
 import { cacheContract } from "./contracts/cache.contract.ts";
 import { resultStoreContract } from "./contracts/result-store.contract.ts";
 import { sessionStoreContract } from "./contracts/session-store.contract.ts";
+import { CACHE_LIMITS, MAX_SESSIONS } from "./helpers/config-defaults.ts";
 
 const url = process.env.SWITCHBOARD_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const logger = createPinoLogger({ level: (process.env.TEST_LOG_LEVEL as "info") ?? "silent", json: false });
@@ -70,7 +71,11 @@ const wrapped = { connection: redis, logger };
 cacheContract(
   "redis with memory fallback",
   namespaced("fallback", (prefix) =>
-    cacheWithFallback({ ...wrapped, primary: createRedisCache({ redis, prefix }), memory: createMemoryCache() }),
+    cacheWithFallback({
+      ...wrapped,
+      primary: createRedisCache({ redis, prefix }),
+      memory: createMemoryCache(CACHE_LIMITS),
+    }),
   ),
 );
 sessionStoreContract(
@@ -79,7 +84,7 @@ sessionStoreContract(
     sessionStoreWithFallback({
       ...wrapped,
       primary: createRedisSessionStore({ redis, prefix }),
-      memory: createMemorySessionStore(),
+      memory: createMemorySessionStore({ maxSessions: MAX_SESSIONS }),
     }),
   ),
 );

@@ -24,7 +24,7 @@ import {
   tempDir,
   waitUntil,
 } from "./helpers/gateway.ts";
-import { testDatabases } from "./helpers/postgres.ts";
+import { POOL_DEFAULTS, testDatabases } from "./helpers/postgres.ts";
 import {
   freePort,
   killRedisServers,
@@ -188,7 +188,7 @@ describe("kill -9 of the gateway keeps every acknowledged audit record and the r
   test("PostgreSQL (gateway.database.url)", async (t) => {
     const url = await databases.create("kill9");
     await killNineKeepsAcknowledgedWrites(t, "postgres", { database: { url } }, () =>
-      createPostgresRegistryStore({ url }),
+      createPostgresRegistryStore({ ...POOL_DEFAULTS, url }),
     );
   });
 });

@@ -17,7 +17,7 @@ import { auditLogContract, auditRecord } from "./contracts/audit-log.contract.ts
 import { pinStoreContract } from "./contracts/pin-store.contract.ts";
 import { registryStoreContract, sampleManifest } from "./contracts/registry-store.contract.ts";
 import { killWriterAfterAck } from "./helpers/kill-after-ack.ts";
-import { ADMIN_URL, admin, testDatabases } from "./helpers/postgres.ts";
+import { ADMIN_URL, admin, POOL_DEFAULTS, testDatabases } from "./helpers/postgres.ts";
 import { startTcpProxy } from "./helpers/tcp-proxy.ts";
 
 const databases = testDatabases();
@@ -30,13 +30,13 @@ before(async () => {
 after(() => databases.dropAll());
 
 registryStoreContract("postgres", async (clock) => {
-  const store = await createPostgresRegistryStore({ url: shared, poolSize: 4, now: clock.now });
+  const store = await createPostgresRegistryStore({ ...POOL_DEFAULTS, url: shared, poolSize: 4, now: clock.now });
   await admin("TRUNCATE switchboard_mcp, switchboard_mcp_manifests, switchboard_mcp_tools", shared);
   return { store, cleanup: () => store.close() };
 });
 
 auditLogContract("postgres", async () => {
-  const store = await createPostgresAuditLog({ url: shared, poolSize: 4 });
+  const store = await createPostgresAuditLog({ ...POOL_DEFAULTS, url: shared, poolSize: 4 });
   await admin("TRUNCATE switchboard_mcp_logs", shared);
   return { store, cleanup: () => store.close() };
 });
@@ -45,8 +45,8 @@ auditLogContract("postgres", async () => {
 pinStoreContract(
   "postgres",
   async () => {
-    const store = await createPostgresIdentityStore({ url: shared, poolSize: 2 });
-    const replica = await createPostgresIdentityStore({ url: shared, poolSize: 2 });
+    const store = await createPostgresIdentityStore({ ...POOL_DEFAULTS, url: shared, poolSize: 2 });
+    const replica = await createPostgresIdentityStore({ ...POOL_DEFAULTS, url: shared, poolSize: 2 });
     await admin("TRUNCATE switchboard_pins", shared);
     return {
       store,
@@ -65,11 +65,13 @@ describe("PostgreSQL storage", () => {
     const url = await createDatabase("migrate");
     const stores = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        i % 2 === 0 ? createPostgresRegistryStore({ url, poolSize: 1 }) : createPostgresAuditLog({ url, poolSize: 1 }),
+        i % 2 === 0
+          ? createPostgresRegistryStore({ ...POOL_DEFAULTS, url, poolSize: 1 })
+          : createPostgresAuditLog({ ...POOL_DEFAULTS, url, poolSize: 1 }),
       ),
     );
     await Promise.all(stores.map((store) => store.close()));
-    const again = await createPostgresRegistryStore({ url, poolSize: 1 });
+    const again = await createPostgresRegistryStore({ ...POOL_DEFAULTS, url, poolSize: 1 });
     await again.close();
     const { rows } = await admin(
       "SELECT component, version FROM switchboard_migrations ORDER BY component, version",
@@ -89,7 +91,7 @@ describe("PostgreSQL storage", () => {
 
   test("audit records written before review decisions existed read back as calls after the migration", async () => {
     const url = await createDatabase("auditv1");
-    const pool = createPgPool({ url, poolSize: 1 });
+    const pool = createPgPool({ ...POOL_DEFAULTS, url, poolSize: 1 });
     try {
       await migratePostgres(pool, "audit", POSTGRES_AUDIT_MIGRATIONS.slice(0, 1));
       await pool.query(
@@ -101,7 +103,7 @@ describe("PostgreSQL storage", () => {
     } finally {
       await pool.end();
     }
-    const audit = await createPostgresAuditLog({ url, poolSize: 1 });
+    const audit = await createPostgresAuditLog({ ...POOL_DEFAULTS, url, poolSize: 1 });
     try {
       await audit.append(auditRecord(1000, { action: "approve", detail: "sha256:x", correlationId: "decision" }));
       assert.deepStrictEqual(await audit.query({ action: "call" }), [auditRecord(0)]);
@@ -120,8 +122,8 @@ describe("PostgreSQL storage", () => {
   test("acknowledged writes survive kill -9 of the writer", async () => {
     const url = await createDatabase("durable");
     await killWriterAfterAck(["postgres", url]);
-    const registry = await createPostgresRegistryStore({ url, poolSize: 1 });
-    const audit = await createPostgresAuditLog({ url, poolSize: 1 });
+    const registry = await createPostgresRegistryStore({ ...POOL_DEFAULTS, url, poolSize: 1 });
+    const audit = await createPostgresAuditLog({ ...POOL_DEFAULTS, url, poolSize: 1 });
     try {
       assert.deepStrictEqual(await registry.getManifest("durable"), sampleManifest("durable"));
       assert.deepEqual(
@@ -138,8 +140,8 @@ describe("PostgreSQL storage", () => {
     const url = await createDatabase("recover");
     const warnings: unknown[] = [];
     const logger = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
-    const registry = await createPostgresRegistryStore({ url, poolSize: 3, logger });
-    const audit = await createPostgresAuditLog({ url, poolSize: 3, logger });
+    const registry = await createPostgresRegistryStore({ ...POOL_DEFAULTS, url, poolSize: 3, logger });
+    const audit = await createPostgresAuditLog({ ...POOL_DEFAULTS, url, poolSize: 3, logger });
     try {
       await registry.putManifest(sampleManifest("fs"));
       await Promise.all([0, 1, 2].map((i) => audit.append(auditRecord(i))));
@@ -208,7 +210,7 @@ describe("PostgreSQL storage", () => {
 
   test("appending the same record objects again (a retry after an unknown outcome) stores them once", async () => {
     const url = await createDatabase("retry");
-    const audit = await createPostgresAuditLog({ url, poolSize: 1 });
+    const audit = await createPostgresAuditLog({ ...POOL_DEFAULTS, url, poolSize: 1 });
     try {
       const batch = [auditRecord(0, { correlationId: "r-0" }), auditRecord(1, { correlationId: "r-1" })];
       await audit.appendMany(batch);
@@ -225,7 +227,7 @@ describe("PostgreSQL storage", () => {
 
   test("the pool opens at most poolSize connections", async () => {
     const url = await createDatabase("poolsize");
-    const audit = await createPostgresAuditLog({ url, poolSize: 2 });
+    const audit = await createPostgresAuditLog({ ...POOL_DEFAULTS, url, poolSize: 2 });
     try {
       await Promise.all(Array.from({ length: 20 }, (_, i) => audit.append(auditRecord(i))));
       const { rows } = await admin(
@@ -243,7 +245,7 @@ describe("PostgreSQL storage", () => {
   test("sessions commit synchronously even where the database default is off", async () => {
     const url = await createDatabase("synccommit");
     await admin(`ALTER DATABASE ${new URL(url).pathname.slice(1)} SET synchronous_commit = off`);
-    const pool = createPgPool({ url, poolSize: 1 });
+    const pool = createPgPool({ ...POOL_DEFAULTS, url, poolSize: 1 });
     try {
       const { rows } = await pool.query("SHOW synchronous_commit");
       assert.equal(rows[0].synchronous_commit, "on");

@@ -91,7 +91,7 @@ export async function openState(settings: GatewaySettings, logger: Logger): Prom
       return connection;
     };
     const prefix = redis.keyPrefix;
-    let sessions: SessionStore = createMemorySessionStore();
+    let sessions: SessionStore = createMemorySessionStore({ maxSessions: settings.limits.maxSessions });
     let results: ResultStore = createMemoryResultStore();
     let sessionsAuthoritative = () => true;
     if (redis.url && r) {

@@ -13,7 +13,7 @@ const TEXTS = ["read a file", "open the document", "weather forecast", "list the
 embedderContract("openai-compatible", async () => {
   // Vectors of length 3, not 1: the unit length the contract asks for must be the embedder's own doing.
   const server = await startFixtureEmbeddingServer({ dims: 64, scale: 3 });
-  const options = { url: server.url, model: "fixture-model", batchSize: 2 };
+  const options = { url: server.url, model: "fixture-model", batchSize: 2, timeoutMs: 10_000 };
   return {
     embedder: createOpenAiEmbedder(options),
     dims: 64,

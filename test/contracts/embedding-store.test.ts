@@ -12,7 +12,7 @@ import { createSqliteEmbeddingStore } from "../../src/adapters/storage/sqlite/sq
 import { createSqliteRegistryStore } from "../../src/adapters/storage/sqlite/sqlite-registry-store.ts";
 import { openState } from "../../src/app/state.ts";
 import { normalizeConfig } from "../../src/config/load.ts";
-import { admin, testDatabases } from "../helpers/postgres.ts";
+import { admin, POOL_DEFAULTS, testDatabases } from "../helpers/postgres.ts";
 import { embeddingStoreContract, sampleVector } from "./embedding-store.contract.ts";
 
 const databases = testDatabases();
@@ -41,7 +41,7 @@ embeddingStoreContract("sqlite", async () => {
 });
 
 embeddingStoreContract("postgres", async () => {
-  const store = await createPostgresEmbeddingStore({ url: shared, poolSize: 2 });
+  const store = await createPostgresEmbeddingStore({ ...POOL_DEFAULTS, url: shared, poolSize: 2 });
   await admin("TRUNCATE switchboard_mcp_embeddings", shared);
   return { store, cleanup: () => store.close() };
 });
@@ -74,7 +74,9 @@ describe("embedding store schema", () => {
 
   test("PostgreSQL: pgvector when the server has it, else bytea; replicas migrate once", async () => {
     const url = await databases.create("schema");
-    const stores = await Promise.all([1, 2, 3].map(() => createPostgresEmbeddingStore({ url, poolSize: 1 })));
+    const stores = await Promise.all(
+      [1, 2, 3].map(() => createPostgresEmbeddingStore({ ...POOL_DEFAULTS, url, poolSize: 1 })),
+    );
     const available = await admin("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'", url);
     const expected = available.rowCount === 0 ? "bytea" : "vector";
     assert.deepEqual(

@@ -56,6 +56,8 @@ export interface TestGatewayOptions {
   clock?: Clock;
   /** Where sealed OAuth tokens of remote servers go (memory by default). */
   secretStore?: SecretStore;
+  /** Runs on the built gateway before it starts (to subscribe to the events of its boot). */
+  beforeStart?: (gateway: Gateway) => void;
 }
 
 export function tempDir(prefix = "switchboard-test-"): string {
@@ -98,6 +100,7 @@ export async function startTestGateway(
   };
   const forget = closeAtEnd(close);
   try {
+    options.beforeStart?.(gateway);
     await gateway.start();
     if (options.http !== false) front = await startHttpFront(gateway, { port: options.httpPort ?? 0 });
   } catch (error) {

@@ -2,6 +2,10 @@
 // SWITCHBOARD_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test) and drops them at the end.
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
+import { DatabaseSchema } from "../../src/config/state-schema.ts";
+
+/** The configured defaults of a pool (size, connect timeout): what the gateway passes unless told otherwise. */
+export const POOL_DEFAULTS = DatabaseSchema.parse({});
 
 export const ADMIN_URL = process.env.SWITCHBOARD_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 

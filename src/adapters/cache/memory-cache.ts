@@ -3,22 +3,19 @@ import { LRUCache } from "lru-cache";
 import type { Cache, CacheStats } from "../../ports/cache.ts";
 import type { Clock } from "../../ports/clock.ts";
 
-export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
-export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
-
 export interface MemoryCacheOptions {
-  /** Most entries kept; the least recently used go first. Default 10,000. */
-  maxEntries?: number;
-  /** Most bytes kept (UTF-8 length of keys plus values); default 64 MiB. A larger value is simply not cached. */
-  maxBytes?: number;
+  /** Most entries kept; the least recently used go first. */
+  maxEntries: number;
+  /** Most bytes kept (UTF-8 length of keys plus values). A larger value is simply not cached. */
+  maxBytes: number;
   /** Time source for expiry; only tests replace it. */
   clock?: Pick<Clock, "now">;
 }
 
-export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
+export function createMemoryCache(options: MemoryCacheOptions): Cache {
   const entries = new LRUCache<string, string>({
-    max: options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
-    maxSize: options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES,
+    max: options.maxEntries,
+    maxSize: options.maxBytes,
     // Bytes as Redis would store them: a fair, cheap measure, and the same budget whichever adapter is used.
     sizeCalculation: (value, key) => Math.max(1, Buffer.byteLength(key) + Buffer.byteLength(value)),
     ...(options.clock ? { perf: options.clock } : {}),

@@ -3,8 +3,6 @@
 import { type Embedder, EmbedderError } from "../../ports/embedder.ts";
 import { l2Normalize } from "./l2-normalize.ts";
 
-export const DEFAULT_EMBED_BATCH_SIZE = 64;
-export const DEFAULT_EMBED_TIMEOUT_MS = 10_000;
 const EXCERPT_CHARS = 300;
 
 export interface OpenAiEmbedderOptions {
@@ -16,17 +14,17 @@ export interface OpenAiEmbedderOptions {
   apiKey?: string;
   /** Requested vector size, for models that accept one; part of the embedder's model identity. */
   dimensions?: number;
-  /** Texts per request; default 64. */
-  batchSize?: number;
-  /** Limit of one request, answer body included. Milliseconds; default 10000. */
-  timeoutMs?: number;
+  /** Texts per request. */
+  batchSize: number;
+  /** Limit of one request, answer body included. Milliseconds. */
+  timeoutMs: number;
 }
 
 export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
   const endpoint = `${options.url.replace(/\/+$/, "")}/embeddings`;
   const where = withoutCredentials(endpoint);
-  const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_EMBED_BATCH_SIZE));
-  const timeoutMs = options.timeoutMs ?? DEFAULT_EMBED_TIMEOUT_MS;
+  const batchSize = Math.max(1, Math.floor(options.batchSize));
+  const { timeoutMs } = options;
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   const redact = (text: string) => (options.apiKey ? text.split(options.apiKey).join("[redacted]") : text);

@@ -18,6 +18,7 @@ test("a client gets its burst, then is refused with the time until its next toke
   const limiter = createMemoryRateLimiter({
     limits: { client: { perMinute: 60, capacity: 3 }, global: undefined },
     clock,
+    maxClients: 100_000,
   });
   assert.deepEqual(
     [1, 2, 3].map(() => allowed(take(limiter, "a"))),
@@ -36,6 +37,7 @@ test("clients have their own buckets", () => {
   const limiter = createMemoryRateLimiter({
     limits: { client: { perMinute: 60, capacity: 1 }, global: undefined },
     clock,
+    maxClients: 100_000,
   });
   assert.ok(allowed(take(limiter, "a")));
   assert.equal(allowed(take(limiter, "a")), false);
@@ -48,6 +50,7 @@ test("the global bucket caps every client together; a refusal takes no token fro
     // Clients refill too slowly to matter here; the global bucket gets a token every 2 s.
     limits: { client: { perMinute: 1, capacity: 2 }, global: { perMinute: 30, capacity: 3 } },
     clock,
+    maxClients: 100_000,
   });
   assert.ok(allowed(take(limiter, "a")));
   assert.ok(allowed(take(limiter, "b")));
@@ -67,6 +70,7 @@ test("with both buckets empty the scope is the client's and the wait is the long
   const limiter = createMemoryRateLimiter({
     limits: { client: { perMinute: 60, capacity: 1 }, global: { perMinute: 6, capacity: 1 } },
     clock,
+    maxClients: 100_000,
   });
   assert.ok(allowed(take(limiter, "a")));
   assert.deepEqual(take(limiter, "a"), { allowed: false, scope: "client", retryAfterMs: 10_000 });
@@ -77,6 +81,7 @@ test("a global limit alone keys nothing per client", () => {
   const limiter = createMemoryRateLimiter({
     limits: { client: undefined, global: { perMinute: 60, capacity: 2 } },
     clock,
+    maxClients: 100_000,
   });
   assert.ok(allowed(take(limiter, "a")));
   assert.ok(allowed(take(limiter, "b")));
@@ -105,6 +110,7 @@ test("fractional rates refill slowly but exactly", () => {
   const limiter = createMemoryRateLimiter({
     limits: { client: { perMinute: 0.5, capacity: 1 }, global: undefined },
     clock,
+    maxClients: 100_000,
   });
   assert.ok(allowed(take(limiter, "a")));
   assert.deepEqual(take(limiter, "a"), { allowed: false, scope: "client", retryAfterMs: 120_000 });

@@ -4,18 +4,15 @@ import { type BucketState, levelAt, msUntilToken } from "../../core/token-bucket
 import type { Clock } from "../../ports/clock.ts";
 import { ALLOWED, type RateDecision, type RateLimiter, type RateLimits } from "../../ports/rate-limiter.ts";
 
-export const DEFAULT_MAX_CLIENT_BUCKETS = 100_000;
-
 export interface MemoryRateLimiterOptions {
   limits: RateLimits;
   clock: Pick<Clock, "now">;
   /** Client buckets kept at most; the least recently used is forgotten (it starts full again). */
-  maxClients?: number;
+  maxClients: number;
 }
 
 export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): RateLimiter & { size(): number } {
-  const { limits, clock } = options;
-  const maxClients = options.maxClients ?? DEFAULT_MAX_CLIENT_BUCKETS;
+  const { limits, clock, maxClients } = options;
   const clients = new Map<string, BucketState>();
   let global: BucketState | undefined;
 

@@ -3,7 +3,6 @@
 import { Redis } from "ioredis";
 import type { Logger } from "../../ports/logger.ts";
 
-export const DEFAULT_REDIS_PREFIX = "switchboard:";
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2_000;
 export const DEFAULT_REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
@@ -23,8 +22,8 @@ export interface RedisConnectionOptions {
 /** Options every adapter on the shared connection takes: the connection and the key prefix. */
 export interface RedisStoreOptions {
   redis: Redis;
-  /** Prepended to every key, before the per-kind segment (`cache:`, `session:`, `result:`); default `switchboard:`. */
-  prefix?: string;
+  /** Prepended to every key, before the per-kind segment (`cache:`, `session:`, `result:`). */
+  prefix: string;
 }
 
 /**

@@ -3,18 +3,16 @@ import { LRUCache } from "lru-cache";
 import type { Clock } from "../../ports/clock.ts";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.ts";
 
-export const DEFAULT_MAX_SESSIONS = 10_000;
-
 export interface MemorySessionStoreOptions {
-  /** Most sessions kept; past it the least recently used is forgotten (its client gets 404). Default 10,000. */
-  maxSessions?: number;
+  /** Most sessions kept; past it the least recently used is forgotten (its client gets 404). */
+  maxSessions: number;
   /** Time source for expiry; only tests replace it. */
   clock?: Pick<Clock, "now">;
 }
 
-export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
+export function createMemorySessionStore(options: MemorySessionStoreOptions): SessionStore {
   const records = new LRUCache<string, SessionRecord>({
-    max: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
+    max: options.maxSessions,
     ...(options.clock ? { perf: options.clock } : {}),
   });
   return {

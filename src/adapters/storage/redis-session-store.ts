@@ -1,11 +1,11 @@
 // The SessionStore port on Redis: `<prefix>session:<id>` JSON records with PX expiry, so any replica can serve them.
 import type { SessionRecord, SessionStore } from "../../ports/session-store.ts";
-import { DEFAULT_REDIS_PREFIX, type RedisStoreOptions, toPxMs } from "../redis/connection.ts";
+import { type RedisStoreOptions, toPxMs } from "../redis/connection.ts";
 
 /** The connection belongs to its creator (it is shared): `close()` leaves it open. */
 export function createRedisSessionStore(options: RedisStoreOptions): SessionStore {
   const { redis } = options;
-  const keyOf = (id: string) => `${options.prefix ?? DEFAULT_REDIS_PREFIX}session:${id}`;
+  const keyOf = (id: string) => `${options.prefix}session:${id}`;
   return {
     async put(record, ttlMs) {
       await redis.set(keyOf(record.id), JSON.stringify(record), "PX", toPxMs(ttlMs));

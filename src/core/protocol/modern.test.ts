@@ -7,8 +7,12 @@ import {
   classifyModern,
   envelopeOf,
   type HeaderOf,
+  healthCheckMethod,
   META_CLIENT_CAPABILITIES,
+  META_CLIENT_INFO,
   META_PROTOCOL_VERSION,
+  MODERN_PROTOCOL_VERSION,
+  modernRequestMeta,
   takesLogMessages,
 } from "./index.ts";
 
@@ -93,5 +97,36 @@ describe("the revision's differences for clients", () => {
     assert.deepEqual(envelopeOf({ clientCapabilities: undefined, clientInfo: undefined, logLevel: undefined }), {
       [META_CLIENT_CAPABILITIES]: {},
     });
+  });
+});
+
+describe("requests the gateway sends to 2026-era servers", () => {
+  const gateway = { [META_PROTOCOL_VERSION]: MODERN_PROTOCOL_VERSION, [META_CLIENT_CAPABILITIES]: {} };
+
+  it("speaks the newest revision it supports", () => {
+    assert.equal(MODERN_PROTOCOL_VERSION, REVISION);
+  });
+
+  it("carries the gateway's envelope on requests no client made, the caller's own entries over it otherwise", () => {
+    assert.deepEqual(modernRequestMeta(undefined, gateway, undefined, undefined), gateway);
+    const caller = { [META_CLIENT_CAPABILITIES]: { elicitation: {} }, [META_CLIENT_INFO]: { name: "c" } };
+    assert.deepEqual(modernRequestMeta({ trace: "t" }, gateway, caller, undefined), {
+      trace: "t",
+      [META_PROTOCOL_VERSION]: REVISION,
+      [META_CLIENT_CAPABILITIES]: { elicitation: {} },
+      [META_CLIENT_INFO]: { name: "c" },
+    });
+  });
+
+  it("states the revision itself and the upstream's own progress token, whatever the request carried", () => {
+    const meta = { [META_PROTOCOL_VERSION]: "2025-06-18", progressToken: "caller's" };
+    const sent = modernRequestMeta(meta, gateway, { [META_PROTOCOL_VERSION]: "1999-01-01" }, 7);
+    assert.equal(sent[META_PROTOCOL_VERSION], REVISION);
+    assert.equal(sent.progressToken, 7);
+  });
+
+  it("checks health with server/discover: the revision has no ping", () => {
+    assert.equal(healthCheckMethod(true), "server/discover");
+    assert.equal(healthCheckMethod(false), "ping");
   });
 });

@@ -8,6 +8,9 @@ import { isMcpLogLevel, MCP_LOG_LEVELS } from "../mcp-log-levels.ts";
 /** Revisions of the stateless era, newest first. */
 export const SUPPORTED_MODERN_PROTOCOL_VERSIONS: readonly string[] = ["2026-07-28"];
 
+/** The revision the gateway speaks to servers of the era: the newest it supports. */
+export const MODERN_PROTOCOL_VERSION = SUPPORTED_MODERN_PROTOCOL_VERSIONS[0] as string;
+
 /** Revisions from 2026-07-28 on belong to the stateless era (dates compare as strings). */
 export function isModernProtocolVersion(version: string): boolean {
   return version >= "2026-07-28";
@@ -223,6 +226,35 @@ function refuse(code: ErrorCode, message: string, data?: unknown): EraRejection 
 
 function reject(status: number, code: number, message: string, data?: unknown): EraRejection {
   return { kind: "reject", status, error: data === undefined ? { code, message } : { code, message, data } };
+}
+
+/**
+ * A health check of a server: `ping`, except in the 2026 era, which has no ping (see MODERN_METHODS):
+ * server/discover is its cheapest request.
+ */
+export function healthCheckMethod(modern: boolean): string {
+  return modern && !MODERN_METHODS.has("ping") ? "server/discover" : "ping";
+}
+
+/**
+ * The `_meta` of a request sent to a 2026-era server. Every request carries the envelope: the gateway's own
+ * (for requests no client made: lists, health checks), overlaid by the caller's entries when it has them, and
+ * the revision spoken. `progressToken` (the upstream's own token for the call) when the caller asked for progress.
+ */
+export function modernRequestMeta(
+  meta: Record<string, unknown> | undefined,
+  gatewayEnvelope: Record<string, unknown>,
+  callerEnvelope: Record<string, unknown> | undefined,
+  progressToken: string | number | undefined,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = {
+    ...meta,
+    ...gatewayEnvelope,
+    ...callerEnvelope,
+    [META_PROTOCOL_VERSION]: MODERN_PROTOCOL_VERSION,
+  };
+  if (progressToken !== undefined) merged.progressToken = progressToken;
+  return merged;
 }
 
 /** A session's view of the client, as the envelope carries it. */

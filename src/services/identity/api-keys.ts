@@ -11,7 +11,6 @@ import { generateKey, hashSecret, isKeyId, parseKey, secretMatches } from "./api
 import { createVerifiedKeys } from "./verified-keys.ts";
 import { createWorkGate } from "./work-gate.ts";
 
-export const DEFAULT_KEY_CACHE_MS = 30_000;
 export const DEFAULT_MAX_CACHED_KEYS = 10_000;
 export const DEFAULT_MAX_CONCURRENT_VERIFICATIONS = 4;
 export const DEFAULT_MAX_QUEUED_VERIFICATIONS = 64;
@@ -41,8 +40,8 @@ export interface ApiKeys {
 export interface ApiKeysOptions {
   store: ApiKeyStore;
   clock: Clock;
-  /** How long a verified key is remembered, in ms (a revocation reaches other replicas within this). Default 30000; 0: never. */
-  cacheMs?: number;
+  /** How long a verified key is remembered, in ms (a revocation reaches other replicas within this); 0: never. */
+  cacheMs: number;
   /** Most keys remembered; the oldest goes first. Default 10000. */
   maxCachedKeys?: number;
   /** Uncached verifications hashing at once. Default 4. */
@@ -52,8 +51,7 @@ export interface ApiKeysOptions {
 }
 
 export function createApiKeys(options: ApiKeysOptions): ApiKeys {
-  const { store, clock } = options;
-  const cacheMs = options.cacheMs ?? DEFAULT_KEY_CACHE_MS;
+  const { store, clock, cacheMs } = options;
   const cache = createVerifiedKeys(options.maxCachedKeys ?? DEFAULT_MAX_CACHED_KEYS);
   const gate = createWorkGate({
     concurrency: options.maxConcurrentVerifications ?? DEFAULT_MAX_CONCURRENT_VERIFICATIONS,

@@ -12,7 +12,7 @@ const TTL_MS = 40_000; // revalidation every 10 s
 
 function replicas() {
   const clock = { ms: 1_000_000, now: () => clock.ms, setTimeout: () => ({ cancel() {} }) } as Clock & { ms: number };
-  const store = createMemorySessionStore({ clock });
+  const store = createMemorySessionStore({ maxSessions: 10_000, clock });
   const state = { authoritative: true };
   const sharing = { store, ttlMs: TTL_MS, events: new EventBus(), authoritative: () => state.authoritative };
   return { clock, store, state, a: new SessionRegistry(clock, sharing), b: new SessionRegistry(clock, sharing) };

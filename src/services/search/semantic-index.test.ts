@@ -185,7 +185,7 @@ describe("SemanticIndex", () => {
 
   test("query vectors are cached; identical queries in flight share one request", async () => {
     const fake = wordEmbedder();
-    const cache = createMemoryCache();
+    const cache = createMemoryCache({ maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 });
     const index = open(fake.embedder, { cache });
     await index.sync(DOCS);
     const before = fake.calls.length;

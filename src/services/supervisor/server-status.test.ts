@@ -9,6 +9,7 @@ import { EventBus } from "../../core/events.ts";
 import type { Confinement } from "../../core/sandbox.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import type { Connector } from "../../ports/connector.ts";
+import { serverStatus } from "./server-status.ts";
 import { ServerSupervisor } from "./server-supervisor.ts";
 
 const CONFINEMENT: Confinement = {
@@ -76,5 +77,39 @@ describe("server status: sandbox", () => {
     const status = supervisor.status();
     assert.equal(status.confinement, null);
     assert.equal(status.sandbox, null);
+  });
+});
+
+describe("server status: process and times", () => {
+  const known = {
+    connection: { pid: 4242, confinement: undefined },
+    inFlight: 1,
+    lastClientActivity: Date.parse("2026-11-01T00:00:05Z"),
+    startedAt: Date.parse("2026-11-01T00:00:00Z"),
+    restarts: 2,
+    consecutiveFailures: 1,
+    lastError: "server x exited",
+  };
+
+  it("reports the process, its start time and the counters of a ready server", () => {
+    const status = serverStatus(specOf({ command: "fake" }), { ...known, state: "ready" });
+    assert.deepEqual(
+      { pid: status.pid, startedAt: status.startedAt, lastActivity: status.lastActivity },
+      { pid: 4242, startedAt: "2026-11-01T00:00:00.000Z", lastActivity: "2026-11-01T00:00:05.000Z" },
+    );
+    assert.deepEqual(
+      { restarts: status.restarts, failures: status.consecutiveFailures, inFlight: status.inFlight },
+      { restarts: 2, failures: 1, inFlight: 1 },
+    );
+    assert.equal(status.lastError, "server x exited");
+  });
+
+  it("reports no process nor start time once the server is no longer ready, but keeps its last activity", () => {
+    const status = serverStatus(specOf({ command: "fake" }), { ...known, state: "backoff", lastError: undefined });
+    assert.deepEqual(
+      { pid: status.pid, startedAt: status.startedAt, lastError: status.lastError },
+      { pid: null, startedAt: null, lastError: null },
+    );
+    assert.equal(status.lastActivity, "2026-11-01T00:00:05.000Z");
   });
 });

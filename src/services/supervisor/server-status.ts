@@ -1,7 +1,9 @@
-// What `GET /servers`, /health and `switchboard status` report of one supervised server.
+// What `GET /servers`, /health and `switchboard status` report of one supervised server, built from what its
+// supervisor knows.
 import type { Confinement, SandboxBackendChoice, SandboxProfile } from "../../core/sandbox.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
 import type { ServerState } from "../../core/server-state.ts";
+import type { UpstreamConnection } from "../../ports/connector.ts";
 
 /** The configured profile in short: what will apply when the server starts (not what is in effect). */
 export interface SandboxSummary {
@@ -29,6 +31,43 @@ export interface ServerStatus {
   confinement: Confinement | null;
   /** The configured profile of a stdio server (null for remote servers, which no sandbox applies to). */
   sandbox: SandboxSummary | null;
+}
+
+/** What a supervisor knows of its server at one moment. Times are epoch milliseconds. */
+export interface SupervisedServer {
+  state: ServerState;
+  /** The connection of the current (or last) run; only reported while the server is ready. */
+  connection: Pick<UpstreamConnection, "pid" | "confinement"> | undefined;
+  inFlight: number;
+  lastClientActivity: number | undefined;
+  startedAt: number | undefined;
+  restarts: number;
+  consecutiveFailures: number;
+  lastError: string | undefined;
+}
+
+/** The status of one server: its configuration, its state, and its process and times while it runs. */
+export function serverStatus(
+  spec: Pick<ServerSpec, "name" | "lifecycle" | "transport" | "sandbox">,
+  server: SupervisedServer,
+): ServerStatus {
+  const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  const ready = server.state === "ready";
+  const running = ready ? server.connection : undefined;
+  return {
+    name: spec.name,
+    status: server.state,
+    lifecycle: spec.lifecycle,
+    transport: spec.transport.kind,
+    pid: ready ? (server.connection?.pid ?? null) : null,
+    inFlight: server.inFlight,
+    lastActivity: iso(server.lastClientActivity),
+    startedAt: ready ? iso(server.startedAt) : null,
+    restarts: server.restarts,
+    consecutiveFailures: server.consecutiveFailures,
+    lastError: server.lastError ?? null,
+    ...sandboxStatus(spec, running),
+  };
 }
 
 const UNCONFINED_SUMMARY: SandboxSummary = { backend: "none", network: "host" };

@@ -13,7 +13,7 @@ import { HealthChecks } from "./health-checks.ts";
 import { IdleTimer } from "./idle-timer.ts";
 import { InFlight } from "./in-flight.ts";
 import { RestartBackoff } from "./restart-backoff.ts";
-import { type ServerStatus, sandboxStatus } from "./server-status.ts";
+import { type ServerStatus, serverStatus } from "./server-status.ts";
 import { abortable, clientCapabilities, startFailureMessage } from "./start-support.ts";
 
 export type { SandboxSummary, ServerStatus } from "./server-status.ts";
@@ -386,21 +386,15 @@ export class ServerSupervisor {
   }
 
   status(): ServerStatus {
-    const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
-    const running = this.state === "ready" ? this.peer?.connection : undefined;
-    return {
-      name: this.spec.name,
-      status: this.state,
-      lifecycle: this.spec.lifecycle,
-      transport: this.spec.transport.kind,
-      pid: this.state === "ready" ? (this.peer?.connection.pid ?? null) : null,
+    return serverStatus(this.spec, {
+      state: this.state,
+      connection: this.peer?.connection,
       inFlight: this.inFlight.size,
-      lastActivity: iso(this.lastClientActivity),
-      startedAt: this.state === "ready" ? iso(this.startedAt) : null,
+      lastClientActivity: this.lastClientActivity,
+      startedAt: this.startedAt,
       restarts: this.restarts,
       consecutiveFailures: this.restart.failures,
-      lastError: this.lastError ?? null,
-      ...sandboxStatus(this.spec, running),
-    };
+      lastError: this.lastError,
+    });
   }
 }

@@ -9,12 +9,10 @@ import {
   META_CLIENT_CAPABILITIES,
   META_CLIENT_INFO,
   META_SERVER_INFO,
-  SUPPORTED_MODERN_PROTOCOL_VERSIONS,
+  MODERN_PROTOCOL_VERSION,
 } from "../../core/protocol/index.ts";
 import { GATEWAY_NAME, GATEWAY_VERSION } from "../../core/version.ts";
 import type { InitializeOutcome, RequestOptions } from "./peer-types.ts";
-
-export const MODERN_PROTOCOL_VERSION = SUPPORTED_MODERN_PROTOCOL_VERSIONS[0] as string;
 
 export const GATEWAY_CLIENT_INFO = { name: GATEWAY_NAME, version: GATEWAY_VERSION };
 

@@ -3,11 +3,11 @@
 // cancellations go back to exactly the caller that asked, however many sessions reuse the same ids.
 import { SwitchboardError, toJsonRpcError } from "../../core/errors.ts";
 import type { JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
-import { META_PROTOCOL_VERSION } from "../../core/protocol/index.ts";
+import { healthCheckMethod, META_PROTOCOL_VERSION, modernRequestMeta } from "../../core/protocol/index.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { ConnectionClosed, UpstreamConnection } from "../../ports/connector.ts";
 import { closedErrors } from "./peer-errors.ts";
-import { type HandshakeChannel, MODERN_PROTOCOL_VERSION, openSession } from "./peer-handshake.ts";
+import { type HandshakeChannel, openSession } from "./peer-handshake.ts";
 import type { InitializeOutcome, PeerHooks, RequestOptions, ServerRequestAnswer } from "./peer-types.ts";
 import { PendingCalls } from "./pending-calls.ts";
 
@@ -102,15 +102,11 @@ export class UpstreamPeer {
     const meta = params?._meta as Record<string, unknown> | undefined;
     const outgoing: JsonRpcRequest = { jsonrpc: "2.0", id, method: message.method };
     if (this.era === "modern") {
-      // Every 2026-era request carries the envelope: the caller's own capabilities when it has them.
-      const envelope = {
-        ...this.gatewayEnvelope,
-        ...options.envelope,
-        [META_PROTOCOL_VERSION]: MODERN_PROTOCOL_VERSION,
+      const progressToken = callerToken === undefined ? undefined : id;
+      outgoing.params = {
+        ...params,
+        _meta: modernRequestMeta(meta, this.gatewayEnvelope, options.envelope, progressToken),
       };
-      const merged: Record<string, unknown> = { ...meta, ...envelope };
-      if (callerToken !== undefined) merged.progressToken = id;
-      outgoing.params = { ...params, _meta: merged };
     } else if (params) {
       outgoing.params = callerToken === undefined ? params : { ...params, _meta: { ...meta, progressToken: id } };
     }
@@ -134,9 +130,9 @@ export class UpstreamPeer {
     }
   }
 
-  /** A health ping (server/discover in the 2026 era, which has no ping): does not count as client activity. */
+  /** A health ping (what the era checks health with): does not count as client activity. */
   async ping(timeoutMs: number): Promise<void> {
-    const method = this.era === "modern" ? "server/discover" : "ping";
+    const method = healthCheckMethod(this.era === "modern");
     const response = await this.request({ jsonrpc: "2.0", id: 0, method }, { timeoutMs });
     if (response.error) throw new SwitchboardError("upstream_unavailable", `ping failed: ${response.error.message}`);
   }

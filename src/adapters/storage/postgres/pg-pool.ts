@@ -4,16 +4,13 @@ import type { Logger } from "../../../ports/logger.ts";
 import { isConnectionError, unavailableError } from "./pg-errors.ts";
 import { withDefaultUser } from "./pg-user.ts";
 
-export const DEFAULT_POSTGRES_POOL_SIZE = 10;
-export const DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS = 5000;
-
 export interface PostgresOptions {
   /** postgres://user@host:port/database (libpq URL; sslmode etc. as query parameters). */
   url: string;
-  /** Most connections the pool opens. Default 10. */
-  poolSize?: number;
-  /** How long to wait for a new connection before failing as unavailable. Default 5000. */
-  connectTimeoutMs?: number;
+  /** Most connections the pool opens. */
+  poolSize: number;
+  /** How long to wait for a new connection before failing as unavailable. */
+  connectTimeoutMs: number;
   /** Where idle-connection errors go (they are expected when the server restarts). */
   logger?: Logger;
 }
@@ -27,8 +24,8 @@ export interface PostgresOptions {
 export function createPgPool(options: PostgresOptions): Pool {
   const pool = new Pool({
     connectionString: withDefaultUser(options.url),
-    max: options.poolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
     application_name: "switchboard",
     options: "-c synchronous_commit=on",
   });
