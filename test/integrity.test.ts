@@ -219,8 +219,12 @@ describe("tool integrity: secrets and hidden text in calls", () => {
   it("flags hidden tag-block text in a result in the log's metrics, leaving the result to the client", async () => {
     const reply = await callTool(t.url, "rug__hidden");
     assert.match(reply.body.result.content[0].text, /^Done\./);
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    assert.match(metrics, /switchboard_results_screened_total\{server="rug",rule="unicode\.tag-block"\} 1/);
+    // Screened off the response path: the count follows shortly.
+    let metrics = "";
+    await waitUntil(async () => {
+      metrics = await (await fetch(`${t.url}/metrics`)).text();
+      return /switchboard_results_screened_total\{server="rug",rule="unicode\.tag-block"\} 1/.test(metrics);
+    });
     assert.match(metrics, /switchboard_secrets_found_total\{server="rug",where="result",action="redact"\} 1/);
   });
 });

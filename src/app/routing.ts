@@ -9,6 +9,7 @@ import type { ResultMeter } from "../ports/result-meter.ts";
 import { AccessGuard } from "../services/access/access-guard.ts";
 import { createAccessPolicy } from "../services/access/access-policy.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
+import { ResultScreening } from "../services/integrity/result-screening.ts";
 import { screenText } from "../services/integrity/screening.ts";
 import { createSecretGuard } from "../services/integrity/secret-guard.ts";
 import { Policies } from "../services/policies/policies.ts";
@@ -73,7 +74,7 @@ export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing
     listWaitMs: settings.discovery.listWaitMs,
     clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
     integrity: {
-      screenResult: screenText,
+      resultScreening: new ResultScreening(screenText, events),
       // secretlint is loaded only for a configuration with secret detection on, and then at its first scan.
       secrets: config.servers.some(
         (s) => s.integrity.secrets.arguments !== "off" || s.integrity.secrets.results !== "off",

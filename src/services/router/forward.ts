@@ -87,7 +87,7 @@ export async function forward(
     const instance = supervised.spec.principal;
     let reply = await (policies ? policies.run(server, request, deadline, attempt, instance) : attempt());
     if (checks && reply.kind === "response") {
-      screenedResult(checks, deps.events, server, integrity, request, reply.response);
+      screenedResult(checks, server, integrity, request, reply.response);
       if (resultScanned(checks, integrity, request.method)) {
         const response = await checkedResult(checks, deps.events, server, integrity, request, reply.response);
         if (response !== reply.response) reply = { kind: "response", response };
