@@ -59,7 +59,10 @@ export function createWorkerClient<Q, R>(entry: URL, options: { name: string; id
       running.idle = setTimeout(() => stop(running).catch(() => {}), options.idleMs);
       running.idle.unref();
     });
-    worker.on("error", (error) => retire(running, error));
+    // An exception the worker did not catch ends it: what waits on it fails with the cause, named.
+    worker.on("error", (error) =>
+      retire(running, new Error(`${options.name} worker crashed: ${error.message}`, { cause: error })),
+    );
     worker.on("exit", (code) => retire(running, new Error(`${options.name} worker exited with code ${code}`)));
     return running;
   }
