@@ -24,7 +24,7 @@ import { Lifecycle, type LifeStep } from "./lifecycle.ts";
 import { openObservability } from "./observability.ts";
 import { openRateLimits } from "./rate-limits.ts";
 import { createTokens, openResultMeter } from "./results.ts";
-import { createRouting } from "./routing.ts";
+import { createRouting, openSecretScanner } from "./routing.ts";
 import { openSemanticIndex } from "./search.ts";
 import { createSessions } from "./sessions.ts";
 import { type GatewayState, openState, recordServers } from "./state.ts";
@@ -54,6 +54,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   life.onClose(() => semantic?.close());
   const meter = openResultMeter();
   life.onClose(() => meter.close());
+  // Closed after the drain, so the results of calls still finishing are scanned.
+  const secretScanner = openSecretScanner(config);
+  life.onClose(() => secretScanner?.close());
   const integrity = openIntegrity({ pins: state.pins, audit: state.audit, events, clock });
   life.onClose(() => integrity.gate.close());
   const catalog = createCatalog(config, state, events, integrity.gate);
@@ -109,6 +112,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     supervisor,
     semantic,
     meter,
+    secretScanner,
   });
   inbox.attach(router);
   const apiKeys = createApiKeys({ store: state.apiKeys, clock, cacheMs: settings.auth.keyCacheMs });

@@ -1,11 +1,12 @@
 // Wiring of the request path: access rules, per-server resilience policies, output budgets, progressive discovery
 // over tool search, the replay budget of resumable streams, and the router that resolves each request through them.
 
-import { createSecretlintScanner } from "../adapters/secrets/secret-scanner.ts";
+import { createWorkerSecretScanner } from "../adapters/secrets/worker-secret-scanner.ts";
 import type { EventBus } from "../core/events.ts";
 import type { GatewayConfig } from "../core/gateway-config.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ResultMeter } from "../ports/result-meter.ts";
+import type { SecretScanner } from "../ports/secret-scanner.ts";
 import { AccessGuard } from "../services/access/access-guard.ts";
 import { createAccessPolicy } from "../services/access/access-policy.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
@@ -33,6 +34,8 @@ export interface RoutingDeps {
   supervisor: Supervisor;
   semantic: SemanticIndex | undefined;
   meter: ResultMeter;
+  /** The secret scanner of openSecretScanner; unset when no server has secret detection on. */
+  secretScanner: SecretScanner | undefined;
 }
 
 export interface Routing {
@@ -43,6 +46,18 @@ export interface Routing {
   budgets: ResultBudgets;
   policies: Policies;
   replay: ReplayBudget;
+}
+
+/**
+ * The secret scanner, for a configuration where some server has secret detection on: secretlint's preset in a
+ * worker thread, so a 1 MiB message's scan (30-190 ms) does not hold up other clients' calls. The worker starts at
+ * the first scan (secretlint is loaded there, then) and the gateway closes it after the drain.
+ */
+export function openSecretScanner(config: GatewayConfig): (SecretScanner & { close(): Promise<void> }) | undefined {
+  const on = config.servers.some(
+    (s) => s.integrity.secrets.arguments !== "off" || s.integrity.secrets.results !== "off",
+  );
+  return on ? createWorkerSecretScanner() : undefined;
 }
 
 export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing {
@@ -75,12 +90,7 @@ export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing
     clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
     integrity: {
       resultScreening: new ResultScreening(screenText, events),
-      // secretlint is loaded only for a configuration with secret detection on, and then at its first scan.
-      secrets: config.servers.some(
-        (s) => s.integrity.secrets.arguments !== "off" || s.integrity.secrets.results !== "off",
-      )
-        ? createSecretGuard({ scanner: createSecretlintScanner() })
-        : undefined,
+      secrets: deps.secretScanner ? createSecretGuard({ scanner: deps.secretScanner }) : undefined,
     },
   });
   return { router, access, search, budgets, policies, replay };
