@@ -216,6 +216,14 @@ describe("tool integrity: secrets and hidden text in calls", () => {
     assert.match(fine.body.result.content[0].text, /hello/);
   });
 
+  it("refuses to send arguments too large to be scanned whole (block fails closed past 1 MiB)", async () => {
+    const refused = await callTool(t.url, "rug__echo", { message: "ordinary text. ".repeat(75_000) });
+    assert.equal(refused.body.error.data.kind, "secret_detected");
+    assert.deepEqual(refused.body.error.data.rules, ["scan.too-large"]);
+    assert.deepEqual(refused.body.error.data.fields, ["message"]);
+    assert.match(refused.body.error.message, /too large to be scanned whole for secrets/);
+  });
+
   it("flags hidden tag-block text in a result in the log's metrics, leaving the result to the client", async () => {
     const reply = await callTool(t.url, "rug__hidden");
     assert.match(reply.body.result.content[0].text, /^Done\./);

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { crc32, deflateSync } from "node:zlib";
 import { createSecretlintScanner } from "../../adapters/secrets/secret-scanner.ts";
 import type { SecretScanner } from "../../ports/secret-scanner.ts";
-import { createSecretGuard } from "./secret-guard.ts";
+import { createSecretGuard, DEFAULT_MAX_SCAN_BYTES, SCAN_TOO_LARGE } from "./secret-guard.ts";
 
 const scanner = createSecretlintScanner();
 const guard = createSecretGuard({ scanner });
@@ -226,9 +226,51 @@ describe("secret guard: bounds", () => {
     assert.equal(recording.texts[0], `${"x".repeat(60)}SECRET\n\u0000\n${"é".repeat(10)}SECRET${"y".repeat(8)}`);
   });
 
+  it("block fails closed: a message past the bound is refused unscanned, with scan.too-large", async () => {
+    const recording = recordingScanner();
+    const bounded = createSecretGuard({ scanner: recording, maxScanBytes: 100 });
+    // No secret in the first 100 bytes: only what lies past the bound could hold one.
+    const message = { a: "x".repeat(90), b: { c: `${"y".repeat(20)}SECRET` }, d: ["SECRET"] };
+    const verdict = await bounded.checkResult(message, { arguments: "off", results: "block" });
+    assert.deepEqual(verdict, {
+      outcome: "blocked",
+      rules: [SCAN_TOO_LARGE],
+      fields: ["b.c", "d[0]"],
+      scan: { scannedBytes: 0, unscannedBytes: 90 + 26 + 6, findings: 0 },
+    });
+    assert.equal(SCAN_TOO_LARGE, "scan.too-large");
+    assert.deepEqual(recording.texts, [], "nothing is scanned for a verdict the size decides");
+  });
+
+  it("redact keeps passing the unscanned tail past the bound; block passes a message that ends at the bound", async () => {
+    const recording = recordingScanner();
+    const bounded = createSecretGuard({ scanner: recording, maxScanBytes: 100 });
+    const message = { a: "x".repeat(90), b: `${"y".repeat(10)}SECRET` };
+    const redacted = await bounded.inspect(message, "redact");
+    assert.equal(redacted.outcome, "clean");
+    assert.equal(redacted.value, message);
+    assert.deepEqual(redacted.scan, { scannedBytes: 100, unscannedBytes: 6, findings: 0 });
+    const fits = { a: "x".repeat(90), b: "y".repeat(10) };
+    assert.deepEqual(await bounded.inspect(fits, "block"), {
+      outcome: "clean",
+      value: fits,
+      scan: { scannedBytes: 100, unscannedBytes: 0, findings: 0 },
+    });
+  });
+
+  it("refuses a result of more than 1 MiB with block, with the default bound and the real scanner", async () => {
+    const big = result(PROSE.repeat(Math.ceil((DEFAULT_MAX_SCAN_BYTES + 1) / PROSE.length)));
+    const verdict = await guard.checkResult(big, { arguments: "off", results: "block" });
+    assert.ok(verdict.outcome === "blocked");
+    assert.deepEqual([verdict.rules, verdict.fields], [[SCAN_TOO_LARGE], ["content[0].text"]]);
+    const redacted = await guard.checkResult(big, { arguments: "off", results: "redact" });
+    assert.equal(redacted.outcome, "clean");
+    assert.equal(redacted.scan.scannedBytes, DEFAULT_MAX_SCAN_BYTES);
+  });
+
   it("never splits a character at the bound", async () => {
     const recording = recordingScanner();
-    await createSecretGuard({ scanner: recording, maxScanBytes: 5 }).inspect("ééé", "block");
+    await createSecretGuard({ scanner: recording, maxScanBytes: 5 }).inspect("ééé", "redact");
     assert.deepEqual(recording.texts, ["éé"]);
   });
 

@@ -6,10 +6,16 @@ import type { SecretFinding, SecretScanner } from "../../ports/secret-scanner.ts
 
 /**
  * UTF-8 bytes of string values scanned per message: 1 MiB, which secretlint's preset scans in 25-35 ms on one core
- * (`npm run bench:secrets`). Strings past it pass unscanned and are counted in `unscannedBytes`, for the caller to
- * log or refuse.
+ * (`npm run bench:secrets`), 30-190 ms on a busy one. With `redact`, strings past it pass unscanned and are counted
+ * in `unscannedBytes`; with `block`, a message past it is refused (SCAN_TOO_LARGE).
  */
 export const DEFAULT_MAX_SCAN_BYTES = 1_048_576;
+
+/**
+ * The rule of a `block` verdict on a message with more text than the bound: what was not scanned may hold a
+ * secret, and `block` lets nothing through that it has not checked. The message is refused without being scanned.
+ */
+export const SCAN_TOO_LARGE = "scan.too-large";
 
 export interface SecretGuardOptions {
   scanner: SecretScanner;
@@ -28,7 +34,9 @@ export interface SecretScanStats {
  * The guard's decision on one message:
  * - `clean`: nothing found (or the action is `off`); `value` is the message itself;
  * - `redacted`: a copy of the message with each secret replaced, structure kept;
- * - `blocked`: the message must not go on; `rules` and `fields` say what was found where, never the value.
+ * - `blocked`: the message must not go on; `rules` and `fields` say what was found where, never the value. With
+ *   `block`, a message with more text than the bound is blocked unscanned: rules `[SCAN_TOO_LARGE]`, and `fields`
+ *   the strings that reach past the bound.
  */
 export type SecretVerdict<T> =
   | { outcome: "clean"; value: T; scan: SecretScanStats }
@@ -98,6 +106,8 @@ function layOut(found: { path: Path; value: string }[], maxBytes: number) {
   let offset = 0;
   let scannedBytes = 0;
   let unscannedBytes = 0;
+  /** The paths of the strings that reach past the bound, in part or whole. */
+  const cut: Path[] = [];
   for (const { path, value } of found) {
     const bytes = Buffer.byteLength(value, "utf8");
     let scannedLength = value.length;
@@ -111,12 +121,13 @@ function layOut(found: { path: Path; value: string }[], maxBytes: number) {
     remaining -= scanned;
     scannedBytes += scanned;
     unscannedBytes += bytes - scanned;
+    if (scanned < bytes) cut.push(path);
     if (scannedLength === 0) continue;
     leaves.push({ path, value, scannedLength, offset });
     parts.push(value.slice(0, scannedLength));
     offset += scannedLength + SEPARATOR.length;
   }
-  return { leaves, text: parts.join(SEPARATOR), scannedBytes, unscannedBytes };
+  return { leaves, text: parts.join(SEPARATOR), scannedBytes, unscannedBytes, cut };
 }
 
 interface LeafHit {
@@ -175,7 +186,12 @@ export function createSecretGuard(options: SecretGuardOptions): SecretGuard {
   async function inspect<T>(message: T, action: SecretAction): Promise<SecretVerdict<T>> {
     if (action === "off")
       return { outcome: "clean", value: message, scan: { scannedBytes: 0, unscannedBytes: 0, findings: 0 } };
-    const { leaves, text, scannedBytes, unscannedBytes } = layOut(stringLeaves(message), maxBytes);
+    const { leaves, text, scannedBytes, unscannedBytes, cut } = layOut(stringLeaves(message), maxBytes);
+    // Fail closed: `block` refuses what it could not scan whole, without spending a scan on the rest.
+    if (action === "block" && unscannedBytes > 0) {
+      const scan = { scannedBytes: 0, unscannedBytes: scannedBytes + unscannedBytes, findings: 0 };
+      return { outcome: "blocked", rules: [SCAN_TOO_LARGE], fields: cut.map(fieldName), scan };
+    }
     const { findings } = text.length > 0 ? await options.scanner.scan(text) : { findings: [] };
     const hits = locate(leaves, findings);
     const scan = { scannedBytes, unscannedBytes, findings: findings.length };

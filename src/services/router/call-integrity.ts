@@ -7,7 +7,7 @@ import type { EventBus } from "../../core/events.ts";
 import type { IntegritySettings } from "../../core/integrity.ts";
 import type { JsonRpcRequest, JsonRpcResponse } from "../../core/jsonrpc.ts";
 import type { ResultScreening } from "../integrity/result-screening.ts";
-import type { SecretGuard, SecretVerdict } from "../integrity/secret-guard.ts";
+import { SCAN_TOO_LARGE, type SecretGuard, type SecretVerdict } from "../integrity/secret-guard.ts";
 
 export interface CallIntegrityDeps {
   /** Secret detection; unset: no server can have secretScan on (it is created when one does). */
@@ -86,11 +86,19 @@ function applied<T>(
     rules,
   });
   if (verdict.outcome === "redacted") return verdict.value;
-  throw new SwitchboardError(
-    "secret_detected",
-    where === "arguments"
-      ? `The call to ${tool} was not sent: its arguments hold what looks like a secret (${rules.join(", ")}).`
-      : `The result of ${tool} was withheld: it holds what looks like a secret (${rules.join(", ")}).`,
-    { data: { server, tool, where, rules, fields } },
-  );
+  throw new SwitchboardError("secret_detected", refusal(where, tool, rules), {
+    data: { server, tool, where, rules, fields },
+  });
+}
+
+/** Why a message was refused: a secret found, or (`block` failing closed) more text than the scan covers. */
+function refusal(where: "arguments" | "result", tool: string, rules: readonly string[]): string {
+  const list = rules.join(", ");
+  if (rules.includes(SCAN_TOO_LARGE))
+    return where === "arguments"
+      ? `The call to ${tool} was not sent: its arguments are too large to be scanned whole for secrets (${list}).`
+      : `The result of ${tool} was withheld: it is too large to be scanned whole for secrets (${list}).`;
+  return where === "arguments"
+    ? `The call to ${tool} was not sent: its arguments hold what looks like a secret (${list}).`
+    : `The result of ${tool} was withheld: it holds what looks like a secret (${list}).`;
 }
