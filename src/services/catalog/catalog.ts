@@ -101,6 +101,11 @@ export class Catalog {
     this.invalidate();
   }
 
+  /** Whether an integrity gate reviews what servers offer. */
+  gated(): boolean {
+    return this.options.gate !== undefined;
+  }
+
   /** A server's manifest as served (without held items). */
   manifest(server: string): ServerManifest | undefined {
     return this.served.get(server);

@@ -131,17 +131,20 @@ function notYetKnown(deps: UnknownDeps, principal: Principal | undefined): Recor
  * `patient` names one server waited for without that bound while it is asleep or starting (its start timeout
  * still applies): the server a namespaced name belongs to, which a call by that name needs whatever the others do.
  * A per-principal server is learnt from the caller's own instance (`principal`), and not at all without one.
- * Returns why each server that could not be started failed; the supervisor has logged it already.
+ * Returns why each server that could not be started failed; the supervisor has logged it already. With `only`,
+ * the patient server alone is discovered.
  */
 export async function discoverUnknown(
   deps: CatalogRouteDeps,
   signal?: AbortSignal,
   patient?: string,
   principal?: Principal,
+  only = false,
 ): Promise<Map<string, unknown>> {
   const failures = new Map<string, unknown>();
   const unknown = deps.catalog
     .unknownServers()
+    .filter((name) => !only || name === patient)
     .filter((name) => principal !== undefined || !deps.supervisor.isPerPrincipal(name));
   if (unknown.length === 0) return failures;
   const bound = AbortSignal.timeout(deps.listWaitMs);

@@ -205,13 +205,17 @@ export class Router {
         this.serverItemCall(server, call, { ...ctx, fields }),
       );
     }
+    if (listKey && this.o.catalog.gated() && this.o.catalog.unknownServers().includes(server)) {
+      // The first listing is the reviewed one, not the server's own answer forwarded before the gate saw it.
+      await discoverUnknown(this.o, ctx.controller.signal, server, session.principal, true);
+    }
     if (listKey && !request.params?.cursor) {
       const cached = this.ownList(session, server, listKey);
       if (cached) return result(cached);
     }
     const used = usedOnServer(server, request);
     if (used) enforceAccess(this.o, ctx, request, used);
-    await this.refuseHeld(server, request);
+    await this.refuseHeld(server, request, ctx);
     trackSubscription(session, server, request);
     if (request.method === "logging/setLevel") {
       setSessionLogLevel(session, request.params?.level);
@@ -363,16 +367,31 @@ export class Router {
   private async serverItemCall(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     const used = usedOnServer(server, request);
     if (used) enforceAccess(this.o, ctx, request, used);
-    await this.refuseHeld(server, request);
+    await this.refuseHeld(server, request, ctx);
     return this.forward(server, request, ctx);
   }
 
-  /** Refuses a tools/call or prompts/get on a server's own endpoint of an item the integrity gate holds back. */
-  private async refuseHeld(server: string, request: JsonRpcRequest): Promise<void> {
-    const kind = request.method === "tools/call" ? "tools" : request.method === "prompts/get" ? "prompts" : undefined;
+  /**
+   * Refuses a tools/call, prompts/get or prompt completion on a server's own endpoint of an item the integrity gate
+   * holds back. A server whose lists the gate has not reviewed yet (first contact, or a changed command) is read
+   * first: until then nothing it offers is known to be held.
+   */
+  private async refuseHeld(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<void> {
+    const ref = request.params?.ref as { type?: unknown; name?: unknown } | undefined;
+    const completesPrompt = request.method === "completion/complete" && ref?.type === "ref/prompt";
+    const kind =
+      request.method === "tools/call"
+        ? "tools"
+        : request.method === "prompts/get" || completesPrompt
+          ? "prompts"
+          : undefined;
     if (!kind) return;
-    const name = String(request.params?.name);
+    const name = String(completesPrompt ? ref?.name : request.params?.name);
     const { catalog } = this.o;
+    if (catalog.gated() && catalog.unknownServers().includes(server)) {
+      const failures = await discoverUnknown(this.o, ctx.controller.signal, server, ctx.session.principal, true);
+      if (failures.has(server)) throw failures.get(server);
+    }
     const held = catalog.heldItem(kind, name, server);
     // Another replica (or an operator against the store) may have approved it since this one last looked.
     if (held && !(await catalog.approvedMeanwhile(held, kind))) throw quarantined(kind, name, held);
