@@ -71,6 +71,11 @@ export class Catalog {
   /** What the gate holds back of each server's manifest. */
   private readonly held = new Map<string, Withheld>();
   private readonly refreshes = new Map<string, Promise<ServerManifest | undefined>>();
+  /** Reads of a server's lists waiting for the one under way: later announcements join them. */
+  private readonly queuedRefreshes = new Map<
+    string,
+    { peer: UpstreamPeer; kinds: Set<CatalogKind> | undefined; done: Promise<ServerManifest | undefined> }
+  >();
   private views: Map<string, AggregateList> | undefined;
   private resourceIndex:
     | { uris: Map<string, string>; templates: { server: string; template: RegExp; source: string }[] }
@@ -282,9 +287,22 @@ export class Catalog {
    * (callers fire and forget it): a failure is announced (`catalog-failed`) and the previous manifest stays.
    */
   refresh(server: string, peer: UpstreamPeer, kinds?: readonly CatalogKind[]): Promise<ServerManifest | undefined> {
+    // A read not started yet takes this one's kinds: announcements in a burst cost one more read, not one each.
+    const queued = this.queuedRefreshes.get(server);
+    if (queued) {
+      queued.peer = peer;
+      if (!kinds) queued.kinds = undefined;
+      else for (const kind of kinds) queued.kinds?.add(kind);
+      return queued.done;
+    }
+    const entry = { peer, kinds: kinds ? new Set(kinds) : undefined, done: Promise.resolve(this.served.get(server)) };
+    this.queuedRefreshes.set(server, entry);
     const running = this.refreshes.get(server);
     const next = (running ?? Promise.resolve(undefined))
-      .then(() => this.doRefresh(server, peer, kinds))
+      .then(() => {
+        this.queuedRefreshes.delete(server);
+        return this.doRefresh(server, entry.peer, entry.kinds ? [...entry.kinds] : undefined);
+      })
       .catch((error: unknown) => {
         this.options.events.emit("catalog-failed", { server, step: "refresh", error });
         return this.served.get(server);
@@ -293,6 +311,7 @@ export class Catalog {
       if (this.refreshes.get(server) === tracked) this.refreshes.delete(server);
     });
     this.refreshes.set(server, tracked);
+    entry.done = tracked;
     return tracked;
   }
 
