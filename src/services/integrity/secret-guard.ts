@@ -56,7 +56,7 @@ type Path = readonly (string | number)[];
 
 /** One string value of the message: where it is and how much of it is scanned. */
 interface Leaf {
-  path: Path;
+  step: Step | undefined;
   value: string;
   /** UTF-16 code units scanned (a prefix when the bound falls inside the string). */
   scannedLength: number;
@@ -77,20 +77,39 @@ function isBinaryField(parent: Record<string, unknown>, key: string): boolean {
   return key === "blob" && typeof parent.uri === "string";
 }
 
-/** Every string value in document order, with its path (object keys are not scanned). */
-function stringLeaves(message: unknown): { path: Path; value: string }[] {
-  const leaves: { path: Path; value: string }[] = [];
-  const stack: { node: unknown; path: Path }[] = [{ node: message, path: [] }];
+/** Fields a too-large verdict names at most (each is spelt out from its chain: bounded, like the findings). */
+const MAX_CUT_FIELDS = 100;
+
+/**
+ * Where a value is, as a chain to its parent: shared by siblings, so walking a message nested d deep costs O(d),
+ * not O(d²) (a hostile server's deeply nested result must not stall the gateway); spelt out only for a finding.
+ */
+interface Step {
+  key: string | number;
+  parent: Step | undefined;
+}
+
+function pathOf(step: Step | undefined): Path {
+  const path: (string | number)[] = [];
+  for (let at = step; at; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
+/** Every string value in document order, with where it is (object keys are not scanned). */
+function stringLeaves(message: unknown): { step: Step | undefined; value: string }[] {
+  const leaves: { step: Step | undefined; value: string }[] = [];
+  const stack: { node: unknown; step: Step | undefined }[] = [{ node: message, step: undefined }];
   while (stack.length > 0) {
-    const { node, path } = stack.pop() as { node: unknown; path: Path };
-    if (typeof node === "string") leaves.push({ path, value: node });
+    const { node, step } = stack.pop() as { node: unknown; step: Step | undefined };
+    if (typeof node === "string") leaves.push({ step, value: node });
     else if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], path: [...path, i] });
+      for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], step: { key: i, parent: step } });
     } else if (node !== null && typeof node === "object") {
       const entries = Object.entries(node as Record<string, unknown>);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i] as [string, unknown];
-        if (!isBinaryField(node as Record<string, unknown>, key)) stack.push({ node: child, path: [...path, key] });
+        if (!isBinaryField(node as Record<string, unknown>, key))
+          stack.push({ node: child, step: { key, parent: step } });
       }
     }
   }
@@ -98,7 +117,7 @@ function stringLeaves(message: unknown): { path: Path; value: string }[] {
 }
 
 /** Lays the leaves out in one text, scanning at most `maxBytes` UTF-8 bytes of them. */
-function layOut(found: { path: Path; value: string }[], maxBytes: number) {
+function layOut(found: { step: Step | undefined; value: string }[], maxBytes: number) {
   const encoder = new TextEncoder();
   const leaves: Leaf[] = [];
   const parts: string[] = [];
@@ -106,9 +125,9 @@ function layOut(found: { path: Path; value: string }[], maxBytes: number) {
   let offset = 0;
   let scannedBytes = 0;
   let unscannedBytes = 0;
-  /** The paths of the strings that reach past the bound, in part or whole. */
-  const cut: Path[] = [];
-  for (const { path, value } of found) {
+  /** Where the strings that reach past the bound are, in part or whole. */
+  const cut: (Step | undefined)[] = [];
+  for (const { step, value } of found) {
     const bytes = Buffer.byteLength(value, "utf8");
     let scannedLength = value.length;
     let scanned = bytes;
@@ -121,9 +140,9 @@ function layOut(found: { path: Path; value: string }[], maxBytes: number) {
     remaining -= scanned;
     scannedBytes += scanned;
     unscannedBytes += bytes - scanned;
-    if (scanned < bytes) cut.push(path);
+    if (scanned < bytes) cut.push(step);
     if (scannedLength === 0) continue;
-    leaves.push({ path, value, scannedLength, offset });
+    leaves.push({ step, value, scannedLength, offset });
     parts.push(value.slice(0, scannedLength));
     offset += scannedLength + SEPARATOR.length;
   }
@@ -190,7 +209,12 @@ export function createSecretGuard(options: SecretGuardOptions): SecretGuard {
     // Fail closed: `block` refuses what it could not scan whole, without spending a scan on the rest.
     if (action === "block" && unscannedBytes > 0) {
       const scan = { scannedBytes: 0, unscannedBytes: scannedBytes + unscannedBytes, findings: 0 };
-      return { outcome: "blocked", rules: [SCAN_TOO_LARGE], fields: cut.map(fieldName), scan };
+      return {
+        outcome: "blocked",
+        rules: [SCAN_TOO_LARGE],
+        fields: cut.slice(0, MAX_CUT_FIELDS).map((step) => fieldName(pathOf(step))),
+        scan,
+      };
     }
     const { findings } = text.length > 0 ? await options.scanner.scan(text) : { findings: [] };
     const hits = locate(leaves, findings);
@@ -199,13 +223,13 @@ export function createSecretGuard(options: SecretGuardOptions): SecretGuard {
     const rules = [...new Set(hits.map((hit) => hit.rule))].sort();
     const byLeaf = new Map<Leaf, LeafHit[]>();
     for (const hit of hits) byLeaf.set(hit.leaf, [...(byLeaf.get(hit.leaf) ?? []), hit]);
-    const fields = [...byLeaf.keys()].map((leaf) => fieldName(leaf.path));
+    const fields = [...byLeaf.keys()].map((leaf) => fieldName(pathOf(leaf.step)));
     if (action === "block") return { outcome: "blocked", rules, fields, scan };
     let copy = structuredClone(message);
     for (const [leaf, leafHits] of byLeaf) {
       const redacted = redactString(leaf.value, leafHits);
-      if (leaf.path.length === 0) copy = redacted as T;
-      else setAt(copy, leaf.path, redacted);
+      if (!leaf.step) copy = redacted as T;
+      else setAt(copy, pathOf(leaf.step), redacted);
     }
     return { outcome: "redacted", value: copy, rules, fields, scan };
   }

@@ -49,8 +49,14 @@ export function screenedResult(
   deps.resultScreening?.submit(server, String(request.params?.name), result);
 }
 
+/**
+ * The answers secret detection on results applies to: a file read back as a resource, or a prompt's text, carries a
+ * secret as well as a tool's result does.
+ */
+const SCANNED_RESULTS = new Set(["tools/call", "resources/read", "prompts/get"]);
+
 export function resultScanned(deps: CallIntegrityDeps | undefined, settings: IntegritySettings, method: string) {
-  return deps?.secrets !== undefined && settings.secrets.results !== "off" && method === "tools/call";
+  return deps?.secrets !== undefined && settings.secrets.results !== "off" && SCANNED_RESULTS.has(method);
 }
 
 /** The response to return: unchanged, with its result's secrets redacted, or refused (`secret_detected`). */
@@ -63,9 +69,17 @@ export async function checkedResult(
   response: JsonRpcResponse,
 ): Promise<JsonRpcResponse> {
   const { result } = response;
-  if (!result || !deps.secrets) return response;
+  const tool = String(request.params?.name ?? request.params?.uri);
+  if (!deps.secrets) return response;
+  if (!result) {
+    // A server's error is text for the client too: its message and data are scanned like a result.
+    if (!response.error) return response;
+    const verdict = await deps.secrets.checkResult(response.error, settings.secrets);
+    const error = applied(events, server, tool, "result", verdict);
+    return error === response.error ? response : { ...response, error };
+  }
   const verdict = await deps.secrets.checkResult(result, settings.secrets);
-  const value = applied(events, server, String(request.params?.name), "result", verdict);
+  const value = applied(events, server, tool, "result", verdict);
   return value === result ? response : { ...response, result: value };
 }
 
