@@ -94,8 +94,9 @@ export function decide(input: ReviewInput): ReviewDecision {
       ? { served: true, write, event: event(input, "warned", "approved", reason) }
       : flagEvent({ served: true, write });
   }
-  // Never approved (pending or rejected) and now a different definition: it is reviewed as new.
-  if (settings.pinning === "approve-new") return hold(input, "pending", "new");
+  // Never approved (pending or rejected) and now a different definition: it is reviewed as new, but what an
+  // operator rejected is not trusted on first use: changing a byte of it must not undo the rejection.
+  if (settings.pinning === "approve-new" || existing.state === "rejected") return hold(input, "pending", "new");
   if (held) return hold(input, "pending", "screening");
   return flagEvent({ served: true, write: approve(input, "on-first-use") });
 }
