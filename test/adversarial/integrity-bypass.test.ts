@@ -174,3 +174,32 @@ describe("a server announcing list_changed in a burst", () => {
     );
   });
 });
+
+describe("secret detection: a tool's result fetched as a task's result", () => {
+  let t: TestGateway;
+  before(async () => {
+    const file = defsFile({
+      tools: [{ ...PLAIN, name: "slow", execution: { taskSupport: "optional" } }],
+      replies: {
+        "tools/call:slow": { result: { task: { taskId: "t1", status: "working", createdAt: "2026-01-01T00:00:00Z" } } },
+        "tasks/result": { result: { content: [{ type: "text", text: `aws_access_key_id=${KEY_ID}` }] } },
+      },
+    });
+    t = await startTestGateway(
+      { hostile: { command: process.execPath, args: [HOSTILE, file], secretScan: { results: "block" } } },
+      { gateway: { discovery: { mode: "full" } } },
+    );
+  });
+  after(() => t?.close());
+
+  it("tasks/result does not carry a secret past results: block", async () => {
+    const started = await post(
+      `${t.url}/mcp/hostile`,
+      request("tools/call", { name: "slow", arguments: {}, task: { ttl: 60000 } }),
+    );
+    assert.equal(started.body.result?.task?.taskId, "t1", started.text);
+    const reply = await post(`${t.url}/mcp/hostile`, request("tasks/result", { taskId: "t1" }));
+    assert.ok(reply.body.result ?? reply.body.error, reply.text);
+    assert.ok(!reply.text.includes(KEY_ID), `the key reached the client: ${reply.text}`);
+  });
+});

@@ -50,10 +50,10 @@ export function screenedResult(
 }
 
 /**
- * The answers secret detection on results applies to: a file read back as a resource, or a prompt's text, carries a
- * secret as well as a tool's result does.
+ * The answers secret detection on results applies to: a file read back as a resource, or a prompt's text, or a tool's
+ * result fetched through its task carries a secret as well as a tool's result does.
  */
-const SCANNED_RESULTS = new Set(["tools/call", "resources/read", "prompts/get"]);
+const SCANNED_RESULTS = new Set(["tools/call", "resources/read", "prompts/get", "tasks/result", "tasks/get"]);
 
 export function resultScanned(deps: CallIntegrityDeps | undefined, settings: IntegritySettings, method: string) {
   return deps?.secrets !== undefined && settings.secrets.results !== "off" && SCANNED_RESULTS.has(method);
@@ -69,7 +69,7 @@ export async function checkedResult(
   response: JsonRpcResponse,
 ): Promise<JsonRpcResponse> {
   const { result } = response;
-  const tool = String(request.params?.name ?? request.params?.uri);
+  const tool = String(request.params?.name ?? request.params?.uri ?? `task ${String(request.params?.taskId)}`);
   if (!deps.secrets) return response;
   if (!result) {
     // A server's error is text for the client too: its message and data are scanned like a result.
