@@ -7,6 +7,7 @@ import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { PinnedKind } from "../../core/integrity.ts";
 import type { Pin } from "../../ports/pin-store.ts";
 import type { FieldChange } from "../../services/integrity/definition-diff.ts";
+import { escapeText } from "../../services/integrity/escape.ts";
 import type { ItemDiff } from "../../services/integrity/tool-review.ts";
 import { type ItemRef, parseItemRef } from "../../services/integrity/tool-review.ts";
 import { type CliArgs, UsageError } from "./args.ts";
@@ -131,7 +132,7 @@ function printPending(items: readonly (Pin & { offered?: boolean })[], json: boo
     return;
   }
   const rows = items.map((p) => [
-    `${p.server}/${p.key}`,
+    itemName(p.server, p.key),
     p.kind,
     p.state,
     p.findings.map((f) => f.rule).join(",") || "-",
@@ -151,7 +152,7 @@ function printDiff(diff: ItemDiff, json: boolean): void {
     return;
   }
   const item = diff.item;
-  out(`${item.kind} ${item.server}/${item.key}: ${item.state}`);
+  out(`${item.kind} ${itemName(item.server, item.key)}: ${item.state}`);
   if (item.pinnedHash) out(`  approved: sha256:${item.pinnedHash}${item.decidedBy ? ` (by ${item.decidedBy})` : ""}`);
   if (item.candidateHash) out(`  waiting:  sha256:${item.candidateHash}`);
   if (!item.pinnedHash && item.candidateDefinition) {
@@ -162,7 +163,8 @@ function printDiff(diff: ItemDiff, json: boolean): void {
   section("server identity", diff.identity);
   if (item.findings.length > 0) {
     out("  screening findings:");
-    for (const f of item.findings) out(`    ${f.severity.padEnd(8)} ${f.rule}  ${f.field}: ${f.message}`);
+    for (const f of item.findings)
+      out(`    ${f.severity.padEnd(8)} ${f.rule}  ${escapeText(f.field, 200)}: ${f.message}`);
   }
 }
 
@@ -198,7 +200,15 @@ function printDecided(result: Decided, action: "approve" | "reject", json: boole
   if (result.decided.length === 0 && result.skipped.length === 0) out(`nothing to ${action}`);
   for (const pin of result.decided) {
     const hash = action === "approve" ? pin.pinnedHash : pin.candidateHash;
-    out(`${verb} ${pin.kind} ${pin.server}/${pin.key} (sha256:${hash})`);
+    out(`${verb} ${pin.kind} ${itemName(pin.server, pin.key)} (sha256:${hash})`);
   }
-  for (const s of result.skipped) out(`not ${verb}: ${s.key.server}/${s.key.key}: ${s.reason}`);
+  for (const s of result.skipped) out(`not ${verb}: ${itemName(s.key.server, s.key.key)}: ${s.reason}`);
+}
+
+/**
+ * An item as `server/name` on one line: a name is the server's choice, and a line break, bidi override or invisible
+ * character in it must not forge a line of the output or hide what the operator reads (written `U+XXXX`).
+ */
+function itemName(server: string, name: string): string {
+  return `${server}/${escapeText(name, 200)}`;
 }
