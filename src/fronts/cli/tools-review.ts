@@ -157,7 +157,7 @@ function printDiff(diff: ItemDiff, json: boolean): void {
   if (item.candidateHash) out(`  waiting:  sha256:${item.candidateHash}`);
   if (!item.pinnedHash && item.candidateDefinition) {
     out("  never approved; its definition:");
-    for (const line of JSON.stringify(item.candidateDefinition, null, 2).split("\n")) out(`    ${line}`);
+    for (const line of JSON.stringify(item.candidateDefinition, null, 2).split("\n")) out(`    ${visible(line)}`);
   }
   section("definition", diff.definition);
   section("server identity", diff.identity);
@@ -172,10 +172,10 @@ function section(title: string, changes: readonly FieldChange[]): void {
   if (changes.length === 0) return;
   out(`  ${title} changes:`);
   for (const c of changes) {
-    if (c.change === "added") out(`    + ${c.path}: ${show(c.after)}`);
-    else if (c.change === "removed") out(`    - ${c.path}: ${show(c.before)}`);
+    if (c.change === "added") out(`    + ${escapeText(c.path, 200)}: ${show(c.after)}`);
+    else if (c.change === "removed") out(`    - ${escapeText(c.path, 200)}: ${show(c.before)}`);
     else {
-      out(`    ~ ${c.path}:`);
+      out(`    ~ ${escapeText(c.path, 200)}:`);
       out(`        was: ${show(c.before)}`);
       out(`        now: ${show(c.after)}`);
     }
@@ -184,7 +184,11 @@ function section(title: string, changes: readonly FieldChange[]): void {
 
 /** A value on one line: JSON, so strings show their quotes and escapes (hidden characters become visible). */
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  return visible(JSON.stringify(value) ?? String(value));
+}
+
+/** JSON text with the characters JSON leaves as they are but a terminal hides or reorders written as escapes. */
+function visible(text: string): string {
   return text.replace(
     /[\u0080-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|[\u{e0000}-\u{e007f}]/gu,
     (ch) => `\\u{${(ch.codePointAt(0) as number).toString(16)}}`,
