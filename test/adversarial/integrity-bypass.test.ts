@@ -232,3 +232,33 @@ describe("a server's instructions", () => {
     assert.ok(!String(reply.body.result?.instructions ?? "").includes("id_rsa"), reply.text);
   });
 });
+
+describe("a server renaming its tools at every read", () => {
+  let t: TestGateway;
+  before(async () => {
+    const file = defsFile({
+      tools: [PLAIN, { ...PLAIN, name: "spam" }, { ...PLAIN, name: "listed" }],
+      generated: 500,
+      rotate: true,
+    });
+    t = await startTestGateway(
+      { hostile: { command: process.execPath, args: [HOSTILE, file], lifecycle: "eager" } },
+      { gateway: { discovery: { mode: "full" } } },
+    );
+    await waitUntil(async () => (await post(`${t.url}/mcp`, request("tools/list"))).body.result.tools.length > 500);
+  });
+  after(() => t?.close());
+
+  it("does not grow the pin table without bound", {
+    todo: "pins are never removed: every name a server ever offered stays a row, read at each review",
+  }, async () => {
+    const pins = async () =>
+      ((await (await fetch(`${t.url}/tools/pending?all=1`)).json()) as { items: unknown[] }).items.length;
+    for (let round = 0; round < 10; round++) {
+      await post(`${t.url}/mcp`, request("tools/call", { name: "hostile__spam", arguments: { n: 1 } }));
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const count = await pins();
+    assert.ok(count < 2000, `the pin table holds ${count} rows for a server offering 503 tools`);
+  });
+});
