@@ -20,8 +20,12 @@ export type PinningMode = (typeof PINNING_MODES)[number];
 export const CHANGE_ACTIONS = ["quarantine", "warn", "accept"] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
-/** The items that are pinned. Resources themselves are data, not instructions: not pinned. */
-export const PINNED_KINDS = ["tool", "prompt", "resourceTemplate"] as const;
+/**
+ * The items that are pinned: tools, prompts, resource templates, and a server's `instructions` (which clients put
+ * before the model like a description; one item per server, key `instructions`). Resources themselves are data,
+ * not instructions: not pinned.
+ */
+export const PINNED_KINDS = ["tool", "prompt", "resourceTemplate", "instructions"] as const;
 export type PinnedKind = (typeof PINNED_KINDS)[number];
 
 /**

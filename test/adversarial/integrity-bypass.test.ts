@@ -218,9 +218,7 @@ describe("a server's instructions", () => {
   });
   after(() => t?.close());
 
-  it("are screened like a description before they reach a client", {
-    todo: "instructions are neither pinned nor screened: the handshake on /mcp/{server} passes them on verbatim",
-  }, async () => {
+  it("are screened like a description before they reach a client", async () => {
     const reply = await post(
       `${t.url}/mcp/hostile`,
       request("initialize", {
@@ -249,9 +247,7 @@ describe("a server renaming its tools at every read", () => {
   });
   after(() => t?.close());
 
-  it("does not grow the pin table without bound", {
-    todo: "pins are never removed: every name a server ever offered stays a row, read at each review",
-  }, async () => {
+  it("does not grow the pin table without bound", async () => {
     const pins = async () =>
       ((await (await fetch(`${t.url}/tools/pending?all=1`)).json()) as { items: unknown[] }).items.length;
     for (let round = 0; round < 10; round++) {

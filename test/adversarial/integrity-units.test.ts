@@ -45,11 +45,9 @@ describe("an operator's rejection", () => {
 });
 
 describe("review decisions and the audit log", () => {
-  it("no decision stands when its audit record cannot be written", {
-    todo: "ToolReview.decide writes the pins before the audit record: a failed record leaves the decision standing",
-  }, async () => {
+  it("no decision stands when its audit record cannot be written", async () => {
     const written: PinKey[] = [];
-    const pin = { server: "s", kind: "tool", key: "wipe", state: "pending" } as Pin;
+    const pin = { server: "s", kind: "tool", key: "wipe", state: "pending", candidateHash: "h", pinnedHash: "" } as Pin;
     const review = new ToolReview({
       gate: {
         pending: async () => [],

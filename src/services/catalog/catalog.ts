@@ -9,7 +9,7 @@ import type { ServerSpec } from "../../core/server-spec.ts";
 import { compileUriTemplate } from "../../core/uri-template.ts";
 import type { ManifestStore, ServerManifest } from "../../ports/manifest-store.ts";
 import type { IntegrityGate, Withheld } from "../integrity/integrity-gate.ts";
-import { keyOf, PINNED_LISTS } from "../integrity/integrity-gate.ts";
+import { INSTRUCTIONS_KEY, keyOf, PINNED_LISTS } from "../integrity/integrity-gate.ts";
 import type { UpstreamPeer } from "../upstream/upstream-peer.ts";
 import { DefinitionLimiter, type LimitedDefinition } from "./definition-limits.ts";
 import { fetchManifest, LISTS_OF_KIND, specHash } from "./fetch-manifest.ts";
@@ -530,5 +530,7 @@ function withoutHeld(manifest: ServerManifest, held: Withheld): ServerManifest {
   for (const { kind, list, field } of PINNED_LISTS) {
     served[list] = manifest[list].filter((item) => !held.has(keyOf(kind, String(item[field]))));
   }
+  // Held instructions are left out of the handshake until approved.
+  if (held.has(keyOf("instructions", INSTRUCTIONS_KEY))) served.instructions = undefined;
   return served;
 }

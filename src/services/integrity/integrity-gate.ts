@@ -18,6 +18,9 @@ export const PINNED_LISTS = [
   { kind: "resourceTemplate", list: "resourceTemplates", field: "uriTemplate" },
 ] as const satisfies readonly { kind: PinnedKind; list: keyof ServerManifest; field: string }[];
 
+/** The key of a server's instructions among its pins (`SERVER/instructions` with kind `instructions`). */
+export const INSTRUCTIONS_KEY = "instructions";
+
 /** Screens one definition; the other servers' tool names are there to recognise shadowing. */
 export type DefinitionScreener = (
   kind: PinnedKind,
@@ -133,8 +136,34 @@ export class IntegrityGate {
         if (decision.event) this.o.events.emit("definition-reviewed", decision.event);
       }
     }
+    // The server's instructions: one item, screened and pinned like a description.
+    if (typeof manifest.instructions === "string" && manifest.instructions !== "") {
+      const item = { instructions: manifest.instructions };
+      const id = keyOf("instructions", INSTRUCTIONS_KEY);
+      offered.add(id);
+      const existing = byKey.get(id);
+      const decision = decide({
+        server,
+        kind: "instructions",
+        key: INSTRUCTIONS_KEY,
+        definition: item,
+        identity,
+        hash: pinHash(item, identity),
+        findings:
+          spec.integrity.screening.definitions && this.o.screen
+            ? this.o.screen("instructions", item, { server, otherServers: [], names })
+            : [],
+        settings: spec.integrity,
+        existing,
+        now,
+      });
+      if (!decision.served) held.set(id, decision.write?.state ?? existing?.state ?? "pending");
+      if (decision.write) writes.push(decision.write);
+      if (decision.event) this.o.events.emit("definition-reviewed", decision.event);
+    }
     try {
       for (const pin of writes) await this.o.store.putPin(pin);
+      for (const pin of stalePins(pins, offered)) await this.o.store.deletePin(pin);
     } catch (error) {
       this.o.events.emit("catalog-failed", { server, step: "pins", error });
     }
@@ -261,6 +290,25 @@ export class IntegrityGate {
         .finally(() => this.scheduleSync());
     }, every);
   }
+}
+
+/**
+ * Decided pins (approved, rejected) a server no longer offers, kept per server: enough for tools that come and
+ * go and for renames, bounded so a server offering new names at every read cannot grow the table.
+ */
+export const MAX_ABSENT_PINS = 500;
+
+/**
+ * Pins to remove after a review: what waited for review and is no longer offered (it is reviewed afresh if it
+ * returns), and decided pins no longer offered beyond the MAX_ABSENT_PINS most recently updated.
+ */
+function stalePins(pins: readonly Pin[], offered: ReadonlySet<string>): Pin[] {
+  const absent = pins.filter((pin) => !offered.has(keyOf(pin.kind, pin.key)));
+  const waiting = absent.filter((pin) => pin.state === "pending" || pin.state === "changed");
+  const decided = absent
+    .filter((pin) => pin.state === "approved" || pin.state === "rejected")
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  return [...waiting, ...decided.slice(MAX_ABSENT_PINS)];
 }
 
 /** How far back each look for other replicas' decisions reaches before the last one seen. */

@@ -86,27 +86,53 @@ export class ToolReview {
       keys = held.filter((pin) => pin.state !== "rejected").map(({ server, kind, key }) => ({ server, kind, key }));
       if (keys.length === 0) return { decided: [], skipped: [] };
     }
-    const result = await this.o.gate.decide(keys, decision, by, hash);
-    await Promise.all(result.decided.map((pin) => this.record(pin, decision, by)));
-    return result;
+    // One item at a time, its audit record first: a decision that cannot be recorded is not taken, and the hash
+    // recorded is the one decided (the gate refuses the decision if the item changed in between).
+    const decided: Pin[] = [];
+    const skipped: { key: PinKey; reason: string }[] = [];
+    for (const key of keys) {
+      const pin = await this.o.gate.pin(key);
+      const shown = pin ? (pin.candidateHash ?? pin.pinnedHash) : undefined;
+      if (!pin || shown === undefined) {
+        skipped.push({ key, reason: "no such item" });
+        continue;
+      }
+      if (hash !== undefined && shown !== hash) {
+        skipped.push({ key, reason: `changed meanwhile: its hash is now ${shown}` });
+        continue;
+      }
+      await this.record(key, decision, by, shown, "ok");
+      const result = await this.o.gate.decide([key], decision, by, shown);
+      decided.push(...result.decided);
+      skipped.push(...result.skipped);
+      if (result.decided.length === 0) await this.record(key, decision, by, shown, "error").catch(() => {});
+    }
+    return { decided, skipped };
   }
 
-  private async record(pin: Pin, decision: "approve" | "reject", by: string): Promise<void> {
+  private async record(
+    key: PinKey,
+    decision: "approve" | "reject",
+    by: string,
+    hash: string,
+    outcome: "ok" | "error",
+  ): Promise<void> {
     if (!this.o.audit) return;
-    const hash = decision === "approve" ? pin.pinnedHash : (pin.candidateHash ?? "");
+    const done = decision === "approve" ? "approved" : "rejected";
     await this.o.audit.append({
       time: new Date(this.o.clock.now()).toISOString(),
       principal: by,
-      server: pin.server,
-      tool: pin.kind === "tool" ? pin.key : `${pin.kind}:${pin.key}`,
+      server: key.server,
+      tool: key.kind === "tool" ? key.key : `${key.kind}:${key.key}`,
       argumentsHash: "",
       definitionHash: hash,
-      outcome: "ok",
-      errorKind: null,
+      outcome,
+      // A decision recorded and then not taken (the item changed in between) is followed by its failure.
+      errorKind: outcome === "ok" ? null : "changed_meanwhile",
       durationMs: 0,
       correlationId: randomUUID(),
       action: decision,
-      detail: `${pin.kind} ${decision === "approve" ? "approved" : "rejected"} at sha256:${hash}`,
+      detail: `${key.kind} ${outcome === "ok" ? done : `not ${done}`} at sha256:${hash}`,
     });
   }
 }
