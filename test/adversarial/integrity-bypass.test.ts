@@ -228,6 +228,14 @@ describe("a server's instructions", () => {
       }),
     );
     assert.ok(!String(reply.body.result?.instructions ?? "").includes("id_rsa"), reply.text);
+    // Held for review in the store, like a tool, with the finding that held them.
+    const pending = (await (await fetch(`${t.url}/tools/pending`)).json()) as {
+      items: { kind: string; key: string; state: string; findings: { rule: string }[] }[];
+    };
+    const held = pending.items.find((item) => item.kind === "instructions");
+    assert.equal(held?.key, "instructions", JSON.stringify(pending.items));
+    assert.equal(held?.state, "pending");
+    assert.ok(held?.findings.some((f) => f.rule.startsWith("instruction.")));
   });
 });
 

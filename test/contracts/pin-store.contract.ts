@@ -1,8 +1,10 @@
 // The PinStore contract: every adapter registers these tests through a factory of fresh, empty stores. An adapter
 // whose data can be shared (a database file or server) also hands a second store on the same data, as a replica,
 // and gets the replica test.
+
 import assert from "node:assert/strict";
 import { describe, type TestContext, test } from "node:test";
+import { PINNED_KINDS } from "../../src/core/integrity.ts";
 import type { Pin, PinStore } from "../../src/ports/pin-store.ts";
 
 export interface PinStoreFixture {
@@ -141,6 +143,12 @@ export function pinStoreContract(name: string, factory: PinStoreFactory, options
       await store.putPin(approved);
       assert.deepStrictEqual(await store.getPin(approved), approved);
       assert.deepStrictEqual(await store.listPins(), [approved]);
+    });
+
+    test("every pinned kind is stored, a server's instructions included", async (t) => {
+      const { store } = await open(t);
+      for (const kind of PINNED_KINDS) await store.putPin(samplePin({ kind, key: `${kind}-item` }));
+      assert.deepEqual((await store.listPins()).map((pin) => pin.kind).sort(), [...PINNED_KINDS].sort());
     });
 
     test("server, kind and key together name a pin", async (t) => {

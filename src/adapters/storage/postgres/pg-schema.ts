@@ -81,7 +81,7 @@ export const POSTGRES_REGISTRY_MIGRATIONS: readonly PostgresMigration[] = [
     sql: `
       CREATE TABLE switchboard_pins (
         server text NOT NULL,
-        kind text NOT NULL CHECK (kind IN ('tool', 'prompt', 'resourceTemplate')),
+        kind text NOT NULL CHECK (kind IN ('tool', 'prompt', 'resourceTemplate', 'instructions')),
         key text NOT NULL,
         state text NOT NULL CHECK (state IN ('approved', 'pending', 'changed', 'rejected')),
         pinned_hash text NOT NULL,

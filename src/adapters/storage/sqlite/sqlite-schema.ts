@@ -72,7 +72,7 @@ export const SQLITE_REGISTRY_MIGRATIONS: readonly SqliteMigration[] = [
     sql: `
       CREATE TABLE switchboard_pins (
         server TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('tool', 'prompt', 'resourceTemplate')),
+        kind TEXT NOT NULL CHECK (kind IN ('tool', 'prompt', 'resourceTemplate', 'instructions')),
         key TEXT NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('approved', 'pending', 'changed', 'rejected')),
         pinned_hash TEXT NOT NULL,
