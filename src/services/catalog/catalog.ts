@@ -4,38 +4,22 @@
 import { canonicalHash } from "../../core/canonical-hash.ts";
 import type { CatalogKind, EventBus } from "../../core/events.ts";
 import type { DefinitionLimits } from "../../core/gateway-config.ts";
-import { assignNames, type NamingProblem } from "../../core/naming.ts";
 import type { ServerSpec } from "../../core/server-spec.ts";
-import { compileUriTemplate } from "../../core/uri-template.ts";
 import type { ManifestStore, ServerManifest } from "../../ports/manifest-store.ts";
-import type { IntegrityGate, Withheld } from "../integrity/integrity-gate.ts";
-import { INSTRUCTIONS_KEY, keyOf, PINNED_LISTS } from "../integrity/integrity-gate.ts";
+import type { IntegrityGate } from "../integrity/integrity-gate.ts";
 import type { UpstreamPeer } from "../upstream/upstream-peer.ts";
+import {
+  type AggregateList,
+  buildResourceIndex,
+  buildViews,
+  type CatalogProblem,
+  type ResourceIndex,
+} from "./catalog-views.ts";
 import { DefinitionLimiter, type LimitedDefinition } from "./definition-limits.ts";
 import { fetchManifest, LISTS_OF_KIND, specHash } from "./fetch-manifest.ts";
+import { changedKinds, type HeldItem, type ListKey, ServedManifests } from "./served-manifests.ts";
 
-export interface Route {
-  server: string;
-  /** The name (or URI) the server itself uses. */
-  name: string;
-}
-
-export interface AggregateList {
-  items: readonly Record<string, unknown>[];
-  /** Exposed name → where it goes. */
-  routes: ReadonlyMap<string, Route>;
-  /** `{"<field>": [...]}` ready to splice into a response. */
-  json: string;
-  /** The server of each item, by index (access rules need it for resources, which have no routes). */
-  servers?: readonly string[];
-}
-
-export interface CatalogProblem extends Partial<Omit<NamingProblem, "kind">> {
-  server: string;
-  message: string;
-  /** A naming fix-up, or `shadowed`: hidden on the server's own endpoint by a gateway meta-tool's name. */
-  kind?: NamingProblem["kind"] | "shadowed";
-}
+export type { AggregateList, CatalogProblem, Route } from "./catalog-views.ts";
 
 export interface CatalogOptions {
   specs: readonly ServerSpec[];
@@ -53,23 +37,13 @@ export interface CatalogOptions {
   gate?: Pick<IntegrityGate, "review" | "decided" | "pin" | "lookAlikes"> | undefined;
 }
 
-/** A tool or prompt held for review, by the name a client used. */
-export interface HeldItem {
-  server: string;
-  /** The server's own name of it. */
-  name: string;
-  state: string;
-}
+export type { HeldItem } from "./served-manifests.ts";
 
 export class Catalog {
   private readonly options: CatalogOptions;
   private readonly specs: Map<string, ServerSpec>;
-  /** Each server's manifest as the server sent it (within the definition limits). */
-  private readonly manifests = new Map<string, ServerManifest>();
-  /** Each server's manifest as served: without what the integrity gate holds back. */
-  private readonly served = new Map<string, ServerManifest>();
-  /** What the gate holds back of each server's manifest. */
-  private readonly held = new Map<string, Withheld>();
+  /** Each server's manifest as offered and as served (without what the integrity gate holds back). */
+  private readonly gating: ServedManifests;
   private readonly refreshes = new Map<string, Promise<ServerManifest | undefined>>();
   /** Reads of a server's lists waiting for the one under way: later announcements join them. */
   private readonly queuedRefreshes = new Map<
@@ -77,9 +51,7 @@ export class Catalog {
     { peer: UpstreamPeer; kinds: Set<CatalogKind> | undefined; done: Promise<ServerManifest | undefined> }
   >();
   private views: Map<string, AggregateList> | undefined;
-  private resourceIndex:
-    | { uris: Map<string, string>; templates: { server: string; template: RegExp; source: string }[] }
-    | undefined;
+  private resourceIndex: ResourceIndex | undefined;
   private namingProblems: CatalogProblem[] = [];
   private readonly toolHashes = new WeakMap<ServerManifest, Map<string, string>>();
   private readonly listCounts = { hits: 0, misses: 0 };
@@ -90,8 +62,14 @@ export class Catalog {
     this.options = options;
     this.limiter = new DefinitionLimiter(options.limits, (event) => options.events.emit("definition-limited", event));
     this.specs = new Map(options.specs.filter((s) => s.enabled).map((s) => [s.name, s]));
-    options.gate?.decided((servers) => {
-      for (const server of servers) void this.regate(server);
+    this.gating = new ServedManifests({
+      specs: this.specs,
+      gate: options.gate,
+      changed: (server, kinds) => {
+        this.invalidate();
+        options.events.emit("catalog-changed", { server, kinds });
+      },
+      failed: (server, error) => options.events.emit("catalog-failed", { server, step: "pins", error }),
     });
   }
 
@@ -100,7 +78,9 @@ export class Catalog {
     await Promise.all(
       [...this.specs.values()].map(async (spec) => {
         const manifest = await this.options.store.load(spec.name);
-        if (manifest && manifest.specHash === specHash(spec)) await this.take(spec.name, this.limiter.bound(manifest));
+        if (manifest && manifest.specHash === specHash(spec)) {
+          await this.gating.take(spec.name, this.limiter.bound(manifest));
+        }
       }),
     );
     this.invalidate();
@@ -108,17 +88,17 @@ export class Catalog {
 
   /** Whether an integrity gate reviews what servers offer. */
   gated(): boolean {
-    return this.options.gate !== undefined;
+    return this.gating.gated();
   }
 
   /** A server's manifest as served (without held items). */
   manifest(server: string): ServerManifest | undefined {
-    return this.served.get(server);
+    return this.gating.served(server);
   }
 
   /** A server's manifest as the server sent it, held items included (for review). */
   offeredManifest(server: string): ServerManifest | undefined {
-    return this.manifests.get(server);
+    return this.gating.offered(server);
   }
 
   /**
@@ -126,79 +106,23 @@ export class Catalog {
    * aggregate endpoint, or by its own name on its server's endpoint.
    */
   heldItem(kind: "tools" | "prompts", name: string, server?: string): HeldItem | undefined {
-    const pinned = kind === "tools" ? "tool" : "prompt";
     const candidates = server !== undefined ? [[server, name] as const] : this.splitName(name);
-    for (const [owner, own] of candidates) {
-      const state = this.held.get(owner)?.get(keyOf(pinned, own));
-      if (state) return { server: owner, name: own, state };
-    }
-    return undefined;
+    return this.gating.heldItem(kind, candidates);
   }
 
   /** The items of a server's latest manifest the integrity gate holds back, by kind and name, with their state. */
   heldItems(server: string): { kind: string; name: string; state: string }[] {
-    return [...(this.held.get(server) ?? new Map())].map(([id, state]) => {
-      const [kind = "", name = ""] = id.split("\u0000");
-      return { kind, name, state };
-    });
+    return this.gating.heldItems(server);
   }
 
-  /**
-   * Whether a held tool or prompt has been approved meanwhile (by another replica, or against the store): one read
-   * of its pin, and the server's manifest reviewed again only then, so a client calling a held item over and over
-   * costs a lookup per call, not a review.
-   */
-  async approvedMeanwhile(held: HeldItem, kind: "tools" | "prompts"): Promise<boolean> {
-    const gate = this.options.gate;
-    if (!gate) return false;
-    let pin: Awaited<ReturnType<IntegrityGate["pin"]>>;
-    try {
-      pin = await gate.pin({ server: held.server, kind: kind === "tools" ? "tool" : "prompt", key: held.name });
-    } catch {
-      return false; // the store is down: what this replica holds stands
-    }
-    if (pin?.state !== "approved") return false;
-    await this.regate(held.server);
-    return this.heldItem(kind, held.name, held.server) === undefined;
+  /** Whether a held tool or prompt was approved meanwhile (here, on another replica, or against the store). */
+  approvedMeanwhile(held: HeldItem, kind: "tools" | "prompts"): Promise<boolean> {
+    return this.gating.approvedMeanwhile(held, kind);
   }
 
-  /**
-   * Reviews a server's manifest again (an operator decided, here or on another replica) and announces what left
-   * or returned. Never rejects.
-   */
-  async regate(server: string): Promise<void> {
-    const manifest = this.manifests.get(server);
-    if (!manifest) return;
-    try {
-      const before = this.served.get(server);
-      await this.take(server, manifest);
-      const changed = changedKinds(before, this.served.get(server));
-      if (changed.length > 0) {
-        this.invalidate();
-        this.options.events.emit("catalog-changed", { server, kinds: changed });
-      }
-    } catch (error) {
-      this.options.events.emit("catalog-failed", { server, step: "pins", error });
-    }
-  }
-
-  /** Holds a manifest, reviewed by the integrity gate (when there is one). */
-  private async take(server: string, manifest: ServerManifest): Promise<void> {
-    const spec = this.specs.get(server);
-    const gate = this.options.gate;
-    const held: Withheld =
-      gate && spec
-        ? await gate.review(
-            spec,
-            manifest,
-            [...this.served.values()].filter((m) => m.server !== server),
-          )
-        : new Map();
-    this.manifests.set(server, manifest);
-    this.held.set(server, held);
-    this.served.set(server, held.size === 0 ? manifest : withoutHeld(manifest, held));
-    // A look-alike of one of these names, served by a server reviewed before they were known, is judged again.
-    for (const other of gate?.lookAlikes(manifest, [...this.served.values()]) ?? []) void this.regate(other);
+  /** Reviews a server's manifest again and announces what left or returned. Never rejects. */
+  regate(server: string): Promise<void> {
+    return this.gating.regate(server);
   }
 
   private splitName(name: string): (readonly [string, string])[] {
@@ -216,7 +140,7 @@ export class Catalog {
     const spec = this.specs.get(server);
     if (!spec || this.refreshes.has(server)) return;
     const stored = await this.options.store.load(server);
-    const held = this.manifests.get(server);
+    const held = this.gating.offered(server);
     if (!stored || stored.specHash !== specHash(spec) || (held && stored.fetchedAt <= held.fetchedAt)) return;
     if (this.refreshes.has(server)) return; // a refresh from the server itself started meanwhile: it wins
     await this.accept(server, this.limiter.bound(stored));
@@ -228,21 +152,8 @@ export class Catalog {
   }
 
   /** A page of a server's own list without the items the integrity gate holds back. */
-  servedPage(
-    server: string,
-    key: "tools" | "prompts" | "resources" | "resourceTemplates",
-    result: Record<string, unknown>,
-  ) {
-    const held = this.held.get(server);
-    const pinned = PINNED_LISTS.find((p) => p.list === key);
-    const items = result[key];
-    if (!held || held.size === 0 || !pinned || !Array.isArray(items)) return result;
-    return {
-      ...result,
-      [key]: items.filter(
-        (item: Record<string, unknown>) => !held.has(keyOf(pinned.kind, String(item?.[pinned.field]))),
-      ),
-    };
+  servedPage(server: string, key: ListKey, result: Record<string, unknown>): Record<string, unknown> {
+    return this.gating.servedPage(server, key, result);
   }
 
   /** The definitions of a server that were cut or refused by the definition limits (latest manifest). */
@@ -252,7 +163,7 @@ export class Catalog {
 
   /** The registry's definition hash (sha256 of canonical JSON) of a server's tool, if the tool is known. */
   definitionHash(server: string, tool: string): string | undefined {
-    const manifest = this.served.get(server);
+    const manifest = this.gating.served(server);
     if (!manifest) return undefined;
     let hashes = this.toolHashes.get(manifest);
     if (!hashes) {
@@ -279,7 +190,7 @@ export class Catalog {
 
   /** Enabled servers whose items are not known yet (never ran, or their command changed). */
   unknownServers(): string[] {
-    return [...this.specs.keys()].filter((name) => !this.manifests.has(name));
+    return [...this.specs.keys()].filter((name) => this.gating.offered(name) === undefined);
   }
 
   /**
@@ -295,7 +206,11 @@ export class Catalog {
       else for (const kind of kinds) queued.kinds?.add(kind);
       return queued.done;
     }
-    const entry = { peer, kinds: kinds ? new Set(kinds) : undefined, done: Promise.resolve(this.served.get(server)) };
+    const entry = {
+      peer,
+      kinds: kinds ? new Set(kinds) : undefined,
+      done: Promise.resolve(this.gating.served(server)),
+    };
     this.queuedRefreshes.set(server, entry);
     const running = this.refreshes.get(server);
     const next = (running ?? Promise.resolve(undefined))
@@ -305,7 +220,7 @@ export class Catalog {
       })
       .catch((error: unknown) => {
         this.options.events.emit("catalog-failed", { server, step: "refresh", error });
-        return this.served.get(server);
+        return this.gating.served(server);
       });
     const tracked = next.finally(() => {
       if (this.refreshes.get(server) === tracked) this.refreshes.delete(server);
@@ -332,7 +247,7 @@ export class Catalog {
   ): Promise<ServerManifest | undefined> {
     const spec = this.specs.get(server);
     if (!spec) return undefined;
-    const previous = this.manifests.get(server);
+    const previous = this.gating.offered(server);
     const keys = kinds ? kinds.flatMap((k) => LISTS_OF_KIND[k]) : undefined;
     let manifest: ServerManifest;
     try {
@@ -342,7 +257,7 @@ export class Catalog {
       );
     } catch (error) {
       this.options.events.emit("catalog-failed", { server, step: "fetch", error });
-      return this.served.get(server);
+      return this.gating.served(server);
     }
     // Routes change with the manifest, before the (slower) write to the store: a tool GET /servers counts
     // must already be callable on /mcp. The catalog keeps serving from memory if the write fails.
@@ -353,14 +268,14 @@ export class Catalog {
       this.options.events.emit("catalog-failed", { server, step: "save", error });
     }
     if (changed.length > 0) this.options.events.emit("catalog-changed", { server, kinds: changed });
-    return this.served.get(server);
+    return this.gating.served(server);
   }
 
   /** Takes a manifest; returns (and, unless told otherwise, announces) the kinds whose served lists changed. */
   private async accept(server: string, manifest: ServerManifest, announce = true) {
-    const previous = this.served.get(server);
-    await this.take(server, manifest);
-    const changed = changedKinds(previous, this.served.get(server));
+    const previous = this.gating.served(server);
+    await this.gating.take(server, manifest);
+    const changed = changedKinds(previous, this.gating.served(server));
     if (changed.length > 0) {
       this.invalidate();
       if (announce) this.options.events.emit("catalog-changed", { server, kinds: changed });
@@ -398,14 +313,14 @@ export class Catalog {
 
   /** One server's items under their own names (the transparent `/mcp/{server}` endpoint). */
   serverList(server: string, key: "tools" | "prompts" | "resources" | "resourceTemplates"): string | undefined {
-    const manifest = this.served.get(server);
+    const manifest = this.gating.served(server);
     if (!manifest) return undefined;
     return JSON.stringify({ [key]: key === "tools" ? this.ownTools(server) : manifest[key] });
   }
 
   /** A server's tools on its own endpoint: its manifest's tools without those named like a reserved name. */
   ownTools(server: string): readonly Record<string, unknown>[] | undefined {
-    const manifest = this.served.get(server);
+    const manifest = this.gating.served(server);
     if (!manifest) return undefined;
     const reserved = this.options.reservedNames;
     if (!reserved) return manifest.tools;
@@ -448,89 +363,17 @@ export class Catalog {
   }
 
   private orderedManifests(): ServerManifest[] {
-    return [...this.specs.keys()].flatMap((name) => this.served.get(name) ?? []);
+    return [...this.specs.keys()].flatMap((name) => this.gating.served(name) ?? []);
   }
 
   private buildViews(): Map<string, AggregateList> {
-    const views = new Map<string, AggregateList>();
-    const problems: CatalogProblem[] = [];
-    for (const key of ["tools", "prompts"] as const) {
-      const named = this.orderedManifests().flatMap((m) =>
-        m[key].map((item) => ({ server: m.server, name: String(item.name), item })),
-      );
-      const { assignments, problems: naming } = assignNames(named, this.options.separator);
-      problems.push(...naming);
-      if (key === "tools") problems.push(...this.shadowProblems(assignments));
-      const items = assignments.map(({ exposed, item }) => ({ ...item.item, name: exposed }));
-      const routes = new Map(
-        assignments.map(({ exposed, item }) => [exposed, { server: item.server, name: item.name }]),
-      );
-      const servers = assignments.map(({ item }) => item.server);
-      views.set(key, { items, routes, json: JSON.stringify({ [key]: items }), servers });
-    }
-    for (const key of ["resources", "resourceTemplates"] as const) {
-      const manifests = this.orderedManifests();
-      const items = manifests.flatMap((m) => m[key]);
-      const servers = manifests.flatMap((m) => m[key].map(() => m.server));
-      views.set(key, { items, routes: new Map(), json: JSON.stringify({ [key]: items }), servers });
-    }
-    this.resourceIndex = this.buildResourceIndex(problems);
-    this.namingProblems = problems;
-    return views;
+    const built = buildViews(this.orderedManifests(), this.options.separator, this.options.reservedNames);
+    this.resourceIndex = built.resourceIndex;
+    this.namingProblems = built.problems;
+    return built.views;
   }
 
-  /** Tools hidden on their server's own endpoint because a gateway meta-tool has their name. */
-  private shadowProblems(assignments: readonly { exposed: string; item: { server: string; name: string } }[]) {
-    const reserved = this.options.reservedNames;
-    if (!reserved) return [];
-    return assignments
-      .filter(({ item }) => reserved.has(item.name))
-      .map(({ exposed, item }) => ({
-        server: item.server,
-        name: item.name,
-        kind: "shadowed" as const,
-        exposedAs: exposed,
-        message: `tool "${item.name}" has the name of a gateway tool: hidden on /mcp/${item.server}, where the gateway's ${item.name} answers; call it on /mcp as "${exposed}"`,
-      }));
+  private buildResourceIndex(): ResourceIndex {
+    return buildResourceIndex(this.orderedManifests(), []);
   }
-
-  private buildResourceIndex(problems: CatalogProblem[] = []): NonNullable<Catalog["resourceIndex"]> {
-    const uris = new Map<string, string>();
-    const templates: { server: string; template: RegExp; source: string }[] = [];
-    for (const manifest of this.orderedManifests()) {
-      for (const resource of manifest.resources) {
-        const uri = String(resource.uri);
-        const owner = uris.get(uri);
-        if (owner && owner !== manifest.server) {
-          problems.push({
-            server: manifest.server,
-            message: `resource ${uri} is also offered by ${owner}; reads go to ${owner}`,
-          });
-        } else uris.set(uri, manifest.server);
-      }
-      for (const item of manifest.resourceTemplates) {
-        const source = String(item.uriTemplate);
-        templates.push({ server: manifest.server, template: compileUriTemplate(source), source });
-      }
-    }
-    return { uris, templates };
-  }
-}
-
-/** The kinds whose lists differ between two manifests of a server. */
-function changedKinds(previous: ServerManifest | undefined, next: ServerManifest | undefined): CatalogKind[] {
-  return (["tools", "prompts", "resources"] as const).filter((kind) =>
-    LISTS_OF_KIND[kind].some((key) => JSON.stringify(previous?.[key] ?? []) !== JSON.stringify(next?.[key] ?? [])),
-  );
-}
-
-/** A manifest without the items the gate holds back. */
-function withoutHeld(manifest: ServerManifest, held: Withheld): ServerManifest {
-  const served = { ...manifest };
-  for (const { kind, list, field } of PINNED_LISTS) {
-    served[list] = manifest[list].filter((item) => !held.has(keyOf(kind, String(item[field]))));
-  }
-  // Held instructions are left out of the handshake until approved.
-  if (held.has(keyOf("instructions", INSTRUCTIONS_KEY))) served.instructions = undefined;
-  return served;
 }
