@@ -4,6 +4,7 @@
 import { isSwitchboardError, SwitchboardError } from "../../core/errors.ts";
 import type { EventBus } from "../../core/events.ts";
 import type { Principal } from "../../core/identity.ts";
+import type { JsonRpcRequest } from "../../core/jsonrpc.ts";
 import type { AccessGuard } from "../access/access-guard.ts";
 import type { Catalog, HeldItem } from "../catalog/catalog.ts";
 import type { Lease } from "../supervisor/server-supervisor.ts";
@@ -80,6 +81,38 @@ export function quarantined(kind: "tools" | "prompts", name: string, held: HeldI
       },
     },
   );
+}
+
+/**
+ * Refuses a tools/call, prompts/get or prompt completion on a server's own endpoint of an item the integrity gate
+ * holds back. A server whose lists the gate has not reviewed yet (first contact, or a changed command) is read
+ * first: until then nothing it offers is known to be held.
+ */
+export async function refuseHeld(
+  deps: CatalogRouteDeps,
+  server: string,
+  request: JsonRpcRequest,
+  signal: AbortSignal,
+  principal: Principal,
+): Promise<void> {
+  const ref = request.params?.ref as { type?: unknown; name?: unknown } | undefined;
+  const completesPrompt = request.method === "completion/complete" && ref?.type === "ref/prompt";
+  const kind =
+    request.method === "tools/call"
+      ? "tools"
+      : request.method === "prompts/get" || completesPrompt
+        ? "prompts"
+        : undefined;
+  if (!kind) return;
+  const name = String(completesPrompt ? ref?.name : request.params?.name);
+  const { catalog } = deps;
+  if (catalog.gated() && catalog.unknownServers().includes(server)) {
+    const failures = await discoverUnknown(deps, signal, server, principal, true);
+    if (failures.has(server)) throw failures.get(server);
+  }
+  const held = catalog.heldItem(kind, name, server);
+  // Another replica (or an operator against the store) may have approved it since this one last looked.
+  if (held && !(await catalog.approvedMeanwhile(held, kind))) throw quarantined(kind, name, held);
 }
 
 /** How the review commands name an item of a server: `server/name` (whatever the gateway's separator). */

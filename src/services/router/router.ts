@@ -15,7 +15,7 @@ import type { ResultBudgets } from "../results/result-budgets.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { InFlightCall, ServerRequestAnswer } from "../upstream/upstream-peer.ts";
 import { enforceAccess, refuseSharedTasks, routingFailure, type UsedItem, usedOnServer } from "./access-checks.ts";
-import { discoverUnknown, quarantined, routeByName, routeByUri } from "./catalog-routes.ts";
+import { discoverUnknown, refuseHeld, routeByName, routeByUri } from "./catalog-routes.ts";
 import { ClientRelay } from "./client-relay.ts";
 import { type ForwardDeps, forward } from "./forward.ts";
 import { discoverResult, endpointServerInfo, initializeResult } from "./handshake.ts";
@@ -215,7 +215,7 @@ export class Router {
     }
     const used = usedOnServer(server, request);
     if (used) enforceAccess(this.o, ctx, request, used);
-    await this.refuseHeld(server, request, ctx);
+    await refuseHeld(this.o, server, request, ctx.controller.signal, ctx.session.principal);
     trackSubscription(session, server, request);
     if (request.method === "logging/setLevel") {
       setSessionLogLevel(session, request.params?.level);
@@ -367,34 +367,8 @@ export class Router {
   private async serverItemCall(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<Reply> {
     const used = usedOnServer(server, request);
     if (used) enforceAccess(this.o, ctx, request, used);
-    await this.refuseHeld(server, request, ctx);
+    await refuseHeld(this.o, server, request, ctx.controller.signal, ctx.session.principal);
     return this.forward(server, request, ctx);
-  }
-
-  /**
-   * Refuses a tools/call, prompts/get or prompt completion on a server's own endpoint of an item the integrity gate
-   * holds back. A server whose lists the gate has not reviewed yet (first contact, or a changed command) is read
-   * first: until then nothing it offers is known to be held.
-   */
-  private async refuseHeld(server: string, request: JsonRpcRequest, ctx: RequestContext): Promise<void> {
-    const ref = request.params?.ref as { type?: unknown; name?: unknown } | undefined;
-    const completesPrompt = request.method === "completion/complete" && ref?.type === "ref/prompt";
-    const kind =
-      request.method === "tools/call"
-        ? "tools"
-        : request.method === "prompts/get" || completesPrompt
-          ? "prompts"
-          : undefined;
-    if (!kind) return;
-    const name = String(completesPrompt ? ref?.name : request.params?.name);
-    const { catalog } = this.o;
-    if (catalog.gated() && catalog.unknownServers().includes(server)) {
-      const failures = await discoverUnknown(this.o, ctx.controller.signal, server, ctx.session.principal, true);
-      if (failures.has(server)) throw failures.get(server);
-    }
-    const held = catalog.heldItem(kind, name, server);
-    // Another replica (or an operator against the store) may have approved it since this one last looked.
-    if (held && !(await catalog.approvedMeanwhile(held, kind))) throw quarantined(kind, name, held);
   }
 
   /** A server's list as its manifest has it, without what is hidden from the session's principal. */
