@@ -44,6 +44,32 @@ export interface IntegrityGateOptions {
   syncIntervalMs?: number;
 }
 
+/** What one review of a server's manifest works with and gathers. */
+interface ReviewRound {
+  spec: ServerSpec;
+  identity: Record<string, unknown>;
+  now: string;
+  otherServers: { server: string; names: string[] }[];
+  names: string[];
+  held: Map<string, PinState>;
+  offered: Set<string>;
+  writes: Pin[];
+}
+
+/**
+ * Approved pins of a kind that the manifest no longer offers, by their definition without the name: a new item
+ * equal to one of them but for its name is that item renamed.
+ */
+function renameCandidates(pins: readonly Pin[], kind: PinnedKind, present: ReadonlySet<string>): Map<string, Pin> {
+  const gone = new Map<string, Pin>();
+  for (const pin of pins) {
+    if (pin.kind !== kind || present.has(pin.key) || pin.state !== "approved") continue;
+    const shape = nameless(kind, pin.pinnedDefinition);
+    if (shape) gone.set(shape, pin);
+  }
+  return gone;
+}
+
 /** One held or decided item, for review. */
 export interface ReviewItem extends Pin {
   /** Whether the server currently offers it (in its latest manifest). */
@@ -82,94 +108,90 @@ export class IntegrityGate {
    */
   async review(spec: ServerSpec, manifest: ServerManifest, others: readonly ServerManifest[]): Promise<Withheld> {
     const server = spec.name;
-    let pins: Pin[] = [];
-    try {
-      pins = await this.o.store.listPins({ server });
-    } catch (error) {
-      this.o.events.emit("catalog-failed", { server, step: "pins", error });
-    }
+    const pins = await this.pinsOf(server);
     const byKey = new Map(pins.map((pin) => [keyOf(pin.kind, pin.key), pin]));
-    const identity = serverIdentity(spec, manifest.serverInfo);
-    const now = new Date(this.o.clock.now()).toISOString();
-    const otherServers = others
-      .filter((m) => m.server !== server)
-      .map((m) => ({ server: m.server, names: m.tools.map((t) => String(t.name)) }));
     const names = manifest.tools.map((t) => String(t.name));
-    const held = new Map<string, PinState>();
-    const offered = new Set<string>();
-    const writes: Pin[] = [];
+    const round: ReviewRound = {
+      spec,
+      identity: serverIdentity(spec, manifest.serverInfo),
+      now: new Date(this.o.clock.now()).toISOString(),
+      otherServers: others
+        .filter((m) => m.server !== server)
+        .map((m) => ({ server: m.server, names: m.tools.map((t) => String(t.name)) })),
+      names,
+      held: new Map(),
+      offered: new Set(),
+      writes: [],
+    };
     for (const { kind, list, field } of PINNED_LISTS) {
-      const items = manifest[list];
-      const present = new Set(items.map((item) => String(item[field])));
-      // Approved pins of this kind that the manifest no longer offers: a new item equal to one of them but for
-      // its name is that item renamed.
-      const gone = new Map<string, Pin>();
-      for (const pin of pins) {
-        if (pin.kind !== kind || present.has(pin.key) || pin.state !== "approved") continue;
-        const shape = nameless(kind, pin.pinnedDefinition);
-        if (shape) gone.set(shape, pin);
-      }
-      for (const item of items) {
+      const gone = renameCandidates(pins, kind, new Set(manifest[list].map((item) => String(item[field]))));
+      for (const item of manifest[list]) {
         const key = String(item[field]);
-        const id = keyOf(kind, key);
-        offered.add(id);
-        const existing = byKey.get(id);
-        const findings =
-          spec.integrity.screening.definitions && this.o.screen
-            ? this.o.screen(kind, item, { server, otherServers, names })
-            : [];
-        const decision = decide({
-          server,
-          kind,
-          key,
-          definition: item,
-          identity,
-          hash: pinHash(item, identity),
-          findings,
-          settings: spec.integrity,
-          existing,
-          renamedFrom: existing ? undefined : gone.get(nameless(kind, item) ?? ""),
-          now,
-        });
-        if (!decision.served) held.set(id, decision.write?.state ?? existing?.state ?? "pending");
-        if (decision.write) writes.push(decision.write);
-        if (decision.event) this.o.events.emit("definition-reviewed", decision.event);
+        const existing = byKey.get(keyOf(kind, key));
+        const renamedFrom = existing ? undefined : gone.get(nameless(kind, item) ?? "");
+        this.reviewItem(round, kind, key, item, existing, renamedFrom);
       }
     }
     // The server's instructions: one item, screened and pinned like a description.
     if (typeof manifest.instructions === "string" && manifest.instructions !== "") {
-      const item = { instructions: manifest.instructions };
-      const id = keyOf("instructions", INSTRUCTIONS_KEY);
-      offered.add(id);
-      const existing = byKey.get(id);
-      const decision = decide({
-        server,
-        kind: "instructions",
-        key: INSTRUCTIONS_KEY,
-        definition: item,
-        identity,
-        hash: pinHash(item, identity),
-        findings:
-          spec.integrity.screening.definitions && this.o.screen
-            ? this.o.screen("instructions", item, { server, otherServers: [], names })
-            : [],
-        settings: spec.integrity,
-        existing,
-        now,
-      });
-      if (!decision.served) held.set(id, decision.write?.state ?? existing?.state ?? "pending");
-      if (decision.write) writes.push(decision.write);
-      if (decision.event) this.o.events.emit("definition-reviewed", decision.event);
+      const existing = byKey.get(keyOf("instructions", INSTRUCTIONS_KEY));
+      this.reviewItem(round, "instructions", INSTRUCTIONS_KEY, { instructions: manifest.instructions }, existing);
     }
     try {
-      for (const pin of writes) await this.o.store.putPin(pin);
-      for (const pin of stalePins(pins, offered)) await this.o.store.deletePin(pin);
+      for (const pin of round.writes) await this.o.store.putPin(pin);
+      for (const pin of stalePins(pins, round.offered)) await this.o.store.deletePin(pin);
     } catch (error) {
       this.o.events.emit("catalog-failed", { server, step: "pins", error });
     }
-    this.held.set(server, held);
-    this.offered.set(server, offered);
-    return held;
+    this.held.set(server, round.held);
+    this.offered.set(server, round.offered);
+    return round.held;
+  }
+
+  /** A server's pins, read fresh; none when the store fails (announced): the policy then decides alone. */
+  private async pinsOf(server: string): Promise<Pin[]> {
+    try {
+      return await this.o.store.listPins({ server });
+    } catch (error) {
+      this.o.events.emit("catalog-failed", { server, step: "pins", error });
+      return [];
+    }
+  }
+
+  /** Decides one item of a review round: whether it is served, what to write and what to announce. */
+  private reviewItem(
+    round: ReviewRound,
+    kind: PinnedKind,
+    key: string,
+    item: Record<string, unknown>,
+    existing: Pin | undefined,
+    renamedFrom?: Pin,
+  ): void {
+    const { spec, identity } = round;
+    const server = spec.name;
+    const id = keyOf(kind, key);
+    round.offered.add(id);
+    const context = { server, otherServers: round.otherServers, names: round.names };
+    const findings = spec.integrity.screening.definitions && this.o.screen ? this.o.screen(kind, item, context) : [];
+    const hash = pinHash(item, identity);
+    const settings = spec.integrity;
+    const { now } = round;
+    const decision = decide({
+      server,
+      kind,
+      key,
+      definition: item,
+      identity,
+      hash,
+      findings,
+      settings,
+      existing,
+      renamedFrom,
+      now,
+    });
+    if (!decision.served) round.held.set(id, decision.write?.state ?? existing?.state ?? "pending");
+    if (decision.write) round.writes.push(decision.write);
+    if (decision.event) this.o.events.emit("definition-reviewed", decision.event);
   }
 
   /**
