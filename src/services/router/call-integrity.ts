@@ -16,11 +16,12 @@ export interface CallIntegrityDeps {
   resultScreening?: Pick<ResultScreening, "submit"> | undefined;
 }
 
-/** The request to send: unchanged, with its arguments' secrets redacted, or refused (`secret_detected`). */
+/** Whether a call's arguments are scanned for secrets before it is sent (the server's `secretScan.arguments`). */
 export function argumentsScanned(deps: CallIntegrityDeps | undefined, settings: IntegritySettings, method: string) {
   return deps?.secrets !== undefined && settings.secrets.arguments !== "off" && method === "tools/call";
 }
 
+/** The request to send: unchanged, with its arguments' secrets redacted, or refused (`secret_detected`). */
 export async function checkedArguments(
   deps: CallIntegrityDeps,
   events: EventBus,
@@ -55,6 +56,7 @@ export function screenedResult(
  */
 const SCANNED_RESULTS = new Set(["tools/call", "resources/read", "prompts/get", "tasks/result", "tasks/get"]);
 
+/** Whether an answer is scanned for secrets before it goes back (the server's `secretScan.results`). */
 export function resultScanned(deps: CallIntegrityDeps | undefined, settings: IntegritySettings, method: string) {
   return deps?.secrets !== undefined && settings.secrets.results !== "off" && SCANNED_RESULTS.has(method);
 }
