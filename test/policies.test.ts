@@ -257,8 +257,13 @@ describe("retries", () => {
           maxRetries: 3,
           restart: { initialDelayMs: 10, maxDelayMs: 20, maxRestarts: 20 },
           circuitBreaker: { consecutiveFailures: 2, cooldownMs: 60_000 },
+          // Nothing of this server can be held for review, so a call on its endpoint goes to the policies at once
+          // instead of first waiting for the server's lists (which a server that never starts never gives).
+          pinning: "off",
+          screening: { definitions: false },
         },
       ),
+      held: fixtureServer({ FIXTURE_CRASH_ON_START: "1" }, { maxRetries: 3 }),
     });
     const retried: GatewayEvents["call-retried"][] = [];
     let startFailures = 0;
@@ -273,6 +278,10 @@ describe("retries", () => {
         { server: "bad", method: "tools/call", attempt: 1, reason: "upstream_unavailable" },
       ]);
       assert.equal(t.gateway.policies.state("bad").state, "open");
+      // With the integrity gate on (the default), the first call waits for the server's lists to be reviewed:
+      // a server that cannot start fails that call with its real reason.
+      const first = await post(`${t.url}/mcp/held`, request("tools/call", { name: "echo", arguments: {} }));
+      assert.match(first.body.error.message, /exited with code 3/, first.text);
     } finally {
       await t.close();
     }

@@ -86,9 +86,9 @@ export class Catalog {
     this.invalidate();
   }
 
-  /** Whether an integrity gate reviews what servers offer. */
-  gated(): boolean {
-    return this.gating.gated();
+  /** Whether the integrity gate reviews what a server offers (nothing of it is served before its review). */
+  gated(server: string): boolean {
+    return this.gating.gated(server);
   }
 
   /** A server's manifest as served (without held items). */

@@ -45,8 +45,14 @@ export class ServedManifests {
     });
   }
 
-  gated(): boolean {
-    return this.o.gate !== undefined;
+  /**
+   * Whether the gate reviews what a server offers: not for a server with pinning off and definition screening off
+   * (nothing of it can be held).
+   */
+  gated(server: string): boolean {
+    const integrity = this.o.specs.get(server)?.integrity;
+    if (!this.o.gate || !integrity) return false;
+    return integrity.pinning !== "off" || integrity.screening.definitions;
   }
 
   offered(server: string): ServerManifest | undefined {
