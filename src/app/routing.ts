@@ -11,7 +11,7 @@ import { AccessGuard } from "../services/access/access-guard.ts";
 import { createAccessPolicy } from "../services/access/access-policy.ts";
 import type { Catalog } from "../services/catalog/catalog.ts";
 import { ResultScreening } from "../services/integrity/result-screening.ts";
-import { screenText } from "../services/integrity/screening.ts";
+import { hasUnusualCharacters, screenText, screenTextCharacters } from "../services/integrity/screening.ts";
 import { createSecretGuard } from "../services/integrity/secret-guard.ts";
 import { Policies } from "../services/policies/policies.ts";
 import type { ResultBudgets } from "../services/results/result-budgets.ts";
@@ -89,7 +89,11 @@ export function createRouting(config: GatewayConfig, deps: RoutingDeps): Routing
     listWaitMs: settings.discovery.listWaitMs,
     clientAnswerTimeoutMs: settings.clientAnswerTimeoutMs,
     integrity: {
-      resultScreening: new ResultScreening(screenText, events),
+      resultScreening: new ResultScreening(
+        { full: screenText, characters: screenTextCharacters, unusual: hasUnusualCharacters },
+        events,
+        deps.clock,
+      ),
       secrets: deps.secretScanner ? createSecretGuard({ scanner: deps.secretScanner }) : undefined,
     },
   });

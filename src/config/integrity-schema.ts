@@ -7,6 +7,7 @@ import {
   FINDING_ACTIONS,
   FINDING_SEVERITIES,
   PINNING_MODES,
+  RESULT_SCREENING_MODES,
   SECRET_ACTIONS,
 } from "../core/integrity.ts";
 
@@ -27,9 +28,11 @@ const ScreeningSchema = z
       .optional()
       .describe("What a finding of a rule does, by rule id (docs/integrity.md): off, flag or quarantine."),
     results: z
-      .enum(["off", "flag"])
+      .enum(RESULT_SCREENING_MODES)
       .optional()
-      .describe("Screen the text of tool results on the way back: flag logs and counts findings; default flag."),
+      .describe(
+        "Screen the text of tool results after they are answered (findings are logged and counted): characters (default: hidden, control and escape characters), full (also instructions aimed at the model; ~1 ms per 10 KB), off.",
+      ),
   })
   .strict()
   .describe("Screening for content aimed at the model: hidden characters, escapes, instructions, shadowing.");

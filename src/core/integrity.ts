@@ -56,6 +56,9 @@ export interface Finding {
   message: string;
 }
 
+export const RESULT_SCREENING_MODES = ["off", "characters", "full"] as const;
+export type ResultScreeningMode = (typeof RESULT_SCREENING_MODES)[number];
+
 /** How a server's definitions are screened (per server and in gateway.serverDefaults). */
 export interface ScreeningSettings {
   /** Screen definitions when first seen or changed. */
@@ -64,8 +67,11 @@ export interface ScreeningSettings {
   quarantineAt: FindingSeverity | "never";
   /** Per-rule override of what a finding does, by rule id. */
   rules: Readonly<Record<string, FindingAction>>;
-  /** Screen text of tool results on the way back: `flag` logs and counts findings. */
-  results: "off" | "flag";
+  /**
+   * Screening of tool results' text, flagged (logged and counted) after the answer went out: `characters` (hidden,
+   * control and escape characters, cheap enough for every call), `full` (the phrase rules too, ~1 ms per 10 KB), `off`.
+   */
+  results: ResultScreeningMode;
 }
 
 /** What to do with a secret found in a call's arguments or its result. */
@@ -89,7 +95,7 @@ export const DEFAULT_SCREENING: ScreeningSettings = {
   definitions: true,
   quarantineAt: "high",
   rules: {},
-  results: "flag",
+  results: "characters",
 };
 
 export const DEFAULT_INTEGRITY: IntegritySettings = {

@@ -131,6 +131,18 @@ export function screenDefinition(
   return walk.findings.slice(0, MAX_FINDINGS);
 }
 
+/** Whether a text has anything the character rules look for (anything but printable ASCII, tab and line breaks). */
+export function hasUnusualCharacters(text: string): boolean {
+  return NOT_PLAIN_TEXT.test(text);
+}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const NOT_PLAIN_TEXT = /[^\u0020-\u007e\u0009\u000a\u000d]/;
+
+/** Findings of result text under the character rules only (hidden, control and escape characters). */
+export function screenTextCharacters(text: string, field: string): Finding[] {
+  return screenCharacters(text, field, false).slice(0, MAX_FINDINGS);
+}
+
 /** Findings of result text: the character and phrase rules (no blobs, no rules across servers). */
 export function screenText(text: string, field: string): Finding[] {
   const found = [...screenCharacters(text, field, false), ...screenPhrases(text, plainText(text), field, false)];

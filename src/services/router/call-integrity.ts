@@ -46,8 +46,9 @@ export function screenedResult(
   response: JsonRpcResponse,
 ): void {
   const { result } = response;
-  if (request.method !== "tools/call" || !result || settings.screening.results !== "flag") return;
-  deps.resultScreening?.submit(server, String(request.params?.name), result);
+  const mode = settings.screening.results;
+  if (request.method !== "tools/call" || !result || mode === "off") return;
+  deps.resultScreening?.submit(server, String(request.params?.name), result, mode);
 }
 
 /**
