@@ -157,7 +157,8 @@ function printDiff(diff: ItemDiff, json: boolean): void {
   if (item.candidateHash) out(`  waiting:  sha256:${item.candidateHash}`);
   if (!item.pinnedHash && item.candidateDefinition) {
     out("  never approved; its definition:");
-    for (const line of JSON.stringify(item.candidateDefinition, null, 2).split("\n")) out(`    ${visible(line)}`);
+    for (const line of JSON.stringify(item.candidateDefinition, null, 2).split("\n"))
+      out(`    ${escapeText(line, Number.POSITIVE_INFINITY)}`);
   }
   section("definition", diff.definition);
   section("server identity", diff.identity);
@@ -182,17 +183,12 @@ function section(title: string, changes: readonly FieldChange[]): void {
   }
 }
 
-/** A value on one line: JSON, so strings show their quotes and escapes (hidden characters become visible). */
+/**
+ * A value on one line: JSON, so strings show their quotes and escapes, with every character a terminal hides or
+ * reorders (which JSON leaves as it is) written `U+XXXX`, as in screening findings.
+ */
 function show(value: unknown): string {
-  return visible(JSON.stringify(value) ?? String(value));
-}
-
-/** JSON text with the characters JSON leaves as they are but a terminal hides or reorders written as escapes. */
-function visible(text: string): string {
-  return text.replace(
-    /[\u0080-\u009f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|[\u{e0000}-\u{e007f}]/gu,
-    (ch) => `\\u{${(ch.codePointAt(0) as number).toString(16)}}`,
-  );
+  return escapeText(JSON.stringify(value) ?? String(value), Number.POSITIVE_INFINITY);
 }
 
 function printDecided(result: Decided, action: "approve" | "reject", json: boolean): void {

@@ -212,11 +212,6 @@ export class IntegrityGate {
       .map((other) => other.server);
   }
 
-  /** What the latest review held back of a server's manifest. */
-  withheld(server: string): Withheld {
-    return this.held.get(server) ?? new Map();
-  }
-
   /** Held, changed and rejected items (or every pin with `all`), optionally of one server. */
   async pending(filter: { server?: string; all?: boolean } = {}): Promise<ReviewItem[]> {
     const states: PinState[] | undefined = filter.all ? undefined : ["pending", "changed", "rejected"];

@@ -106,7 +106,7 @@ export async function refuseHeld(
   if (!kind) return;
   const name = String(completesPrompt ? ref?.name : request.params?.name);
   const { catalog } = deps;
-  if (catalog.gated(server) && catalog.unknownServers().includes(server)) {
+  if (catalog.gated(server) && catalog.offeredManifest(server) === undefined) {
     const failures = await discoverUnknown(deps, signal, server, principal, true);
     if (failures.has(server)) throw failures.get(server);
   }

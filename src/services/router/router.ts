@@ -205,7 +205,7 @@ export class Router {
         this.serverItemCall(server, call, { ...ctx, fields }),
       );
     }
-    if (listKey && this.o.catalog.gated(server) && this.o.catalog.unknownServers().includes(server)) {
+    if (listKey && this.o.catalog.gated(server) && this.o.catalog.offeredManifest(server) === undefined) {
       // The first listing is the reviewed one, not the server's own answer forwarded before the gate saw it.
       await discoverUnknown(this.o, ctx.controller.signal, server, session.principal, true);
     }
