@@ -139,6 +139,31 @@ describe("AuditRecorder", () => {
     await audit.close(1000);
   });
 
+  it("a store back between a failed batch and its ping clears the failure once the records are written", async () => {
+    const { audit, events, log, control, clock } = await recorder();
+    control.down = true;
+    events.emit("tool-called", call(0));
+    clock.advance(FLUSH_INTERVAL_MS);
+    await audit.flush();
+    assert.match(audit.status().error ?? "", /PostgreSQL unavailable/);
+    // The next batch fails once more, but the store answers the ping that follows: written a record at a time.
+    let failOnce = true;
+    const append = log.appendMany.bind(log);
+    log.appendMany = async (records) => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error("PostgreSQL unavailable: connection terminated");
+      }
+      await append(records);
+    };
+    control.down = false;
+    events.emit("tool-called", call(1));
+    await audit.flush();
+    const status = audit.status();
+    assert.deepEqual([status.pending, status.written, status.error], [0, 2, undefined]);
+    await audit.close(1000);
+  });
+
   it("past maxQueued the oldest records are dropped, counted and announced", async () => {
     const { audit, events, log, control, dropped } = await recorder({ maxQueued: 3 });
     control.down = true;

@@ -182,17 +182,24 @@ export class AuditRecorder {
           this.failed(error);
           return;
         }
+        // Written a record at a time (the store came back between the batch and the ping): a recovery too.
+        this.written(batch.length);
         continue;
       }
       // Records that arrived meanwhile were appended behind the batch; the batch is still at the front.
       this.queue.splice(0, batch.length);
       this.counts.written += batch.length;
-      if (this.error !== undefined) {
-        this.o.events.emit("audit-recovered", { written: batch.length });
-        this.error = undefined;
-      }
-      this.retryDelayMs = 0;
+      this.written(batch.length);
     }
+  }
+
+  /** A write went through: a failure reported before is over, and the next one starts its backoff afresh. */
+  private written(count: number): void {
+    if (this.error !== undefined) {
+      this.o.events.emit("audit-recovered", { written: count });
+      this.error = undefined;
+    }
+    this.retryDelayMs = 0;
   }
 
   private reachable(): Promise<boolean> {
